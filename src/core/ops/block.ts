@@ -1,0 +1,127 @@
+// A full LLaMA decoder block on the CPU with per-linear masks: the reference for BESA's block
+// reconstruction objective (spec §1.6) and for the GPU block kernels.
+//   n1 = rmsnorm(x, attnNorm);  q,k,v = lin(n1);  a = attn(rope(q), rope(k), v);  x1 = x + o(a)
+//   n2 = rmsnorm(x1, mlpNorm);  y = x1 + down(swiglu(gate(n2), up(n2)))
+// Masks multiply the frozen weights (W ⊙ M, spec §1.5); a missing mask means dense.
+import { LINEAR_NAMES, type BlockWeights, type LinearName, type ModelSpec } from '../../model/spec';
+import { attentionBackward, attentionForward } from './attention';
+import { linearBackward, linearForward } from './linear';
+import { rmsnormBackward, rmsnormForward } from './rmsnorm';
+import { ropeBackward, ropeForward } from './rope';
+import { swigluBackward, swigluForward } from './swiglu';
+import { checkLen, type Vec } from './vec';
+
+export type BlockMasks = Partial<Record<LinearName, Vec>> | null;
+
+/** Activations saved by blockForwardRef for blockBackwardRef (and for comparing GPU intermediates). */
+export interface BlockSaved<A extends Vec = Float32Array> {
+  T: number;
+  x: A; // [T,C] block input
+  n1: A; // [T,C] rmsnorm(x)
+  rstd1: A; // [T]
+  q: A; // [T,H*D] before rope
+  k: A; // [T,KVH*D] before rope
+  v: A; // [T,KVH*D]
+  qr: A; // [T,H*D] after rope
+  kr: A; // [T,KVH*D] after rope
+  probs: A; // [H,T,T]
+  att: A; // [T,H*D] attention output (input of o)
+  x1: A; // [T,C] residual after attention
+  n2: A; // [T,C] rmsnorm(x1)
+  rstd2: A; // [T]
+  gate: A; // [T,F]
+  up: A; // [T,F]
+  h: A; // [T,F] swiglu(gate, up) (input of down)
+}
+
+function dims(spec: ModelSpec) {
+  return {
+    C: spec.dim,
+    H: spec.nHeads,
+    KVH: spec.nKvHeads,
+    D: spec.headDim,
+    F: spec.ffnDim,
+    QD: spec.nHeads * spec.headDim,
+    KVD: spec.nKvHeads * spec.headDim,
+  };
+}
+
+export function blockForwardRef<A extends Vec>(
+  spec: ModelSpec,
+  w: BlockWeights,
+  masks: BlockMasks,
+  x: A /*[T,C]*/,
+  T: number,
+): { y: A /*[T,C]*/; saved: BlockSaved<A> } {
+  const { C, H, KVH, D, F, QD, KVD } = dims(spec);
+  checkLen('blockForwardRef', 'x', x, T * C);
+  const m = (n: LinearName) => masks?.[n] ?? undefined;
+  const { y: n1, rstd: rstd1 } = rmsnormForward(x, w.attnNorm, T, C, spec.normEps);
+  const q = linearForward(n1, w.q.w, T, C, QD, w.q.b, m('q'));
+  const k = linearForward(n1, w.k.w, T, C, KVD, w.k.b, m('k'));
+  const v = linearForward(n1, w.v.w, T, C, KVD, w.v.b, m('v'));
+  const qr = ropeForward(q, T, H, D, spec.ropeTheta, spec.ropeLayout);
+  const kr = ropeForward(k, T, KVH, D, spec.ropeTheta, spec.ropeLayout);
+  const { out: att, probs } = attentionForward(qr, kr, v, T, H, KVH, D);
+  const ao = linearForward(att, w.o.w, T, QD, C, w.o.b, m('o'));
+  const x1 = ao; // reuse: x1 = x + o(att)
+  for (let i = 0; i < x1.length; i++) x1[i] += x[i];
+  const { y: n2, rstd: rstd2 } = rmsnormForward(x1, w.mlpNorm, T, C, spec.normEps);
+  const gate = linearForward(n2, w.gate.w, T, C, F, w.gate.b, m('gate'));
+  const up = linearForward(n2, w.up.w, T, C, F, w.up.b, m('up'));
+  const h = swigluForward(gate, up);
+  const y = linearForward(h, w.down.w, T, F, C, w.down.b, m('down'));
+  for (let i = 0; i < y.length; i++) y[i] += x1[i];
+  return { y, saved: { T, x, n1, rstd1, q, k, v, qr, kr, probs, att, x1, n2, rstd2, gate, up, h } };
+}
+
+/**
+ * Backward of blockForwardRef with frozen weights: dx and dL/dM for all 7 linears
+ * (dMask = (dyᵀ x_in) ⊙ W, spec §1.5; computed even where the mask was absent, i.e. at M = 1).
+ */
+export function blockBackwardRef<A extends Vec>(
+  spec: ModelSpec,
+  w: BlockWeights,
+  masks: BlockMasks,
+  saved: BlockSaved<A>,
+  dy: Vec /*[T,C]*/,
+): { dx: A /*[T,C]*/; dMask: Record<LinearName, A> } {
+  const { C, H, KVH, D, F, QD, KVD } = dims(spec);
+  const s = saved;
+  const T = s.T;
+  checkLen('blockBackwardRef', 'dy', dy, T * C);
+  const m = (n: LinearName) => masks?.[n] ?? undefined;
+  const dMask = {} as Record<LinearName, A>;
+
+  // MLP half: y = x1 + down(swiglu(gate(n2), up(n2)))
+  const bDown = linearBackward(s.h, w.down.w, dy, T, F, C, m('down'));
+  dMask.down = bDown.dMask;
+  const { dgate, dup } = swigluBackward(s.gate, s.up, bDown.dx);
+  const bGate = linearBackward(s.n2, w.gate.w, dgate, T, C, F, m('gate'));
+  const bUp = linearBackward(s.n2, w.up.w, dup, T, C, F, m('up'));
+  dMask.gate = bGate.dMask;
+  dMask.up = bUp.dMask;
+  const dn2 = bGate.dx;
+  for (let i = 0; i < dn2.length; i++) dn2[i] += bUp.dx[i];
+  const dx1 = rmsnormBackward(s.x1, w.mlpNorm, s.rstd2, dn2, T, C);
+  for (let i = 0; i < dx1.length; i++) dx1[i] += dy[i]; // residual
+
+  // Attention half: x1 = x + o(attn(rope(q(n1)), rope(k(n1)), v(n1)))
+  const bO = linearBackward(s.att, w.o.w, dx1, T, QD, C, m('o'));
+  dMask.o = bO.dMask;
+  const { dq: dqr, dk: dkr, dv } = attentionBackward(s.qr, s.kr, s.v, s.probs, bO.dx, T, H, KVH, D);
+  const dq = ropeBackward(dqr, T, H, D, spec.ropeTheta, spec.ropeLayout);
+  const dk = ropeBackward(dkr, T, KVH, D, spec.ropeTheta, spec.ropeLayout);
+  const bQ = linearBackward(s.n1, w.q.w, dq, T, C, QD, m('q'));
+  const bK = linearBackward(s.n1, w.k.w, dk, T, C, KVD, m('k'));
+  const bV = linearBackward(s.n1, w.v.w, dv, T, C, KVD, m('v'));
+  dMask.q = bQ.dMask;
+  dMask.k = bK.dMask;
+  dMask.v = bV.dMask;
+  const dn1 = bQ.dx;
+  for (let i = 0; i < dn1.length; i++) dn1[i] += bK.dx[i] + bV.dx[i];
+  const dx = rmsnormBackward(s.x, w.attnNorm, s.rstd1, dn1, T, C);
+  for (let i = 0; i < dx.length; i++) dx[i] += dx1[i]; // residual
+  for (const n of LINEAR_NAMES) if (!dMask[n]) throw new Error(`blockBackwardRef: missing dMask.${n}`);
+  return { dx, dMask };
+}
