@@ -86,13 +86,36 @@ export class HessianStats {
     const xt = new Float64Array(C * T);
     for (let t = 0; t < T; t++) for (let j = 0; j < C; j++) xt[j * T + t] = x[t * C + j];
     const H = this.upper;
-    for (let i = 0; i < C; i++) {
+    // 2×2 register blocking over (i, j): each loaded x value feeds two products (≈2× faster in V8).
+    for (let i = 0; i < C; i += 2) {
+      const i1 = Math.min(i + 1, C - 1); // odd C: the last pair repeats row C-1 (result discarded)
       const oi = i * T;
-      for (let j = i; j < C; j++) {
+      const oi1 = i1 * T;
+      for (let j = i; j < C; j += 2) {
+        const j1 = Math.min(j + 1, C - 1);
         const oj = j * T;
-        let acc = 0;
-        for (let t = 0; t < T; t++) acc += xt[oi + t] * xt[oj + t];
-        H[i * C + j] = H[i * C + j] * scale + f * acc;
+        const oj1 = j1 * T;
+        let a00 = 0;
+        let a01 = 0;
+        let a10 = 0;
+        let a11 = 0;
+        for (let t = 0; t < T; t++) {
+          const xi = xt[oi + t];
+          const xi1 = xt[oi1 + t];
+          const xj = xt[oj + t];
+          const xj1 = xt[oj1 + t];
+          a00 += xi * xj;
+          a01 += xi * xj1;
+          a10 += xi1 * xj;
+          a11 += xi1 * xj1;
+        }
+        H[i * C + j] = H[i * C + j] * scale + f * a00;
+        if (j + 1 < C) H[i * C + j + 1] = H[i * C + j + 1] * scale + f * a01;
+        if (i + 1 < C) {
+          // (i+1, j) lies in the upper triangle only when j > i; (i+1, j+1) always does (when in range)
+          if (j > i) H[(i + 1) * C + j] = H[(i + 1) * C + j] * scale + f * a10;
+          if (j + 1 < C) H[(i + 1) * C + j + 1] = H[(i + 1) * C + j + 1] * scale + f * a11;
+        }
       }
     }
   }
