@@ -1,0 +1,139 @@
+// Prodigy (D-adaptation Adam), exactly as optimizers/prodigy.py in LLMPrune-BESA (spec §1.7), for a
+// single parameter group holding several tensors (BESA: the 7 θ of one block share d).
+// Per tensor: m (exp_avg), v (exp_avg_sq), s, p0 (θ at the first step), stored in f32 like torch;
+// shared scalars d, d_max, d_numerator in f64 (Python floats in the reference).
+
+export interface ProdigyOptions {
+  lr?: number; // 1
+  betas?: [number, number]; // (0.9, 0.999)
+  beta3?: number; // default sqrt(beta2)
+  eps?: number; // 1e-8
+  weightDecay?: number; // 0
+  decouple?: boolean; // true (AdamW-style decay)
+  useBiasCorrection?: boolean; // false
+  safeguardWarmup?: boolean; // false
+  d0?: number; // 1e-6
+  dCoef?: number; // 1 (BESA scripts: 5 for 7B/13B row-wise)
+  growthRate?: number; // Infinity
+}
+
+export class ProdigyOptionError extends Error {
+  constructor(what: string) {
+    super(`Prodigy: ${what}`);
+    this.name = 'ProdigyOptionError';
+  }
+}
+
+interface TensorState {
+  m: Float32Array;
+  v: Float32Array;
+  s: Float32Array;
+  p0: Float32Array | null; // set on the tensor's first step with a gradient
+}
+
+export class Prodigy {
+  readonly lr: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly beta3: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+  readonly decouple: boolean;
+  readonly useBiasCorrection: boolean;
+  readonly safeguardWarmup: boolean;
+  readonly d0: number;
+  readonly dCoef: number;
+  readonly growthRate: number;
+  d: number;
+  dMax: number;
+  dNumerator = 0;
+  dHat = 0;
+  dDenom = 0;
+  k = 0; // completed steps (group['k'])
+  readonly state: TensorState[];
+
+  constructor(readonly params: Float32Array[], o: ProdigyOptions = {}) {
+    this.lr = o.lr ?? 1;
+    [this.beta1, this.beta2] = o.betas ?? [0.9, 0.999];
+    this.beta3 = o.beta3 ?? Math.sqrt(this.beta2);
+    this.eps = o.eps ?? 1e-8;
+    this.weightDecay = o.weightDecay ?? 0;
+    this.decouple = o.decouple ?? true;
+    this.useBiasCorrection = o.useBiasCorrection ?? false;
+    this.safeguardWarmup = o.safeguardWarmup ?? false;
+    this.d0 = o.d0 ?? 1e-6;
+    this.dCoef = o.dCoef ?? 1;
+    this.growthRate = o.growthRate ?? Infinity;
+    if (!(this.d0 > 0)) throw new ProdigyOptionError(`d0=${this.d0} must be > 0`);
+    if (!(this.lr > 0)) throw new ProdigyOptionError(`lr=${this.lr} must be > 0`);
+    if (!(this.eps > 0)) throw new ProdigyOptionError(`eps=${this.eps} must be > 0`);
+    if (!(this.beta1 >= 0 && this.beta1 < 1 && this.beta2 >= 0 && this.beta2 < 1))
+      throw new ProdigyOptionError(`betas must be in [0, 1)`);
+    this.d = this.d0;
+    this.dMax = this.d0;
+    this.state = params.map((p) => ({
+      m: new Float32Array(p.length),
+      v: new Float32Array(p.length),
+      s: new Float32Array(p.length),
+      p0: null,
+    }));
+  }
+
+  /** One step; grads[i] is the gradient of params[i] (null = no gradient, tensor skipped). */
+  step(grads: ReadonlyArray<Float32Array | null>): void {
+    if (grads.length !== this.params.length)
+      throw new ProdigyOptionError(`step got ${grads.length} gradients for ${this.params.length} tensors`);
+    const { beta1, beta2, beta3, lr, d0 } = this;
+    let d = this.d;
+    const bc = this.useBiasCorrection ? Math.sqrt(1 - beta2 ** (this.k + 1)) / (1 - beta1 ** (this.k + 1)) : 1;
+    const dlr = d * lr * bc; // from the start of the step
+    let num = this.dNumerator * beta3;
+    let den = 0;
+    for (let i = 0; i < this.params.length; i++) {
+      const p = this.params[i];
+      let g = grads[i];
+      if (!g) continue;
+      if (g.length !== p.length) throw new ProdigyOptionError(`gradient ${i} has length ${g.length}, param has ${p.length}`);
+      if (this.weightDecay !== 0 && !this.decouple) {
+        const gg = new Float32Array(g); // coupled decay modifies the grad (copy: the caller's stays intact)
+        for (let j = 0; j < p.length; j++) gg[j] += this.weightDecay * p[j];
+        g = gg;
+      }
+      const st = this.state[i];
+      if (!st.p0) st.p0 = new Float32Array(p);
+      let gdot = 0;
+      for (let j = 0; j < p.length; j++) gdot += g[j] * (st.p0[j] - p[j]);
+      num += (d / d0) * dlr * gdot;
+      const sCoef = this.safeguardWarmup ? (d / d0) * d : (d / d0) * dlr;
+      let sAbs = 0;
+      for (let j = 0; j < p.length; j++) {
+        st.m[j] = st.m[j] * beta1 + d * (1 - beta1) * g[j];
+        st.v[j] = st.v[j] * beta2 + d * d * (1 - beta2) * g[j] * g[j];
+        st.s[j] = st.s[j] * beta3 + sCoef * g[j];
+        sAbs += Math.abs(st.s[j]);
+      }
+      den += sAbs;
+    }
+    // Reference quirk: with no progress it returns after the EMA updates, keeping the old numerator.
+    if (den === 0) return;
+    const dHat = (this.dCoef * num) / den;
+    if (d === d0) d = Math.max(d, dHat);
+    this.dMax = Math.max(this.dMax, dHat);
+    d = Math.min(this.dMax, d * this.growthRate);
+    this.dNumerator = num;
+    this.dDenom = den;
+    this.dHat = dHat;
+    this.d = d;
+    for (let i = 0; i < this.params.length; i++) {
+      const p = this.params[i];
+      if (!grads[i]) continue;
+      const st = this.state[i];
+      const epsD = d * this.eps; // uses the new d
+      for (let j = 0; j < p.length; j++) {
+        if (this.weightDecay !== 0 && this.decouple) p[j] += -this.weightDecay * dlr * p[j];
+        p[j] -= (dlr * st.m[j]) / (Math.sqrt(st.v[j]) + epsD);
+      }
+    }
+    this.k += 1;
+  }
+}
