@@ -1,0 +1,112 @@
+// Named errors for everything that can go wrong while loading a model, its config or its tokenizer.
+// Every parser in src/model/ throws only ModelLoadError subclasses (the fuzz test checks this), and
+// every message says what is wrong AND what the user can do about it (architecture.md, "Errors").
+
+export class ModelLoadError extends Error {
+  /** The file the problem was found in ('' when it is not about one file). */
+  readonly file: string;
+
+  constructor(file: string, message: string) {
+    super(file ? `${file}: ${message}` : message);
+    this.name = new.target.name;
+    this.file = file;
+  }
+}
+
+/** The file ends before the data its own header announces. */
+export class TruncatedFileError extends ModelLoadError {
+  constructor(file: string, need: number, have: number, what = 'data') {
+    super(
+      file,
+      `file is truncated: ${what} needs ${need} bytes but only ${have} are present. ` +
+        `The download or copy was probably interrupted; fetch the file again.`,
+    );
+  }
+}
+
+/** The bytes do not follow the format (bad JSON, bad offsets, impossible header values...). */
+export class CorruptFileError extends ModelLoadError {
+  constructor(file: string, problem: string, hint = 'The file is damaged or is not in the expected format; re-export or re-download it.') {
+    super(file, `${problem}. ${hint}`);
+  }
+}
+
+/** A safetensors header length that cannot be right (larger than the file or than the sane limit). */
+export class HeaderTooLargeError extends ModelLoadError {
+  constructor(file: string, headerLen: number | bigint, limit: number) {
+    super(
+      file,
+      `safetensors header claims ${headerLen} bytes, more than the ${limit} allowed. ` +
+        `This is not a valid .safetensors file (or it is truncated); check that you picked the right file.`,
+    );
+  }
+}
+
+export class UnknownDtypeError extends ModelLoadError {
+  constructor(file: string, tensor: string, dtype: string, supported: readonly string[]) {
+    super(
+      file,
+      `tensor "${tensor}" has dtype ${JSON.stringify(dtype)}, which cannot be loaded as weights. ` +
+        `Supported: ${supported.join(', ')}. Convert the checkpoint to float32/float16/bfloat16 ` +
+        `(quantized checkpoints are not supported).`,
+    );
+  }
+}
+
+export class MissingTensorError extends ModelLoadError {
+  constructor(file: string, tensor: string, hint = 'Check that the checkpoint matches config.json and is complete (all shards present).') {
+    super(file, `tensor "${tensor}" is missing. ${hint}`);
+  }
+}
+
+export class TensorShapeError extends ModelLoadError {
+  constructor(file: string, tensor: string, expected: readonly number[], got: readonly number[]) {
+    super(
+      file,
+      `tensor "${tensor}" has shape [${got.join(', ')}] but config.json implies [${expected.join(', ')}]. ` +
+        `The weights and config.json come from different models; use the config.json shipped with these weights.`,
+    );
+  }
+}
+
+export class UnsupportedModelTypeError extends ModelLoadError {
+  constructor(file: string, what: string, supported: readonly string[]) {
+    super(file, `${what} is not supported. Supported: ${supported.join(', ')}. Pick a model of one of these types.`);
+  }
+}
+
+/** A config.json field has a value this engine cannot honour (missing, wrong type, unsupported option). */
+export class ConfigError extends ModelLoadError {
+  constructor(file: string, field: string, problem: string, hint: string) {
+    super(file, `field "${field}" ${problem}. ${hint}`);
+  }
+}
+
+export class TokenizerMismatchError extends ModelLoadError {
+  constructor(file: string, tokenizerVocab: number, modelVocab: number, detail = '') {
+    super(
+      file,
+      `the tokenizer has ${tokenizerVocab} tokens${detail} but the model's vocabulary has ${modelVocab}. ` +
+        `The tokenizer belongs to a different model; load the tokenizer that was shipped with these weights.`,
+    );
+  }
+}
+
+/** A file the format requires is not in the folder / selection / URL base. */
+export class MissingFileError extends ModelLoadError {
+  constructor(file: string, hint: string) {
+    super(file, `file not found. ${hint}`);
+  }
+}
+
+/** Nothing in the selection looks like a model we can read. */
+export class UnrecognizedModelError extends ModelLoadError {
+  constructor(files: readonly string[]) {
+    super(
+      '',
+      `no model found among [${files.slice(0, 20).join(', ')}${files.length > 20 ? ', ...' : ''}]. ` +
+        `Select a Hugging Face folder (config.json + *.safetensors + tokenizer.json) or a llama2.c ` +
+        `checkpoint (.bin) together with its tokenizer.bin.`,
+    );
+  }
+}

@@ -1,0 +1,105 @@
+// Load a model from a FileSource: HF folder (config.json + model.safetensors[.index.json] +
+// tokenizer.json) or llama2.c (.bin + tokenizer.bin). Everything is validated; every failure is a
+// ModelLoadError subclass whose message names the file and the fix.
+
+import { parseConfigJson } from './config';
+import { CorruptFileError, MissingFileError, ModelLoadError, UnrecognizedModelError } from './errors';
+import { weightsFromHf } from './hfweights';
+import { parseLlama2c } from './llama2c';
+import { parseLlama2cTokenizer } from './llama2cTokenizer';
+import { parseSafetensors, type SafetensorsFile, type TensorStore } from './safetensors';
+import { parseShardIndex, SHARD_INDEX_NAME, ShardedTensors } from './shards';
+import type { FileSource } from './sources';
+import type { ModelSpec, ModelWeights } from './spec';
+import { checkTokenizerVocab, parseHfTokenizer, type Tokenizer } from './tokenizer';
+
+export interface LoadedModel {
+  name: string;
+  format: 'hf' | 'llama2c';
+  spec: ModelSpec;
+  weights: ModelWeights;
+  tokenizer: Tokenizer;
+  /** Hex sha256 of the weights file; for sharded checkpoints, sha256 of "file:hash\n" lines sorted by file. */
+  weightsSha256: string;
+  weightFiles: string[];
+}
+
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const d = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export async function loadModel(source: FileSource): Promise<LoadedModel> {
+  try {
+    const files = await source.list();
+    if (files.includes('config.json')) return await loadHf(source, files);
+    const bin = files.find((f) => f.endsWith('.bin') && f !== 'tokenizer.bin');
+    if (bin) return await loadLlama2c(source, bin);
+    throw new UnrecognizedModelError(files);
+  } catch (e) {
+    if (e instanceof ModelLoadError) throw e;
+    // Defensive: a parser bug must still reach the user as a load error; `cause` keeps the original
+    // (the fuzz test asserts this path is never taken).
+    const err = new CorruptFileError(source.name, `could not be loaded (${(e as Error)?.message ?? String(e)})`);
+    (err as { cause?: unknown }).cause = e;
+    throw err;
+  }
+}
+
+async function loadHf(source: FileSource, files: string[]): Promise<LoadedModel> {
+  const spec = parseConfigJson(await source.read('config.json'));
+  let store: TensorStore;
+  let weightFiles: string[];
+  let hash: string;
+  if (files.includes(SHARD_INDEX_NAME)) {
+    const index = parseShardIndex(await source.read(SHARD_INDEX_NAME));
+    const shards = new Map<string, SafetensorsFile>();
+    const lines: string[] = [];
+    for (const f of index.files) {
+      const bytes = await source.read(f);
+      lines.push(`${f}:${await sha256Hex(bytes)}\n`);
+      shards.set(f, parseSafetensors(bytes, f));
+    }
+    store = new ShardedTensors(index, shards);
+    weightFiles = index.files;
+    hash = await sha256Hex(new TextEncoder().encode(lines.join('')));
+  } else {
+    const st = files.includes('model.safetensors') ? ['model.safetensors'] : files.filter((f) => f.endsWith('.safetensors'));
+    if (st.length !== 1)
+      throw new MissingFileError(
+        st.length ? SHARD_INDEX_NAME : 'model.safetensors',
+        st.length
+          ? `Found several .safetensors files (${st.join(', ')}) but no ${SHARD_INDEX_NAME}; add the index file.`
+          : 'config.json is here but no .safetensors weights (pytorch_model.bin is not supported: convert it with safetensors\' convert script).',
+      );
+    const bytes = await source.read(st[0]);
+    hash = await sha256Hex(bytes);
+    store = parseSafetensors(bytes, st[0]);
+    weightFiles = st;
+  }
+  const weights = weightsFromHf(spec, store);
+  if (!files.includes('tokenizer.json'))
+    throw new MissingFileError('tokenizer.json', 'Add the tokenizer.json shipped with the model (tokenizer.model/vocab.json alone are not supported).');
+  const tokenizer = parseHfTokenizer(
+    await source.read('tokenizer.json'),
+    files.includes('tokenizer_config.json') ? await source.read('tokenizer_config.json') : undefined,
+    { bos: spec.bosTokenId, eos: spec.eosTokenId },
+  );
+  checkTokenizerVocab(tokenizer, spec.vocabSize, 'tokenizer.json');
+  return { name: source.name, format: 'hf', spec, weights, tokenizer, weightsSha256: hash, weightFiles };
+}
+
+async function loadLlama2c(source: FileSource, bin: string): Promise<LoadedModel> {
+  const bytes = await source.read(bin);
+  const hash = await sha256Hex(bytes);
+  const { spec, weights } = parseLlama2c(bytes, bin);
+  let tokBytes: Uint8Array;
+  try {
+    tokBytes = await source.read('tokenizer.bin');
+  } catch {
+    throw new MissingFileError('tokenizer.bin', `A llama2.c checkpoint needs its tokenizer.bin next to ${bin} (the 32k Llama one for the TinyStories models).`);
+  }
+  const tokenizer = parseLlama2cTokenizer(tokBytes);
+  checkTokenizerVocab(tokenizer, spec.vocabSize, 'tokenizer.bin', true);
+  return { name: source.name, format: 'llama2c', spec, weights, tokenizer, weightsSha256: hash, weightFiles: [bin] };
+}

@@ -1,0 +1,95 @@
+// The Tokenizer the engine uses, whatever file it came from. HF tokenizer.json is delegated to
+// @huggingface/tokenizers (BPE / SentencePiece-BPE with byte fallback / ByteLevel, normalizers,
+// post-processors): we never hand-write that BPE. llama2.c tokenizer.bin lives in llama2cTokenizer.ts.
+
+import { Tokenizer as HfTokenizerImpl } from '@huggingface/tokenizers';
+import { CorruptFileError, TokenizerMismatchError } from './errors';
+
+export interface EncodeOptions {
+  /** Add the tokenizer's special tokens (HF post-processor, e.g. Llama's BOS), like Python
+   * `tokenizer(text)`. Default false: raw ids, which is what the eval protocol of tools/train.py uses. */
+  addSpecialTokens?: boolean;
+}
+
+export interface Tokenizer {
+  /** Number of ids the tokenizer can produce (max id + 1, added tokens included). */
+  readonly vocabSize: number;
+  readonly bos?: number;
+  readonly eos?: number;
+  encode(text: string, opts?: EncodeOptions): number[];
+  /** Text for the ids, special tokens skipped. */
+  decode(ids: readonly number[]): string;
+}
+
+const tokenName = (v: unknown): string | undefined =>
+  typeof v === 'string' ? v : typeof v === 'object' && v !== null && typeof (v as { content?: unknown }).content === 'string' ? (v as { content: string }).content : undefined;
+
+export class HfTokenizer implements Tokenizer {
+  readonly vocabSize: number;
+  readonly bos?: number;
+  readonly eos?: number;
+  /** transformers' post-decode clean-up (" ," → ","); off unless tokenizer_config.json asks for it,
+   * as the Rust `tokenizers` decode and current Llama/GPT-2 configs do, so decode(encode(t)) === t. */
+  private readonly cleanUp: boolean;
+
+  constructor(private readonly impl: HfTokenizerImpl, config: Record<string, unknown>, fallback: { bos?: number; eos?: number } = {}) {
+    this.cleanUp = config.clean_up_tokenization_spaces === true;
+    let max = -1;
+    for (const id of impl.get_vocab(true).values()) if (id > max) max = id;
+    this.vocabSize = max + 1;
+    const id = (key: string) => {
+      const n = tokenName(config[key]);
+      return n === undefined ? undefined : impl.token_to_id(n);
+    };
+    this.bos = id('bos_token') ?? fallback.bos;
+    this.eos = id('eos_token') ?? fallback.eos;
+  }
+
+  encode(text: string, opts: EncodeOptions = {}): number[] {
+    return this.impl.encode(text, { add_special_tokens: opts.addSpecialTokens ?? false }).ids;
+  }
+
+  decode(ids: readonly number[]): string {
+    return this.impl.decode([...ids], { skip_special_tokens: true, clean_up_tokenization_spaces: this.cleanUp });
+  }
+}
+
+function parseJson(bytes: Uint8Array, file: string): Record<string, unknown> {
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch (e) {
+    throw new CorruptFileError(file, `not valid JSON (${(e as Error).message})`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new CorruptFileError(file, 'is not a JSON object');
+  return json as Record<string, unknown>;
+}
+
+/** tokenizer.json (+ optional tokenizer_config.json) → Tokenizer. Library errors become CorruptFileError. */
+export function parseHfTokenizer(tokenizerJson: Uint8Array, configJson?: Uint8Array, fallback: { bos?: number; eos?: number } = {}, file = 'tokenizer.json'): HfTokenizer {
+  const json = parseJson(tokenizerJson, file);
+  const config = configJson ? parseJson(configJson, 'tokenizer_config.json') : {};
+  const model = json.model as { type?: unknown; vocab?: unknown } | undefined;
+  if (typeof model !== 'object' || model === null || typeof model.vocab !== 'object' || model.vocab === null)
+    throw new CorruptFileError(file, 'has no "model.vocab"', 'Use the tokenizer.json from the model folder (not tokenizer_config.json).');
+  if (model.type !== undefined && !['BPE', 'WordPiece', 'Unigram'].includes(model.type as string))
+    throw new CorruptFileError(file, `has model.type ${JSON.stringify(model.type)}`, 'Supported tokenizer models: BPE, WordPiece, Unigram.');
+  try {
+    const tok = new HfTokenizer(new HfTokenizerImpl(json, config), config, fallback);
+    tok.encode('a b'); // surfaces lazily-detected problems (bad merges, regexes) at load time
+    return tok;
+  } catch (e) {
+    if (e instanceof CorruptFileError) throw e;
+    throw new CorruptFileError(file, `cannot be read by @huggingface/tokenizers (${(e as Error)?.message ?? String(e)})`);
+  }
+}
+
+/**
+ * The tokenizer must not produce ids the model has no embedding for. Models may pad their
+ * embedding beyond the tokenizer (e.g. to a multiple of 64), so tokenizer ≤ model is accepted for
+ * HF; llama2.c tokenizer.bin has exactly vocab_size entries (`exact`).
+ */
+export function checkTokenizerVocab(tok: Tokenizer, modelVocab: number, file: string, exact = false): void {
+  if (exact ? tok.vocabSize !== modelVocab : tok.vocabSize > modelVocab)
+    throw new TokenizerMismatchError(file, tok.vocabSize, modelVocab, exact ? '' : ' (ids up to ' + (tok.vocabSize - 1) + ')');
+}

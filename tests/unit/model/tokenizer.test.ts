@@ -1,0 +1,80 @@
+import { TokenizerLoader } from '@lenml/tokenizers';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CorruptFileError, TokenizerMismatchError } from '../../../src/model/errors';
+import { parseLlama2cTokenizer, writeLlama2cTokenizer } from '../../../src/model/llama2cTokenizer';
+import { checkTokenizerVocab, parseHfTokenizer } from '../../../src/model/tokenizer';
+import { defaultModelDirs, ROOT } from './fixtures';
+import { enc, spmLlama2cPieces, spmTokenizerJson } from './helpers';
+
+const TEXTS = [
+  'the world',
+  'and the rest of the world is in the string',
+  'Hello, wörld! Thé café… 😀 ok?',
+  '  two leading spaces and a tab\there\nnew line\n\n',
+  'THW ,.!? é é é',
+  'of of of ofof the-the_the',
+  'x',
+  '',
+];
+
+describe('HF tokenizer.json (SentencePiece-style BPE with byte fallback)', () => {
+  const json = spmTokenizerJson();
+  const tok = parseHfTokenizer(enc(json), enc({ bos_token: '<s>', eos_token: { content: '</s>' } }));
+  const oracle = TokenizerLoader.fromPreTrained({ tokenizerJSON: json, tokenizerConfig: {} });
+
+  it('gives the same ids as @lenml/tokenizers (independent implementation)', () => {
+    for (const t of TEXTS) {
+      expect(tok.encode(t), t).toEqual(oracle.encode(t, { add_special_tokens: false }));
+      expect(tok.encode(t, { addSpecialTokens: true }), t).toEqual(oracle.encode(t));
+    }
+  });
+
+  it('round-trips text and reads bos/eos/vocab size', () => {
+    for (const t of TEXTS) expect(tok.decode(tok.encode(t, { addSpecialTokens: true }))).toBe(t);
+    expect(tok.bos).toBe(1);
+    expect(tok.eos).toBe(2);
+    expect(tok.vocabSize).toBe(Object.keys((json.model as { vocab: object }).vocab).length);
+  });
+
+  it('agrees with our llama2.c encoder on the same vocabulary (scores ordered like the merges)', () => {
+    const l2c = parseLlama2cTokenizer(writeLlama2cTokenizer(spmLlama2cPieces()));
+    for (const t of TEXTS) {
+      expect(l2c.encode(t), t).toEqual(oracle.encode(t, { add_special_tokens: false }));
+      expect(l2c.decode(l2c.encode(t))).toBe(oracle.decode(oracle.encode(t), { skip_special_tokens: true, clean_up_tokenization_spaces: false }));
+    }
+  });
+
+  it('checks the tokenizer against the model vocabulary', () => {
+    expect(() => checkTokenizerVocab(tok, tok.vocabSize - 1, 'tokenizer.json')).toThrow(TokenizerMismatchError);
+    expect(() => checkTokenizerVocab(tok, tok.vocabSize + 64, 'tokenizer.json')).not.toThrow(); // padded embedding is fine
+    expect(() => checkTokenizerVocab(tok, tok.vocabSize + 1, 'tokenizer.bin', true)).toThrow(/different model/);
+  });
+
+  it('turns unreadable tokenizer.json into CorruptFileError', () => {
+    expect(() => parseHfTokenizer(new TextEncoder().encode('{"model": '))).toThrow(CorruptFileError);
+    expect(() => parseHfTokenizer(enc({ model: { type: 'BPE' } }))).toThrow(/model.vocab/);
+    expect(() => parseHfTokenizer(enc({ ...json, model: { ...(json.model as object), type: 'Nope' } }))).toThrow(CorruptFileError);
+  });
+});
+
+// The default model's tokenizer (tools/bpe.py byte-level BPE) against the Python trainer's ids.
+const golden = join(ROOT, 'tests/fixtures/tokenizer/default_ids.json');
+const dirs = defaultModelDirs();
+describe.skipIf(!existsSync(golden) || dirs.length === 0)('default model tokenizer vs Python golden ids (tests/fixtures/tokenizer/default_ids.json)', () => {
+  it('encodes every golden case to the same ids and decodes back', () => {
+    const raw = JSON.parse(readFileSync(golden, 'utf8'));
+    const cases: { name?: string; text?: string; file?: string; ids: number[]; tokenizer?: string }[] = Array.isArray(raw) ? raw : raw.cases;
+    const dir = (typeof raw.model === 'string' && dirs.find((d) => d.endsWith(raw.model))) || dirs[0];
+    const tok = parseHfTokenizer(readFileSync(join(dir, 'tokenizer.json')));
+    expect(cases.length).toBeGreaterThan(0);
+    for (const c of cases) {
+      const text = c.text ?? readFileSync(join(ROOT, c.file!), 'utf8');
+      const ids = tok.encode(text);
+      expect(ids.length, c.name).toBe(c.ids.length);
+      expect(ids, c.name).toEqual(c.ids);
+      expect(tok.decode(ids), c.name).toBe(text);
+    }
+  });
+});
