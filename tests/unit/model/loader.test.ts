@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { specToConfig } from '../../../src/model/config';
 import { MissingFileError, MissingTensorError, TensorShapeError, TokenizerMismatchError, UnrecognizedModelError } from '../../../src/model/errors';
+import { exportHfFiles } from '../../../src/model/export';
 import { forwardCpu } from '../../../src/model/forward';
 import { convertRopeLayout, weightsToHf } from '../../../src/model/hfweights';
 import { writeLlama2c } from '../../../src/model/llama2c';
@@ -120,5 +121,19 @@ describe('loader: HF folders', () => {
     const c = await loadModel(await nodeFileSource(join(l2dir, 'm.bin')));
     expect(c.format).toBe('llama2c');
     await expect(nodeFileSource(join(l2dir, 'nope.bin'))).rejects.toThrow(MissingFileError);
+  });
+});
+
+describe('export as an HF folder', () => {
+  it('a llama2.c model exported and re-loaded gives the same logits and keeps the tokenizer', async () => {
+    const spec = tinySpec({ family: 'llama2c', ropeLayout: 'interleaved', tiedEmbeddings: true });
+    const w = randomWeights(spec, 4);
+    const files = exportHfFiles(spec, w, { extraFiles: { 'tokenizer.json': enc(spmTokenizerJson()) }, metadata: { method: 'test' } });
+    const m = await loadModel(memorySource('exp', files));
+    expect(m.spec).toMatchObject({ family: 'llama', ropeLayout: 'half', tiedEmbeddings: true });
+    expect(relErr(forwardCpu(m.spec, m.weights, IDS), forwardCpu(spec, w, IDS))).toBeLessThan(1e-5);
+    const hdr = JSON.parse(new TextDecoder().decode(files['model.safetensors'].subarray(8, 8 + new DataView(files['model.safetensors'].buffer).getUint32(0, true))));
+    expect(hdr.__metadata__).toEqual({ format: 'pt', method: 'test' });
+    expect(Object.keys(hdr)).not.toContain('lm_head.weight'); // tied: absent, as HF writes it
   });
 });

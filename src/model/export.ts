@@ -1,0 +1,25 @@
+// Export a (pruned) model as a Hugging Face folder: config.json + model.safetensors (F32, the same
+// tensor names the checkpoint was loaded with) + the tokenizer files passed through unchanged.
+// llama2.c-layout models are converted to rotate-half RoPE first, so transformers loads them as llama.
+
+import { specToConfig } from './config';
+import { convertRopeLayout, weightsToHf } from './hfweights';
+import { writeSafetensors } from './safetensors';
+import type { ModelSpec, ModelWeights } from './spec';
+
+export interface ExportOptions {
+  /** Extra files copied verbatim (tokenizer.json, tokenizer_config.json, README.md...). */
+  extraFiles?: Record<string, Uint8Array>;
+  /** Strings stored in the safetensors __metadata__ (e.g. method, sparsity, source hash). */
+  metadata?: Record<string, string>;
+}
+
+export function exportHfFiles(spec: ModelSpec, weights: ModelWeights, opts: ExportOptions = {}): Record<string, Uint8Array> {
+  const { spec: s, weights: w } = convertRopeLayout(spec, weights, 'half');
+  const enc = new TextEncoder();
+  return {
+    ...opts.extraFiles,
+    'config.json': enc.encode(JSON.stringify(specToConfig(s), null, 2)),
+    'model.safetensors': writeSafetensors(weightsToHf(s, w), opts.metadata),
+  };
+}
