@@ -50,6 +50,7 @@ export class HfTokenizer implements Tokenizer {
   }
 
   decode(ids: readonly number[]): string {
+    if (ids.length === 0) return ''; // the library throws on an empty id list
     return this.impl.decode([...ids], { skip_special_tokens: true, clean_up_tokenization_spaces: this.cleanUp });
   }
 }
