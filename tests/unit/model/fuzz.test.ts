@@ -66,6 +66,7 @@ const spec = tinySpec({ nLayers: 1, vocabSize: 319, tiedEmbeddings: false });
 const weights = randomWeights(spec, 5);
 const l2cSpec = tinySpec({ family: 'llama2c', ropeLayout: 'interleaved', nLayers: 1 });
 const l2cBin = writeLlama2c(l2cSpec, randomWeights(l2cSpec, 6));
+const l2cBinV1 = writeLlama2c({ ...l2cSpec, tiedEmbeddings: false }, randomWeights({ ...l2cSpec, tiedEmbeddings: false }, 6), 1);
 const tokBin = writeLlama2cTokenizer(spmLlama2cPieces());
 const st = writeSafetensors(weightsToHf(spec, weights));
 
@@ -116,6 +117,7 @@ describe('fuzz: parsers throw only ModelLoadError subclasses', () => {
     const rng = new Rng(3);
     for (let i = 0; i < 300; i++) {
       expectOnlyLoadErrors(() => parseLlama2c(mutateBytes(l2cBin, rng)));
+      expectOnlyLoadErrors(() => parseLlama2c(mutateBytes(l2cBinV1, rng)));
       expectOnlyLoadErrors(() => {
         const t = parseLlama2cTokenizer(mutateBytes(tokBin, rng));
         t.decode(t.encode('the world, é 😀'));

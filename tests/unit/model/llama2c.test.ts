@@ -44,10 +44,34 @@ describe('llama2.c checkpoint', () => {
     const huge = bytes.slice();
     new DataView(huge.buffer).setInt32(0, 2 ** 30, true);
     expect(() => parseLlama2cHeader(huge)).toThrow(CorruptFileError);
-    const v1 = bytes.slice();
-    new DataView(v1.buffer).setUint32(0, 0x616b3432, true);
-    expect(() => parseLlama2cHeader(v1)).toThrow(UnsupportedModelTypeError);
+    const v2 = writeLlama2c(spec, randomWeights(spec, 1), 1);
+    new DataView(v2.buffer).setInt32(4, 2, true); // version 2 = int8 Q8_0
+    expect(() => parseLlama2cHeader(v2)).toThrow(UnsupportedModelTypeError);
+    expect(() => parseLlama2cHeader(v2.subarray(0, 100).map((b, i) => (i === 4 ? 1 : b)))).toThrow(TruncatedFileError);
   });
+
+  for (const tied of [true, false]) {
+    it(`reads version-1 ("ak42") files, ${tied ? 'shared' : 'unshared'} classifier, in export.py's order`, () => {
+      const spec = tinySpec({ family: 'llama2c', ropeLayout: 'interleaved', tiedEmbeddings: tied });
+      const w = randomWeights(spec, 12);
+      const bytes = writeLlama2c(spec, w, 1);
+      const dv = new DataView(bytes.buffer);
+      expect(dv.getUint32(0, true)).toBe(0x616b3432);
+      expect(bytes[36]).toBe(tied ? 1 : 0);
+      // version1_export: rms_att[L], rms_ffn[L], rms_final, tok_embeddings, wq...
+      const C = spec.dim, L = spec.nLayers;
+      expect(dv.getFloat32(256, true)).toBe(w.blocks[0].attnNorm[0]);
+      expect(dv.getFloat32(256 + 4 * L * C, true)).toBe(w.blocks[0].mlpNorm[0]);
+      expect(dv.getFloat32(256 + 4 * 2 * L * C, true)).toBe(w.finalNorm[0]);
+      expect(dv.getFloat32(256 + 4 * (2 * L * C + C), true)).toBe(w.embed[0]);
+      const { spec: s2, weights: w2 } = parseLlama2c(bytes);
+      expect(s2).toEqual(spec);
+      expect(w2.blocks[1].down.w).toEqual(w.blocks[1].down.w);
+      expect(w2.blocks[1].up.w).toEqual(w.blocks[1].up.w);
+      expect(w2.lmHead).toEqual(w.lmHead);
+      expect(() => parseLlama2c(bytes.subarray(0, bytes.length - 1))).toThrow(TruncatedFileError);
+    });
+  }
 });
 
 describe('RoPE layout permutation (llama2.c interleaved ⇄ HF rotate-half)', () => {
