@@ -70,6 +70,29 @@ def numpy_block_check(blk, x: np.ndarray, cfg: Config, trace: dict) -> None:
     print(f"numpy cross-check of block 0 forward: max |diff| = {err:.2e}")
 
 
+def fd_check(blk, X, cos, sin, masks, y_ref, dx, loss) -> None:
+    """Central finite differences (float64) on a few mask entries and X entries vs autograd."""
+    def L(x, ms):
+        y = blk(x, cos, sin, masks=ms)[0]
+        return float(((y - y_ref).pow(2).sum(0) / y_ref.pow(2).sum(0)).mean())
+    h = 1e-6
+    with torch.no_grad():
+        base = {n: m.detach().clone() for n, m in masks.items()}
+        for n in ("q_proj", "v_proj", "down_proj"):
+            for (i, j) in [(0, 0), (3, 5)]:
+                mp, mm = dict(base), dict(base)
+                mp[n] = base[n].clone(); mp[n][i, j] += h
+                mm[n] = base[n].clone(); mm[n][i, j] -= h
+                fd = (L(X, mp) - L(X, mm)) / (2 * h)
+                assert abs(fd - float(masks[n].grad[i, j])) < 1e-6 * (1 + abs(fd)), (n, i, j, fd)
+        for (t, c) in [(0, 0), (18, 7)]:
+            xp, xm = X.clone(), X.clone()
+            xp[0, t, c] += h; xm[0, t, c] -= h
+            fd = (L(xp, base) - L(xm, base)) / (2 * h)
+            assert abs(fd - float(dx[0, t, c])) < 1e-6 * (1 + abs(fd)), (t, c, fd)
+    print("finite-difference check of dL/dM and dL/dX: ok")
+
+
 def main() -> None:
     torch.manual_seed(0)
     model, cfg = load_micro()
@@ -113,6 +136,7 @@ def main() -> None:
     loss = ((y - y_ref).pow(2).sum(0) / nc).mean()
     loss.backward()
     J["bwd.loss"] = float(loss)
+    fd_check(blk, X, cos, sin, masks, y_ref, Xg.grad, loss)
     T_["bwd.y_ref"], T_["bwd.y"], T_["bwd.dx"] = y_ref, y.detach(), Xg.grad[0]
     T_["bwd.loss"] = loss.detach().reshape(1)
     for n in LINEARS:
@@ -150,7 +174,10 @@ def main() -> None:
         T_[f"prune.{name}.w"], T_[f"prune.{name}.x"], T_[f"prune.{name}.wanda_metric"] = W, Xc, S
         T_[f"prune.{name}.wanda_keep50"] = wanda_mask(S, 0.5)
         T_[f"prune.{name}.wanda_keep24"] = wanda_mask_nm(S, 2, 4)
-        T_[f"prune.{name}.sgpt_h"] = H
+        if name != "synth":  # the 260x260 H is cheap to rebuild from x and would dominate the file size
+            T_[f"prune.{name}.sgpt_h"] = H
+        assert (T_[f"prune.{name}.wanda_keep50"].sum(1) == nin - nin // 2).all()
+        assert (T_[f"prune.{name}.wanda_keep24"].view(W.shape[0], -1, 4).sum(-1) == 2).all()
         for tag, kw in {"50": dict(sparsity=0.5), "24": dict(sparsity=0.5, prunen=2, prunem=4)}.items():
             Wp, keep, losses = sparsegpt_prune(W, H, **kw)
             T_[f"prune.{name}.sgpt_w{tag}"], T_[f"prune.{name}.sgpt_keep{tag}"] = Wp, keep
