@@ -3,6 +3,8 @@
 //   cand = torch.arange(1.0, -step, -step); cand[-1] = 0.0           (float32 tensor)
 //   prob_map_matrix[d, :int(C * cand[d].item())] = 1                 (k_d, in f64 of the f32 value)
 
+import type { Vec } from '../ops/vec';
+
 /**
  * How torch evaluated arange in float32, which moves some candidates by one ulp (and so k_d by one
  * when C·cand_d is an integer): 'cpu' = start + i·step in f64, rounded once (CPU kernel, acc type
@@ -34,7 +36,7 @@ export function candidates(step = 0.01, arith: ArangeArith = 'cpu'): Float32Arra
 }
 
 /** k_d = int(C · cand_d): how many lowest-importance positions candidate d prunes (descending in d). */
-export function pruneCountsPerCandidate(C: number, cand: Float32Array): Int32Array {
+export function pruneCountsPerCandidate(C: number, cand: Vec): Int32Array {
   const k = new Int32Array(cand.length);
   for (let d = 0; d < cand.length; d++) k[d] = Math.trunc(C * cand[d]);
   return k;

@@ -17,7 +17,7 @@ export function thetaGrad<A extends Vec>(
   theta: A /*[G,D]*/,
   p: Vec /*[G,D] = probabilities(theta)*/,
   kd: Int32Array /*[D]*/,
-  cand: Float32Array /*[D]*/,
+  cand: Vec /*[D]*/,
   rows: number,
   cols: number,
   G: number,

@@ -27,7 +27,7 @@ export function probabilities<A extends Vec>(theta: A /*[G,D]*/, G: number, D: n
 }
 
 /** s[G] = p @ cand (expected sparsity of each logit row), f64. */
-export function rowSparsities(p: Vec /*[G,D]*/, cand: Float32Array, G: number): Float64Array {
+export function rowSparsities(p: Vec /*[G,D]*/, cand: Vec, G: number): Float64Array {
   const D = cand.length;
   checkLen('rowSparsities', 'p', p, G * D);
   const s = new Float64Array(G);

@@ -1,5 +1,6 @@
 // AdamW as torch.optim.AdamW (spec §1.7 --normal-opt): decoupled decay p ← p(1 − lr·wd), bias-corrected
-// moments, denom = sqrt(v)/sqrt(1−β2^t) + eps. State in f32 like torch.
+// moments, denom = sqrt(v)/sqrt(1−β2^t) + eps. State has the param's element type (f32 like torch).
+import { alloc, type Vec } from '../ops/vec';
 
 export interface AdamWOptions {
   lr?: number; // 1e-3 (BESA --normal-opt uses 1e-2, wd 0)
@@ -15,19 +16,19 @@ export class AdamW {
   readonly eps: number;
   readonly weightDecay: number;
   t = 0;
-  readonly m: Float32Array[];
-  readonly v: Float32Array[];
+  readonly m: Vec[];
+  readonly v: Vec[];
 
-  constructor(readonly params: Float32Array[], o: AdamWOptions = {}) {
+  constructor(readonly params: Vec[], o: AdamWOptions = {}) {
     this.lr = o.lr ?? 1e-3;
     [this.beta1, this.beta2] = o.betas ?? [0.9, 0.999];
     this.eps = o.eps ?? 1e-8;
     this.weightDecay = o.weightDecay ?? 1e-2;
-    this.m = params.map((p) => new Float32Array(p.length));
-    this.v = params.map((p) => new Float32Array(p.length));
+    this.m = params.map((p) => alloc(p, p.length));
+    this.v = params.map((p) => alloc(p, p.length));
   }
 
-  step(grads: ReadonlyArray<Float32Array | null>): void {
+  step(grads: ReadonlyArray<Vec | null>): void {
     if (grads.length !== this.params.length)
       throw new Error(`AdamW.step: got ${grads.length} gradients for ${this.params.length} tensors`);
     this.t += 1;

@@ -1,7 +1,9 @@
 // Prodigy (D-adaptation Adam), exactly as optimizers/prodigy.py in LLMPrune-BESA (spec §1.7), for a
 // single parameter group holding several tensors (BESA: the 7 θ of one block share d).
 // Per tensor: m (exp_avg), v (exp_avg_sq), s, p0 (θ at the first step), stored in f32 like torch;
-// shared scalars d, d_max, d_numerator in f64 (Python floats in the reference).
+// shared scalars d, d_max, d_numerator in f64 (Python floats in the reference). Params may be
+// Float32Array (the engine) or Float64Array (f64 golden checks); state has the param's element type.
+import { alloc, type Vec } from '../ops/vec';
 
 export interface ProdigyOptions {
   lr?: number; // 1
@@ -25,10 +27,10 @@ export class ProdigyOptionError extends Error {
 }
 
 interface TensorState {
-  m: Float32Array;
-  v: Float32Array;
-  s: Float32Array;
-  p0: Float32Array | null; // set on the tensor's first step with a gradient
+  m: Vec;
+  v: Vec;
+  s: Vec;
+  p0: Vec | null; // set on the tensor's first step with a gradient
 }
 
 export class Prodigy {
@@ -52,7 +54,7 @@ export class Prodigy {
   k = 0; // completed steps (group['k'])
   readonly state: TensorState[];
 
-  constructor(readonly params: Float32Array[], o: ProdigyOptions = {}) {
+  constructor(readonly params: Vec[], o: ProdigyOptions = {}) {
     this.lr = o.lr ?? 1;
     [this.beta1, this.beta2] = o.betas ?? [0.9, 0.999];
     this.beta3 = o.beta3 ?? Math.sqrt(this.beta2);
@@ -71,16 +73,11 @@ export class Prodigy {
       throw new ProdigyOptionError(`betas must be in [0, 1)`);
     this.d = this.d0;
     this.dMax = this.d0;
-    this.state = params.map((p) => ({
-      m: new Float32Array(p.length),
-      v: new Float32Array(p.length),
-      s: new Float32Array(p.length),
-      p0: null,
-    }));
+    this.state = params.map((p) => ({ m: alloc(p, p.length), v: alloc(p, p.length), s: alloc(p, p.length), p0: null }));
   }
 
   /** One step; grads[i] is the gradient of params[i] (null = no gradient, tensor skipped). */
-  step(grads: ReadonlyArray<Float32Array | null>): void {
+  step(grads: ReadonlyArray<Vec | null>): void {
     if (grads.length !== this.params.length)
       throw new ProdigyOptionError(`step got ${grads.length} gradients for ${this.params.length} tensors`);
     const { beta1, beta2, beta3, lr, d0 } = this;
@@ -95,12 +92,12 @@ export class Prodigy {
       if (!g) continue;
       if (g.length !== p.length) throw new ProdigyOptionError(`gradient ${i} has length ${g.length}, param has ${p.length}`);
       if (this.weightDecay !== 0 && !this.decouple) {
-        const gg = new Float32Array(g); // coupled decay modifies the grad (copy: the caller's stays intact)
-        for (let j = 0; j < p.length; j++) gg[j] += this.weightDecay * p[j];
+        const gg = alloc(p, p.length); // coupled decay modifies the grad (copy: the caller's stays intact)
+        for (let j = 0; j < p.length; j++) gg[j] = g[j] + this.weightDecay * p[j];
         g = gg;
       }
       const st = this.state[i];
-      if (!st.p0) st.p0 = new Float32Array(p);
+      if (!st.p0) st.p0 = p.slice();
       let gdot = 0;
       for (let j = 0; j < p.length; j++) gdot += g[j] * (st.p0[j] - p[j]);
       num += (d / d0) * dlr * gdot;
