@@ -11,6 +11,8 @@ import { LINEAR_NAMES, type LinearName } from '../../../src/model/spec';
 import { blockBackwardRef, blockForwardRef } from '../../../src/core/ops/block';
 import { reconLoss } from '../../../src/core/ops/reconLoss';
 import { Prodigy } from '../../../src/core/optim/prodigy';
+import { WandaStats, argsortRows, importance } from '../../../src/core/besa/importance';
+import { hardMask } from '../../../src/core/besa/masks';
 import { expectClose } from './helpers';
 import { toyLossGrad } from './toy';
 
@@ -91,6 +93,23 @@ describe('golden: Prodigy on the toy problem (d_coef 5, 8 steps)', () => {
         expectClose(t0, g64(`prodigy.step${k + 1}.theta0`), at, kind === 'f64' ? 1e-6 : 1e-4, `θ0 after step ${k + 1}`);
         expectClose(t1, g64(`prodigy.step${k + 1}.theta1`), at, kind === 'f64' ? 1e-6 : 1e-4, `θ1 after step ${k + 1}`);
       }
+    });
+  }
+});
+
+describe('golden: Wanda statistic, importance and sort order used by BESA (spec §1.2)', () => {
+  for (const name of ['q', 'down', 'synth']) {
+    it(`${name}: WandaStats + importance = wanda_metric; n = int(in/2) hard mask = wanda_keep50`, () => {
+      const info = gold.info(`prune.${name}.w`);
+      const [rows, cols] = info.shape;
+      const N = gold.info(`prune.${name}.x`).shape[0];
+      const st = new WandaStats(cols);
+      st.addBatch(g32(`prune.${name}.x`), N, 1); // one calibration sequence
+      const S = importance(g32(`prune.${name}.w`), rows, cols, 'wanda', st.scalerRow);
+      expectClose(S, g64(`prune.${name}.wanda_metric`), 1e-7, 1e-6, `${name} wanda_metric`);
+      const n = new Int32Array(rows).fill(Math.trunc(cols * 0.5));
+      const M = hardMask(n, argsortRows(S, rows, cols), rows, cols);
+      expect(Array.from(M)).toEqual(Array.from(g32(`prune.${name}.wanda_keep50`)));
     });
   }
 });
