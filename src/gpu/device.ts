@@ -1,0 +1,38 @@
+// Device acquisition shared by the browser (navigator.gpu) and Node (the `webgpu` package, see
+// node.ts which passes its GPU object in). We request the adapter's own limits for the bindings we
+// rely on, so large tensors are bounded by what the hardware allows, not by WebGPU's defaults.
+import { describeAdapter, type GpuCapabilities } from './capabilities';
+import { DeviceLostError, NoAdapterError, WebGpuUnavailableError } from './errors';
+
+export interface AcquiredDevice {
+  adapter: GPUAdapter;
+  device: GPUDevice;
+  caps: GpuCapabilities;
+  /** Resolves with a DeviceLostError when the device is lost for any reason other than destroy(). */
+  lost: Promise<DeviceLostError | null>;
+}
+
+export async function acquireDevice(gpu?: GPU | null, powerPreference: GPUPowerPreference = 'high-performance'): Promise<AcquiredDevice> {
+  const g = gpu ?? (typeof navigator !== 'undefined' ? (navigator as Navigator & { gpu?: GPU }).gpu : undefined);
+  if (!g) throw new WebGpuUnavailableError('navigator.gpu is undefined');
+  const adapter = await g.requestAdapter({ powerPreference });
+  if (!adapter) throw new NoAdapterError('requestAdapter() returned null');
+  const want = [
+    'maxStorageBufferBindingSize',
+    'maxBufferSize',
+    'maxComputeWorkgroupStorageSize',
+    'maxComputeInvocationsPerWorkgroup',
+    'maxComputeWorkgroupSizeX',
+    'maxComputeWorkgroupSizeY',
+    'maxStorageBuffersPerShaderStage',
+  ] as const;
+  const requiredLimits: Record<string, number> = {};
+  for (const k of want) requiredLimits[k] = adapter.limits[k];
+  const requiredFeatures: GPUFeatureName[] = [];
+  if (adapter.features.has('timestamp-query')) requiredFeatures.push('timestamp-query');
+  const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
+  const lost = device.lost.then((info) =>
+    info.reason === 'destroyed' ? null : new DeviceLostError(String(info.reason), info.message),
+  );
+  return { adapter, device, caps: describeAdapter(adapter), lost };
+}

@@ -1,0 +1,68 @@
+// Named GPU errors. Each message says what happened and what the user can change.
+
+export class GpuError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class WebGpuUnavailableError extends GpuError {
+  constructor(detail = '') {
+    super(
+      'WebGPU is not available in this environment. Use a browser with WebGPU enabled: Chrome or Edge 113+ ' +
+        '(on Linux start Chromium with --enable-unsafe-webgpu), Safari 26+, or Firefox 141+ on Windows. ' +
+        'In Node, install the `webgpu` package.' +
+        (detail ? ` (${detail})` : ''),
+    );
+  }
+}
+
+export class NoAdapterError extends GpuError {
+  constructor(detail = '') {
+    super(
+      'No WebGPU adapter was found. In a browser, check chrome://gpu and enable WebGPU ' +
+        '(--enable-unsafe-webgpu on Linux). In Node, install libvulkan1 and a Vulkan driver and set ' +
+        'VK_ICD_FILENAMES (e.g. /usr/lib/chromium/vk_swiftshader_icd.json from Debian chromium).' +
+        (detail ? ` (${detail})` : ''),
+    );
+  }
+}
+
+export class BufferTooLargeError extends GpuError {
+  constructor(
+    readonly label: string,
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
+    super(
+      `Buffer "${label}" needs ${fmtBytes(bytes)} but this GPU allows at most ${fmtBytes(limit)} per ` +
+        'storage binding (maxStorageBufferBindingSize). Use a smaller model, a shorter sequence length, ' +
+        'or a GPU with a larger limit.',
+    );
+  }
+}
+
+export class DeviceLostError extends GpuError {
+  constructor(reason: string, detail: string) {
+    super(
+      `The GPU device was lost (${reason}: ${detail}). Finished blocks are kept; reload the page or ` +
+        'restart the run to resume from the last completed block.',
+    );
+  }
+}
+
+export class GpuValidationError extends GpuError {
+  constructor(where: string, detail: string) {
+    super(`WebGPU validation failed in ${where}: ${detail}`);
+  }
+}
+
+export class ShapeError extends GpuError {}
+
+export function fmtBytes(n: number): string {
+  if (n >= 1 << 30) return `${(n / (1 << 30)).toFixed(2)} GiB`;
+  if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MiB`;
+  if (n >= 1 << 10) return `${(n / (1 << 10)).toFixed(1)} KiB`;
+  return `${n} B`;
+}

@@ -1,0 +1,60 @@
+// Wrapper for shaders/matmul_tiled.wgsl (and the naive baseline): packs the strided description
+// into the Params uniform, checks every index the kernel can touch lies inside its buffer, and
+// dispatches one 64×64 tile per workgroup (16×16 outputs per workgroup for the naive kernel).
+import type { MatmulDesc } from '../../core/matmul';
+import { ShapeError } from '../errors';
+import type { GpuRuntime } from '../runtime';
+
+export type MatmulVariant = 'tiled' | 'naive';
+
+function lastIndex(off: number, batch: number, bs: number, dims: [number, number][]): number {
+  let last = off + (batch - 1) * bs;
+  for (const [n, s] of dims) last += (n - 1) * s;
+  return last;
+}
+
+function checkFits(name: string, buf: GPUBuffer, last: number): void {
+  if ((last + 1) * 4 > buf.size) {
+    throw new ShapeError(
+      `matmul: ${name} ("${buf.label}") holds ${buf.size / 4} floats but the description reads index ${last}. ` +
+        'Check M, N, K, strides and offsets.',
+    );
+  }
+}
+
+export function packMatmulParams(d: MatmulDesc): ArrayBuffer {
+  const buf = new ArrayBuffer(80);
+  const u = new Uint32Array(buf);
+  const f = new Float32Array(buf);
+  u.set([d.M, d.N, d.K, d.batch ?? 1]);
+  u.set([d.offA ?? 0, d.sAm, d.sAk, d.bsA ?? 0], 4);
+  u.set([d.offB ?? 0, d.sBk, d.sBn, d.bsB ?? 0], 8);
+  u.set([d.offC ?? 0, d.ldc ?? d.N, d.bsC ?? 0, 0], 12);
+  f[16] = d.alpha ?? 1;
+  f[17] = d.beta ?? 0;
+  return buf;
+}
+
+/** Record C = alpha·op(A)·op(B) + beta·C on the runtime's encoder. */
+export function matmul(rt: GpuRuntime, A: GPUBuffer, B: GPUBuffer, C: GPUBuffer, d: MatmulDesc, variant: MatmulVariant = 'tiled'): void {
+  const batch = d.batch ?? 1;
+  if (d.M <= 0 || d.N <= 0 || d.K <= 0 || batch <= 0) {
+    throw new ShapeError(`matmul: M, N, K and batch must be positive (got M=${d.M} N=${d.N} K=${d.K} batch=${batch}).`);
+  }
+  checkFits('A', A, lastIndex(d.offA ?? 0, batch, d.bsA ?? 0, [[d.M, d.sAm], [d.K, d.sAk]]));
+  checkFits('B', B, lastIndex(d.offB ?? 0, batch, d.bsB ?? 0, [[d.K, d.sBk], [d.N, d.sBn]]));
+  checkFits('C', C, lastIndex(d.offC ?? 0, batch, d.bsC ?? 0, [[d.M, d.ldc ?? d.N], [d.N, 1]]));
+  const tile = variant === 'tiled' ? 64 : 16;
+  const maxWg = rt.caps.limits.maxComputeWorkgroupsPerDimension;
+  const wx = Math.ceil(d.N / tile);
+  const wy = Math.ceil(d.M / tile);
+  if (wx > maxWg || wy > maxWg || batch > maxWg) {
+    throw new ShapeError(`matmul: ${d.M}×${d.N}×batch ${batch} needs more than ${maxWg} workgroups per dimension.`);
+  }
+  rt.dispatch({
+    pipeline: rt.pipeline(variant === 'tiled' ? 'matmul_tiled' : 'matmul_naive'),
+    params: packMatmulParams(d),
+    buffers: [A, B, C],
+    workgroups: [wx, wy, batch],
+  });
+}

@@ -1,0 +1,199 @@
+// GpuRuntime: the one object kernels talk to. It owns the device, a pipeline cache keyed by shader
+// + entry point + override constants, tracked buffers (allocation ledger), a command encoder that
+// batches dispatches until the next readback or flush(), and upload/readback helpers.
+//
+// Binding convention for every kernel in shaders/: @group(0) @binding(0) is a uniform `Params`
+// struct (when the kernel has parameters), and storage buffers follow at bindings 1, 2, ...
+import type { AcquiredDevice } from './device';
+import type { GpuCapabilities } from './capabilities';
+import { BufferTooLargeError, GpuValidationError } from './errors';
+import { AllocationLedger } from './ledger';
+import { getShaderSource } from './shaderSources';
+
+export type Workgroups = [number, number?, number?];
+
+export interface DispatchArgs {
+  pipeline: GPUComputePipeline;
+  /** Raw bytes of the uniform Params struct, bound at binding 0 (omit when the kernel has none). */
+  params?: ArrayBuffer;
+  /** Storage buffers bound at bindings 1, 2, ... (or 0, 1, ... when there are no params). */
+  buffers: GPUBuffer[];
+  workgroups: Workgroups;
+}
+
+const STORAGE = 0x80; // GPUBufferUsage.STORAGE (globals may not exist before the device is made)
+const COPY_SRC = 0x04;
+const COPY_DST = 0x08;
+const MAP_READ = 0x01;
+const UNIFORM = 0x40;
+
+export class GpuRuntime {
+  readonly device: GPUDevice;
+  readonly adapter: GPUAdapter;
+  readonly caps: GpuCapabilities;
+  readonly ledger = new AllocationLedger();
+  readonly lost: AcquiredDevice['lost'];
+  private pipelines = new Map<string, GPUComputePipeline>();
+  private encoder: GPUCommandEncoder | null = null;
+  private pendingUniforms: GPUBuffer[] = [];
+  private keepAlive: unknown[] = [];
+  private pendingDispatches = 0;
+
+  constructor(acquired: AcquiredDevice) {
+    this.device = acquired.device;
+    this.adapter = acquired.adapter;
+    this.caps = acquired.caps;
+    this.lost = acquired.lost;
+  }
+
+  /** Compute pipeline for `shaders/<shader>.wgsl`, compiled once per (entry point, constants). */
+  pipeline(shader: string, entryPoint = 'main', constants?: Record<string, number>): GPUComputePipeline {
+    const key = `${shader}:${entryPoint}:${constants ? JSON.stringify(constants) : ''}`;
+    let p = this.pipelines.get(key);
+    if (!p) {
+      const module = this.device.createShaderModule({ label: shader, code: getShaderSource(shader) });
+      p = this.device.createComputePipeline({
+        label: key,
+        layout: 'auto',
+        compute: { module, entryPoint, constants },
+      });
+      this.pipelines.set(key, p);
+    }
+    return p;
+  }
+
+  /** A storage buffer checked against the adapter's binding limit and recorded in the ledger. */
+  createBuffer(bytes: number, label: string, extraUsage = 0): GPUBuffer {
+    const limit = Math.min(this.caps.limits.maxStorageBufferBindingSize, this.caps.limits.maxBufferSize);
+    if (bytes > limit) throw new BufferTooLargeError(label, bytes, limit);
+    const size = Math.max(16, Math.ceil(bytes / 16) * 16); // WGSL arrays read in 16-byte granules
+    const buffer = this.device.createBuffer({ label, size, usage: STORAGE | COPY_SRC | COPY_DST | extraUsage });
+    this.ledger.track(buffer, size, label);
+    return buffer;
+  }
+
+  /** Upload a typed array into a new tracked storage buffer. */
+  upload(data: Float32Array | Uint32Array | Int32Array, label: string): GPUBuffer {
+    const buffer = this.createBuffer(data.byteLength, label);
+    this.write(buffer, data);
+    return buffer;
+  }
+
+  write(buffer: GPUBuffer, data: Float32Array | Uint32Array | Int32Array, byteOffset = 0): void {
+    this.device.queue.writeBuffer(buffer, byteOffset, data.buffer, data.byteOffset, data.byteLength);
+  }
+
+  /** A zero-filled tracked storage buffer. */
+  zeros(bytes: number, label: string): GPUBuffer {
+    const buffer = this.createBuffer(bytes, label);
+    this.encoderNow().clearBuffer(buffer);
+    return buffer;
+  }
+
+  destroy(...buffers: (GPUBuffer | null | undefined)[]): void {
+    for (const b of buffers) {
+      if (!b) continue;
+      this.ledger.release(b);
+      b.destroy();
+    }
+  }
+
+  private encoderNow(): GPUCommandEncoder {
+    if (!this.encoder) this.encoder = this.device.createCommandEncoder();
+    return this.encoder;
+  }
+
+  /** Record one compute dispatch into the current command encoder (submitted by flush/read). */
+  dispatch(args: DispatchArgs): void {
+    const entries: GPUBindGroupEntry[] = [];
+    let binding = 0;
+    if (args.params) {
+      const ubuf = this.device.createBuffer({
+        size: Math.max(16, Math.ceil(args.params.byteLength / 16) * 16),
+        usage: UNIFORM | COPY_DST,
+      });
+      this.device.queue.writeBuffer(ubuf, 0, args.params);
+      this.pendingUniforms.push(ubuf);
+      entries.push({ binding: binding++, resource: { buffer: ubuf } });
+    }
+    for (const b of args.buffers) entries.push({ binding: binding++, resource: { buffer: b } });
+    const bindGroup = this.device.createBindGroup({ layout: args.pipeline.getBindGroupLayout(0), entries });
+    const pass = this.encoderNow().beginComputePass();
+    pass.setPipeline(args.pipeline);
+    pass.setBindGroup(0, bindGroup);
+    const [x, y = 1, z = 1] = args.workgroups;
+    pass.dispatchWorkgroups(x, y, z);
+    pass.end();
+    this.keepAlive.push(bindGroup, pass);
+    // Keep command buffers bounded: software drivers handle a few hundred passes per submit well.
+    if (++this.pendingDispatches >= 256) this.flush();
+  }
+
+  copy(src: GPUBuffer, dst: GPUBuffer, bytes: number, srcOffset = 0, dstOffset = 0): void {
+    this.encoderNow().copyBufferToBuffer(src, srcOffset, dst, dstOffset, bytes);
+  }
+
+  /** Submit everything recorded so far. */
+  flush(): void {
+    if (this.encoder) {
+      const cmd = this.encoder.finish();
+      this.device.queue.submit([cmd]);
+      this.keepAlive.push(this.encoder, cmd);
+      this.encoder = null;
+    }
+    this.pendingDispatches = 0;
+    if (this.pendingUniforms.length) {
+      const done = this.pendingUniforms;
+      this.pendingUniforms = [];
+      // Uniform buffers are consumed by the submitted work; free them once it has run.
+      const alive = this.keepAlive;
+      this.keepAlive = [];
+      void this.device.queue.onSubmittedWorkDone().then(() => {
+        done.forEach((b) => b.destroy());
+        alive.length = 0;
+      });
+    }
+  }
+
+  /** Wait until all submitted work has finished. */
+  async sync(): Promise<void> {
+    this.flush();
+    await this.device.queue.onSubmittedWorkDone();
+  }
+
+  /** Read `bytes` (default: the whole buffer) back to the CPU as Float32Array. */
+  async read(buffer: GPUBuffer, bytes = buffer.size, byteOffset = 0): Promise<Float32Array> {
+    const staging = this.device.createBuffer({ size: Math.ceil(bytes / 4) * 4, usage: MAP_READ | COPY_DST });
+    this.encoderNow().copyBufferToBuffer(buffer, byteOffset, staging, 0, Math.ceil(bytes / 4) * 4);
+    this.flush();
+    await staging.mapAsync(0x0001 /* GPUMapMode.READ */);
+    const out = new Float32Array(staging.getMappedRange().slice(0));
+    staging.unmap();
+    staging.destroy();
+    return bytes % 4 === 0 ? out : out.subarray(0, bytes / 4);
+  }
+
+  async readU32(buffer: GPUBuffer, bytes = buffer.size): Promise<Uint32Array> {
+    const f = await this.read(buffer, bytes);
+    return new Uint32Array(f.buffer, f.byteOffset, f.length);
+  }
+
+  /** Run fn inside a validation error scope and throw GpuValidationError if WebGPU reported one. */
+  async validated<T>(where: string, fn: () => Promise<T> | T): Promise<T> {
+    this.device.pushErrorScope('validation');
+    let result: T;
+    try {
+      result = await fn();
+    } finally {
+      this.flush();
+      const err = await this.device.popErrorScope();
+      if (err) throw new GpuValidationError(where, err.message);
+    }
+    return result;
+  }
+
+  dispose(): void {
+    this.flush();
+    this.device.destroy();
+  }
+}

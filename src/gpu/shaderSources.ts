@@ -1,0 +1,24 @@
+// WGSL sources by file name (without .wgsl). The browser build registers them through Vite's
+// import.meta.glob (shaderSourcesBrowser.ts); Node reads shaders/ from disk (shaderSourcesNode.ts).
+// Kernel wrappers only call getShaderSource, so the same wrapper runs in both environments.
+
+const sources = new Map<string, string>();
+
+export function registerShaderSources(entries: Record<string, string>): void {
+  for (const [name, code] of Object.entries(entries)) sources.set(name, code);
+}
+
+export function getShaderSource(name: string): string {
+  const code = sources.get(name);
+  if (code === undefined) {
+    throw new Error(
+      `Shader "${name}.wgsl" is not registered. Known: ${[...sources.keys()].sort().join(', ') || '(none)'}. ` +
+        'Import src/gpu/shaderSourcesBrowser.ts (browser) or call loadShadersFromDisk() (Node) first.',
+    );
+  }
+  return code;
+}
+
+export function hasShaderSources(): boolean {
+  return sources.size > 0;
+}
