@@ -1,0 +1,63 @@
+// RunConfig: everything that defines a pruning run. It is serialised into the studio's URL hash and
+// stored in every run report, so a run is reproducible from it (architecture.md: reproducibility).
+
+export type MethodName = 'besa' | 'wanda' | 'sparsegpt' | 'magnitude';
+export type Structure = 'unstructured' | '2:4' | '4:8';
+
+export interface BesaOptions {
+  granularity: 'row' | 'layer'; // spec §1.3: row-wise (paper default) or one θ per linear
+  lambda: number; // sparsity penalty weight β (spec §1.6: 5 in every script)
+  candidateStep: number; // 0.01 → 101 candidates
+  optimizer: 'prodigy' | 'adam';
+  dCoef: number; // Prodigy d_coef (spec §1.7: 5 for row-wise 7B/13B)
+  adamLr: number; // lr for the Adam option (spec §1.7: 1e-2)
+  epochs: number; // passes over the calibration samples (spec: 1)
+  sigmoid: boolean; // spec §1.4: softmax(sigmoid θ) bounds sparsity to [0.376, 0.624]; false = softmax(θ)
+  target: 'pruned-input' | 'dense-chain'; // spec §1.6 Y_ref: dense block on X_p (default) or dense chain
+  importance: 'wanda' | 'weight';
+}
+
+export interface RunConfig {
+  method: MethodName;
+  structure: Structure; // N:M for magnitude/Wanda/SparseGPT; BESA is unstructured
+  sparsity: number; // target α̂
+  nsamples: number; // calibration windows
+  seqlen: number; // tokens per window
+  seed: number;
+  calibration: string; // dataset id, e.g. 'sotu-calib'
+  evalDatasets: string[]; // e.g. ['sotu-eval', 'wikitext2-test']
+  evalWindows: number; // 0 = all windows of each eval set
+  besa: BesaOptions;
+  magnitudeGranularity: 'layer' | 'row';
+  sparsegptPercdamp: number;
+  sparsegptBlocksize: number;
+}
+
+export const DEFAULT_BESA: BesaOptions = {
+  granularity: 'row',
+  lambda: 5,
+  candidateStep: 0.01,
+  optimizer: 'prodigy',
+  dCoef: 5,
+  adamLr: 1e-2,
+  epochs: 1,
+  sigmoid: true,
+  target: 'pruned-input',
+  importance: 'wanda',
+};
+
+export const DEFAULT_RUN: RunConfig = {
+  method: 'besa',
+  structure: 'unstructured',
+  sparsity: 0.5,
+  nsamples: 64,
+  seqlen: 256,
+  seed: 0,
+  calibration: 'sotu-calib',
+  evalDatasets: ['sotu-eval', 'wikitext2-test'],
+  evalWindows: 0,
+  besa: DEFAULT_BESA,
+  magnitudeGranularity: 'layer',
+  sparsegptPercdamp: 0.01,
+  sparsegptBlocksize: 128,
+};

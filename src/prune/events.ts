@@ -1,0 +1,31 @@
+// The typed event stream of a pruning run. The engine emits these; the studio (Worker → zustand
+// store → charts) and the CLI (progress bar, report) both consume them. Flow is one way:
+// engine → events → store/CLI. Layer order everywhere is LINEAR_NAMES (q, k, v, o, gate, up, down).
+import type { LinearName } from '../model/spec';
+import type { RunConfig } from './config';
+
+export type LayerSparsity = Record<LinearName, number>;
+
+export interface PerplexityResult {
+  dataset: string;
+  ppl: number;
+  windows: number;
+  seqlen: number;
+  tokens: number;
+}
+
+export type EngineEvent =
+  | { type: 'run-start'; runId: string; config: RunConfig; model: { name: string; sha256: string; nLayers: number; params: number }; adapter: string; startBlock: number }
+  | { type: 'phase'; phase: 'calibration' | 'dense-eval' | 'pruning' | 'pruned-eval' | 'export' | 'done'; detail?: string }
+  | { type: 'progress'; done: number; total: number; label: string; etaSeconds?: number }
+  | { type: 'block-start'; block: number; nBlocks: number; totalSteps: number }
+  /** One BESA optimiser step (spec §1.7): losses and the expected sparsities from θ. */
+  | { type: 'step'; block: number; step: number; totalSteps: number; reconLoss: number; penalty: number; layerSparsity: LayerSparsity; blockSparsity: number; d?: number }
+  /** Final state of a block: measured sparsity of the applied masks (zeros counted). */
+  | { type: 'block-end'; block: number; layerSparsity: LayerSparsity; blockSparsity: number; lossBefore: number; lossAfter: number; seconds: number; etaSeconds: number }
+  | { type: 'perplexity'; stage: 'dense' | 'pruned'; result: PerplexityResult }
+  | { type: 'memory'; liveBytes: number; peakBytes: number }
+  | { type: 'log'; level: 'info' | 'warn'; message: string }
+  | { type: 'run-end'; status: 'completed' | 'cancelled' | 'failed'; seconds: number; error?: string; achievedSparsity?: number };
+
+export type EngineEventListener = (e: EngineEvent) => void;
