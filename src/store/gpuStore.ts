@@ -1,0 +1,25 @@
+// GPU status slice: filled from Worker responses, read by components through selectors.
+import { createStore } from 'zustand/vanilla';
+import type { GpuCapabilities } from '../gpu/capabilities';
+import type { SelfCheckResult } from '../gpu/selfCheck';
+
+export type GpuStatus =
+  | { kind: 'probing' }
+  | { kind: 'unavailable'; reason: string; errorName: string }
+  | { kind: 'ready'; adapter: string; caps: GpuCapabilities };
+
+export interface GpuState {
+  status: GpuStatus;
+  selfCheck: SelfCheckResult | null;
+  selfCheckError: string | null;
+  setStatus(s: GpuStatus): void;
+  setSelfCheck(r: SelfCheckResult | null, error?: string | null): void;
+}
+
+export const gpuStore = createStore<GpuState>()((set) => ({
+  status: { kind: 'probing' },
+  selfCheck: null,
+  selfCheckError: null,
+  setStatus: (status) => set({ status }),
+  setSelfCheck: (selfCheck, selfCheckError = null) => set({ selfCheck, selfCheckError }),
+}));
