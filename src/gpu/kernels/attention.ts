@@ -1,0 +1,195 @@
+// Causal multi-head attention with GQA on the GPU: every product goes through the strided batched
+// matmul (shaders/matmul_tiled.wgsl); shaders/attention_softmax.wgsl does the masked softmax and its
+// backward. CPU reference: src/core/ops/attention.ts (q head h reads kv head floor(h / (H/KVH))).
+//   forward:  S = Q Kᵀ (per head) → P = softmax(S/√D, causal) → out = P V
+//   backward: dP = dOut Vᵀ → dS = P ⊙ (dP − rowsum(dP ⊙ P)) → dQ = dS K/√D,
+//             dK = Σ_{h in group} dSᵀ Q/√D, dV = Σ_{h in group} Pᵀ dOut
+// Layouts (row-major): q, out, dOut, dQ [T, H·D]; k, v, dK, dV [T, KVH·D]; probs, dS [H, T, T].
+//
+// GQA and batch strides: a batch stride is linear in the batch index, but h → floor(h/G) is not.
+// Head h = kvh·G + g is linear in either index when the other is fixed, so each product is issued
+// as min(KVH, G) dispatches (loop over one index, batch over the other). The dK/dV sums over g are
+// G dispatches batched over kvh, accumulating with beta = 1.
+import type { MatmulDesc } from '../../core/matmul';
+import { ShapeError } from '../errors';
+import type { GpuRuntime } from '../runtime';
+import { matmul } from './matmul';
+
+export interface AttentionDims {
+  T: number;
+  H: number; // query heads
+  KVH: number; // key/value heads; H % KVH === 0
+  D: number; // head dim
+}
+
+function checkDims({ T, H, KVH, D }: AttentionDims, rt: GpuRuntime): void {
+  for (const [n, v] of Object.entries({ T, H, KVH, D })) {
+    if (!Number.isInteger(v) || v <= 0) throw new ShapeError(`attention: ${n} must be a positive integer, got ${v}.`);
+  }
+  if (H % KVH !== 0) throw new ShapeError(`attention: nHeads=${H} must be a multiple of nKvHeads=${KVH} (GQA).`);
+  const maxWg = rt.caps.limits.maxComputeWorkgroupsPerDimension;
+  if (T > maxWg) throw new ShapeError(`attention: T=${T} exceeds ${maxWg} (workgroups per dimension); use a shorter sequence.`);
+}
+
+function checkBuf(name: string, buf: GPUBuffer, floats: number): void {
+  if (buf.size < floats * 4) {
+    throw new ShapeError(`attention: ${name} ("${buf.label}") holds ${buf.size / 4} floats, needs ${floats}; check T, H, KVH, D.`);
+  }
+}
+
+/** Head index ranges of one dispatch: q head = q0 + b·qs, kv head = kv0 + b·kvs for b < batch. */
+interface HeadSet {
+  batch: number;
+  q0: number;
+  qs: number;
+  kv0: number;
+  kvs: number;
+}
+
+/** Cover all H query heads with min(KVH, G) head sets (see header). */
+function headSets(H: number, KVH: number): HeadSet[] {
+  const G = H / KVH;
+  const sets: HeadSet[] = [];
+  if (KVH <= G) for (let kvh = 0; kvh < KVH; kvh++) sets.push({ batch: G, q0: kvh * G, qs: 1, kv0: kvh, kvs: 0 });
+  else for (let g = 0; g < G; g++) sets.push({ batch: KVH, q0: g, qs: G, kv0: 0, kvs: 1 });
+  return sets;
+}
+
+/** Head sets for sums over the G query heads of each kv head: set g covers heads kvh·G + g. */
+function groupSumSets(H: number, KVH: number): HeadSet[] {
+  const G = H / KVH;
+  return Array.from({ length: G }, (_, g) => ({ batch: KVH, q0: g, qs: G, kv0: 0, kvs: 1 }));
+}
+
+const softmaxParams = (T: number, H: number, scale: number): ArrayBuffer => {
+  const buf = new ArrayBuffer(16);
+  new Uint32Array(buf).set([T, H]);
+  new Float32Array(buf)[2] = scale;
+  return buf;
+};
+
+/**
+ * Forward. Returns out [T, H·D] and probs [H, T, T] (saved for the backward); pass `into` to reuse
+ * buffers. Recorded on rt's encoder (nothing is read back).
+ */
+export function attentionForwardGpu(
+  rt: GpuRuntime,
+  q: GPUBuffer /*[T,H*D]*/,
+  k: GPUBuffer /*[T,KVH*D]*/,
+  v: GPUBuffer /*[T,KVH*D]*/,
+  dims: AttentionDims,
+  into: { out?: GPUBuffer; probs?: GPUBuffer } = {},
+): { out: GPUBuffer /*[T,H*D]*/; probs: GPUBuffer /*[H,T,T]*/ } {
+  checkDims(dims, rt);
+  const { T, H, KVH, D } = dims;
+  const QD = H * D, KVD = KVH * D, TT = T * T;
+  checkBuf('q', q, T * QD);
+  checkBuf('k', k, T * KVD);
+  checkBuf('v', v, T * KVD);
+  const probs = into.probs ?? rt.createBuffer(H * TT * 4, 'attn.probs');
+  const out = into.out ?? rt.createBuffer(T * QD * 4, 'attn.out');
+  checkBuf('probs', probs, H * TT);
+  checkBuf('out', out, T * QD);
+  for (const s of headSets(H, KVH)) {
+    // S[h] (T×T) = Q[h] (T×D) · K[kvh]ᵀ
+    const d: MatmulDesc = {
+      M: T, N: T, K: D, batch: s.batch,
+      offA: s.q0 * D, sAm: QD, sAk: 1, bsA: s.qs * D,
+      offB: s.kv0 * D, sBk: 1, sBn: KVD, bsB: s.kvs * D,
+      offC: s.q0 * TT, ldc: T, bsC: s.qs * TT,
+    };
+    matmul(rt, q, k, probs, d);
+  }
+  rt.dispatch({
+    pipeline: rt.pipeline('attention_softmax', 'forward'),
+    params: softmaxParams(T, H, 1 / Math.sqrt(D)),
+    buffers: [probs],
+    workgroups: [T, H],
+  });
+  for (const s of headSets(H, KVH)) {
+    // out[h] (T×D, row stride H·D) = P[h] (T×T) · V[kvh] (T×D)
+    matmul(rt, probs, v, out, {
+      M: T, N: D, K: T, batch: s.batch,
+      offA: s.q0 * TT, sAm: T, sAk: 1, bsA: s.qs * TT,
+      offB: s.kv0 * D, sBk: KVD, sBn: 1, bsB: s.kvs * D,
+      offC: s.q0 * D, ldc: QD, bsC: s.qs * D,
+    });
+  }
+  return { out, probs };
+}
+
+/**
+ * Backward from the saved probs. Returns dQ [T, H·D], dK and dV [T, KVH·D] (overwritten, not
+ * accumulated). `scratch` ([H, T, T], for dP/dS) may be passed to avoid an allocation; an internal
+ * one is freed after the work is submitted.
+ */
+export function attentionBackwardGpu(
+  rt: GpuRuntime,
+  q: GPUBuffer /*[T,H*D]*/,
+  k: GPUBuffer /*[T,KVH*D]*/,
+  v: GPUBuffer /*[T,KVH*D]*/,
+  probs: GPUBuffer /*[H,T,T]*/,
+  dout: GPUBuffer /*[T,H*D]*/,
+  dims: AttentionDims,
+  into: { dq?: GPUBuffer; dk?: GPUBuffer; dv?: GPUBuffer; scratch?: GPUBuffer } = {},
+): { dq: GPUBuffer /*[T,H*D]*/; dk: GPUBuffer /*[T,KVH*D]*/; dv: GPUBuffer /*[T,KVH*D]*/ } {
+  checkDims(dims, rt);
+  const { T, H, KVH, D } = dims;
+  const QD = H * D, KVD = KVH * D, TT = T * T;
+  const scale = 1 / Math.sqrt(D);
+  checkBuf('q', q, T * QD);
+  checkBuf('k', k, T * KVD);
+  checkBuf('v', v, T * KVD);
+  checkBuf('probs', probs, H * TT);
+  checkBuf('dout', dout, T * QD);
+  const dS = into.scratch ?? rt.createBuffer(H * TT * 4, 'attn.dS');
+  const dq = into.dq ?? rt.createBuffer(T * QD * 4, 'attn.dq');
+  const dk = into.dk ?? rt.createBuffer(T * KVD * 4, 'attn.dk');
+  const dv = into.dv ?? rt.createBuffer(T * KVD * 4, 'attn.dv');
+  checkBuf('scratch', dS, H * TT);
+  checkBuf('dq', dq, T * QD);
+  checkBuf('dk', dk, T * KVD);
+  checkBuf('dv', dv, T * KVD);
+
+  for (const s of headSets(H, KVH)) {
+    // dP[h] (T×T) = dOut[h] (T×D) · V[kvh]ᵀ
+    matmul(rt, dout, v, dS, {
+      M: T, N: T, K: D, batch: s.batch,
+      offA: s.q0 * D, sAm: QD, sAk: 1, bsA: s.qs * D,
+      offB: s.kv0 * D, sBk: 1, sBn: KVD, bsB: s.kvs * D,
+      offC: s.q0 * TT, ldc: T, bsC: s.qs * TT,
+    });
+  }
+  rt.dispatch({
+    pipeline: rt.pipeline('attention_softmax', 'backward'),
+    params: softmaxParams(T, H, scale),
+    buffers: [probs, dS],
+    workgroups: [T, H],
+  });
+  for (const s of headSets(H, KVH)) {
+    // dQ[h] (T×D) = scale · dS[h] (T×T) · K[kvh] (T×D)
+    matmul(rt, dS, k, dq, {
+      M: T, N: D, K: T, batch: s.batch, alpha: scale,
+      offA: s.q0 * TT, sAm: T, sAk: 1, bsA: s.qs * TT,
+      offB: s.kv0 * D, sBk: KVD, sBn: 1, bsB: s.kvs * D,
+      offC: s.q0 * D, ldc: QD, bsC: s.qs * D,
+    });
+  }
+  groupSumSets(H, KVH).forEach((s, g) => {
+    const beta = g === 0 ? 0 : 1; // sum over the query heads sharing a kv head
+    // dK[kvh] (T×D) += scale · dS[h]ᵀ (T×T) · Q[h] (T×D);  dV[kvh] += P[h]ᵀ · dOut[h]
+    const common = {
+      M: T, N: D, K: T, batch: s.batch, beta,
+      offA: s.q0 * TT, sAm: 1, sAk: T, bsA: s.qs * TT,
+      offB: s.q0 * D, sBk: QD, sBn: 1, bsB: s.qs * D,
+      offC: s.kv0 * D, ldc: KVD, bsC: s.kvs * D,
+    };
+    matmul(rt, dS, q, dk, { ...common, alpha: scale });
+    matmul(rt, probs, dout, dv, { ...common, alpha: 1 });
+  });
+  if (!into.scratch) {
+    rt.flush(); // a buffer may only be destroyed once the commands using it are submitted
+    rt.destroy(dS);
+  }
+  return { dq, dk, dv };
+}

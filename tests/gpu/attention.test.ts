@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { attentionBackward, attentionForward } from '../../src/core/ops/attention';
+import { Rng } from '../../src/core/rng';
+import { attentionBackwardGpu, attentionForwardGpu } from '../../src/gpu/kernels/attention';
+import { expectClose } from './compare';
+import { getRuntime } from './setup';
+
+// (T, H, KVH, D): single token, MQA with odd sizes, GQA, plain MHA past two 64-tiles.
+const CASES: [number, number, number, number][] = [
+  [1, 2, 1, 8],
+  [7, 3, 1, 6],
+  [33, 4, 2, 32],
+  [130, 4, 4, 64],
+  [20, 6, 3, 8], // KVH = 3 > G = 2: the dispatches loop over g and batch over kv heads
+  [512, 2, 1, 16], // the longest sequence we promise (T >= 512)
+];
+
+describe('causal GQA attention on the GPU vs src/core/ops/attention.ts', () => {
+  for (const [T, H, KVH, D] of CASES) {
+    it(`T=${T} H=${H} KVH=${KVH} D=${D}: forward and backward`, async () => {
+      const rt = await getRuntime();
+      const rng = new Rng(T * 1009 + H * 101 + KVH * 11 + D);
+      // scores of O(1..3) so the softmax is neither uniform nor one-hot
+      const q = rng.normalArray(T * H * D, 1.5);
+      const k = rng.normalArray(T * KVH * D, 1.5);
+      const v = rng.normalArray(T * KVH * D);
+      const dout = rng.normalArray(T * H * D);
+      const ref = attentionForward(q, k, v, T, H, KVH, D);
+      const gref = attentionBackward(q, k, v, ref.probs, dout, T, H, KVH, D);
+
+      const [gq, gk, gv, gdo] = [rt.upload(q, 'q'), rt.upload(k, 'k'), rt.upload(v, 'v'), rt.upload(dout, 'dout')];
+      const dims = { T, H, KVH, D };
+      const got = await rt.validated('attention', async () => {
+        const f = attentionForwardGpu(rt, gq, gk, gv, dims);
+        const b = attentionBackwardGpu(rt, gq, gk, gv, f.probs, gdo, dims);
+        const r = {
+          out: await rt.read(f.out, T * H * D * 4),
+          probs: await rt.read(f.probs, H * T * T * 4),
+          dq: await rt.read(b.dq, T * H * D * 4),
+          dk: await rt.read(b.dk, T * KVH * D * 4),
+          dv: await rt.read(b.dv, T * KVH * D * 4),
+        };
+        rt.destroy(f.out, f.probs, b.dq, b.dk, b.dv);
+        return r;
+      });
+      rt.destroy(gq, gk, gv, gdo);
+      // f32 GPU vs f64-accumulated reference; sums run over ≤ max(T, D)·G terms of size O(1).
+      const tol = 3e-6 * Math.sqrt(Math.max(T, D) * (H / KVH));
+      const tag = `T${T} H${H} KVH${KVH} D${D}`;
+      expectClose(got.probs, ref.probs, 1e-6, 1e-4, `${tag} probs`);
+      // causal: exactly zero above the diagonal; rows sum to 1
+      let future = 0;
+      let worstRowSum = 0;
+      for (let h = 0; h < H; h++) for (let t = 0; t < T; t++) {
+        let s = 0;
+        for (let c = 0; c < T; c++) {
+          const p = got.probs[(h * T + t) * T + c];
+          if (c > t && p !== 0) future++;
+          s += p;
+        }
+        worstRowSum = Math.max(worstRowSum, Math.abs(s - 1));
+      }
+      expect(future).toBe(0);
+      expect(worstRowSum).toBeLessThan(1e-5);
+      const rOut = expectClose(got.out, ref.out, tol, 1e-4, `${tag} out`);
+      const rdq = expectClose(got.dq, gref.dq, tol, 1e-4, `${tag} dq`);
+      const rdk = expectClose(got.dk, gref.dk, tol, 1e-4, `${tag} dk`);
+      const rdv = expectClose(got.dv, gref.dv, tol, 1e-4, `${tag} dv`);
+      console.log(`${tag}: max|Δ| out ${rOut.maxAbs.toExponential(1)} dq ${rdq.maxAbs.toExponential(1)} dk ${rdk.maxAbs.toExponential(1)} dv ${rdv.maxAbs.toExponential(1)} (atol ${tol.toExponential(1)})`);
+    });
+  }
+
+  it('is stable for huge scores (no inf/NaN) and masks the future', async () => {
+    const rt = await getRuntime();
+    const [T, H, KVH, D] = [5, 2, 1, 4];
+    const rng = new Rng(7);
+    const q = rng.normalArray(T * H * D, 300); // scores ~1e5: exp would overflow without the max shift
+    const k = rng.normalArray(T * KVH * D, 300);
+    const v = rng.normalArray(T * KVH * D);
+    const ref = attentionForward(q, k, v, T, H, KVH, D);
+    const [gq, gk, gv] = [rt.upload(q, 'q'), rt.upload(k, 'k'), rt.upload(v, 'v')];
+    const f = attentionForwardGpu(rt, gq, gk, gv, { T, H, KVH, D });
+    const probs = await rt.read(f.probs, H * T * T * 4);
+    expect(probs.every(Number.isFinite)).toBe(true);
+    expectClose(probs, ref.probs, 1e-4, 1e-3, 'huge scores probs');
+    rt.destroy(gq, gk, gv, f.out, f.probs);
+  });
+
+  it('rejects bad shapes, naming the tensor', async () => {
+    const rt = await getRuntime();
+    const small = rt.createBuffer(4 * 10, 'tiny-k');
+    const q = rt.createBuffer(4 * 4 * 2 * 8, 'q');
+    expect(() => attentionForwardGpu(rt, q, small, q, { T: 4, H: 2, KVH: 1, D: 8 })).toThrow(/tiny-k/);
+    expect(() => attentionForwardGpu(rt, q, q, q, { T: 4, H: 3, KVH: 2, D: 8 })).toThrow(/multiple of nKvHeads/);
+    rt.destroy(small, q);
+  });
+});
