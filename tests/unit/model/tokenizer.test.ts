@@ -81,3 +81,16 @@ describe.skipIf(!goldenJson || !tokFile)('default model tokenizer vs Python gold
     }
   });
 });
+
+// The micro golden ids are slices [100:117] and [1000:1064] of the micro tokenizer's encoding of the
+// first 20,000 characters of sotu-eval.txt, made in Python (tests/fixtures/micro/README.md).
+const microGolden = join(ROOT, 'tests/fixtures/micro/golden.json');
+const microTok = join(ROOT, 'public/models/micro/tokenizer.json');
+describe.skipIf(!existsSync(microGolden) || !existsSync(microTok))('micro tokenizer vs the golden fixture ids', () => {
+  it('encodes sotu-eval[0:20000] to the slices stored in golden.json', () => {
+    const meta = JSON.parse(readFileSync(microGolden, 'utf8'));
+    const ids = parseHfTokenizer(readFileSync(microTok)).encode(readFileSync(join(ROOT, 'public/data/sotu-eval.txt'), 'utf8').slice(0, 20000));
+    expect(ids.slice(100, 117)).toEqual(meta['ids.seq17']);
+    expect(ids.slice(1000, 1064)).toEqual(meta['ids.seq64']);
+  });
+});
