@@ -1,0 +1,63 @@
+// Per-block input statistics collected in the SAME dense pass that produces Y_ref (spec §1.2, §1.8:
+// all 7 linears hooked at once, so o and down see inputs from the dense q/k/v and gate/up):
+//   Wanda scaler_row [in] (BESA importance and Wanda), SparseGPT Hessian H [in, in].
+// q/k/v share one input and gate/up share one, so 4 accumulators serve the 7 linears.
+import type { BlockWeights, LinearName, ModelSpec } from '../model/spec';
+import type { LinearInputs } from './executor';
+import { HessianStats, WandaStats } from './methods/stats';
+
+type InputKey = keyof LinearInputs;
+const KEYS: InputKey[] = ['attnIn', 'oIn', 'mlpIn', 'downIn'];
+
+export function inputKeyOf(n: LinearName): InputKey {
+  if (n === 'q' || n === 'k' || n === 'v') return 'attnIn';
+  if (n === 'o') return 'oIn';
+  if (n === 'down') return 'downIn';
+  return 'mlpIn';
+}
+
+export interface StatsNeeds {
+  wanda: boolean;
+  hessian: boolean;
+}
+
+export class BlockInputStats {
+  private readonly wanda = new Map<InputKey, WandaStats>();
+  private readonly hess = new Map<InputKey, HessianStats>();
+
+  constructor(spec: ModelSpec, block: BlockWeights, readonly needs: StatsNeeds) {
+    const width: Record<InputKey, number> = {
+      attnIn: block.q.in,
+      oIn: block.o.in,
+      mlpIn: block.gate.in,
+      downIn: block.down.in,
+    };
+    if (width.attnIn !== spec.dim) throw new Error(`BlockInputStats: q.in=${width.attnIn} differs from dim ${spec.dim}`);
+    for (const k of KEYS) {
+      if (needs.wanda) this.wanda.set(k, new WandaStats(width[k]));
+      if (needs.hessian) this.hess.set(k, new HessianStats(width[k]));
+    }
+  }
+
+  /** One calibration sequence's linear inputs (batch 1, as the reference hooks see them). */
+  add(inputs: LinearInputs): void {
+    for (const k of KEYS) {
+      this.wanda.get(k)?.addBatch(inputs[k], 1);
+      this.hess.get(k)?.addBatch(inputs[k], 1);
+    }
+  }
+
+  /** scaler_row [in] of linear n = (1/N_seq) Σ_tokens x_j² (spec §1.2). */
+  scalerRow(n: LinearName): Float64Array {
+    const s = this.wanda.get(inputKeyOf(n));
+    if (!s) throw new Error(`BlockInputStats: Wanda statistics were not collected (needs.wanda=false) but ${n} asked for them`);
+    return s.scalerRow;
+  }
+
+  /** H [in, in] of linear n = (2/N_seq) Σ XᵀX (spec §4). A fresh copy. */
+  hessian(n: LinearName): Float64Array {
+    const s = this.hess.get(inputKeyOf(n));
+    if (!s) throw new Error(`BlockInputStats: Hessians were not collected (needs.hessian=false) but ${n} asked for one`);
+    return s.hessian();
+  }
+}

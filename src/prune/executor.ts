@@ -1,0 +1,108 @@
+// BlockExecutor: the one seam between the pruning pipeline and the hardware. The pipeline and every
+// method (BESA, Wanda, SparseGPT, magnitude) only talk to a decoder block through this interface, so
+// the CPU reference (here) and the WebGPU implementation run the very same loop (architecture.md:
+// browser and CLI run the same engine).
+//   forward(block, X [T,C], masks|null) → Y [T,C] (+ opaque saved state, + the 4 distinct linear inputs)
+//   backward(saved, dY [T,C])           → dX [T,C] and dL/dM [out,in] for all 7 linears (spec §1.5)
+import { blockBackwardRef, blockForwardRef, type BlockSaved } from '../core/ops/block';
+import { LINEAR_NAMES, type BlockWeights, type LinearName, type ModelSpec } from '../model/spec';
+
+/** Per-linear masks (values in {0,1} for hard masks), [out, in] each; missing = dense. */
+export type MaskSet = Partial<Record<LinearName, Float32Array>> | null;
+
+/**
+ * The inputs of the 7 linears (spec §1.2: the hooks see these in the dense pass). q/k/v share attnIn,
+ * gate/up share mlpIn, so 4 arrays cover all 7 linears.
+ */
+export interface LinearInputs {
+  attnIn: Float32Array; // [T, C]   rmsnorm(x) → q, k, v
+  oIn: Float32Array; // [T, H·D]    attention output → o
+  mlpIn: Float32Array; // [T, C]    rmsnorm(x1) → gate, up
+  downIn: Float32Array; // [T, F]   swiglu(gate, up) → down
+}
+
+export function linearInputOf(inputs: LinearInputs, n: LinearName): Float32Array {
+  if (n === 'q' || n === 'k' || n === 'v') return inputs.attnIn;
+  if (n === 'o') return inputs.oIn;
+  if (n === 'down') return inputs.downIn;
+  return inputs.mlpIn;
+}
+
+export interface ForwardOptions {
+  /** Keep what backward needs (BESA training step). */
+  save?: boolean;
+  /** Return the 7 linears' inputs (dense statistics pass, spec §1.2/§4). */
+  collectInputs?: boolean;
+}
+
+export interface ForwardResult {
+  y: Float32Array; // [T, C]
+  /** Opaque; pass to backward() of the same executor, then release(). */
+  saved?: unknown;
+  inputs?: LinearInputs;
+}
+
+export interface BackwardResult {
+  dx: Float32Array; // [T, C]
+  /** dL/dM = (dYᵀ X_in) ⊙ W per linear, [out, in] (gradient at M = M_hard, straight-through). */
+  maskGrads: Record<LinearName, Float32Array>;
+}
+
+export interface ExecutorMemory {
+  liveBytes: number;
+  peakBytes: number;
+}
+
+export interface BlockExecutor {
+  readonly kind: 'cpu' | 'gpu';
+  /** Human-readable device, recorded in the run report (GPU adapter description or 'cpu'). */
+  readonly adapter: string;
+  readonly spec: ModelSpec;
+  forward(block: BlockWeights, X: Float32Array, masks: MaskSet, opts?: ForwardOptions): Promise<ForwardResult>;
+  backward(block: BlockWeights, masks: MaskSet, saved: unknown, dY: Float32Array): Promise<BackwardResult>;
+  /** Free saved state early (GPU buffers); a no-op on the CPU. */
+  release?(saved: unknown): void;
+  /** Accelerator memory (GPU ledger); undefined on the CPU. */
+  memory?(): ExecutorMemory;
+  dispose?(): void;
+}
+
+export class ExecutorInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExecutorInputError';
+  }
+}
+
+export function tokensOf(spec: ModelSpec, X: Float32Array, who: string): number {
+  const T = X.length / spec.dim;
+  if (!Number.isInteger(T) || T < 1)
+    throw new ExecutorInputError(`${who}: X has ${X.length} values, not a positive multiple of dim ${spec.dim}; pass X as row-major [T, C]`);
+  return T;
+}
+
+/** CPU executor on the f32 reference block (src/core/ops/block.ts); the oracle for the GPU executor. */
+export class CpuBlockExecutor implements BlockExecutor {
+  readonly kind = 'cpu' as const;
+  readonly adapter = 'cpu (reference ops, f32 storage / f64 accumulation)';
+  constructor(readonly spec: ModelSpec) {}
+
+  async forward(block: BlockWeights, X: Float32Array, masks: MaskSet, opts: ForwardOptions = {}): Promise<ForwardResult> {
+    const T = tokensOf(this.spec, X, 'CpuBlockExecutor.forward');
+    const { y, saved } = blockForwardRef(this.spec, block, masks, X, T);
+    const res: ForwardResult = { y };
+    if (opts.save) res.saved = saved;
+    if (opts.collectInputs) res.inputs = { attnIn: saved.n1, oIn: saved.att, mlpIn: saved.n2, downIn: saved.h };
+    return res;
+  }
+
+  async backward(block: BlockWeights, masks: MaskSet, saved: unknown, dY: Float32Array): Promise<BackwardResult> {
+    const s = saved as BlockSaved<Float32Array> | undefined;
+    if (!s || typeof s !== 'object' || !('probs' in s))
+      throw new ExecutorInputError('CpuBlockExecutor.backward: `saved` must come from forward(..., { save: true }) of this executor');
+    const { dx, dMask } = blockBackwardRef(this.spec, block, masks, s, dY);
+    const maskGrads = {} as Record<LinearName, Float32Array>;
+    for (const n of LINEAR_NAMES) maskGrads[n] = dMask[n];
+    return { dx, maskGrads };
+  }
+}

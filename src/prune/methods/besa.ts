@@ -1,0 +1,152 @@
+// BESA on one decoder block (spec §1.2–§1.8, LLMPrune-BESA main.grad_prune + models/sparse_layers):
+//   init: per-row stable sort of the importance (Wanda |W|·sqrt(scaler_row) from the dense pass), θ = 0,
+//         101 candidates (step 0.01), one logit row per output row (or one per linear, layer-wise)
+//   step (one calibration sequence, batch 1, `epochs` passes):
+//     p = softmax(sigmoid θ) (or softmax θ), s_row = p·cand, s_block parameter-weighted over the 7 linears
+//     M_hard: prune floor(s_row·C) least important; forward the block with W ⊙ M_hard (STE value)
+//     L = L_rec(Y, Y_ref) + λ((s_block − α̂)/α̂)²; dL/dM from the executor's backward;
+//     dL/dθ by the prefix-sum form (core/besa/grad.ts); Prodigy (fresh per block, shared d) or AdamW
+//   finish: hard mask from the final θ (no weight update).
+// Only θ is trained; W is never modified here (the pipeline applies the returned masks copy-on-write).
+import { penaltyGradPerRow, thetaGrad } from '../../core/besa/grad';
+import { initBesaLinear, type BesaLinear } from '../../core/besa/layer';
+import { hardMask, hardPruneCounts } from '../../core/besa/masks';
+import { blockSparsity, mean, probabilities, rowSparsities, sparsityPenalty } from '../../core/besa/sparsity';
+import { reconLoss } from '../../core/ops/reconLoss';
+import { AdamW } from '../../core/optim/adam';
+import { Prodigy } from '../../core/optim/prodigy';
+import { LINEAR_NAMES, type BlockWeights, type LinearName } from '../../model/spec';
+import type { BesaOptions } from '../config';
+import type { LayerSparsity } from '../events';
+import type { BlockExecutor, MaskSet } from '../executor';
+
+export interface BesaStepInfo {
+  step: number; // 0-based within the block
+  totalSteps: number;
+  reconLoss: number;
+  penalty: number;
+  /** Expected sparsities s_layer from θ used in this step (spec §1.4). */
+  layerSparsity: LayerSparsity;
+  blockSparsity: number;
+  d?: number; // Prodigy step-size estimate after the step
+  seconds: number; // wall time of this step
+}
+
+export interface BesaBlockInput {
+  exec: BlockExecutor;
+  block: BlockWeights; // dense, frozen
+  Xp: Float32Array[]; // [nsamples] × [T, C] pruned-chain inputs
+  Yref: Float32Array[]; // [nsamples] × [T, C] targets (spec §1.6)
+  /** scaler_row per linear (required for importance 'wanda'). */
+  scalerRow?: (n: LinearName) => ArrayLike<number>;
+  target: number; // α̂
+  opts: BesaOptions;
+  /** Awaited before every optimiser step: pause/step controls and cancellation (may throw). */
+  beforeStep?: (step: number) => Promise<void>;
+  onStep?: (info: BesaStepInfo) => void;
+}
+
+export interface BesaBlockResult {
+  /** Final hard masks (1 = keep), [out, in] per linear. */
+  masks: Record<LinearName, Float32Array>;
+  /** Expected sparsity per linear from the final θ. */
+  expected: LayerSparsity;
+  expectedBlock: number;
+  firstReconLoss: number;
+  steps: number;
+  theta: Record<LinearName, Float32Array>;
+}
+
+export class BesaOptionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BesaOptionError';
+  }
+}
+
+interface LayerState {
+  L: BesaLinear;
+  numel: number;
+}
+
+function currentMasks(layers: LayerState[], D: number) {
+  return layers.map(({ L }) => {
+    const p = probabilities(L.theta, L.G, D, L.useSigmoid);
+    const s = rowSparsities(p, L.cand, L.G);
+    return { p, s, sparsity: mean(s), hard: hardMask(hardPruneCounts(s, L.cols), L.sortIdx, L.rows, L.cols) };
+  });
+}
+
+export async function besaBlock(inp: BesaBlockInput): Promise<BesaBlockResult> {
+  const { exec, block, Xp, Yref, opts, target } = inp;
+  if (Xp.length === 0 || Xp.length !== Yref.length)
+    throw new BesaOptionError(`besaBlock: got ${Xp.length} inputs and ${Yref.length} targets; pass one target per calibration sample`);
+  if (!(target > 0 && target < 1)) throw new BesaOptionError(`BESA target sparsity ${target} must be in (0, 1), e.g. 0.5`);
+  if (!(opts.epochs >= 1)) throw new BesaOptionError(`BESA epochs=${opts.epochs} must be >= 1 (the reference uses 1)`);
+  if (opts.importance === 'wanda' && !inp.scalerRow) throw new BesaOptionError("BESA importance 'wanda' needs the dense-pass scaler_row; pass scalerRow or use importance 'weight'");
+  const C = exec.spec.dim;
+  const layers: LayerState[] = LINEAR_NAMES.map((n) => {
+    const lw = block[n];
+    const L = initBesaLinear(lw.w, lw.out, lw.in, {
+      granularity: opts.granularity,
+      metric: opts.importance,
+      scalerRow: opts.importance === 'wanda' ? Float64Array.from(inp.scalerRow!(n)) : null,
+      step: opts.candidateStep,
+      sigmoid: opts.sigmoid,
+    });
+    return { L, numel: lw.out * lw.in };
+  });
+  const D = layers[0].L.cand.length;
+  const totalNumel = layers.reduce((a, l) => a + l.numel, 0);
+  const thetas = layers.map((l) => l.L.theta);
+  // spec §1.7: a NEW optimiser per block, one param group with the 7 θ (shared d)
+  const opt = opts.optimizer === 'prodigy' ? new Prodigy(thetas, { lr: 1, dCoef: opts.dCoef }) : new AdamW(thetas, { lr: opts.adamLr, weightDecay: 0 });
+  const totalSteps = opts.epochs * Xp.length;
+  let firstReconLoss = NaN;
+  let step = 0;
+  for (let e = 0; e < opts.epochs; e++) {
+    for (let b = 0; b < Xp.length; b++, step++) {
+      await inp.beforeStep?.(step);
+      const t0 = performance.now();
+      const cur = currentMasks(layers, D);
+      const sBlock = blockSparsity(layers.map((l, i) => ({ numel: l.numel, sparsity: cur[i].sparsity })));
+      const pen = sparsityPenalty(sBlock, target, opts.lambda);
+      const masks: MaskSet = {};
+      LINEAR_NAMES.forEach((n, i) => (masks[n] = cur[i].hard));
+      const fw = await exec.forward(block, Xp[b], masks, { save: true });
+      const T = Xp[b].length / C;
+      const rec = reconLoss(fw.y, Yref[b], T, C); // l2_alpha = 1 (spec §1.6)
+      const bw = await exec.backward(block, masks, fw.saved, rec.dy);
+      exec.release?.(fw.saved);
+      const grads = layers.map(({ L, numel }, i) =>
+        thetaGrad(bw.maskGrads[LINEAR_NAMES[i]], L.sortIdx, L.theta, cur[i].p, L.kd, L.cand, L.rows, L.cols, L.G, L.useSigmoid, penaltyGradPerRow(pen.dS, numel, totalNumel, L.G)),
+      );
+      opt.step(grads);
+      if (step === 0) firstReconLoss = rec.loss;
+      const layerSparsity = {} as LayerSparsity;
+      LINEAR_NAMES.forEach((n, i) => (layerSparsity[n] = cur[i].sparsity));
+      inp.onStep?.({
+        step,
+        totalSteps,
+        reconLoss: rec.loss,
+        penalty: pen.penalty,
+        layerSparsity,
+        blockSparsity: sBlock,
+        d: opt instanceof Prodigy ? opt.d : undefined,
+        seconds: (performance.now() - t0) / 1000,
+      });
+    }
+  }
+  // finish_learn_sparsity: recompute p and M_hard from the final θ
+  const fin = currentMasks(layers, D);
+  const masks = {} as Record<LinearName, Float32Array>;
+  const expected = {} as LayerSparsity;
+  const theta = {} as Record<LinearName, Float32Array>;
+  LINEAR_NAMES.forEach((n, i) => {
+    masks[n] = fin[i].hard;
+    expected[n] = fin[i].sparsity;
+    theta[n] = layers[i].L.theta;
+  });
+  const expectedBlock = blockSparsity(layers.map((l, i) => ({ numel: l.numel, sparsity: fin[i].sparsity })));
+  return { masks, expected, expectedBlock, firstReconLoss, steps: totalSteps, theta };
+}

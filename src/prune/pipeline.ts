@@ -1,0 +1,223 @@
+// The pruning pipeline (architecture.md data flow, spec §1.8): one block loop for every method.
+//   X_p ← embeddings(calibration)                       [nsamples] × [T, C]
+//   for block i (from the checkpoint's next block on --resume):
+//     dense pass on X_p: Y_ref (or the dense chain Y_fp, spec §1.6 option) + input statistics
+//     method step: BESA (learned masks) | Wanda | SparseGPT | magnitude (± N:M)
+//     apply: new weight arrays for the 7 linears (copy-on-write: the caller's dense weights are never written)
+//     X_p ← pruned block(X_p); events (block-end with zeros counted, ETA); checkpoint
+// Cancellation (AbortSignal) is checked between steps; a cancelled run returns the finished blocks
+// pruned and the current block dense, i.e. always a consistent model.
+import { reconLoss } from '../core/ops/reconLoss';
+import { embedCpu } from '../model/forward';
+import { LINEAR_NAMES, type BlockWeights, type LinearName, type ModelSpec, type ModelWeights } from '../model/spec';
+import { BlockInputStats } from './blockStats';
+import type { CheckpointStore } from './checkpoint';
+import { CheckpointMismatchError } from './checkpoint';
+import type { RunConfig } from './config';
+import type { PruneControl } from './controller';
+import type { EngineEvent, EngineEventListener } from './events';
+import type { BlockExecutor } from './executor';
+import { besaBlock } from './methods/besa';
+import { oneShotBlock } from './methods/oneshot';
+import { checkRunConfig, pruneRunKey } from './runConfigCheck';
+import { measureBlock, type BlockSummary } from './summary';
+
+/** What the pipeline needs of a loaded model (LoadedModel satisfies it). */
+export interface PrunableModel {
+  name: string;
+  weightsSha256: string;
+  spec: ModelSpec;
+  weights: ModelWeights;
+}
+
+export interface PipelineOptions {
+  model: PrunableModel;
+  config: RunConfig;
+  /** Calibration token ids, [nsamples, seqlen] row-major (data/windows.ts sampleCalibration). */
+  calibrationIds: Int32Array;
+  executor: BlockExecutor;
+  onEvent?: EngineEventListener;
+  signal?: AbortSignal;
+  controller?: PruneControl;
+  checkpoint?: CheckpointStore;
+  /** Continue after the checkpoint's last completed block (else the store is cleared first). */
+  resume?: boolean;
+}
+
+export interface PipelineResult {
+  status: 'completed' | 'cancelled';
+  /** Pruned model: finished blocks have new linear arrays; everything else is shared with the input. */
+  weights: ModelWeights;
+  blocks: BlockSummary[]; // one per completed block (resumed ones included)
+  startBlock: number;
+  completedBlocks: number;
+  seconds: number;
+}
+
+export class RunCancelledError extends Error {
+  constructor() {
+    super('run cancelled');
+    this.name = 'RunCancelledError';
+  }
+}
+
+/** A block with the given linears replaced (norms shared). */
+export function withLinears(block: BlockWeights, w: Record<LinearName, Float32Array>): BlockWeights {
+  const out = { ...block };
+  for (const n of LINEAR_NAMES) out[n] = { ...block[n], w: w[n] };
+  return out;
+}
+
+export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
+  const t0 = performance.now();
+  const { model, config: cfg, executor: exec, signal } = o;
+  const spec = model.spec;
+  const emit = (e: EngineEvent) => o.onEvent?.(e);
+  for (const w of checkRunConfig(cfg, spec)) emit({ type: 'log', level: 'warn', message: w });
+  const { nsamples, seqlen } = cfg;
+  if (o.calibrationIds.length !== nsamples * seqlen)
+    throw new Error(`runPipeline: calibrationIds has ${o.calibrationIds.length} ids, expected nsamples·seqlen = ${nsamples}·${seqlen}`);
+  const nBlocks = spec.nLayers;
+  const runKey = pruneRunKey(model.weightsSha256, cfg);
+  const denseChain = cfg.method === 'besa' && cfg.besa.target === 'dense-chain';
+  const stepsPerBlock = cfg.method === 'besa' ? cfg.besa.epochs * nsamples : 1;
+  const blocks = model.weights.blocks.slice();
+  const summaries: BlockSummary[] = [];
+  let Xp: Float32Array[];
+  let Xfp: Float32Array[] | undefined;
+  let start = 0;
+
+  const resumed = o.resume && o.checkpoint ? await o.checkpoint.load() : null;
+  if (resumed) {
+    if (resumed.runKey !== runKey) throw new CheckpointMismatchError('resume', resumed.runKey, runKey);
+    start = resumed.completed;
+    resumed.blocks.forEach((w, i) => (blocks[i] = withLinears(blocks[i], w)));
+    summaries.push(...resumed.summaries);
+    Xp = resumed.Xp;
+    Xfp = resumed.Xfp;
+    if (denseChain && !Xfp) throw new CheckpointMismatchError('resume', 'checkpoint without the dense chain', 'dense-chain target');
+    emit({ type: 'log', level: 'info', message: `resuming after block ${start - 1} (${start}/${nBlocks} blocks done)` });
+  } else {
+    await o.checkpoint?.clear();
+    Xp = [];
+    for (let b = 0; b < nsamples; b++) Xp.push(embedCpu(spec, model.weights, o.calibrationIds.subarray(b * seqlen, (b + 1) * seqlen)));
+    if (denseChain) Xfp = Xp.map((x) => x.slice());
+  }
+
+  const result = (status: PipelineResult['status'], completed: number): PipelineResult => ({
+    status,
+    weights: { ...model.weights, blocks },
+    blocks: summaries,
+    startBlock: start,
+    completedBlocks: completed,
+    seconds: (performance.now() - t0) / 1000,
+  });
+  const checkAbort = () => {
+    if (signal?.aborted) throw new RunCancelledError();
+  };
+  // ETA from the units (BESA steps or one-shot blocks) done in this session.
+  const totalUnits = (nBlocks - start) * stepsPerBlock;
+  let unitsDone = 0;
+  const eta = () => (unitsDone ? ((performance.now() - t0) / 1000 / unitsDone) * (totalUnits - unitsDone) : undefined);
+
+  let i = start;
+  try {
+    for (; i < nBlocks; i++) {
+      checkAbort();
+      await o.controller?.waitIfPaused(cfg.method === 'besa' ? 'block' : 'step', signal);
+      checkAbort();
+      const tb = performance.now();
+      const dense = model.weights.blocks[i];
+      emit({ type: 'block-start', block: i, nBlocks, totalSteps: stepsPerBlock });
+
+      // Dense pass on X_p: targets + statistics in one pass (spec §1.2, §1.8).
+      const needs = { wanda: cfg.method === 'wanda' || (cfg.method === 'besa' && cfg.besa.importance === 'wanda'), hessian: cfg.method === 'sparsegpt' };
+      const stats = needs.wanda || needs.hessian ? new BlockInputStats(spec, dense, needs) : null;
+      const Yref: Float32Array[] = [];
+      const Yfp: Float32Array[] = [];
+      for (let b = 0; b < nsamples; b++) {
+        checkAbort();
+        const fw = await exec.forward(dense, Xp[b], null, { collectInputs: !!stats });
+        if (stats && fw.inputs) stats.add(fw.inputs);
+        Yref.push(fw.y);
+        if (denseChain) Yfp.push((await exec.forward(dense, Xfp![b], null)).y);
+      }
+      const target = denseChain ? Yfp : Yref;
+
+      let newW: Record<LinearName, Float32Array>;
+      let extra: Partial<BlockSummary> = {};
+      if (cfg.method === 'besa') {
+        const r = await besaBlock({
+          exec,
+          block: dense,
+          Xp,
+          Yref: target,
+          scalerRow: stats ? (n) => stats.scalerRow(n) : undefined,
+          target: cfg.sparsity,
+          opts: cfg.besa,
+          beforeStep: async (s) => {
+            checkAbort();
+            if (s > 0) await o.controller?.waitIfPaused('step', signal);
+            checkAbort();
+          },
+          onStep: (s) => {
+            unitsDone++;
+            emit({ type: 'step', block: i, step: s.step, totalSteps: s.totalSteps, reconLoss: s.reconLoss, penalty: s.penalty, layerSparsity: s.layerSparsity, blockSparsity: s.blockSparsity, d: s.d });
+            emit({ type: 'progress', done: (i - start) * stepsPerBlock + s.step + 1, total: totalUnits, label: `block ${i + 1}/${nBlocks} step ${s.step + 1}/${s.totalSteps}`, etaSeconds: eta() });
+          },
+        });
+        newW = {} as Record<LinearName, Float32Array>;
+        for (const n of LINEAR_NAMES) {
+          const w = dense[n].w;
+          const m = r.masks[n];
+          const out = new Float32Array(w.length);
+          for (let j = 0; j < w.length; j++) out[j] = m[j] !== 0 ? w[j] : 0; // W ← W ⊙ M_hard (spec §1.8)
+          newW[n] = out;
+        }
+        extra = { expectedSparsity: r.expected, lossBefore: r.firstReconLoss, steps: r.steps };
+      } else {
+        checkAbort();
+        const r = oneShotBlock(cfg.method, dense, stats, cfg);
+        newW = r.weights;
+        extra = { steps: 1, ...(r.obsLoss ? { obsLoss: r.obsLoss } : {}) };
+      }
+
+      // Chain: X_p ← pruned block(X_p), with the block loss against the target (spec §1.8).
+      const pruned = withLinears(dense, newW);
+      const nextXp: Float32Array[] = [];
+      let lossAfter = 0;
+      for (let b = 0; b < nsamples; b++) {
+        checkAbort();
+        const y = (await exec.forward(pruned, Xp[b], null)).y;
+        lossAfter += reconLoss(y, target[b], seqlen, spec.dim).loss / nsamples;
+        nextXp.push(y);
+      }
+      const summary: BlockSummary = {
+        block: i,
+        ...measureBlock(pruned),
+        lossBefore: extra.lossBefore ?? lossAfter,
+        lossAfter,
+        steps: extra.steps ?? 1,
+        seconds: (performance.now() - tb) / 1000,
+        ...(extra.expectedSparsity ? { expectedSparsity: extra.expectedSparsity } : {}),
+        ...(extra.obsLoss ? { obsLoss: extra.obsLoss } : {}),
+      };
+      // Commit the block: from here on it is part of the result even if the next step is cancelled.
+      blocks[i] = pruned;
+      Xp = nextXp;
+      if (denseChain) Xfp = Yfp;
+      summaries.push(summary);
+      if (cfg.method !== 'besa') unitsDone++;
+      await o.checkpoint?.saveBlock({ runKey, block: i, nBlocks, weights: newW, Xp, Xfp, summary });
+      const e = eta() ?? 0;
+      emit({ type: 'block-end', block: i, layerSparsity: summary.layerSparsity, blockSparsity: summary.blockSparsity, lossBefore: summary.lossBefore, lossAfter, seconds: summary.seconds, etaSeconds: e });
+      if (cfg.method !== 'besa') emit({ type: 'progress', done: i - start + 1, total: nBlocks - start, label: `block ${i + 1}/${nBlocks}`, etaSeconds: e });
+      const mem = exec.memory?.();
+      if (mem) emit({ type: 'memory', ...mem });
+    }
+  } catch (err) {
+    if (err instanceof RunCancelledError) return result('cancelled', i);
+    throw err;
+  }
+  return result('completed', nBlocks);
+}
