@@ -51,7 +51,9 @@ export function configToSpec(cfg: Record<string, unknown>, file = 'config.json')
 
   const act = cfg.hidden_act ?? 'silu';
   if (act !== 'silu') throw new ConfigError(file, 'hidden_act', `is ${JSON.stringify(act)}`, 'Only SwiGLU (silu) MLPs are supported.');
-  if (cfg.rope_scaling != null)
+  const rs = cfg.rope_scaling as { rope_type?: unknown; type?: unknown } | null | undefined;
+  // newer transformers write {"rope_type": "default"} for plain RoPE
+  if (rs != null && !(typeof rs === 'object' && (rs.rope_type ?? rs.type) === 'default'))
     throw new ConfigError(file, 'rope_scaling', `is ${JSON.stringify(cfg.rope_scaling)}`, 'Scaled RoPE (linear/dynamic/llama3/yarn) is not supported; pick a model with rope_scaling null.');
   if (cfg.attention_bias === true || cfg.mlp_bias === true)
     throw new ConfigError(file, cfg.attention_bias === true ? 'attention_bias' : 'mlp_bias', 'is true', 'Biases on o_proj/MLP linears are not supported (only qwen2-style q/k/v biases).');

@@ -52,6 +52,8 @@ describe('config.json → ModelSpec', () => {
   });
   it('refuses configs the forward cannot honour, with the field named', () => {
     expect(() => configToSpec({ ...TINYLLAMA, rope_scaling: { type: 'linear', factor: 2 } })).toThrow(/rope_scaling/);
+    expect(() => configToSpec({ ...TINYLLAMA, rope_scaling: { rope_type: 'llama3', factor: 8 } })).toThrow(/rope_scaling/);
+    expect(configToSpec({ ...TINYLLAMA, rope_scaling: { rope_type: 'default' } }).ropeTheta).toBe(10000);
     expect(() => configToSpec({ ...TINYLLAMA, attention_bias: true })).toThrow(ConfigError);
     expect(() => configToSpec({ ...TINYLLAMA, num_key_value_heads: 5 })).toThrow(/num_key_value_heads/);
     expect(() => configToSpec({ ...TINYLLAMA, hidden_size: 'big' })).toThrow(/hidden_size/);
