@@ -1,0 +1,14 @@
+// Bias add of a linear layer: y[t, o] += bias[o], y is [T, Out] row-major (src/core/ops/linear.ts).
+
+struct Params { n: u32, out: u32, _p0: u32, _p1: u32 }
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> bias: array<f32>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+
+@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = gid.x + gid.y * nwg.x * 256u;
+  if (i >= p.n) { return; }
+  y[i] = y[i] + bias[i % p.out];
+}

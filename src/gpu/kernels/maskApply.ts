@@ -1,0 +1,20 @@
+// Wrapper for shaders/mask_apply.wgsl: W_eff = W ⊙ M and dL/dM (+)= dL/dW_eff ⊙ W (spec §1.5).
+import type { GpuRuntime } from '../runtime';
+import { checkDistinct, checkDims, checkFloats, grid1d, u32Params } from './grid';
+
+/** out[n] = a[n] ⊙ b[n], or out += a ⊙ b when `accumulate` (out must differ from a and b). */
+export function maskApply(rt: GpuRuntime, a: GPUBuffer, b: GPUBuffer, out: GPUBuffer, n: number, accumulate = false): void {
+  const op = 'maskApply';
+  checkDims(op, { n });
+  checkFloats(op, 'a', a, n);
+  checkFloats(op, 'b', b, n);
+  checkFloats(op, 'out', out, n);
+  checkDistinct(op, { a, out });
+  checkDistinct(op, { b, out });
+  rt.dispatch({
+    pipeline: rt.pipeline('mask_apply', accumulate ? 'apply_acc' : 'apply'),
+    params: u32Params(n, 0, 0, 0),
+    buffers: [a, b, out],
+    workgroups: grid1d(rt, n),
+  });
+}

@@ -1,0 +1,67 @@
+// Wrapper for shaders/rmsnorm.wgsl (CPU reference: src/core/ops/rmsnorm.ts). One workgroup per row.
+import { ShapeError } from '../errors';
+import type { GpuRuntime, Workgroups } from '../runtime';
+import { checkDistinct, checkDims, checkFloats } from './grid';
+
+function params(T: number, C: number, eps: number): ArrayBuffer {
+  const buf = new ArrayBuffer(16);
+  new Uint32Array(buf).set([T, C]);
+  new Float32Array(buf)[2] = eps;
+  return buf;
+}
+
+/** One workgroup per row, split over x and y when T exceeds the per-dimension limit. */
+function rowGrid(rt: GpuRuntime, T: number): Workgroups {
+  const maxWg = rt.caps.limits.maxComputeWorkgroupsPerDimension;
+  const wx = Math.min(T, maxWg);
+  const wy = Math.ceil(T / wx);
+  if (wy > maxWg) throw new ShapeError(`rmsnorm: T=${T} rows exceed the dispatch limit.`);
+  return [wx, wy];
+}
+
+/** y[T,C] = x·rstd·w, rstd[T] = 1/sqrt(mean(x²)+eps). */
+export function rmsnormForward(
+  rt: GpuRuntime,
+  x: GPUBuffer /*[T,C]*/,
+  w: GPUBuffer /*[C]*/,
+  y: GPUBuffer /*[T,C]*/,
+  rstd: GPUBuffer /*[T]*/,
+  T: number,
+  C: number,
+  eps: number,
+): void {
+  const op = 'rmsnormForward';
+  checkDims(op, { T, C });
+  checkFloats(op, 'x', x, T * C);
+  checkFloats(op, 'w', w, C);
+  checkFloats(op, 'y', y, T * C);
+  checkFloats(op, 'rstd', rstd, T);
+  checkDistinct(op, { x, y, rstd });
+  checkDistinct(op, { w, y, rstd });
+  rt.dispatch({ pipeline: rt.pipeline('rmsnorm', 'forward'), params: params(T, C, eps), buffers: [x, w, y, rstd], workgroups: rowGrid(rt, T) });
+}
+
+/** dx[T,C] from x, w, the forward's rstd[T] and dy[T,C] (weight frozen: no dw). */
+export function rmsnormBackward(
+  rt: GpuRuntime,
+  x: GPUBuffer /*[T,C]*/,
+  w: GPUBuffer /*[C]*/,
+  rstd: GPUBuffer /*[T]*/,
+  dy: GPUBuffer /*[T,C]*/,
+  dx: GPUBuffer /*[T,C]*/,
+  T: number,
+  C: number,
+): void {
+  const op = 'rmsnormBackward';
+  checkDims(op, { T, C });
+  checkFloats(op, 'x', x, T * C);
+  checkFloats(op, 'w', w, C);
+  checkFloats(op, 'rstd', rstd, T);
+  checkFloats(op, 'dy', dy, T * C);
+  checkFloats(op, 'dx', dx, T * C);
+  checkDistinct(op, { x, dx });
+  checkDistinct(op, { w, dx });
+  checkDistinct(op, { rstd, dx });
+  checkDistinct(op, { dy, dx });
+  rt.dispatch({ pipeline: rt.pipeline('rmsnorm', 'backward'), params: params(T, C, 0), buffers: [x, w, rstd, dy, dx], workgroups: rowGrid(rt, T) });
+}
