@@ -1,0 +1,136 @@
+// GPU forward of the whole model (dense, no masks), the GPU twin of src/model/forward.ts:
+//   x = embed[ids];  per block: x += attn(rope(q, k), v) ∘ rmsnorm;  x += down(swiglu(gate, up)) ∘ rmsnorm
+//   then final RMSNorm and the LM head, either as per-token NLL (cross_entropy.wgsl over vocabulary
+//   chunks: logits never leave the GPU) or as full logits for small vocabularies.
+// Block order and definitions follow src/core/ops/block.ts (blockForwardRef) exactly.
+import { ForwardInputError, type ForwardLogits } from '../model/forward';
+import type { ModelSpec } from '../model/spec';
+import { attentionForwardGpu } from './kernels/attention';
+import { addInPlace } from './kernels/add';
+import { NO_TARGET } from './kernels/crossEntropy';
+import { embeddingGather } from './kernels/embedding';
+import { lmHeadLogits, lmHeadNll } from './kernels/lmHead';
+import { maskedLinearForward } from './kernels/maskedLinear';
+import { rmsnormForward } from './kernels/rmsnorm';
+import { createRopeTable, ropeForward, type RopeTable } from './kernels/rope';
+import { swigluForward } from './kernels/swiglu';
+import type { GpuBlockWeights, GpuLinear, GpuModel } from './modelWeights';
+import type { GpuRuntime } from './runtime';
+
+/** Activation buffers of one block forward at sequence length T (reused by every block). */
+export interface BlockWorkspace {
+  n: GPUBuffer; // [T,C] rmsnorm output (n1, then n2)
+  rstd: GPUBuffer; // [T]
+  q: GPUBuffer; // [T,H*D]
+  k: GPUBuffer; // [T,KVH*D]
+  v: GPUBuffer; // [T,KVH*D]
+  qr: GPUBuffer; // [T,H*D]
+  kr: GPUBuffer; // [T,KVH*D]
+  att: GPUBuffer; // [T,H*D]
+  probs: GPUBuffer; // [H,T,T]
+  proj: GPUBuffer; // [T,C] o(att), then down(h)
+  gate: GPUBuffer; // [T,F]
+  up: GPUBuffer; // [T,F]
+  h: GPUBuffer; // [T,F]
+  rope: RopeTable; // cos/sin for positions 0..T-1
+}
+
+export function createBlockWorkspace(rt: GpuRuntime, spec: ModelSpec, T: number): BlockWorkspace {
+  const { dim: C, nHeads: H, nKvHeads: KVH, headDim: D, ffnDim: F } = spec;
+  const b = (n: number, label: string) => rt.createBuffer(n * 4, `fwd.${label}`);
+  return {
+    n: b(T * C, 'n'), rstd: b(T, 'rstd'),
+    q: b(T * H * D, 'q'), k: b(T * KVH * D, 'k'), v: b(T * KVH * D, 'v'),
+    qr: b(T * H * D, 'qr'), kr: b(T * KVH * D, 'kr'), att: b(T * H * D, 'att'), probs: b(H * T * T, 'probs'),
+    proj: b(T * C, 'proj'), gate: b(T * F, 'gate'), up: b(T * F, 'up'), h: b(T * F, 'h'),
+    rope: createRopeTable(rt, T, D, spec.ropeTheta),
+  };
+}
+
+export function destroyBlockWorkspace(rt: GpuRuntime, ws: BlockWorkspace): void {
+  rt.flush(); // destroy only after the commands using the buffers are submitted
+  const { rope, ...bufs } = ws;
+  rt.destroy(rope.buffer, ...Object.values(bufs));
+}
+
+function linear(rt: GpuRuntime, l: GpuLinear, x: GPUBuffer, y: GPUBuffer, T: number): void {
+  maskedLinearForward(rt, { x, w: l.w, mask: null, bias: l.b, weff: null, y }, { T, In: l.in, Out: l.out });
+}
+
+/** One dense decoder block in place on the residual stream x [T, C] (blockForwardRef order). */
+export function gpuBlockForward(rt: GpuRuntime, spec: ModelSpec, w: GpuBlockWeights, x: GPUBuffer, T: number, ws: BlockWorkspace): void {
+  const { dim: C, nHeads: H, nKvHeads: KVH, headDim: D, ffnDim: F } = spec;
+  rmsnormForward(rt, x, w.attnNorm, ws.n, ws.rstd, T, C, spec.normEps);
+  linear(rt, w.q, ws.n, ws.q, T);
+  linear(rt, w.k, ws.n, ws.k, T);
+  linear(rt, w.v, ws.n, ws.v, T);
+  ropeForward(rt, ws.rope, ws.q, ws.qr, T, H, D, spec.ropeLayout);
+  ropeForward(rt, ws.rope, ws.k, ws.kr, T, KVH, D, spec.ropeLayout);
+  attentionForwardGpu(rt, ws.qr, ws.kr, ws.v, { T, H, KVH, D }, { out: ws.att, probs: ws.probs });
+  linear(rt, w.o, ws.att, ws.proj, T);
+  addInPlace(rt, x, ws.proj, T * C); // x1 = x + o(att)
+  rmsnormForward(rt, x, w.mlpNorm, ws.n, ws.rstd, T, C, spec.normEps);
+  linear(rt, w.gate, ws.n, ws.gate, T);
+  linear(rt, w.up, ws.n, ws.up, T);
+  swigluForward(rt, ws.gate, ws.up, ws.h, T * F);
+  linear(rt, w.down, ws.h, ws.proj, T);
+  addInPlace(rt, x, ws.proj, T * C); // y = x1 + down(h)
+}
+
+function checkIds(spec: ModelSpec, ids: ArrayLike<number>): void {
+  if (ids.length === 0) throw new ForwardInputError('gpu forward: empty input; pass at least one token id');
+  for (let t = 0; t < ids.length; t++) {
+    const id = ids[t];
+    if (!Number.isInteger(id) || id < 0 || id >= spec.vocabSize)
+      throw new ForwardInputError(`gpu forward: token id ${id} at position ${t} is outside the vocabulary [0, ${spec.vocabSize}); the ids come from another tokenizer`);
+  }
+}
+
+/**
+ * ids [T] → final-normed hidden states [T, C] (a new buffer owned by the caller). All work is
+ * recorded on rt's encoder; nothing is read back.
+ */
+export function gpuFinalHidden(rt: GpuRuntime, model: GpuModel, ids: ArrayLike<number>): GPUBuffer {
+  const { spec } = model;
+  checkIds(spec, ids);
+  const T = ids.length;
+  const C = spec.dim;
+  const gIds = rt.upload(Uint32Array.from(ids), 'fwd.ids');
+  const x = embeddingGather(rt, gIds, model.embed, T);
+  const ws = createBlockWorkspace(rt, spec, T);
+  for (const b of model.blocks) gpuBlockForward(rt, spec, b, x, T, ws);
+  const y = rt.createBuffer(T * C * 4, 'fwd.final');
+  rmsnormForward(rt, x, model.finalNorm, y, ws.rstd, T, C, spec.normEps);
+  destroyBlockWorkspace(rt, ws);
+  rt.destroy(gIds, x);
+  return y;
+}
+
+/**
+ * Next-token NLL of a window: nll[t] = −log p(ids[t+1] | ids[0..t]) for t < T−1, nll[T−1] = 0.
+ * Only these T floats are read back. `cols`: vocabulary columns per LM-head step (see lmHeadNll).
+ */
+export async function gpuTokenNll(rt: GpuRuntime, model: GpuModel, ids: ArrayLike<number>, opts: { cols?: number } = {}): Promise<Float32Array> {
+  const T = ids.length;
+  const y = gpuFinalHidden(rt, model, ids);
+  const tg = new Uint32Array(T);
+  for (let t = 0; t < T - 1; t++) tg[t] = ids[t + 1];
+  tg[T - 1] = NO_TARGET;
+  const gT = rt.upload(tg, 'fwd.targets');
+  const { nll, state } = lmHeadNll(rt, y, model.head, gT, T, { cols: opts.cols });
+  const out = await rt.read(nll, T * 4);
+  rt.destroy(y, gT, nll, state);
+  return out;
+}
+
+/** Full logits [T, V] read back: the ForwardLogits plug for src/eval/perplexity.ts (small V only). */
+export function gpuForwardLogits(rt: GpuRuntime, model: GpuModel): ForwardLogits {
+  return async (ids) => {
+    const T = ids.length;
+    const y = gpuFinalHidden(rt, model, ids);
+    const logits = lmHeadLogits(rt, y, model.head, T);
+    const out = await rt.read(logits, T * model.spec.vocabSize * 4);
+    rt.destroy(y, logits);
+    return out;
+  };
+}

@@ -1,0 +1,58 @@
+// A model's frozen weights on the GPU, uploaded once and shared by the GPU forward (modelForward.ts)
+// and the pruning executor. Shapes as in src/model/spec.ts (a linear's W is [out, in]).
+// Embedding and LM head are chunked VocabTables (vocabTable.ts); with tied embeddings both fields
+// are the same table, uploaded once.
+import { LINEAR_NAMES, type LinearName, type ModelSpec, type ModelWeights } from '../model/spec';
+import type { GpuRuntime } from './runtime';
+import { destroyVocabTable, uploadVocabTable, type VocabTable } from './vocabTable';
+
+export interface GpuLinear {
+  w: GPUBuffer; // [out, in]
+  b: GPUBuffer | null; // [out]
+  out: number;
+  in: number;
+}
+
+export interface GpuBlockWeights extends Record<LinearName, GpuLinear> {
+  attnNorm: GPUBuffer; // [C]
+  mlpNorm: GPUBuffer; // [C]
+}
+
+export interface GpuModel {
+  spec: ModelSpec;
+  blocks: GpuBlockWeights[];
+  finalNorm: GPUBuffer; // [C]
+  embed: VocabTable; // [V, C]
+  head: VocabTable; // [V, C]; === embed when the embeddings are tied
+}
+
+export interface UploadModelOptions {
+  /** Rows per vocabulary chunk (default: as many as one storage binding holds). */
+  vocabChunkRows?: number;
+}
+
+export function uploadModel(rt: GpuRuntime, spec: ModelSpec, weights: ModelWeights, opts: UploadModelOptions = {}): GpuModel {
+  const C = spec.dim;
+  const blocks = weights.blocks.map((b, i) => {
+    const lin = {} as Record<LinearName, GpuLinear>;
+    for (const n of LINEAR_NAMES) {
+      const l = b[n];
+      lin[n] = { w: rt.upload(l.w, `L${i}.${n}.w`), b: l.b ? rt.upload(l.b, `L${i}.${n}.b`) : null, out: l.out, in: l.in };
+    }
+    return { ...lin, attnNorm: rt.upload(b.attnNorm, `L${i}.attnNorm`), mlpNorm: rt.upload(b.mlpNorm, `L${i}.mlpNorm`) };
+  });
+  const embed = uploadVocabTable(rt, weights.embed, spec.vocabSize, C, 'embed', opts.vocabChunkRows);
+  const head = weights.lmHead === weights.embed ? embed : uploadVocabTable(rt, weights.lmHead, spec.vocabSize, C, 'lmHead', opts.vocabChunkRows);
+  return { spec, blocks, finalNorm: rt.upload(weights.finalNorm, 'finalNorm'), embed, head };
+}
+
+export function destroyModel(rt: GpuRuntime, m: GpuModel): void {
+  rt.flush();
+  for (const b of m.blocks) {
+    rt.destroy(b.attnNorm, b.mlpNorm);
+    for (const n of LINEAR_NAMES) rt.destroy(b[n].w, b[n].b);
+  }
+  rt.destroy(m.finalNorm);
+  destroyVocabTable(rt, m.embed);
+  if (m.head !== m.embed) destroyVocabTable(rt, m.head);
+}

@@ -1,0 +1,78 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tokenizeCorpus } from '../../src/data/windows';
+import { gpuPerplexity } from '../../src/eval/gpuPerplexity';
+import { perplexity } from '../../src/eval/perplexity';
+import { gpuForwardLogits, gpuTokenNll } from '../../src/gpu/modelForward';
+import { destroyModel, uploadModel } from '../../src/gpu/modelWeights';
+import { cpuForwardLogits, forwardCpu } from '../../src/model/forward';
+import { loadModel } from '../../src/model/loader';
+import { nodeDirSource } from '../../src/model/sourceNode';
+import { randomWeights, tinySpec } from '../unit/model/helpers';
+import { expectClose } from './compare';
+import { getRuntime } from './setup';
+
+const ROOT = resolve(__dirname, '../..');
+
+describe('GPU model forward vs the CPU forward (src/model/forward.ts)', () => {
+  it('micro model: spec §5 perplexity on sotu-eval windows equals the CPU reference (rel 1e-4)', async () => {
+    const rt = await getRuntime();
+    const m = await loadModel(nodeDirSource(join(ROOT, 'public/models/micro')));
+    // a prefix of the eval text is enough for a few 128-token windows (the full protocol takes minutes on CPU)
+    const text = readFileSync(join(ROOT, 'public/data/sotu-eval.txt'), 'utf8').slice(0, 6000);
+    const ids = tokenizeCorpus(m.tokenizer, text);
+    const seqlen = 128; // the micro model's eval.json seqlen
+    const maxWindows = 4;
+    expect(Math.floor(ids.length / seqlen)).toBeGreaterThanOrEqual(maxWindows);
+    const g = uploadModel(rt, m.spec, m.weights);
+    const opts = { dataset: 'sotu-eval', maxWindows };
+    const cpu = await perplexity(ids, seqlen, m.spec.vocabSize, cpuForwardLogits(m.spec, m.weights), opts);
+    const gpu = await rt.validated('gpuPerplexity', () => gpuPerplexity(rt, g, ids, seqlen, opts));
+    const viaLogits = await perplexity(ids, seqlen, m.spec.vocabSize, gpuForwardLogits(rt, g), opts);
+    const rel = Math.abs(gpu.ppl - cpu.ppl) / cpu.ppl;
+    console.log(`micro sotu-eval ${gpu.windows} windows × ${seqlen}: CPU ppl ${cpu.ppl.toFixed(6)}, GPU ppl ${gpu.ppl.toFixed(6)} (rel ${rel.toExponential(2)}), GPU logits → CPU CE ${viaLogits.ppl.toFixed(6)}`);
+    expect(rel).toBeLessThan(1e-4);
+    expect(Math.abs(viaLogits.ppl - cpu.ppl) / cpu.ppl).toBeLessThan(1e-4);
+    expect(gpu).toMatchObject({ windows: cpu.windows, seqlen, tokens: ids.length, truncated: true, dataset: 'sotu-eval' });
+    expectClose(gpu.windowLosses, cpu.windowLosses, 0, 1e-4, 'window losses');
+    // a trained model: far better than uniform (ppl 384), in the range of eval.json's 23.3
+    expect(gpu.ppl).toBeGreaterThan(5);
+    expect(gpu.ppl).toBeLessThan(100);
+
+    // logits of one window, element-wise
+    const w = ids.subarray(0, seqlen);
+    const ref = forwardCpu(m.spec, m.weights, w);
+    const got = await gpuForwardLogits(rt, g)(w);
+    const r = expectClose(got, ref, 2e-4, 1e-4, 'micro logits');
+    console.log(`micro logits max|Δ| ${r.maxAbs.toExponential(2)}`);
+    destroyModel(rt, g);
+  });
+
+  it('tiny random model (tied embeddings, qkv bias, interleaved RoPE, MQA): chunked vocabulary gives the same NLL', async () => {
+    const rt = await getRuntime();
+    const spec = tinySpec({ tiedEmbeddings: true, qkvBias: true, ropeLayout: 'interleaved', nHeads: 3, nKvHeads: 1, headDim: 8, dim: 20, vocabSize: 251 });
+    const weights = randomWeights(spec, 5);
+    expect(weights.lmHead).toBe(weights.embed);
+    const ids = Int32Array.from({ length: 37 }, (_, i) => (i * 97 + 13) % spec.vocabSize);
+    // table chunks of 60 rows and LM-head steps of 23 columns (neither divides 251)
+    const g = uploadModel(rt, spec, weights, { vocabChunkRows: 60 });
+    expect(g.head).toBe(g.embed);
+    expect(g.embed.chunks.length).toBe(5);
+    const nll = await gpuTokenNll(rt, g, ids, { cols: 23 });
+    const logits = forwardCpu(spec, weights, ids);
+    const V = spec.vocabSize;
+    const ref = new Float64Array(ids.length);
+    for (let t = 0; t < ids.length - 1; t++) {
+      let mx = -Infinity;
+      for (let v = 0; v < V; v++) mx = Math.max(mx, logits[t * V + v]);
+      let s = 0;
+      for (let v = 0; v < V; v++) s += Math.exp(logits[t * V + v] - mx);
+      ref[t] = mx + Math.log(s) - logits[t * V + ids[t + 1]];
+    }
+    const r = expectClose(nll, ref, 1e-4, 1e-4, 'tiny nll');
+    console.log(`tiny model nll max|Δ| ${r.maxAbs.toExponential(2)}`);
+    await expect(gpuTokenNll(rt, g, [0, V])).rejects.toThrow(/outside the vocabulary/);
+    destroyModel(rt, g);
+  });
+});
