@@ -24,16 +24,28 @@ export function thetaGrad<A extends Vec>(
   useSigmoid = true,
   dLds = 0,
 ): A /*[G,D]*/ {
-  const D = cand.length;
   checkLen('thetaGrad', 'G_M', G_M, rows * cols);
   checkLen('thetaGrad', 'sortIdx', sortIdx, rows * cols);
-  checkLen('thetaGrad', 'theta', theta, G * D);
-  checkLen('thetaGrad', 'p', p, G * D);
-  checkLen('thetaGrad', 'kd', kd, D);
+  const preAtK = prefixAtCandidates(G_M, sortIdx, kd, rows, cols, G);
+  return thetaGradFromPrefix(preAtK, theta, p, cand, G, useSigmoid, dLds);
+}
+
+/**
+ * The heavy half of thetaGrad (the GPU computes it in shaders/besa_prefix_grad.wgsl):
+ * preAtK[g, d] = Σ_{r in group g} Pre_r(k_d), with Pre_r(k) = Σ_{j<k} G[r, sortIdx[r, j]].
+ */
+export function prefixAtCandidates(
+  G_M: Vec /*[rows,cols]*/,
+  sortIdx: Int32Array /*[rows,cols]*/,
+  kd: Int32Array /*[D]*/,
+  rows: number,
+  cols: number,
+  G: number,
+): Float64Array /*[G,D]*/ {
+  const D = kd.length;
   const b = groupSize(rows, G);
-  const out = (theta instanceof Float64Array ? new Float64Array(G * D) : new Float32Array(G * D)) as A;
+  const out = new Float64Array(G * D);
   const pre = new Float64Array(cols + 1); // Σ over the group's rows of Pre_r(k), k = 0..cols
-  const dp = new Float64Array(D);
   for (let g = 0; g < G; g++) {
     pre.fill(0);
     for (let r = g * b; r < (g + 1) * b; r++) {
@@ -43,9 +55,31 @@ export function thetaGrad<A extends Vec>(
         pre[j + 1] += acc;
       }
     }
+    for (let d = 0; d < D; d++) out[g * D + d] = pre[Math.min(cols, Math.max(0, kd[d]))];
+  }
+  return out;
+}
+
+/** The light half: softmax (and sigmoid) backward from the prefix sums sampled at k_d. */
+export function thetaGradFromPrefix<A extends Vec>(
+  preAtK: ArrayLike<number> /*[G,D]*/,
+  theta: A /*[G,D]*/,
+  p: Vec /*[G,D]*/,
+  cand: Vec /*[D]*/,
+  G: number,
+  useSigmoid = true,
+  dLds = 0,
+): A /*[G,D]*/ {
+  const D = cand.length;
+  checkLen('thetaGrad', 'theta', theta, G * D);
+  checkLen('thetaGrad', 'p', p, G * D);
+  checkLen('thetaGrad', 'preAtK', preAtK, G * D);
+  const out = (theta instanceof Float64Array ? new Float64Array(G * D) : new Float32Array(G * D)) as A;
+  const dp = new Float64Array(D);
+  for (let g = 0; g < G; g++) {
     let dot = 0;
     for (let d = 0; d < D; d++) {
-      dp[d] = -pre[Math.min(cols, Math.max(0, kd[d]))] + dLds * cand[d];
+      dp[d] = -preAtK[g * D + d] + dLds * cand[d];
       dot += p[g * D + d] * dp[d];
     }
     for (let d = 0; d < D; d++) {

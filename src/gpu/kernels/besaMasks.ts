@@ -1,0 +1,39 @@
+// Wrappers for BESA's GPU mask kernels (spec §1.5): the hard mask scatter and the prefix sums that
+// give the θ gradient. Index buffers are u32; sortIdx is [rows, cols], ascending importance per row.
+import { ShapeError } from '../errors';
+import type { GpuRuntime } from '../runtime';
+
+function need(name: string, buf: GPUBuffer, floats: number): void {
+  if (buf.size < floats * 4) {
+    throw new ShapeError(`${name} ("${buf.label}") holds ${buf.size / 4} elements, needs ${floats}.`);
+  }
+}
+
+/** 2-D dispatch for `count` items of `perGroup` threads each, within maxComputeWorkgroupsPerDimension. */
+function grid(rt: GpuRuntime, groups: number): { x: number; y: number } {
+  const max = rt.caps.limits.maxComputeWorkgroupsPerDimension;
+  const x = Math.min(groups, max);
+  return { x, y: Math.ceil(groups / x) };
+}
+
+/** M [rows, cols] ← hard mask with n [G] prune counts; groupSize = rows / G. */
+export function besaHardMask(rt: GpuRuntime, sortIdx: GPUBuffer, n: GPUBuffer, M: GPUBuffer, rows: number, cols: number, groupSize: number): void {
+  if (rows % groupSize !== 0) throw new ShapeError(`besaHardMask: groupSize ${groupSize} does not divide rows ${rows}.`);
+  need('sortIdx', sortIdx, rows * cols);
+  need('n', n, rows / groupSize);
+  need('M', M, rows * cols);
+  const g = grid(rt, Math.ceil((rows * cols) / 256));
+  const params = new Uint32Array([rows, cols, groupSize, g.x * 256]);
+  rt.dispatch({ pipeline: rt.pipeline('besa_hard_mask'), params: params.buffer, buffers: [sortIdx, n, M], workgroups: [g.x, g.y] });
+}
+
+/** outPre [rows, D] ← Pre_r(k_d) of dL/dM gathered in sort order (one workgroup per row). */
+export function besaPrefixAtK(rt: GpuRuntime, G: GPUBuffer, sortIdx: GPUBuffer, kd: GPUBuffer, outPre: GPUBuffer, rows: number, cols: number, D: number): void {
+  need('G', G, rows * cols);
+  need('sortIdx', sortIdx, rows * cols);
+  need('kd', kd, D);
+  need('outPre', outPre, rows * D);
+  const g = grid(rt, rows);
+  const params = new Uint32Array([rows, cols, D, g.x]);
+  rt.dispatch({ pipeline: rt.pipeline('besa_prefix_grad'), params: params.buffer, buffers: [G, sortIdx, kd, outPre], workgroups: [g.x, g.y] });
+}
