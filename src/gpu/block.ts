@@ -1,0 +1,220 @@
+// One LLaMA decoder block with per-linear masks on the GPU, forward and backward: the GPU twin of
+// blockForwardRef / blockBackwardRef (src/core/ops/block.ts), i.e. what BESA trains per block
+// (spec §1.5 masked linears, §1.6 block reconstruction). Weights are frozen; the backward gives dx
+// and dL/dM for all 7 linears (computed even where the mask is absent, i.e. at M = 1).
+//   n1 = rmsnorm(x, attnNorm);  q,k,v = lin(n1);  a = attn(rope(q), rope(k), v);  x1 = x + o(a)
+//   n2 = rmsnorm(x1, mlpNorm);  y = x1 + down(swiglu(gate(n2), up(n2)))
+// Everything is recorded on the runtime's encoder; nothing is read back.
+import { LINEAR_NAMES, linearShapes, type LinearName, type ModelSpec } from '../model/spec';
+import { ShapeError } from './errors';
+import { add, addInPlace } from './kernels/add';
+import { attentionBackwardGpu, attentionForwardGpu } from './kernels/attention';
+import { maskedLinearBackward, maskedLinearForward } from './kernels/maskedLinear';
+import { rmsnormBackward, rmsnormForward } from './kernels/rmsnorm';
+import { createRopeTable, ropeBackward, ropeForward, type RopeTable } from './kernels/rope';
+import { swigluBackward, swigluForward } from './kernels/swiglu';
+import type { GpuRuntime } from './runtime';
+
+/** A frozen linear on the GPU: w [out, in], b [out] or null (structurally a modelWeights GpuLinear). */
+export interface BlockLinearGpu {
+  w: GPUBuffer;
+  b: GPUBuffer | null;
+  out: number;
+  in: number;
+}
+
+export interface BlockWeightsGpu extends Record<LinearName, BlockLinearGpu> {
+  attnNorm: GPUBuffer; // [C]
+  mlpNorm: GPUBuffer; // [C]
+}
+
+/** Masks [out, in] per linear; a missing entry means dense. */
+export type BlockMasksGpu = Partial<Record<LinearName, GPUBuffer>> | null;
+
+/** Forward activations saved for the backward (GPU twin of BlockSaved), for one sequence length T. */
+export interface BlockActivationsGpu {
+  T: number;
+  n1: GPUBuffer; // [T,C]
+  rstd1: GPUBuffer; // [T]
+  q: GPUBuffer; // [T,H*D] before rope
+  k: GPUBuffer; // [T,KVH*D] before rope
+  v: GPUBuffer; // [T,KVH*D]
+  qr: GPUBuffer; // [T,H*D] after rope
+  kr: GPUBuffer; // [T,KVH*D] after rope
+  probs: GPUBuffer; // [H,T,T]
+  att: GPUBuffer; // [T,H*D]
+  proj: GPUBuffer; // [T,C] o(att), then down(h)
+  x1: GPUBuffer; // [T,C]
+  n2: GPUBuffer; // [T,C]
+  rstd2: GPUBuffer; // [T]
+  gate: GPUBuffer; // [T,F]
+  up: GPUBuffer; // [T,F]
+  h: GPUBuffer; // [T,F]
+  y: GPUBuffer; // [T,C] block output
+  weff: Record<LinearName, GPUBuffer>; // [out,in] W ⊙ M of the last forward (unused for dense linears)
+  rope: RopeTable; // positions 0..T-1
+}
+
+/** Backward scratch and outputs for one sequence length T. */
+export interface BlockGradsGpu {
+  T: number;
+  dx: GPUBuffer; // [T,C] out
+  dMask: Record<LinearName, GPUBuffer>; // [out,in] out (dL/dM)
+  dh: GPUBuffer; // [T,F]
+  dgate: GPUBuffer; // [T,F]
+  dup: GPUBuffer; // [T,F]
+  dn: GPUBuffer; // [T,C] dn2, then dn1
+  dx1: GPUBuffer; // [T,C]
+  datt: GPUBuffer; // [T,H*D]
+  dqr: GPUBuffer; // [T,H*D]
+  dkr: GPUBuffer; // [T,KVH*D]
+  dv: GPUBuffer; // [T,KVH*D]
+  dq: GPUBuffer; // [T,H*D]
+  dk: GPUBuffer; // [T,KVH*D]
+  attnScratch: GPUBuffer; // [H,T,T]
+  gradScratch: GPUBuffer; // [max out·in] dL/dW_eff, reused by every linear
+}
+
+function dims(spec: ModelSpec) {
+  const { dim: C, nHeads: H, nKvHeads: KVH, headDim: D, ffnDim: F } = spec;
+  return { C, H, KVH, D, F, QD: H * D, KVD: KVH * D };
+}
+
+function checkT(T: number, have: number, what: string): void {
+  if (!Number.isInteger(T) || T <= 0) throw new ShapeError(`block: T must be a positive integer (got ${T}).`);
+  if (T !== have) throw new ShapeError(`block: ${what} were created for T=${have} but T=${T} was passed; create them for this length.`);
+}
+
+export function createBlockActivations(rt: GpuRuntime, spec: ModelSpec, T: number): BlockActivationsGpu {
+  const { C, H, D, F, QD, KVD } = dims(spec);
+  const b = (n: number, label: string) => rt.createBuffer(n * 4, `block.${label}`);
+  const shapes = linearShapes(spec);
+  const weff = {} as Record<LinearName, GPUBuffer>;
+  for (const n of LINEAR_NAMES) weff[n] = b(shapes[n][0] * shapes[n][1], `weff.${n}`);
+  return {
+    T,
+    n1: b(T * C, 'n1'), rstd1: b(T, 'rstd1'),
+    q: b(T * QD, 'q'), k: b(T * KVD, 'k'), v: b(T * KVD, 'v'), qr: b(T * QD, 'qr'), kr: b(T * KVD, 'kr'),
+    probs: b(H * T * T, 'probs'), att: b(T * QD, 'att'), proj: b(T * C, 'proj'), x1: b(T * C, 'x1'),
+    n2: b(T * C, 'n2'), rstd2: b(T, 'rstd2'), gate: b(T * F, 'gate'), up: b(T * F, 'up'), h: b(T * F, 'h'),
+    y: b(T * C, 'y'), weff, rope: createRopeTable(rt, T, D, spec.ropeTheta),
+  };
+}
+
+export function createBlockGrads(rt: GpuRuntime, spec: ModelSpec, T: number): BlockGradsGpu {
+  const { C, H, F, QD, KVD } = dims(spec);
+  const b = (n: number, label: string) => rt.createBuffer(n * 4, `block.${label}`);
+  const shapes = linearShapes(spec);
+  const dMask = {} as Record<LinearName, GPUBuffer>;
+  let maxW = 0;
+  for (const n of LINEAR_NAMES) {
+    dMask[n] = b(shapes[n][0] * shapes[n][1], `dMask.${n}`);
+    maxW = Math.max(maxW, shapes[n][0] * shapes[n][1]);
+  }
+  return {
+    T, dx: b(T * C, 'dx'), dMask,
+    dh: b(T * F, 'dh'), dgate: b(T * F, 'dgate'), dup: b(T * F, 'dup'), dn: b(T * C, 'dn'), dx1: b(T * C, 'dx1'),
+    datt: b(T * QD, 'datt'), dqr: b(T * QD, 'dqr'), dkr: b(T * KVD, 'dkr'), dv: b(T * KVD, 'dv'),
+    dq: b(T * QD, 'dq'), dk: b(T * KVD, 'dk'), attnScratch: b(H * T * T, 'attnScratch'), gradScratch: b(maxW, 'gradScratch'),
+  };
+}
+
+/** Free the buffers (after submitting the work that uses them). */
+export function destroyBlockBuffers(rt: GpuRuntime, s: BlockActivationsGpu | BlockGradsGpu): void {
+  rt.flush();
+  for (const [key, v] of Object.entries(s)) {
+    if (key === 'T') continue;
+    if (key === 'rope') rt.destroy((v as RopeTable).buffer);
+    else if (key === 'weff' || key === 'dMask') rt.destroy(...Object.values(v as Record<LinearName, GPUBuffer>));
+    else rt.destroy(v as GPUBuffer);
+  }
+}
+
+function checkLinear(spec: ModelSpec, w: BlockWeightsGpu, n: LinearName): void {
+  const [out, inp] = linearShapes(spec)[n];
+  if (w[n].out !== out || w[n].in !== inp) {
+    throw new ShapeError(`block: linear ${n} is [${w[n].out}, ${w[n].in}] but the spec needs [${out}, ${inp}]; check the weights match the ModelSpec.`);
+  }
+}
+
+/** Forward of one block on x [T, C] (kept); writes a.y and every saved activation. ~20–30 dispatches. */
+export function blockForwardGpu(rt: GpuRuntime, spec: ModelSpec, w: BlockWeightsGpu, masks: BlockMasksGpu, x: GPUBuffer, a: BlockActivationsGpu, T: number): void {
+  checkT(T, a.T, 'activations');
+  const { C, H, KVH, D, F } = dims(spec);
+  const lin = (n: LinearName, inp: GPUBuffer, out: GPUBuffer) => {
+    checkLinear(spec, w, n);
+    maskedLinearForward(rt, { x: inp, w: w[n].w, mask: masks?.[n] ?? null, bias: w[n].b, weff: a.weff[n], y: out }, { T, In: w[n].in, Out: w[n].out });
+  };
+  rmsnormForward(rt, x, w.attnNorm, a.n1, a.rstd1, T, C, spec.normEps);
+  lin('q', a.n1, a.q);
+  lin('k', a.n1, a.k);
+  lin('v', a.n1, a.v);
+  ropeForward(rt, a.rope, a.q, a.qr, T, H, D, spec.ropeLayout);
+  ropeForward(rt, a.rope, a.k, a.kr, T, KVH, D, spec.ropeLayout);
+  attentionForwardGpu(rt, a.qr, a.kr, a.v, { T, H, KVH, D }, { out: a.att, probs: a.probs });
+  lin('o', a.att, a.proj);
+  add(rt, x, a.proj, a.x1, T * C); // x1 = x + o(att)
+  rmsnormForward(rt, a.x1, w.mlpNorm, a.n2, a.rstd2, T, C, spec.normEps);
+  lin('gate', a.n2, a.gate);
+  lin('up', a.n2, a.up);
+  swigluForward(rt, a.gate, a.up, a.h, T * F);
+  lin('down', a.h, a.proj);
+  add(rt, a.x1, a.proj, a.y, T * C); // y = x1 + down(h)
+}
+
+export interface BlockBackwardOptions {
+  /** dMask += this sequence's gradient (sum over a mini-batch) instead of overwriting. */
+  accumulateDMask?: boolean;
+}
+
+/**
+ * Backward of blockForwardGpu from dy [T, C] (not modified), using the activations of the forward on
+ * the same x and masks. Writes g.dx [T, C] and g.dMask (dL/dM = (dYᵀX) ⊙ W per linear, spec §1.5).
+ */
+export function blockBackwardGpu(
+  rt: GpuRuntime,
+  spec: ModelSpec,
+  w: BlockWeightsGpu,
+  masks: BlockMasksGpu,
+  x: GPUBuffer /*[T,C]*/,
+  a: BlockActivationsGpu,
+  dy: GPUBuffer /*[T,C]*/,
+  g: BlockGradsGpu,
+  T: number,
+  opts: BlockBackwardOptions = {},
+): void {
+  checkT(T, a.T, 'activations');
+  checkT(T, g.T, 'gradient buffers');
+  const { C, H, KVH, D, F } = dims(spec);
+  const accumulateDMask = opts.accumulateDMask ?? false;
+  // dX of a linear (into dx, or added to it) and its mask gradient.
+  const back = (n: LinearName, inp: GPUBuffer, dOut: GPUBuffer, dIn: GPUBuffer | null, accumulateDx = false) => {
+    checkLinear(spec, w, n);
+    const weff = masks?.[n] ? a.weff[n] : w[n].w; // as written by the forward
+    maskedLinearBackward(
+      rt,
+      { x: inp, w: w[n].w, weff, dy: dOut, dx: dIn, dMask: g.dMask[n], gradScratch: g.gradScratch },
+      { T, In: w[n].in, Out: w[n].out },
+      { accumulateDx, accumulateDMask },
+    );
+  };
+
+  // MLP half: y = x1 + down(swiglu(gate(n2), up(n2)))
+  back('down', a.h, dy, g.dh);
+  swigluBackward(rt, a.gate, a.up, g.dh, g.dgate, g.dup, T * F);
+  back('gate', a.n2, g.dgate, g.dn);
+  back('up', a.n2, g.dup, g.dn, true); // dn2 = dgate·Wg + dup·Wu
+  rmsnormBackward(rt, a.x1, w.mlpNorm, a.rstd2, g.dn, g.dx1, T, C);
+  addInPlace(rt, g.dx1, dy, T * C); // residual
+
+  // Attention half: x1 = x + o(attn(rope(q(n1)), rope(k(n1)), v(n1)))
+  back('o', a.att, g.dx1, g.datt);
+  attentionBackwardGpu(rt, a.qr, a.kr, a.v, a.probs, g.datt, { T, H, KVH, D }, { dq: g.dqr, dk: g.dkr, dv: g.dv, scratch: g.attnScratch });
+  ropeBackward(rt, a.rope, g.dqr, g.dq, T, H, D, spec.ropeLayout);
+  ropeBackward(rt, a.rope, g.dkr, g.dk, T, KVH, D, spec.ropeLayout);
+  back('q', a.n1, g.dq, g.dn);
+  back('k', a.n1, g.dk, g.dn, true);
+  back('v', a.n1, g.dv, g.dn, true); // dn1 = Σ over q, k, v
+  rmsnormBackward(rt, x, w.attnNorm, a.rstd1, g.dn, g.dx, T, C);
+  addInPlace(rt, g.dx, g.dx1, T * C); // residual
+}
