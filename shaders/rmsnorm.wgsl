@@ -2,7 +2,7 @@
 // CPU reference: src/core/ops/rmsnorm.ts. The weight w is frozen during BESA (spec §1.1).
 //   forward:  rstd[t] = 1/sqrt(mean_c x[t,c]² + eps);  y[t,c] = x[t,c]·rstd[t]·w[c]
 //   backward: dx[t,c] = rstd·w[c]·dy[t,c] − rstd³·x[t,c]·⟨w⊙dy[t], x[t]⟩/C
-// x, y, dy, dx are [T, C] row-major; rstd is [T]. Workgroup t = wg.x + wg.y·65535-style split (nwg.x).
+// x, y, dy, dx are [T, C] row-major; rstd is [T]. Row t = wg.x + wg.y·nwg.x (grid split when T > 65535).
 
 struct Params { T: u32, C: u32, eps: f32, _p0: u32 }
 
