@@ -11,7 +11,7 @@ import { reconLoss } from '../core/ops/reconLoss';
 import { embedCpu } from '../model/forward';
 import { LINEAR_NAMES, type BlockWeights, type LinearName, type ModelSpec, type ModelWeights } from '../model/spec';
 import { BlockInputStats } from './blockStats';
-import type { CheckpointStore } from './checkpoint';
+import type { CheckpointStore, ResumeState } from './checkpoint';
 import { CheckpointMismatchError } from './checkpoint';
 import type { RunConfig } from './config';
 import type { PruneControl } from './controller';
@@ -42,6 +42,8 @@ export interface PipelineOptions {
   checkpoint?: CheckpointStore;
   /** Continue after the checkpoint's last completed block (else the store is cleared first). */
   resume?: boolean;
+  /** Already-loaded checkpoint state (the job peeks at it to announce startBlock); implies resume. */
+  resumeFrom?: ResumeState | null;
 }
 
 export interface PipelineResult {
@@ -87,7 +89,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   let Xfp: Float32Array[] | undefined;
   let start = 0;
 
-  const resumed = o.resume && o.checkpoint ? await o.checkpoint.load() : null;
+  const resumed = o.resumeFrom !== undefined ? o.resumeFrom : o.resume && o.checkpoint ? await o.checkpoint.load() : null;
   if (resumed) {
     if (resumed.runKey !== runKey) throw new CheckpointMismatchError('resume', resumed.runKey, runKey);
     start = resumed.completed;
@@ -98,7 +100,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
     if (denseChain && !Xfp) throw new CheckpointMismatchError('resume', 'checkpoint without the dense chain', 'dense-chain target');
     emit({ type: 'log', level: 'info', message: `resuming after block ${start - 1} (${start}/${nBlocks} blocks done)` });
   } else {
-    await o.checkpoint?.clear();
+    if (!o.resume) await o.checkpoint?.clear();
     Xp = [];
     for (let b = 0; b < nsamples; b++) Xp.push(embedCpu(spec, model.weights, o.calibrationIds.subarray(b * seqlen, (b + 1) * seqlen)));
     if (denseChain) Xfp = Xp.map((x) => x.slice());

@@ -1,0 +1,124 @@
+// Node-side helpers shared by the CLIs: model/dataset loading, executor choice, the stderr progress
+// display fed by engine events, Ctrl-C handling and writing output folders.
+import { readdir, readFile, stat, mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { exportHfFiles } from '../model/export';
+import { loadModel, type LoadedModel } from '../model/loader';
+import { nodeDirSource, nodeFileSource } from '../model/sourceNode';
+import type { ModelWeights } from '../model/spec';
+import type { EngineEvent } from '../prune/events';
+import { CpuBlockExecutor, type BlockExecutor } from '../prune/executor';
+import type { Corpus } from '../prune/job';
+import { CliArgumentError } from './args';
+
+/** dir = the folder holding the model's files (tokenizer files are copied from there on export). */
+export async function loadModelFromPath(path: string): Promise<{ model: LoadedModel; dir: string }> {
+  let isDir: boolean;
+  try {
+    isDir = (await stat(path)).isDirectory();
+  } catch {
+    throw new CliArgumentError(`--model ${path}: no such file or folder; pass a model folder (e.g. public/models/micro) or a checkpoint file`);
+  }
+  const model = await loadModel(isDir ? nodeDirSource(path) : await nodeFileSource(path));
+  return { model, dir: isDir ? path : dirname(path) };
+}
+
+export async function readDataset(dataDir: string, id: string): Promise<Corpus> {
+  const file = join(dataDir, `${id}.txt`);
+  try {
+    return { id, text: await readFile(file, 'utf8') };
+  } catch {
+    let have: string[] = [];
+    try {
+      have = (await readdir(dataDir)).filter((f) => f.endsWith('.txt')).map((f) => f.slice(0, -4));
+    } catch {
+      /* folder missing: reported below */
+    }
+    throw new CliArgumentError(`dataset "${id}" not found at ${file}; available in ${dataDir}: ${have.join(', ') || '(none; set --data-dir)'}`);
+  }
+}
+
+/** The executor for a CLI run. The WebGPU block executor plugs in here once src/gpu/block.ts exists. */
+export async function createNodeExecutor(model: LoadedModel, cpu: boolean, warn: (m: string) => void): Promise<BlockExecutor> {
+  if (!cpu) warn('the WebGPU block executor is not wired yet; running on the CPU reference executor (pass --cpu to silence this)');
+  return new CpuBlockExecutor(model.spec);
+}
+
+const fmtTime = (s: number | undefined) => {
+  if (s === undefined || !Number.isFinite(s)) return '--';
+  const m = Math.floor(s / 60);
+  return m ? `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${s.toFixed(1)}s`;
+};
+
+/** Renders engine events on stderr: a one-line progress bar on a TTY, plain lines otherwise. */
+export function stderrReporter(prefix = ''): (e: EngineEvent) => void {
+  const tty = process.stderr.isTTY;
+  let barShown = false;
+  const line = (s: string) => {
+    if (barShown) process.stderr.write('\r\x1b[K');
+    barShown = false;
+    process.stderr.write(prefix + s + '\n');
+  };
+  return (e) => {
+    switch (e.type) {
+      case 'progress': {
+        if (!tty) return;
+        const w = 24;
+        const f = e.total ? e.done / e.total : 0;
+        const bar = '#'.repeat(Math.round(f * w)).padEnd(w, '.');
+        process.stderr.write(`\r\x1b[K${prefix}[${bar}] ${(100 * f).toFixed(0).padStart(3)}% ${e.label}  ETA ${fmtTime(e.etaSeconds)}`);
+        barShown = true;
+        return;
+      }
+      case 'phase':
+        return line(`== ${e.phase}${e.detail ? `: ${e.detail}` : ''}`);
+      case 'block-end':
+        return line(
+          `block ${e.block}: sparsity ${e.blockSparsity.toFixed(4)}  recon loss ${e.lossBefore.toExponential(3)} → ${e.lossAfter.toExponential(3)}  ${e.seconds.toFixed(1)}s  ETA ${fmtTime(e.etaSeconds)}`,
+        );
+      case 'perplexity':
+        return line(`${e.stage} perplexity ${e.result.dataset}: ${e.result.ppl.toFixed(4)} (${e.result.windows} windows × ${e.result.seqlen})`);
+      case 'log':
+        return line(`${e.level === 'warn' ? 'warning: ' : ''}${e.message}`);
+      case 'run-end':
+        return line(`run ${e.status} in ${fmtTime(e.seconds)}${e.achievedSparsity !== undefined ? `, achieved sparsity ${e.achievedSparsity.toFixed(4)}` : ''}${e.error ? `: ${e.error}` : ''}`);
+      default:
+        return;
+    }
+  };
+}
+
+/** First Ctrl-C: abort after the current step; second: exit immediately. */
+export function abortOnSigint(onFirst: () => void): AbortController {
+  const ac = new AbortController();
+  let count = 0;
+  process.on('SIGINT', () => {
+    count++;
+    if (count === 1) {
+      onFirst();
+      ac.abort();
+    } else process.exit(130);
+  });
+  return ac;
+}
+
+/** Pruned model as an HF folder: same tensor names, config.json, tokenizer files copied. */
+export async function writeModelFolder(out: string, model: LoadedModel, srcDir: string, weights: ModelWeights, metadata: Record<string, string>): Promise<string[]> {
+  const extraFiles: Record<string, Uint8Array> = {};
+  for (const f of ['tokenizer.json', 'tokenizer_config.json', 'tokenizer.bin'])
+      try {
+        extraFiles[f] = new Uint8Array(await readFile(join(srcDir, f)));
+      } catch {
+        /* optional file */
+      }
+  const files = exportHfFiles(model.spec, weights, { extraFiles, metadata });
+  await mkdir(out, { recursive: true });
+  for (const [name, bytes] of Object.entries(files)) await writeFile(join(out, name), bytes);
+  return Object.keys(files);
+}
+
+export function exitWithError(err: unknown): never {
+  const e = err as Error;
+  process.stderr.write(`\n${e?.name ?? 'Error'}: ${e?.message ?? String(err)}\n`);
+  process.exit(err instanceof CliArgumentError ? 2 : 1);
+}

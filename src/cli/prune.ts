@@ -1,0 +1,81 @@
+// `npm run prune -- --model <dir|file> --method besa --sparsity 0.5 [...]` (see --help).
+// Same engine as the studio (runPruneJob). Writes to --out: the pruned model as an HF folder
+// (model.safetensors with the original tensor names, config.json, tokenizer files), report.json,
+// report.csv, and checkpoint/ (per-block state for --resume; removed after a completed run).
+// Ctrl-C stops after the current step; finished blocks stay in checkpoint/ and --resume continues.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DiskCheckpointStore } from './diskCheckpoint';
+import { RUN_FLAGS, CliArgumentError, parseArgs, runConfigFromArgs, usage, type FlagTable } from './args';
+import { abortOnSigint, createNodeExecutor, exitWithError, loadModelFromPath, readDataset, stderrReporter, writeModelFolder } from './common';
+import type { MethodName } from '../prune/config';
+import { runPruneJob } from '../prune/job';
+import { allocationCsv, allocationTable } from '../prune/report';
+import { checkRunConfig } from '../prune/runConfigCheck';
+
+const FLAGS: FlagTable = {
+  method: { kind: 'string', help: 'besa (default), wanda, sparsegpt or magnitude' },
+  ...RUN_FLAGS,
+  resume: { kind: 'bool', help: 'continue an interrupted run from <out>/checkpoint (same model and options)' },
+};
+
+async function main(): Promise<number> {
+  const a = parseArgs(process.argv.slice(2), FLAGS);
+  if (a.help) {
+    process.stdout.write(usage('prune', FLAGS) + '\n');
+    return 0;
+  }
+  if (!a.model) throw new CliArgumentError('--model is required, e.g. --model public/models/micro (a folder with config.json, model.safetensors, tokenizer.json)');
+  const method = (a.method ?? 'besa') as MethodName;
+  if (!['besa', 'wanda', 'sparsegpt', 'magnitude'].includes(method)) throw new CliArgumentError(`--method ${method}: use besa, wanda, sparsegpt or magnitude`);
+  const { model, dir } = await loadModelFromPath(String(a.model));
+  const cfg = runConfigFromArgs(a, method, model.spec.maxSeqLen);
+  checkRunConfig(cfg, model.spec); // fail on bad options before any work
+  const dataDir = (a['data-dir'] as string | undefined) ?? 'public/data';
+  const calibration = await readDataset(dataDir, cfg.calibration);
+  const evalData = await Promise.all(cfg.evalDatasets.map((id) => readDataset(dataDir, id)));
+  const nmTag = cfg.structure === 'unstructured' ? '' : `-${cfg.structure.replace(':', 'of')}`;
+  const out = (a.out as string | undefined) ?? join('out', `${model.name.replace(/\.[^.]*$/, '')}-${method}-${cfg.sparsity}${nmTag}`);
+  const report = stderrReporter();
+  const executor = await createNodeExecutor(model, !!a.cpu, (m) => report({ type: 'log', level: 'warn', message: m }));
+  const checkpoint = new DiskCheckpointStore(join(out, 'checkpoint'));
+  const ac = abortOnSigint(() => report({ type: 'log', level: 'info', message: 'Ctrl-C: stopping after the current step (press again to quit at once)…' }));
+
+  const res = await runPruneJob({ model, config: cfg, calibration, evalData, executor, onEvent: report, signal: ac.signal, checkpoint, resume: !!a.resume });
+  await mkdir(out, { recursive: true });
+  await writeFile(join(out, 'report.json'), JSON.stringify(res.report, null, 2));
+  await writeFile(join(out, 'report.csv'), allocationCsv(res.report));
+  if (res.status === 'cancelled') {
+    process.stderr.write(`\nstopped: ${res.pipeline.completedBlocks}/${model.spec.nLayers} blocks are saved in ${join(out, 'checkpoint')}; rerun the same command with --resume to continue.\n`);
+    return 130;
+  }
+  const files = await writeModelFolder(out, model, dir, res.weights, {
+    pruned_by: 'besa-studio',
+    method: cfg.method,
+    structure: cfg.structure,
+    target_sparsity: String(cfg.sparsity),
+    achieved_sparsity: res.report.achievedSparsity.toFixed(6),
+    source_sha256: model.weightsSha256,
+  });
+  await checkpoint.clear();
+  const r = res.report;
+  const lines = [
+    '',
+    `per-layer sparsity (zeros counted), ${cfg.method}${cfg.structure === 'unstructured' ? '' : ' ' + cfg.structure}, target ${cfg.sparsity}:`,
+    allocationTable(r.allocation),
+    `achieved sparsity over all pruned linears: ${r.achievedSparsity.toFixed(4)}`,
+    ...r.perplexity.dense.map((d) => {
+      const p = r.perplexity.pruned.find((x) => x.dataset === d.dataset);
+      return `perplexity ${d.dataset} (${d.windows} windows × ${d.seqlen}${d.truncated ? ', truncated' : ''}): dense ${d.ppl.toFixed(4)} → pruned ${p ? p.ppl.toFixed(4) : '--'}`;
+    }),
+    `wall time ${r.timing.wallSeconds.toFixed(1)} s (pruning ${r.timing.pruneSeconds.toFixed(1)} s, eval ${r.timing.evalSeconds.toFixed(1)} s) on ${r.device.adapter}`,
+    `wrote ${[...files, 'report.json', 'report.csv'].join(', ')} to ${out}`,
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => exitWithError(err),
+);

@@ -1,0 +1,123 @@
+// The run report: everything needed to reproduce and judge a run (architecture.md: reproducibility):
+// model + sha256, data, seqlen, nsamples, seed, method + hyper-parameters, per-block per-layer
+// allocation (zeros counted), achieved sparsity, perplexities with windows/seqlen, wall time, adapter,
+// peak GPU bytes. JSON for machines, CSV of the allocation for spreadsheets.
+import { LINEAR_NAMES, type ModelSpec, type ModelWeights } from '../model/spec';
+import type { RunConfig } from './config';
+import type { PerplexityResult } from './events';
+import { overallSparsity, type BlockSummary } from './summary';
+
+export const REPORT_SCHEMA = 'besa-studio/run-report@1';
+
+export interface ReportPerplexity extends PerplexityResult {
+  /** True when only the first evalWindows windows were used (not the full protocol number). */
+  truncated: boolean;
+}
+
+export interface RunReport {
+  schema: typeof REPORT_SCHEMA;
+  runId: string;
+  status: 'completed' | 'cancelled' | 'failed';
+  createdAt: string; // ISO time the run finished
+  model: { name: string; sha256: string; family: string; params: number; nLayers: number; dim: number; ffnDim: number; nHeads: number; nKvHeads: number; vocabSize: number };
+  data: { calibration: string; nsamples: number; seqlen: number; seed: number; calibrationTokens: number; evalSeqlen: number; evalDatasets: string[]; evalWindows: number };
+  method: { name: RunConfig['method']; structure: RunConfig['structure']; targetSparsity: number; hyperParameters: Record<string, unknown> };
+  config: RunConfig;
+  startBlock: number;
+  completedBlocks: number;
+  allocation: BlockSummary[];
+  /** Zeros / numel over the 7 linears of every completed block (spec §1.8: measured, not expected). */
+  achievedSparsity: number;
+  perplexity: { dense: ReportPerplexity[]; pruned: ReportPerplexity[] };
+  timing: { wallSeconds: number; pruneSeconds: number; evalSeconds: number; meanBlockSeconds: number };
+  device: { executor: 'cpu' | 'gpu'; adapter: string; peakGpuBytes: number | null };
+  error?: string;
+}
+
+export function countParams(spec: ModelSpec, w: ModelWeights): number {
+  let n = w.embed.length + w.finalNorm.length + (spec.tiedEmbeddings ? 0 : w.lmHead.length);
+  for (const b of w.blocks) {
+    n += b.attnNorm.length + b.mlpNorm.length;
+    for (const l of LINEAR_NAMES) n += b[l].w.length + (b[l].b?.length ?? 0);
+  }
+  return n;
+}
+
+export function methodHyperParameters(cfg: RunConfig): Record<string, unknown> {
+  switch (cfg.method) {
+    case 'besa':
+      return { ...cfg.besa, candidates: Math.round(1 / cfg.besa.candidateStep) + 1 };
+    case 'sparsegpt':
+      return { percdamp: cfg.sparsegptPercdamp, blocksize: cfg.sparsegptBlocksize };
+    case 'magnitude':
+      return { granularity: cfg.magnitudeGranularity };
+    case 'wanda':
+      return { comparisonGroup: 'output row' };
+  }
+}
+
+export interface ReportInput {
+  runId: string;
+  status: RunReport['status'];
+  model: { name: string; weightsSha256: string; spec: ModelSpec; weights: ModelWeights };
+  config: RunConfig;
+  calibrationTokens: number;
+  evalSeqlen: number;
+  evalDatasets: string[];
+  startBlock: number;
+  completedBlocks: number;
+  blocks: BlockSummary[];
+  dense: ReportPerplexity[];
+  pruned: ReportPerplexity[];
+  wallSeconds: number;
+  pruneSeconds: number;
+  evalSeconds: number;
+  executor: 'cpu' | 'gpu';
+  adapter: string;
+  peakGpuBytes: number | null;
+  error?: string;
+}
+
+export function buildReport(r: ReportInput): RunReport {
+  const s = r.model.spec;
+  const cfg = r.config;
+  const report: RunReport = {
+    schema: REPORT_SCHEMA,
+    runId: r.runId,
+    status: r.status,
+    createdAt: new Date().toISOString(),
+    model: { name: r.model.name, sha256: r.model.weightsSha256, family: s.family, params: countParams(s, r.model.weights), nLayers: s.nLayers, dim: s.dim, ffnDim: s.ffnDim, nHeads: s.nHeads, nKvHeads: s.nKvHeads, vocabSize: s.vocabSize },
+    data: { calibration: cfg.calibration, nsamples: cfg.nsamples, seqlen: cfg.seqlen, seed: cfg.seed, calibrationTokens: r.calibrationTokens, evalSeqlen: r.evalSeqlen, evalDatasets: r.evalDatasets, evalWindows: cfg.evalWindows },
+    method: { name: cfg.method, structure: cfg.structure, targetSparsity: cfg.sparsity, hyperParameters: methodHyperParameters(cfg) },
+    config: cfg,
+    startBlock: r.startBlock,
+    completedBlocks: r.completedBlocks,
+    allocation: r.blocks,
+    achievedSparsity: overallSparsity(r.blocks),
+    perplexity: { dense: r.dense, pruned: r.pruned },
+    timing: { wallSeconds: r.wallSeconds, pruneSeconds: r.pruneSeconds, evalSeconds: r.evalSeconds, meanBlockSeconds: r.blocks.length ? r.blocks.reduce((a, b) => a + b.seconds, 0) / r.blocks.length : 0 },
+    device: { executor: r.executor, adapter: r.adapter, peakGpuBytes: r.peakGpuBytes },
+  };
+  if (r.error) report.error = r.error;
+  return report;
+}
+
+/** One row per (block, linear): the learned/assigned allocation, measured. */
+export function allocationCsv(report: RunReport): string {
+  const rows = ['block,layer,rows,cols,numel,zeros,sparsity,expected_sparsity'];
+  for (const b of report.allocation)
+    for (const n of LINEAR_NAMES) {
+      const l = b.layers[n];
+      const numel = l.rows * l.cols;
+      const exp = b.expectedSparsity ? b.expectedSparsity[n].toFixed(6) : '';
+      rows.push(`${b.block},${n},${l.rows},${l.cols},${numel},${l.zeros},${(l.zeros / numel).toFixed(6)},${exp}`);
+    }
+  return rows.join('\n') + '\n';
+}
+
+/** Plain-text allocation table (CLI): one line per block, one column per linear + the block. */
+export function allocationTable(blocks: readonly BlockSummary[]): string {
+  const head = ['block', ...LINEAR_NAMES, 'block'].map((h) => h.padStart(7)).join(' ');
+  const lines = blocks.map((b) => [String(b.block).padStart(7), ...LINEAR_NAMES.map((n) => b.layerSparsity[n].toFixed(4).padStart(7)), b.blockSparsity.toFixed(4).padStart(7)].join(' '));
+  return [head, ...lines].join('\n');
+}
