@@ -1,0 +1,63 @@
+// `npm run compare -- --model <dir> --sparsity 0.5 [--methods magnitude,wanda,sparsegpt,besa --nm 2:4]`:
+// every method through the same pipeline with the same calibration data and seed; prints one table
+// and writes comparison.json + comparison.csv (and each method's report) to --out.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { RUN_FLAGS, CliArgumentError, parseArgs, runConfigFromArgs, usage, type FlagTable } from './args';
+import { abortOnSigint, createNodeExecutor, exitWithError, loadModelFromPath, readDataset, stderrReporter } from './common';
+import { comparisonCsv, comparisonTable, runComparison } from '../eval/compare';
+import type { MethodName } from '../prune/config';
+import { CpuBlockExecutor } from '../prune/executor';
+import { checkRunConfig } from '../prune/runConfigCheck';
+
+const FLAGS: FlagTable = {
+  methods: { kind: 'string', help: 'comma-separated methods (default magnitude,wanda,sparsegpt,besa)' },
+  ...RUN_FLAGS,
+};
+const ALL: MethodName[] = ['magnitude', 'wanda', 'sparsegpt', 'besa'];
+
+async function main(): Promise<number> {
+  const a = parseArgs(process.argv.slice(2), FLAGS);
+  if (a.help) {
+    process.stdout.write(usage('compare', FLAGS) + '\n');
+    return 0;
+  }
+  if (!a.model) throw new CliArgumentError('--model is required, e.g. --model public/models/micro');
+  const methods = (a.methods === undefined ? ALL : String(a.methods).split(',').map((s) => s.trim())) as MethodName[];
+  for (const m of methods) if (!ALL.includes(m)) throw new CliArgumentError(`--methods: unknown method "${m}"; use any of ${ALL.join(', ')}`);
+  const { model } = await loadModelFromPath(String(a.model));
+  const base = runConfigFromArgs(a, methods[0], model.spec.maxSeqLen);
+  for (const m of methods) checkRunConfig({ ...base, method: m, structure: m === 'besa' ? 'unstructured' : base.structure }, model.spec);
+  const dataDir = (a['data-dir'] as string | undefined) ?? 'public/data';
+  const calibration = await readDataset(dataDir, base.calibration);
+  const evalData = await Promise.all(base.evalDatasets.map((id) => readDataset(dataDir, id)));
+  const out = (a.out as string | undefined) ?? join('out', `${model.name}-compare-${base.sparsity}${base.structure === 'unstructured' ? '' : '-' + base.structure.replace(':', 'of')}`);
+  const warn = stderrReporter();
+  const proto = await createNodeExecutor(model, !!a.cpu, (m) => warn({ type: 'log', level: 'warn', message: m }));
+  const reporters = new Map<string, ReturnType<typeof stderrReporter>>();
+  const ac = abortOnSigint(() => warn({ type: 'log', level: 'info', message: 'Ctrl-C: stopping after the current step…' }));
+  if (base.structure !== 'unstructured' && methods.includes('besa')) warn({ type: 'log', level: 'warn', message: `BESA has no N:M mode; its row is unstructured at sparsity ${base.sparsity}` });
+  const res = await runComparison({
+    model,
+    methods,
+    base,
+    calibration,
+    evalData,
+    executorFactory: () => (proto.kind === 'cpu' ? new CpuBlockExecutor(model.spec) : proto),
+    onEvent: (m, e) => {
+      if (!reporters.has(m)) reporters.set(m, stderrReporter(`[${m}] `));
+      reporters.get(m)!(e);
+    },
+    signal: ac.signal,
+  });
+  await mkdir(out, { recursive: true });
+  await writeFile(join(out, 'comparison.json'), JSON.stringify(res, null, 2));
+  await writeFile(join(out, 'comparison.csv'), comparisonCsv(res));
+  process.stdout.write('\n' + comparisonTable(res) + `\nwrote comparison.json, comparison.csv to ${out}\n`);
+  return ac.signal.aborted ? 130 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => exitWithError(err),
+);
