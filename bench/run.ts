@@ -1,0 +1,31 @@
+// `npm run bench`: every benchmark section in one run on one adapter, so ratios are comparable.
+// Usage: npm run bench [-- --reps N --only matmul,...]
+import { adapterLabel } from '../src/gpu/capabilities';
+import { acquireNodeDevice } from '../src/gpu/node';
+import { GpuRuntime } from '../src/gpu/runtime';
+import { existsSync } from 'node:fs';
+import { benchBlock } from './block';
+import { benchMatmul } from './matmul';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+async function main(): Promise<void> {
+  const reps = Number(arg('reps', '3'));
+  const only = arg('only', '').split(',').filter(Boolean);
+  const want = (s: string) => only.length === 0 || only.includes(s);
+  const rt = new GpuRuntime(await acquireNodeDevice({ adapter: process.env.BESA_ADAPTER }));
+  console.log(`# BESA Studio benchmarks\n\nadapter: ${adapterLabel(rt.caps)}; reps: ${reps}; node ${process.version}`);
+  const modelDir = arg('model', existsSync('public/models/sotu-llama-3m/config.json') ? 'public/models/sotu-llama-3m' : 'public/models/micro');
+  const T = Number(arg('seqlen', '256'));
+  const mm = await benchMatmul(rt, want('matmul') ? reps : 1);
+  if (want('block')) await benchBlock(rt, modelDir, T, reps, mm.tiledGflopsSmall);
+  rt.dispose();
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
