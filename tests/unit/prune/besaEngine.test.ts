@@ -1,0 +1,116 @@
+// BESA through the pipeline on the micro model (public/models/micro): first-step masks at θ = 0,
+// end-to-end sparsity, determinism. Importance is recomputed here from the block's own linear inputs.
+import { describe, expect, it } from 'vitest';
+import { blockForwardRef } from '../../../src/core/ops/block';
+import { embedCpu } from '../../../src/model/forward';
+import { LINEAR_NAMES, type BlockWeights, type LinearName } from '../../../src/model/spec';
+import type { EngineEvent } from '../../../src/prune/events';
+import { CpuBlockExecutor, type ForwardOptions, type MaskSet } from '../../../src/prune/executor';
+import { runPipeline } from '../../../src/prune/pipeline';
+import { calibIds, loadMicro, microConfig } from './engineFixture';
+
+class SpyExecutor extends CpuBlockExecutor {
+  masked: MaskSet[] = [];
+  override async forward(b: BlockWeights, X: Float32Array, m: MaskSet, o?: ForwardOptions) {
+    if (m) this.masked.push(m);
+    return super.forward(b, X, m, o);
+  }
+}
+
+const inputOf = (n: LinearName) => (n === 'q' || n === 'k' || n === 'v' ? 'n1' : n === 'o' ? 'att' : n === 'down' ? 'h' : 'n2') as 'n1' | 'att' | 'h' | 'n2';
+
+describe('BESA engine on the micro model', () => {
+  it('θ = 0: every row has expected sparsity 0.5 and the first hard mask prunes the lowest Wanda scores of each row', async () => {
+    const m = await loadMicro();
+    const cfg = microConfig({ method: 'besa', nsamples: 3, seqlen: 20 });
+    const ids = calibIds(m, cfg);
+    const exec = new SpyExecutor(m.spec);
+    const events: EngineEvent[] = [];
+    await runPipeline({ model: m, config: cfg, calibrationIds: ids, executor: exec, onEvent: (e) => events.push(e) });
+    const step0 = events.find((e) => e.type === 'step' && e.block === 0 && e.step === 0);
+    if (step0?.type !== 'step') throw new Error('no step event');
+    for (const n of LINEAR_NAMES) expect(Math.abs(step0.layerSparsity[n] - 0.5)).toBeLessThan(1e-6);
+    expect(step0.penalty).toBeLessThan(1e-10);
+
+    // Independent importance: scaler_j = (1/N) Σ_seq Σ_t x_j² of each linear's dense input on X_0 = embeddings.
+    const blk = m.weights.blocks[0];
+    const saved = Array.from({ length: cfg.nsamples }, (_, b) => blockForwardRef(m.spec, blk, null, embedCpu(m.spec, m.weights, ids.subarray(b * cfg.seqlen, (b + 1) * cfg.seqlen)), cfg.seqlen).saved);
+    const first = exec.masked[0]!;
+    for (const n of LINEAR_NAMES) {
+      const { w, out: R, in: C } = blk[n];
+      const sc = new Float64Array(C);
+      for (const s of saved) {
+        const x = s[inputOf(n)];
+        for (let t = 0; t < cfg.seqlen; t++) for (let j = 0; j < C; j++) sc[j] += x[t * C + j] ** 2 / cfg.nsamples;
+      }
+      const mask = first[n]!;
+      let k = -1;
+      for (let r = 0; r < R; r++) {
+        const zeros: number[] = [];
+        for (let j = 0; j < C; j++) if (mask[r * C + j] === 0) zeros.push(j);
+        if (k < 0) k = zeros.length;
+        expect(zeros.length).toBe(k); // same count in every row (all rows have s = 0.5)
+        const order = Array.from({ length: C }, (_, j) => j).sort((a, b) => Math.abs(w[r * C + a]) * Math.sqrt(sc[a]) - Math.abs(w[r * C + b]) * Math.sqrt(sc[b]));
+        expect(new Set(zeros)).toEqual(new Set(order.slice(0, k)));
+      }
+      // floor(0.5·C), or one less when the f32 Σ p·cand rounds to 0.49999997 (spec §7.2)
+      expect([Math.floor(C / 2), Math.floor(C / 2) - 1]).toContain(k);
+    }
+  });
+
+  it('end-to-end: expected block sparsity within 1 pp of the target; measured zeros lose < 1/C per layer to the floor', async () => {
+    const m = await loadMicro();
+    const cfg = microConfig({ method: 'besa', nsamples: 32, seqlen: 64, sparsity: 0.5 });
+    const before = m.weights.blocks.map((b) => LINEAR_NAMES.map((n) => b[n].w.slice()));
+    const r = await runPipeline({ model: m, config: cfg, calibrationIds: calibIds(m, cfg), executor: new CpuBlockExecutor(m.spec) });
+    expect(r.status).toBe('completed');
+    let zeros = 0;
+    let numel = 0;
+    r.weights.blocks.forEach((b, i) => {
+      let expBlock = 0;
+      let nBlock = 0;
+      for (const n of LINEAR_NAMES) {
+        const w = b[n].w;
+        let z = 0;
+        for (let j = 0; j < w.length; j++) if (w[j] === 0) z++;
+        const measured = z / w.length;
+        const expected = r.blocks[i].expectedSparsity![n];
+        expect(measured).toBeCloseTo(r.blocks[i].layerSparsity[n], 12); // the summary counts the same zeros
+        expect(expected - measured).toBeGreaterThanOrEqual(-1e-9); // floor(s_r·C) never prunes more than s_r·C
+        expect(expected - measured).toBeLessThan(1 / b[n].in); // …and at most one weight less per row
+        expBlock += expected * w.length;
+        nBlock += w.length;
+        zeros += z;
+        numel += w.length;
+      }
+      expect(Math.abs(expBlock / nBlock - cfg.sparsity)).toBeLessThan(0.01);
+    });
+    // Measured over the model: the target minus the floor loss (≤ 1/32 here), see the report.
+    expect(zeros / numel).toBeGreaterThan(cfg.sparsity - 0.01 - 1 / 32);
+    expect(zeros / numel).toBeLessThan(cfg.sparsity + 0.01);
+    // copy-on-write: the loaded dense weights are untouched
+    m.weights.blocks.forEach((b, i) => LINEAR_NAMES.forEach((n, j) => expect(b[n].w).toEqual(before[i][j])));
+  });
+
+  it('same seed → identical masks and losses; another seed → different calibration and masks', async () => {
+    const m = await loadMicro();
+    const run = async (seed: number) => {
+      const cfg = microConfig({ method: 'besa', nsamples: 8, seqlen: 24, seed });
+      const losses: number[] = [];
+      const r = await runPipeline({ model: m, config: cfg, calibrationIds: calibIds(m, cfg), executor: new CpuBlockExecutor(m.spec), onEvent: (e) => e.type === 'step' && losses.push(e.reconLoss) });
+      return { r, losses };
+    };
+    const a = await run(3);
+    const b = await run(3);
+    const c = await run(4);
+    expect(a.losses).toEqual(b.losses);
+    let differs = false;
+    a.r.weights.blocks.forEach((blk, i) =>
+      LINEAR_NAMES.forEach((n) => {
+        expect(b.r.weights.blocks[i][n].w).toEqual(blk[n].w);
+        if (c.r.weights.blocks[i][n].w.some((v, j) => (v === 0) !== (blk[n].w[j] === 0))) differs = true;
+      }),
+    );
+    expect(differs).toBe(true);
+  });
+});
