@@ -35,6 +35,9 @@ export class GpuRuntime {
   readonly lost: AcquiredDevice['lost'];
   private pipelines = new Map<string, GPUComputePipeline>();
   private encoder: GPUCommandEncoder | null = null;
+  // One compute pass holds consecutive dispatches (WebGPU orders their storage accesses); it is
+  // closed before copies/clears and at submit. Fewer passes cut per-dispatch cost on software drivers.
+  private pass: GPUComputePassEncoder | null = null;
   private pendingUniforms: GPUBuffer[] = [];
   private keepAlive: unknown[] = [];
   private pendingDispatches = 0;
@@ -99,8 +102,21 @@ export class GpuRuntime {
   }
 
   private encoderNow(): GPUCommandEncoder {
+    this.endPass();
     if (!this.encoder) this.encoder = this.device.createCommandEncoder();
     return this.encoder;
+  }
+
+  private passNow(): GPUComputePassEncoder {
+    if (!this.pass) this.pass = this.encoderNow().beginComputePass();
+    return this.pass;
+  }
+
+  private endPass(): void {
+    if (this.pass) {
+      this.pass.end();
+      this.pass = null;
+    }
   }
 
   /** Record one compute dispatch into the current command encoder (submitted by flush/read). */
@@ -118,13 +134,12 @@ export class GpuRuntime {
     }
     for (const b of args.buffers) entries.push({ binding: binding++, resource: { buffer: b } });
     const bindGroup = this.device.createBindGroup({ layout: args.pipeline.getBindGroupLayout(0), entries });
-    const pass = this.encoderNow().beginComputePass();
+    const pass = this.passNow();
     pass.setPipeline(args.pipeline);
     pass.setBindGroup(0, bindGroup);
     const [x, y = 1, z = 1] = args.workgroups;
     pass.dispatchWorkgroups(x, y, z);
-    pass.end();
-    this.keepAlive.push(bindGroup, pass);
+    this.keepAlive.push(bindGroup);
     // Keep command buffers bounded: software drivers handle a few hundred passes per submit well.
     if (++this.pendingDispatches >= 256) this.flush();
   }
@@ -135,6 +150,7 @@ export class GpuRuntime {
 
   /** Submit everything recorded so far. */
   flush(): void {
+    this.endPass();
     if (this.encoder) {
       const cmd = this.encoder.finish();
       this.device.queue.submit([cmd]);
