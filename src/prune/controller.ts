@@ -15,7 +15,8 @@ type Mode = 'run' | 'pause' | 'step' | 'block';
 
 export class RunController implements PruneControl {
   private mode: Mode = 'run';
-  private freshBlock = false; // stepBlock() was just pressed: let the current block boundary pass
+  private freshBlock = false; // stepBlock() pressed while waiting at a block start: let that start pass
+  private waitingAt: PausePoint | null = null;
   private waiters = new Set<() => void>();
   /** Called with true when the pipeline actually stops at a pause point, false when it moves on. */
   onPauseChange?: (waiting: boolean, point: PausePoint) => void;
@@ -42,7 +43,7 @@ export class RunController implements PruneControl {
   /** Run to the end of the current block (or through the next block, when paused at a block start), then pause. */
   stepBlock(): void {
     this.mode = 'block';
-    this.freshBlock = true;
+    this.freshBlock = this.waitingAt === 'block';
     this.wake();
   }
 
@@ -52,6 +53,7 @@ export class RunController implements PruneControl {
       if (signal?.aborted || this.pass(point)) break;
       if (!waited) this.onPauseChange?.(true, point);
       waited = true;
+      this.waitingAt = point;
       await new Promise<void>((resolve) => {
         const done = () => {
           this.waiters.delete(done);
@@ -62,6 +64,7 @@ export class RunController implements PruneControl {
         signal?.addEventListener('abort', done, { once: true });
       });
     }
+    this.waitingAt = null;
     if (waited) this.onPauseChange?.(false, point);
   }
 

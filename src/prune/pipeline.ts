@@ -159,7 +159,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
           opts: cfg.besa,
           beforeStep: async (s) => {
             checkAbort();
-            if (s > 0) await o.controller?.waitIfPaused('step', signal);
+            await o.controller?.waitIfPaused('step', signal);
             checkAbort();
           },
           onStep: (s) => {
