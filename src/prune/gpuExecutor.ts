@@ -1,0 +1,153 @@
+// BlockExecutor on WebGPU (src/gpu/block.ts): the same interface as the CPU reference, so the pipeline
+// and every method run unchanged on the GPU. Works in the browser Worker and in Node (Dawn).
+// Buffers: block weights are uploaded once per BlockWeights object (a 2-entry cache: the dense block
+// being pruned and its pruned copy for the chain pass); activations, gradients, X, dY and mask buffers
+// are allocated once per sequence length and reused. Only Y (and, on request, the linears' inputs,
+// dX and dL/dM) are read back.
+import { createBlockActivations, createBlockGrads, blockBackwardGpu, blockForwardGpu, destroyBlockBuffers, type BlockActivationsGpu, type BlockGradsGpu, type BlockWeightsGpu } from '../gpu/block';
+import { adapterLabel } from '../gpu/capabilities';
+import type { GpuRuntime } from '../gpu/runtime';
+import { LINEAR_NAMES, type BlockWeights, type LinearName, type ModelSpec } from '../model/spec';
+import { ExecutorInputError, tokensOf, type BackwardResult, type BlockExecutor, type ExecutorMemory, type ForwardOptions, type ForwardResult, type MaskSet } from './executor';
+
+interface Workspace {
+  T: number;
+  act: BlockActivationsGpu;
+  grads: BlockGradsGpu | null;
+  x: GPUBuffer; // [T, C]
+  dy: GPUBuffer; // [T, C]
+}
+
+/** Handle returned as `saved`: valid until the next forward of this executor. */
+interface GpuSaved {
+  gen: number;
+  block: BlockWeights;
+  masks: MaskSet;
+}
+
+export class GpuBlockExecutor implements BlockExecutor {
+  readonly kind = 'gpu' as const;
+  readonly adapter: string;
+  private weights: { block: BlockWeights; gpu: BlockWeightsGpu }[] = [];
+  private ws: Workspace | null = null;
+  private maskBufs = new Map<LinearName, GPUBuffer>();
+  private writtenMasks: MaskSet = null;
+  private gen = 0;
+
+  constructor(
+    readonly rt: GpuRuntime,
+    readonly spec: ModelSpec,
+  ) {
+    this.adapter = adapterLabel(rt.caps);
+  }
+
+  private uploadBlock(block: BlockWeights): BlockWeightsGpu {
+    const hit = this.weights.find((e) => e.block === block);
+    if (hit) return hit.gpu;
+    const rt = this.rt;
+    const lin = {} as Record<LinearName, BlockWeightsGpu[LinearName]>;
+    for (const n of LINEAR_NAMES) {
+      const l = block[n];
+      lin[n] = { w: rt.upload(l.w, `exec.${n}.w`), b: l.b ? rt.upload(l.b, `exec.${n}.b`) : null, out: l.out, in: l.in };
+    }
+    const gpu: BlockWeightsGpu = { ...lin, attnNorm: rt.upload(block.attnNorm, 'exec.attnNorm'), mlpNorm: rt.upload(block.mlpNorm, 'exec.mlpNorm') };
+    this.weights.push({ block, gpu });
+    if (this.weights.length > 2) this.destroyWeights(this.weights.shift()!.gpu);
+    return gpu;
+  }
+
+  private destroyWeights(g: BlockWeightsGpu): void {
+    this.rt.flush();
+    this.rt.destroy(g.attnNorm, g.mlpNorm);
+    for (const n of LINEAR_NAMES) this.rt.destroy(g[n].w, g[n].b);
+  }
+
+  private workspace(T: number, needGrads: boolean): Workspace {
+    const rt = this.rt;
+    if (this.ws && this.ws.T !== T) {
+      this.freeWorkspace();
+    }
+    if (!this.ws) {
+      const C = this.spec.dim;
+      this.ws = { T, act: createBlockActivations(rt, this.spec, T), grads: null, x: rt.createBuffer(T * C * 4, 'exec.x'), dy: rt.createBuffer(T * C * 4, 'exec.dy') };
+    }
+    if (needGrads && !this.ws.grads) this.ws.grads = createBlockGrads(rt, this.spec, T);
+    return this.ws;
+  }
+
+  private freeWorkspace(): void {
+    const ws = this.ws;
+    if (!ws) return;
+    destroyBlockBuffers(this.rt, ws.act);
+    if (ws.grads) destroyBlockBuffers(this.rt, ws.grads);
+    this.rt.destroy(ws.x, ws.dy);
+    this.ws = null;
+  }
+
+  /** Upload the masks (once per MaskSet object) into persistent per-linear buffers. */
+  private gpuMasks(masks: MaskSet): Partial<Record<LinearName, GPUBuffer>> | null {
+    if (!masks) return null;
+    const out: Partial<Record<LinearName, GPUBuffer>> = {};
+    for (const n of LINEAR_NAMES) {
+      const m = masks[n];
+      if (!m) continue;
+      let buf = this.maskBufs.get(n);
+      if (!buf || buf.size !== m.length * 4) {
+        if (buf) this.rt.destroy(buf);
+        buf = this.rt.createBuffer(m.length * 4, `exec.mask.${n}`);
+        this.maskBufs.set(n, buf);
+      }
+      if (this.writtenMasks !== masks) this.rt.write(buf, m);
+      out[n] = buf;
+    }
+    this.writtenMasks = masks;
+    return out;
+  }
+
+  async forward(block: BlockWeights, X: Float32Array, masks: MaskSet, opts: ForwardOptions = {}): Promise<ForwardResult> {
+    const T = tokensOf(this.spec, X, 'GpuBlockExecutor.forward');
+    const ws = this.workspace(T, !!opts.save);
+    const w = this.uploadBlock(block);
+    this.rt.write(ws.x, X);
+    blockForwardGpu(this.rt, this.spec, w, this.gpuMasks(masks), ws.x, ws.act, T);
+    const gen = ++this.gen;
+    const res: ForwardResult = { y: await this.rt.read(ws.act.y, T * this.spec.dim * 4) };
+    if (opts.collectInputs) {
+      const a = ws.act;
+      const { dim: C, nHeads: H, headDim: D, ffnDim: F } = this.spec;
+      res.inputs = { attnIn: await this.rt.read(a.n1, T * C * 4), oIn: await this.rt.read(a.att, T * H * D * 4), mlpIn: await this.rt.read(a.n2, T * C * 4), downIn: await this.rt.read(a.h, T * F * 4) };
+    }
+    if (opts.save) res.saved = { gen, block, masks } satisfies GpuSaved;
+    return res;
+  }
+
+  async backward(block: BlockWeights, masks: MaskSet, saved: unknown, dY: Float32Array): Promise<BackwardResult> {
+    const s = saved as GpuSaved | undefined;
+    if (!s || typeof s.gen !== 'number') throw new ExecutorInputError('GpuBlockExecutor.backward: `saved` must come from forward(..., { save: true }) of this executor');
+    if (s.gen !== this.gen || s.block !== block || s.masks !== masks)
+      throw new ExecutorInputError('GpuBlockExecutor.backward: the GPU keeps only the latest forward; call backward right after its forward with the same block and masks');
+    const ws = this.ws!;
+    const T = ws.T;
+    tokensOf(this.spec, dY, 'GpuBlockExecutor.backward (dY)');
+    if (dY.length !== T * this.spec.dim) throw new ExecutorInputError(`GpuBlockExecutor.backward: dY has ${dY.length} values, the forward had T·C = ${T * this.spec.dim}`);
+    const g = ws.grads!;
+    this.rt.write(ws.dy, dY);
+    blockBackwardGpu(this.rt, this.spec, this.uploadBlock(block), this.gpuMasks(masks), ws.x, ws.act, ws.dy, g, T);
+    const maskGrads = {} as Record<LinearName, Float32Array>;
+    for (const n of LINEAR_NAMES) maskGrads[n] = await this.rt.read(g.dMask[n], block[n].out * block[n].in * 4);
+    return { dx: await this.rt.read(g.dx, T * this.spec.dim * 4), maskGrads };
+  }
+
+  memory(): ExecutorMemory {
+    const s = this.rt.ledger.snapshot();
+    return { liveBytes: s.liveBytes, peakBytes: s.peakBytes };
+  }
+
+  dispose(): void {
+    this.freeWorkspace();
+    for (const e of this.weights) this.destroyWeights(e.gpu);
+    this.weights = [];
+    this.rt.destroy(...this.maskBufs.values());
+    this.maskBufs.clear();
+  }
+}
