@@ -1,8 +1,9 @@
 // Register-tiled f32 matmul: C[b] = alpha · op(A[b]) · op(B[b]) + beta · C[b].
 // Transposition is expressed with strides, so one kernel covers A·B, A·Bᵀ and Aᵀ·B:
-//   A(i, k) = A[offA + b·bsA + i·sAm + k·sAk]      (M × K)
-//   B(k, j) = B[offB + b·bsB + k·sBk + j·sBn]      (K × N)
-//   C(i, j) = C[offC + b·bsC + i·ldc + j]          (M × N, row-major)
+//   A(i, k) = A[offA + (b/divA)·bsA + i·sAm + k·sAk]      (M × K)
+//   B(k, j) = B[offB + (b/divB)·bsB + k·sBk + j·sBn]      (K × N)
+//   C(i, j) = C[offC + (b/divC)·bsC + i·ldc + j]          (M × N, row-major)
+// The batch divisors (usually 1) let grouped-query attention read kv head floor(h/G) for query head h.
 // Each 16×16 workgroup computes a 64×64 tile of C; each thread a 4×4 block held in registers, with
 // 16-deep K slices staged in workgroup memory as vec4s. Any M, N, K: out-of-range loads read 0 and
 // out-of-range stores are skipped. CPU reference: src/core/matmul.ts (matmulRef).
@@ -11,8 +12,8 @@ struct Params {
   M: u32, N: u32, K: u32, batch: u32,
   offA: u32, sAm: u32, sAk: u32, bsA: u32,
   offB: u32, sBk: u32, sBn: u32, bsB: u32,
-  offC: u32, ldc: u32, bsC: u32, _pad0: u32,
-  alpha: f32, beta: f32, _pad1: u32, _pad2: u32,
+  offC: u32, ldc: u32, bsC: u32, divA: u32,
+  alpha: f32, beta: f32, divB: u32, divC: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -29,12 +30,12 @@ var<workgroup> Bs: array<vec4<f32>, 256>;
 
 fn loadA(b: u32, i: u32, k: u32) -> f32 {
   if (i >= p.M || k >= p.K) { return 0.0; }
-  return A[p.offA + b * p.bsA + i * p.sAm + k * p.sAk];
+  return A[p.offA + (b / p.divA) * p.bsA + i * p.sAm + k * p.sAk];
 }
 
 fn loadB(b: u32, k: u32, j: u32) -> f32 {
   if (k >= p.K || j >= p.N) { return 0.0; }
-  return B[p.offB + b * p.bsB + k * p.sBk + j * p.sBn];
+  return B[p.offB + (b / p.divB) * p.bsB + k * p.sBk + j * p.sBn];
 }
 
 @compute @workgroup_size(16, 16, 1)
@@ -80,7 +81,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
     for (var j = 0u; j < 4u; j++) {
       let col = col0 + tx * 4u + j;
       if (col >= p.N) { continue; }
-      let idx = p.offC + b * p.bsC + row * p.ldc + col;
+      let idx = p.offC + (b / p.divC) * p.bsC + row * p.ldc + col;
       var v = p.alpha * acc[i][j];
       if (p.beta != 0.0) { v += p.beta * C[idx]; }
       C[idx] = v;

@@ -20,6 +20,10 @@ export interface MatmulDesc {
   bsC?: number;
   alpha?: number;
   beta?: number;
+  /** Batch divisors: operand X of batch b is X at batch index floor(b / divX) (default 1). */
+  divA?: number;
+  divB?: number;
+  divC?: number;
 }
 
 /**
@@ -41,9 +45,9 @@ export function matmulRef(A: ArrayLike<number>, B: ArrayLike<number>, C: Float32
   const beta = d.beta ?? 0;
   const ldc = d.ldc ?? d.N;
   for (let b = 0; b < batch; b++) {
-    const a0 = (d.offA ?? 0) + b * (d.bsA ?? 0);
-    const b0 = (d.offB ?? 0) + b * (d.bsB ?? 0);
-    const c0 = (d.offC ?? 0) + b * (d.bsC ?? 0);
+    const a0 = (d.offA ?? 0) + Math.floor(b / (d.divA ?? 1)) * (d.bsA ?? 0);
+    const b0 = (d.offB ?? 0) + Math.floor(b / (d.divB ?? 1)) * (d.bsB ?? 0);
+    const c0 = (d.offC ?? 0) + Math.floor(b / (d.divC ?? 1)) * (d.bsC ?? 0);
     for (let i = 0; i < d.M; i++) {
       for (let j = 0; j < d.N; j++) {
         let acc = 0;

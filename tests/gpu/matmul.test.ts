@@ -67,6 +67,31 @@ describe('matmul_tiled vs CPU reference', () => {
     }
   });
 
+  it('batch divisors (GQA: query head h reads kv head floor(h/G)) match the reference', async () => {
+    const rt = await getRuntime();
+    const rng = new Rng(77);
+    const [T, D, H, KVH] = [19, 6, 6, 2];
+    const G = H / KVH;
+    const q = rng.uniformArray(T * H * D);
+    const k = rng.uniformArray(T * KVH * D);
+    // S[h] = Q[h] · K[h/G]ᵀ for all heads in one dispatch
+    const d = {
+      M: T, N: T, K: D, batch: H,
+      sAm: H * D, sAk: 1, bsA: D,
+      sBk: 1, sBn: KVH * D, bsB: D, divB: G,
+      ldc: T, bsC: T * T,
+    };
+    const ref = matmulRef(q, k, new Float32Array(H * T * T), d);
+    const gq = rt.upload(q, 'q');
+    const gk = rt.upload(k, 'k');
+    const gs = rt.createBuffer(H * T * T * 4, 'S');
+    for (const variant of ['tiled', 'naive'] as const) {
+      matmul(rt, gq, gk, gs, d, variant);
+      expectClose(await rt.read(gs, H * T * T * 4), ref, 1e-6, 1e-5, variant);
+    }
+    rt.destroy(gq, gk, gs);
+  });
+
   it('rejects a description that reads past a buffer, naming the tensor', async () => {
     const rt = await getRuntime();
     const gA = rt.createBuffer(4 * 10, 'small-A');

@@ -6,9 +6,8 @@
 //             dK = Σ_{h in group} dSᵀ Q/√D, dV = Σ_{h in group} Pᵀ dOut
 // Layouts (row-major): q, out, dOut, dQ [T, H·D]; k, v, dK, dV [T, KVH·D]; probs, dS [H, T, T].
 //
-// GQA and batch strides: a batch stride is linear in the batch index, but h → floor(h/G) is not.
-// Head h = kvh·G + g is linear in either index when the other is fixed, so each product is issued
-// as min(KVH, G) dispatches (loop over one index, batch over the other). The dK/dV sums over g are
+// GQA: the matmul's batch divisor maps query head h (the batch index) to kv head floor(h/G), so
+// every per-head product is one dispatch. The dK/dV sums over the G query heads of a kv head are
 // G dispatches batched over kvh, accumulating with beta = 1.
 import type { MatmulDesc } from '../../core/matmul';
 import { ShapeError } from '../errors';
@@ -46,19 +45,20 @@ interface HeadSet {
   kvs: number;
 }
 
-/** Cover all H query heads with min(KVH, G) head sets (see header). */
-function headSets(H: number, KVH: number): HeadSet[] {
-  const G = H / KVH;
-  const sets: HeadSet[] = [];
-  if (KVH <= G) for (let kvh = 0; kvh < KVH; kvh++) sets.push({ batch: G, q0: kvh * G, qs: 1, kv0: kvh, kvs: 0 });
-  else for (let g = 0; g < G; g++) sets.push({ batch: KVH, q0: g, qs: G, kv0: 0, kvs: 1 });
-  return sets;
-}
-
 /** Head sets for sums over the G query heads of each kv head: set g covers heads kvh·G + g. */
 function groupSumSets(H: number, KVH: number): HeadSet[] {
   const G = H / KVH;
   return Array.from({ length: G }, (_, g) => ({ batch: KVH, q0: g, qs: G, kv0: 0, kvs: 1 }));
+}
+
+/** X[h] (T×T) = A[h] (T×D, row stride H·D) · B[h/G]ᵀ (B rows of stride KVH·D): scores and dP. */
+function scoresDesc(T: number, H: number, KVH: number, D: number): MatmulDesc {
+  return {
+    M: T, N: T, K: D, batch: H,
+    sAm: H * D, sAk: 1, bsA: D,
+    sBk: 1, sBn: KVH * D, bsB: D, divB: H / KVH,
+    ldc: T, bsC: T * T,
+  };
 }
 
 const softmaxParams = (T: number, H: number, scale: number): ArrayBuffer => {
@@ -90,31 +90,22 @@ export function attentionForwardGpu(
   const out = into.out ?? rt.createBuffer(T * QD * 4, 'attn.out');
   checkBuf('probs', probs, H * TT);
   checkBuf('out', out, T * QD);
-  for (const s of headSets(H, KVH)) {
-    // S[h] (T×T) = Q[h] (T×D) · K[kvh]ᵀ
-    const d: MatmulDesc = {
-      M: T, N: T, K: D, batch: s.batch,
-      offA: s.q0 * D, sAm: QD, sAk: 1, bsA: s.qs * D,
-      offB: s.kv0 * D, sBk: 1, sBn: KVD, bsB: s.kvs * D,
-      offC: s.q0 * TT, ldc: T, bsC: s.qs * TT,
-    };
-    matmul(rt, q, k, probs, d);
-  }
+  const G = H / KVH;
+  // S[h] (T×T) = Q[h] (T×D) · K[h/G]ᵀ
+  matmul(rt, q, k, probs, scoresDesc(T, H, KVH, D));
   rt.dispatch({
     pipeline: rt.pipeline('attention_softmax', 'forward'),
     params: softmaxParams(T, H, 1 / Math.sqrt(D)),
     buffers: [probs],
     workgroups: [T, H],
   });
-  for (const s of headSets(H, KVH)) {
-    // out[h] (T×D, row stride H·D) = P[h] (T×T) · V[kvh] (T×D)
-    matmul(rt, probs, v, out, {
-      M: T, N: D, K: T, batch: s.batch,
-      offA: s.q0 * TT, sAm: T, sAk: 1, bsA: s.qs * TT,
-      offB: s.kv0 * D, sBk: KVD, sBn: 1, bsB: s.kvs * D,
-      offC: s.q0 * D, ldc: QD, bsC: s.qs * D,
-    });
-  }
+  // out[h] (T×D, row stride H·D) = P[h] (T×T) · V[h/G] (T×D)
+  matmul(rt, probs, v, out, {
+    M: T, N: D, K: T, batch: H,
+    sAm: T, sAk: 1, bsA: TT,
+    sBk: KVD, sBn: 1, bsB: D, divB: G,
+    ldc: QD, bsC: D,
+  });
   return { out, probs };
 }
 
@@ -151,30 +142,22 @@ export function attentionBackwardGpu(
   checkBuf('dk', dk, T * KVD);
   checkBuf('dv', dv, T * KVD);
 
-  for (const s of headSets(H, KVH)) {
-    // dP[h] (T×T) = dOut[h] (T×D) · V[kvh]ᵀ
-    matmul(rt, dout, v, dS, {
-      M: T, N: T, K: D, batch: s.batch,
-      offA: s.q0 * D, sAm: QD, sAk: 1, bsA: s.qs * D,
-      offB: s.kv0 * D, sBk: 1, sBn: KVD, bsB: s.kvs * D,
-      offC: s.q0 * TT, ldc: T, bsC: s.qs * TT,
-    });
-  }
+  const G = H / KVH;
+  // dP[h] (T×T) = dOut[h] (T×D) · V[h/G]ᵀ
+  matmul(rt, dout, v, dS, scoresDesc(T, H, KVH, D));
   rt.dispatch({
     pipeline: rt.pipeline('attention_softmax', 'backward'),
     params: softmaxParams(T, H, scale),
     buffers: [probs, dS],
     workgroups: [T, H],
   });
-  for (const s of headSets(H, KVH)) {
-    // dQ[h] (T×D) = scale · dS[h] (T×T) · K[kvh] (T×D)
-    matmul(rt, dS, k, dq, {
-      M: T, N: D, K: T, batch: s.batch, alpha: scale,
-      offA: s.q0 * TT, sAm: T, sAk: 1, bsA: s.qs * TT,
-      offB: s.kv0 * D, sBk: KVD, sBn: 1, bsB: s.kvs * D,
-      offC: s.q0 * D, ldc: QD, bsC: s.qs * D,
-    });
-  }
+  // dQ[h] (T×D) = scale · dS[h] (T×T) · K[h/G] (T×D)
+  matmul(rt, dS, k, dq, {
+    M: T, N: D, K: T, batch: H, alpha: scale,
+    sAm: T, sAk: 1, bsA: TT,
+    sBk: KVD, sBn: 1, bsB: D, divB: G,
+    ldc: QD, bsC: D,
+  });
   groupSumSets(H, KVH).forEach((s, g) => {
     const beta = g === 0 ? 0 : 1; // sum over the query heads sharing a kv head
     // dK[kvh] (T×D) += scale · dS[h]ᵀ (T×T) · Q[h] (T×D);  dV[kvh] += P[h]ᵀ · dOut[h]

@@ -7,8 +7,8 @@ import type { GpuRuntime } from '../runtime';
 
 export type MatmulVariant = 'tiled' | 'naive';
 
-function lastIndex(off: number, batch: number, bs: number, dims: [number, number][]): number {
-  let last = off + (batch - 1) * bs;
+function lastIndex(off: number, lastBatch: number, bs: number, dims: [number, number][]): number {
+  let last = off + lastBatch * bs;
   for (const [n, s] of dims) last += (n - 1) * s;
   return last;
 }
@@ -29,9 +29,10 @@ export function packMatmulParams(d: MatmulDesc): ArrayBuffer {
   u.set([d.M, d.N, d.K, d.batch ?? 1]);
   u.set([d.offA ?? 0, d.sAm, d.sAk, d.bsA ?? 0], 4);
   u.set([d.offB ?? 0, d.sBk, d.sBn, d.bsB ?? 0], 8);
-  u.set([d.offC ?? 0, d.ldc ?? d.N, d.bsC ?? 0, 0], 12);
+  u.set([d.offC ?? 0, d.ldc ?? d.N, d.bsC ?? 0, d.divA ?? 1], 12);
   f[16] = d.alpha ?? 1;
   f[17] = d.beta ?? 0;
+  u.set([d.divB ?? 1, d.divC ?? 1], 18);
   return buf;
 }
 
@@ -41,9 +42,14 @@ export function matmul(rt: GpuRuntime, A: GPUBuffer, B: GPUBuffer, C: GPUBuffer,
   if (d.M <= 0 || d.N <= 0 || d.K <= 0 || batch <= 0) {
     throw new ShapeError(`matmul: M, N, K and batch must be positive (got M=${d.M} N=${d.N} K=${d.K} batch=${batch}).`);
   }
-  checkFits('A', A, lastIndex(d.offA ?? 0, batch, d.bsA ?? 0, [[d.M, d.sAm], [d.K, d.sAk]]));
-  checkFits('B', B, lastIndex(d.offB ?? 0, batch, d.bsB ?? 0, [[d.K, d.sBk], [d.N, d.sBn]]));
-  checkFits('C', C, lastIndex(d.offC ?? 0, batch, d.bsC ?? 0, [[d.M, d.ldc ?? d.N], [d.N, 1]]));
+  const div = { A: d.divA ?? 1, B: d.divB ?? 1, C: d.divC ?? 1 };
+  for (const [k, v] of Object.entries(div)) {
+    if (!Number.isInteger(v) || v < 1) throw new ShapeError(`matmul: div${k} must be a positive integer (got ${v}).`);
+  }
+  const lastB = (dv: number) => Math.floor((batch - 1) / dv);
+  checkFits('A', A, lastIndex(d.offA ?? 0, lastB(div.A), d.bsA ?? 0, [[d.M, d.sAm], [d.K, d.sAk]]));
+  checkFits('B', B, lastIndex(d.offB ?? 0, lastB(div.B), d.bsB ?? 0, [[d.K, d.sBk], [d.N, d.sBn]]));
+  checkFits('C', C, lastIndex(d.offC ?? 0, lastB(div.C), d.bsC ?? 0, [[d.M, d.ldc ?? d.N], [d.N, 1]]));
   const tile = variant === 'tiled' ? 64 : 16;
   const maxWg = rt.caps.limits.maxComputeWorkgroupsPerDimension;
   const wx = Math.ceil(d.N / tile);
