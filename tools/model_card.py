@@ -8,6 +8,12 @@ import os
 def write_card(out_dir: str, cfg: dict, run: dict, evals: dict) -> None:
     with open(os.path.join(out_dir, "run.json"), "w") as f:
         json.dump(run, f, indent=2)
+    if run.get("minutes_budget"):
+        sched = (f"wall-clock budget of {run['minutes_budget']:g} min on a shared CPU: the cosine runs over elapsed/budget "
+                 f"and training stops when the budget is spent ({run['steps']} steps fitted); a rerun on another machine "
+                 f"fits a different number of steps (rerun with `--steps {run['steps']}` and no `--minutes` for a step-based schedule)")
+    else:
+        sched = f"step-based cosine over {run['steps']} steps"
     rows = "\n".join(f"| {k} | {v['ppl']:.4f} | {v['windows']} | {v['seqlen']} | {v['tokens']} |" for k, v in evals.items())
     text = f"""# {run['name']}
 
@@ -24,6 +30,7 @@ scratch in plain PyTorch by `tools/train.py` for BESA Studio. Tensor names and `
 | seed | {run['seed']} (python, numpy, torch; weights init and batch sampling) |
 | steps × batch × ctx | {run['steps']} × {run['batch']} × {run['ctx']} = {run['tokens_seen']:,} tokens seen ({run['tokens_seen'] / run['train_tokens']:.2f} epochs of {run['train_tokens']:,} train tokens) |
 | optimiser | AdamW (β 0.9/0.95, wd {run['wd']} on matrices), peak lr {run['lr']}, {run['warmup']} warmup steps, cosine to 10 %, grad clip 1.0 |
+| schedule | {sched} |
 | train time | {run['train_seconds']:.0f} s on {run['threads']} CPU threads (torch {run['torch']}) |
 | final train loss (EMA) | {run['final_train_loss_ema']:.4f} |
 

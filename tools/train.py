@@ -102,6 +102,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--eval-seqlen", type=int, default=256)
+    ap.add_argument("--minutes", type=float, default=0.0,
+                    help="wall-clock budget: cosine LR over elapsed/budget, stop when spent (--steps is then a cap)")
     ap.add_argument("--bench", type=int, default=0, help="only time this many steps and print tokens/s")
     a = ap.parse_args()
 
@@ -138,9 +140,19 @@ def main() -> None:
     steps = a.bench if a.bench else a.steps
     n_train = len(train_ids) - a.ctx - 1
     t0, ema = time.time(), None
+    budget = a.minutes * 60.0
+    done = 0
     for step in range(steps):
+        if budget > 0:
+            # time-budgeted run (shared CPU, unknown speed): progress = elapsed / budget drives the cosine
+            frac = (time.time() - t0) / budget
+            if frac >= 1.0:
+                break
+            lr = a.lr * (step + 1) / a.warmup if step < a.warmup else a.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * frac)))
+        else:
+            lr = lr_at(step, steps, a.warmup, a.lr, 0.1)
         for g in opt.param_groups:
-            g["lr"] = lr_at(step, steps, a.warmup, a.lr, 0.1)
+            g["lr"] = lr
         starts = torch.randint(0, n_train, (a.batch,), generator=gen)
         win = torch.stack([train_ids[s: s + a.ctx + 1] for s in starts.tolist()])  # [B, ctx+1]
         logits = model(win[:, :-1])
@@ -150,14 +162,17 @@ def main() -> None:
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         ema = loss.item() if ema is None else 0.98 * ema + 0.02 * loss.item()
-        if (step + 1) % 100 == 0 or step + 1 == steps:
+        done = step + 1
+        if (step + 1) % 50 == 0 or step + 1 == steps:
             el = time.time() - t0
             msg = f"step {step + 1}/{steps} loss {ema:.4f} lr {opt.param_groups[0]['lr']:.2e} tok/s {(step + 1) * a.batch * a.ctx / el:.0f}"
-            if (step + 1) % 1000 == 0 or step + 1 == steps:
+            if (step + 1) % 500 == 0 or step + 1 == steps:
                 msg += f" calib-ppl(20 win) {eval_ppl(model, calib_ids, a.eval_seqlen, max_windows=20)['ppl']:.3f}"
             log(msg)
     train_s = time.time() - t0
+    steps = done
     tokens_seen = steps * a.batch * a.ctx
+    log(f"trained {steps} steps, {tokens_seen} tokens in {train_s:.0f} s")
     if a.bench:
         log(f"bench: {tokens_seen / train_s:.0f} tokens/s")
         return
@@ -176,7 +191,7 @@ def main() -> None:
     with open(os.path.join(out_dir, "eval.json"), "w") as f:
         json.dump(evals, f, indent=2)
     run = dict(name=a.name, seed=a.seed, steps=steps, batch=a.batch, ctx=a.ctx, lr=a.lr, warmup=a.warmup,
-               wd=a.wd, tokens_seen=tokens_seen, train_tokens=int(len(train_ids)), train_seconds=round(train_s, 1),
+               wd=a.wd, minutes_budget=a.minutes, tokens_seen=tokens_seen, train_tokens=int(len(train_ids)), train_seconds=round(train_s, 1),
                threads=a.threads, params=n_params, final_train_loss_ema=ema, torch=torch.__version__)
     from model_card import write_card  # local module; keeps this file short
     write_card(out_dir, cfg_d, run, evals)
