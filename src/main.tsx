@@ -1,8 +1,18 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { compareStore } from './store/compareStore';
+import { configStore, syncHash } from './store/configStore';
+import { attachEngine, loadPublicModel, resolveDefaultModel } from './store/engine';
 import { gpuStore } from './store/gpuStore';
+import { modelStore } from './store/modelStore';
+import { runStore } from './store/runStore';
+import { uiStore } from './store/uiStore';
 import { App } from './ui/App';
+import './ui/styles.css';
 import { EngineClient } from './worker/client';
+
+// The stores, for e2e tests and the console: tests assert on the data the charts draw, not only on DOM.
+(window as unknown as { __besaStore: unknown }).__besaStore = { run: runStore, model: modelStore, config: configStore, ui: uiStore, compare: compareStore, gpu: gpuStore };
 
 // Probe WebGPU on the page first: without navigator.gpu the Worker cannot have it either, and the
 // user must see the fallback page (not a blank screen or a console error).
@@ -14,6 +24,7 @@ async function boot(): Promise<void> {
     return;
   }
   const engine = new EngineClient();
+  attachEngine(engine);
   try {
     const init = await engine.request<'init-ok'>({ type: 'init' });
     setStatus({ kind: 'ready', adapter: init.adapter, caps: init.caps });
@@ -22,12 +33,16 @@ async function boot(): Promise<void> {
     setStatus({ kind: 'unavailable', errorName: err.name, reason: err.message });
     return;
   }
+  syncHash();
+  // The default model loads on first paint, alongside the GPU self-check.
+  const model = resolveDefaultModel().then((name) => loadPublicModel(name, configStore.getState().modelName !== ''));
   try {
     const r = await engine.request<'self-check-ok'>({ type: 'self-check' });
     setSelfCheck(r.result);
   } catch (e) {
     setSelfCheck(null, (e as Error).message);
   }
+  await model;
 }
 
 createRoot(document.getElementById('root')!).render(

@@ -12,6 +12,9 @@ export interface GpuState {
   status: GpuStatus;
   selfCheck: SelfCheckResult | null;
   selfCheckError: string | null;
+  /** The Worker's GPU allocation ledger (live / peak bytes), polled by the header. */
+  memory: { liveBytes: number; peakBytes: number } | null;
+  setMemory(m: { liveBytes: number; peakBytes: number }): void;
   setStatus(s: GpuStatus): void;
   setSelfCheck(r: SelfCheckResult | null, error?: string | null): void;
 }
@@ -20,6 +23,8 @@ export const gpuStore = createStore<GpuState>()((set) => ({
   status: { kind: 'probing' },
   selfCheck: null,
   selfCheckError: null,
+  memory: null,
+  setMemory: (memory) => set({ memory }),
   setStatus: (status) => set({ status }),
   setSelfCheck: (selfCheck, selfCheckError = null) => set({ selfCheck, selfCheckError }),
 }));

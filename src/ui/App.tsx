@@ -1,18 +1,87 @@
 import { useStore } from 'zustand';
 import { gpuStore } from '../store/gpuStore';
+import { runStore } from '../store/runStore';
+import { uiStore, type Tab } from '../store/uiStore';
+import { AllocationBars } from './charts/AllocationBars';
+import { Heatmap } from './charts/Heatmap';
+import { LossChart } from './charts/LossChart';
+import { MaskView } from './charts/MaskView';
+import { PerplexityChart } from './charts/PerplexityChart';
+import { SparsityChart } from './charts/SparsityChart';
+import { ComparePanel } from './ComparePanel';
+import { ExportPanel } from './ExportPanel';
+import { GenerationPanel } from './GenerationPanel';
+import { Header } from './Header';
+import { LearnPanel } from './LearnPanel';
+import { MethodPanel } from './MethodPanel';
+import { ModelPanel } from './ModelPanel';
 import { NoWebGpu } from './NoWebGpu';
+import { RunControls } from './RunControls';
 import { SelfCheckPanel } from './SelfCheckPanel';
+
+const TABS: { id: Tab; label: string; help: string }[] = [
+  { id: 'run', label: 'Run', help: 'Prune with one method and watch it live.' },
+  { id: 'learn', label: 'Learn', help: 'A guided walkthrough of BESA, chapter by chapter, driving the live run.' },
+  { id: 'compare', label: 'Compare', help: 'Run several methods on the same model and seed; compare perplexity and generations.' },
+];
+
+function Charts() {
+  return (
+    <div className="charts">
+      <SparsityChart />
+      <LossChart />
+      <Heatmap />
+      <AllocationBars />
+      <PerplexityChart />
+      <MaskView />
+    </div>
+  );
+}
+
+function CurrentGeneration() {
+  const runId = useStore(runStore, (s) => (s.report && s.report.status !== 'failed' ? s.report.runId : null));
+  return (
+    <section className="panel">
+      <h2>Dense vs pruned text</h2>
+      {runId ? <GenerationPanel runIds={[runId]} /> : <p className="muted">After a run, continue a prompt with the dense and the pruned model (same seed).</p>}
+    </section>
+  );
+}
 
 export function App() {
   const status = useStore(gpuStore, (s) => s.status);
+  const tab = useStore(uiStore, (s) => s.tab);
   if (status.kind === 'unavailable') return <NoWebGpu reason={status.reason} />;
   return (
-    <main>
-      <header>
-        <h1>BESA Studio</h1>
-        <p data-testid="adapter">{status.kind === 'ready' ? `GPU: ${status.adapter}` : 'Looking for a WebGPU adapter…'}</p>
-      </header>
-      <SelfCheckPanel />
-    </main>
+    <div className="app">
+      <Header />
+      <div className="layout">
+        <aside className="side">
+          <ModelPanel />
+          <MethodPanel />
+          <SelfCheckPanel />
+        </aside>
+        <main className="main">
+          <nav className="tabs" role="tablist">
+            {TABS.map((t) => (
+              <button key={t.id} type="button" role="tab" aria-selected={tab === t.id} data-testid={`tab-${t.id}`} className={tab === t.id ? 'active' : ''} title={t.help} onClick={() => uiStore.getState().set({ tab: t.id })}>
+                {t.label}
+              </button>
+            ))}
+          </nav>
+          {tab === 'learn' && <LearnPanel />}
+          {tab === 'compare' ? (
+            <ComparePanel />
+          ) : (
+            <>
+              <RunControls />
+              <Charts />
+              <CurrentGeneration />
+              <ExportPanel />
+            </>
+          )}
+        </main>
+      </div>
+    </div>
   );
 }

@@ -1,33 +1,46 @@
-// Page-side client of the engine Worker: request/response by id.
-import type { WorkerRequest, WorkerResponse } from './protocol';
+// Page-side client of the engine Worker: request/response by id, plus a listener for the Worker's
+// unsolicited pushes (engine events, pause state, reports) which carry id 0.
+import type { WorkerPush, WorkerRequest, WorkerResponse } from './protocol';
 
 type Pending = { resolve: (r: WorkerResponse) => void; reject: (e: Error) => void };
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 export class EngineClient {
   private worker: Worker;
   private nextId = 1;
   private pending = new Map<number, Pending>();
+  private listeners = new Set<(p: WorkerPush) => void>();
 
   constructor() {
     this.worker = new Worker(new URL('./engine.worker.ts', import.meta.url), { type: 'module' });
-    this.worker.onmessage = (ev: MessageEvent<WorkerResponse>) => {
-      const p = this.pending.get(ev.data.id);
+    this.worker.onmessage = (ev: MessageEvent<WorkerResponse | WorkerPush>) => {
+      const msg = ev.data;
+      if (msg.id === 0) {
+        for (const l of this.listeners) l(msg as WorkerPush);
+        return;
+      }
+      const p = this.pending.get(msg.id);
       if (!p) return;
-      this.pending.delete(ev.data.id);
-      if (ev.data.type === 'error') {
-        const err = new Error(ev.data.message);
-        err.name = ev.data.errorName;
+      this.pending.delete(msg.id);
+      if (msg.type === 'error') {
+        const err = new Error(msg.message);
+        err.name = msg.errorName;
         p.reject(err);
-      } else p.resolve(ev.data);
+      } else p.resolve(msg as WorkerResponse);
     };
   }
 
-  request<T extends WorkerResponse['type']>(req: Omit<WorkerRequest, 'id'>): Promise<Extract<WorkerResponse, { type: T }>> {
+  request<T extends WorkerResponse['type']>(req: DistributiveOmit<WorkerRequest, 'id'>): Promise<Extract<WorkerResponse, { type: T }>> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (r: WorkerResponse) => void, reject });
       this.worker.postMessage({ ...req, id } as WorkerRequest);
     });
+  }
+
+  onPush(listener: (p: WorkerPush) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   terminate(): void {

@@ -1,35 +1,148 @@
 /// <reference lib="webworker" />
-// The engine's Web Worker: owns the GPU device and runs engine work off the page's main thread.
+// The engine's Web Worker: owns the GPU device, the loaded model, the running job and the results of
+// finished runs. The page talks to it only through protocol.ts messages.
 import '../gpu/shaderSourcesBrowser';
 import { adapterLabel } from '../gpu/capabilities';
 import { acquireDevice } from '../gpu/device';
 import { GpuRuntime } from '../gpu/runtime';
 import { runMatmulSelfCheck } from '../gpu/selfCheck';
-import type { WorkerRequest, WorkerResponse } from './protocol';
+import { loadModel, type LoadedModel } from '../model/loader';
+import { browserFilesSource, urlSource, type FileSource } from '../model/sources';
+import type { EngineEvent } from '../prune/events';
+import { StudioController } from './controller';
+import { clearCheckpoints, peekCheckpoint } from './idbCheckpoint';
+import { runJob, type JobResult } from './job';
+import { modelCard } from './modelCard';
+import { exportModelFiles, generateAll, maskImage } from './outputs';
+import type { WorkerPush, WorkerRequest, WorkerResponse } from './protocol';
 
 let runtime: GpuRuntime | null = null;
+let model: LoadedModel | null = null;
+let source: FileSource | null = null;
+let current: { abort: AbortController; controller: StudioController; runId: string | null } | null = null;
+/** Finished (or cancelled) runs of the current model, by runId: masks, generations and export read these. */
+const results = new Map<string, JobResult>();
+/** Pruned linears of the blocks committed so far by the running job (mask view mid-run). */
+let liveBlocks = new Map<number, Record<string, Float32Array>>();
+let lastRunId: string | null = null;
 
 async function getRuntime(): Promise<GpuRuntime> {
-  if (!runtime) runtime = new GpuRuntime(await acquireDevice(navigator.gpu));
+  if (!runtime) {
+    runtime = new GpuRuntime(await acquireDevice(navigator.gpu));
+    void runtime.lost.then((err) => {
+      if (err) push({ id: 0, type: 'device-lost', message: `${err.message} The run continues on the CPU executor; after a reload it resumes from the last completed block.` });
+    });
+  }
   return runtime;
 }
 
-function reply(msg: WorkerResponse): void {
-  (self as unknown as DedicatedWorkerGlobalScope).postMessage(msg);
+const post = (msg: WorkerResponse | WorkerPush) => (self as unknown as DedicatedWorkerGlobalScope).postMessage(msg);
+const reply = (msg: WorkerResponse) => post(msg);
+const push = (msg: WorkerPush) => post(msg);
+const emit = (event: EngineEvent) => push({ id: 0, type: 'event', event });
+
+async function readReadme(src: FileSource): Promise<string | null> {
+  try {
+    const bytes = await src.read('README.md');
+    const text = new TextDecoder().decode(bytes);
+    return text.trimStart().startsWith('<') ? null : text; // an SPA fallback page is not a README
+  } catch {
+    return null;
+  }
 }
 
-self.onmessage = async (ev: MessageEvent<WorkerRequest>) => {
-  const req = ev.data;
-  try {
-    if (req.type === 'init') {
+async function handle(req: WorkerRequest): Promise<void> {
+  switch (req.type) {
+    case 'init': {
       const rt = await getRuntime();
-      reply({ id: req.id, type: 'init-ok', caps: rt.caps, adapter: adapterLabel(rt.caps) });
-    } else if (req.type === 'self-check') {
-      const rt = await getRuntime();
-      reply({ id: req.id, type: 'self-check-ok', result: await runMatmulSelfCheck(rt) });
+      return reply({ id: req.id, type: 'init-ok', caps: rt.caps, adapter: adapterLabel(rt.caps) });
     }
-  } catch (e) {
+    case 'self-check': {
+      const rt = await getRuntime();
+      return reply({ id: req.id, type: 'self-check-ok', result: await runMatmulSelfCheck(rt) });
+    }
+    case 'load-model': {
+      if (current) throw new Error('A run is in progress; cancel it before loading another model.');
+      const src = req.source.kind === 'url' ? urlSource(req.source.base, [...req.source.files, 'README.md']) : browserFilesSource(req.source.files);
+      const m = await loadModel(src);
+      model = m;
+      source = src;
+      results.clear();
+      liveBlocks = new Map();
+      lastRunId = null;
+      const cp = await peekCheckpoint().catch(() => null);
+      return reply({ id: req.id, type: 'model-ok', card: modelCard(m, await readReadme(src)), checkpoint: cp && cp.modelSha256 === m.weightsSha256 ? cp : null });
+    }
+    case 'run': {
+      if (!model) throw new Error('No model is loaded; load one in the Model panel first.');
+      if (current) throw new Error('A run is already in progress; cancel it or wait for it to finish.');
+      const abort = new AbortController();
+      const controller = new StudioController(req.config.method !== 'besa', req.startMode);
+      controller.onPauseChange = (waiting, point) => push({ id: 0, type: 'paused', waiting, point });
+      current = { abort, controller, runId: null };
+      liveBlocks = new Map();
+      const label = req.label ?? req.config.method;
+      try {
+        const r = await runJob({
+          model, config: req.config, label, resume: req.resume, controller, signal: abort.signal,
+          emit: (e) => {
+            if (e.type === 'run-start' && current) current.runId = e.runId;
+            emit(e);
+          },
+          onBlockSaved: (b, w) => liveBlocks.set(b, w),
+        });
+        results.set(r.runId, r);
+        lastRunId = r.runId;
+        push({ id: 0, type: 'report', report: r.report, label });
+        return reply({ id: req.id, type: 'run-ok', runId: r.runId, status: r.status });
+      } catch (e) {
+        const err = e as Error;
+        emit({ type: 'run-end', status: 'failed', seconds: 0, error: `${err.name}: ${err.message}` });
+        throw e;
+      } finally {
+        current = null;
+      }
+    }
+    case 'control': {
+      const c = current?.controller;
+      if (c) ({ pause: () => c.pause(), resume: () => c.resume(), step: () => c.stepOnce(), block: () => c.stepBlock() })[req.action]();
+      return reply({ id: req.id, type: 'ok' });
+    }
+    case 'cancel':
+      current?.abort.abort();
+      return reply({ id: req.id, type: 'ok' });
+    case 'reset':
+      current?.abort.abort();
+      results.clear();
+      liveBlocks = new Map();
+      lastRunId = null;
+      await clearCheckpoints();
+      return reply({ id: req.id, type: 'ok' });
+    case 'mask': {
+      if (!model) throw new Error('No model is loaded.');
+      const run = lastRunId ? results.get(lastRunId) : undefined;
+      return reply({ id: req.id, type: 'mask-ok', mask: maskImage(model, req.block, req.layer, run, current ? liveBlocks : null) });
+    }
+    case 'generate': {
+      if (!model) throw new Error('No model is loaded.');
+      const gens = await generateAll(model, req, results);
+      return reply({ id: req.id, type: 'generate-ok', prompt: req.prompt, generations: gens });
+    }
+    case 'export-model': {
+      if (!model || !source) throw new Error('No model is loaded.');
+      const run = results.get(req.runId ?? lastRunId ?? '');
+      if (!run) throw new Error('Nothing to export yet: finish (or cancel) a pruning run first.');
+      return reply({ id: req.id, type: 'export-ok', files: await exportModelFiles(model, source, run) });
+    }
+    case 'memory':
+      return reply({ id: req.id, type: 'memory-ok', snapshot: runtime ? runtime.ledger.snapshot() : null });
+  }
+}
+
+self.onmessage = (ev: MessageEvent<WorkerRequest>) => {
+  const req = ev.data;
+  handle(req).catch((e) => {
     const err = e as Error;
     reply({ id: req.id, type: 'error', errorName: err?.name ?? 'Error', message: err?.message ?? String(e) });
-  }
+  });
 };

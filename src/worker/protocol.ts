@@ -1,11 +1,94 @@
 // Typed messages between the studio page and the engine Web Worker (web-llm style: the engine
 // never runs on the page's main thread, so the page never freezes during a run).
+//   page → worker: WorkerRequest (every request gets exactly one response with the same id)
+//   worker → page: WorkerResponse, plus WorkerPush (id 0, unsolicited): engine events, pause state,
+//                  memory, the run report. The run data in the stores comes ONLY from EngineEvents.
 import type { GpuCapabilities } from '../gpu/capabilities';
+import type { LedgerSnapshot } from '../gpu/ledger';
 import type { SelfCheckResult } from '../gpu/selfCheck';
+import type { LinearName, ModelSpec } from '../model/spec';
+import type { RunConfig } from '../prune/config';
+import type { EngineEvent } from '../prune/events';
+import type { RunReport } from '../prune/report';
 
-export type WorkerRequest = { id: number; type: 'init' } | { id: number; type: 'self-check' };
+/** Where a model comes from: a URL folder under public/ (default models) or user-picked files. */
+export type ModelSourceRequest = { kind: 'url'; base: string; files: string[] } | { kind: 'files'; files: File[] };
+
+/** What the Model panel shows about a loaded model (all numbers measured from the weights). */
+export interface ModelCard {
+  name: string;
+  format: 'hf' | 'llama2c';
+  spec: ModelSpec;
+  params: number;
+  linearParams: number; // the 7 prunable linears of all blocks
+  /** Zeros / numel over the prunable linears (non-zero for an already pruned / exported model). */
+  linearSparsity: number;
+  weightsSha256: string;
+  weightFiles: string[];
+  readme: string | null;
+  largestTensorBytes: number;
+}
+
+/** Unfinished run found in IndexedDB (written after every completed block). */
+export interface CheckpointInfo {
+  runKey: string;
+  modelSha256: string;
+  modelName: string;
+  config: RunConfig;
+  completed: number;
+  nBlocks: number;
+  savedAt: string;
+}
+
+/** How the run starts: straight through, or paused / single-stepping from the first block. */
+export type StartMode = 'run' | 'pause' | 'step' | 'block';
+export type ControlAction = 'pause' | 'resume' | 'step' | 'block';
+
+export type WorkerRequest =
+  | { id: number; type: 'init' }
+  | { id: number; type: 'self-check' }
+  | { id: number; type: 'load-model'; source: ModelSourceRequest }
+  | { id: number; type: 'run'; config: RunConfig; resume: boolean; startMode: StartMode; label?: string }
+  | { id: number; type: 'control'; action: ControlAction }
+  | { id: number; type: 'cancel' }
+  | { id: number; type: 'reset' }
+  | { id: number; type: 'mask'; block: number; layer: LinearName }
+  | { id: number; type: 'generate'; prompt: string; maxNewTokens: number; seed: number; temperature: number; runIds: string[] }
+  | { id: number; type: 'export-model'; runId?: string }
+  | { id: number; type: 'memory' };
+
+export interface MaskImage {
+  block: number;
+  layer: LinearName;
+  rows: number;
+  cols: number;
+  /** 1 = weight is zero (pruned), [rows, cols] row-major. */
+  pruned: Uint8Array;
+  /** Whether the block is pruned in the result (false: the dense block, nothing is zero). */
+  fromRun: string | null;
+}
+
+export interface Generation {
+  label: string; // 'dense' or the run's label
+  runId: string | null;
+  text: string;
+  tokens: number;
+}
 
 export type WorkerResponse =
   | { id: number; type: 'init-ok'; caps: GpuCapabilities; adapter: string }
   | { id: number; type: 'self-check-ok'; result: SelfCheckResult }
+  | { id: number; type: 'model-ok'; card: ModelCard; checkpoint: CheckpointInfo | null }
+  | { id: number; type: 'run-ok'; runId: string; status: 'completed' | 'cancelled' | 'failed' }
+  | { id: number; type: 'ok' }
+  | { id: number; type: 'mask-ok'; mask: MaskImage }
+  | { id: number; type: 'generate-ok'; prompt: string; generations: Generation[] }
+  | { id: number; type: 'export-ok'; files: Record<string, Uint8Array> }
+  | { id: number; type: 'memory-ok'; snapshot: LedgerSnapshot | null }
   | { id: number; type: 'error'; errorName: string; message: string };
+
+export type WorkerPush =
+  | { id: 0; type: 'event'; event: EngineEvent }
+  | { id: 0; type: 'paused'; waiting: boolean; point: 'step' | 'block' }
+  | { id: 0; type: 'report'; report: RunReport; label: string }
+  | { id: 0; type: 'device-lost'; message: string };

@@ -1,0 +1,25 @@
+// A Learn-mode chapter is data: text, which quantity on screen it explains, and what the live run
+// should do so that quantity appears (anchors §5 trait 15; llm-viz walkthrough / transformer-explainer
+// textbook pages). Rendering lives in src/ui/LearnPanel.tsx.
+import type { LearnTarget } from '../store/uiStore';
+
+export type ChapterAction =
+  | { kind: 'none' }
+  /** Start (paused) if idle, then run exactly one optimiser step and pause. */
+  | { kind: 'step' }
+  /** Finish the current block (or run the next one) and pause. */
+  | { kind: 'block' }
+  /** Run to the end. */
+  | { kind: 'run' };
+
+export interface Chapter {
+  id: string;
+  title: string;
+  /** Plain paragraphs; `code` spans are written with backticks. */
+  body: string[];
+  /** What to look at after the action (one sentence). */
+  watch: string;
+  highlight: Exclude<LearnTarget, null>;
+  action: ChapterAction;
+  actionLabel: string;
+}

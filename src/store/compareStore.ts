@@ -1,0 +1,38 @@
+// Compare mode: several methods on the same model, seed and calibration data, one after another.
+// Each row is filled from that run's EngineEvents/report (never computed on the page).
+import { createStore } from 'zustand/vanilla';
+import type { RunConfig } from '../prune/config';
+import type { RunReport } from '../prune/report';
+
+export interface CompareRow {
+  label: string;
+  config: RunConfig;
+  runId: string | null;
+  status: 'queued' | 'running' | 'completed' | 'cancelled' | 'failed';
+  report: RunReport | null;
+  error: string | null;
+}
+
+export interface CompareState {
+  rows: CompareRow[];
+  running: boolean;
+  set(p: Partial<Omit<CompareState, 'set' | 'patchRow'>>): void;
+  patchRow(i: number, p: Partial<CompareRow>): void;
+}
+
+export const compareStore = createStore<CompareState>()((set) => ({
+  rows: [],
+  running: false,
+  set: (p) => set(p),
+  patchRow: (i, p) => set((s) => ({ rows: s.rows.map((r, j) => (j === i ? { ...r, ...p } : r)) })),
+}));
+
+/** The methods offered for comparison; every entry shares the current config's seed/data/target. */
+export const COMPARE_PRESETS: { label: string; patch: (c: RunConfig) => RunConfig }[] = [
+  { label: 'BESA', patch: (c) => ({ ...c, method: 'besa', structure: 'unstructured' }) },
+  { label: 'Wanda', patch: (c) => ({ ...c, method: 'wanda', structure: 'unstructured' }) },
+  { label: 'SparseGPT', patch: (c) => ({ ...c, method: 'sparsegpt', structure: 'unstructured' }) },
+  { label: 'Magnitude', patch: (c) => ({ ...c, method: 'magnitude', structure: 'unstructured' }) },
+  { label: 'Wanda 2:4', patch: (c) => ({ ...c, method: 'wanda', structure: '2:4', sparsity: 0.5 }) },
+  { label: 'SparseGPT 2:4', patch: (c) => ({ ...c, method: 'sparsegpt', structure: '2:4', sparsity: 0.5 }) },
+];

@@ -1,0 +1,181 @@
+// The page's actions: the only place that talks to the engine Worker. Worker pushes go into the
+// vanilla stores (engine events → runStore.ingest); React components call these functions and read
+// the stores through selectors. Nothing here computes run results.
+import type { LinearName } from '../model/spec';
+import type { RunConfig } from '../prune/config';
+import type { EngineClient } from '../worker/client';
+import type { ControlAction, ModelSourceRequest, StartMode } from '../worker/protocol';
+import { compareStore, COMPARE_PRESETS } from './compareStore';
+import { configStore } from './configStore';
+import { gpuStore } from './gpuStore';
+import { modelStore } from './modelStore';
+import { runStore } from './runStore';
+import { uiStore } from './uiStore';
+
+let client: EngineClient | null = null;
+
+export function attachEngine(c: EngineClient): void {
+  client = c;
+  c.onPush((p) => {
+    if (p.type === 'event') {
+      runStore.getState().ingest(p.event);
+      if (p.event.type === 'block-end' && uiStore.getState().mask?.block === p.event.block) void refreshMask();
+    } else if (p.type === 'paused') runStore.getState().setPaused({ waiting: p.waiting, point: p.point });
+    else if (p.type === 'report') {
+      runStore.getState().setReport(p.report);
+    } else if (p.type === 'device-lost') uiStore.getState().set({ notice: { kind: 'error', text: `GPU device lost: ${p.message}` } });
+  });
+}
+
+const engine = () => {
+  if (!client) throw new Error('The engine Worker is not started (WebGPU unavailable?)');
+  return client;
+};
+const errText = (e: unknown) => `${(e as Error).name}: ${(e as Error).message}`;
+
+/** Files the default model folders ship (a URL base cannot be listed). */
+const URL_MODEL_FILES = ['config.json', 'model.safetensors', 'tokenizer.json'];
+
+/** sotu-llama-3m when its files are served, else micro (or the model named in the URL hash). */
+export async function resolveDefaultModel(): Promise<string> {
+  const named = configStore.getState().modelName;
+  if (named) return named;
+  try {
+    const r = await fetch(`${import.meta.env.BASE_URL}models/sotu-llama-3m/config.json`);
+    if (r.ok && (r.headers.get('content-type') ?? '').includes('json')) return 'sotu-llama-3m';
+  } catch {
+    /* fall through to micro */
+  }
+  return 'micro';
+}
+
+export async function loadModelFrom(source: ModelSourceRequest, label: string): Promise<boolean> {
+  modelStore.getState().set({ loading: label, error: null });
+  try {
+    const r = await engine().request<'model-ok'>({ type: 'load-model', source });
+    modelStore.getState().set({ loading: null, card: r.card, checkpoint: r.checkpoint });
+    runStore.getState().clear(r.card.spec.nLayers);
+    uiStore.getState().set({ mask: null, generations: null, selectedBlock: null });
+    compareStore.getState().set({ rows: [] });
+    void refreshMask();
+    return true;
+  } catch (e) {
+    modelStore.getState().set({ loading: null, error: { name: (e as Error).name, message: (e as Error).message } });
+    return false;
+  }
+}
+
+/** remember: put the choice in the URL hash (a user's pick), not for the automatic default. */
+export async function loadPublicModel(name: string, remember = true): Promise<boolean> {
+  if (remember) configStore.getState().setModelName(name);
+  return loadModelFrom({ kind: 'url', base: `${import.meta.env.BASE_URL}models/${name}/`, files: URL_MODEL_FILES }, name);
+}
+
+export const loadUserFiles = (files: File[]) => loadModelFrom({ kind: 'files', files }, files.length === 1 ? files[0].name : `${files.length} files`);
+
+/** Start a run; resolves when it has ended (completed, cancelled or failed). */
+export async function startRun(startMode: StartMode = 'run', opts: { resume?: boolean; config?: RunConfig; label?: string } = {}): Promise<string | null> {
+  const config = opts.config ?? configStore.getState().config;
+  uiStore.getState().set({ notice: null });
+  try {
+    const r = await engine().request<'run-ok'>({ type: 'run', config, resume: opts.resume ?? false, startMode, label: opts.label });
+    if (opts.resume) modelStore.getState().set({ checkpoint: null });
+    return r.runId;
+  } catch (e) {
+    uiStore.getState().set({ notice: { kind: 'error', text: errText(e) } });
+    return null;
+  }
+}
+
+export const control = (action: ControlAction) => engine().request<'ok'>({ type: 'control', action });
+
+/** Step buttons also work before a run: they start it paused and take the step. */
+export async function stepOrStart(action: 'step' | 'block'): Promise<void> {
+  if (runStore.getState().status === 'running') await control(action);
+  else void startRun(action);
+}
+
+export const cancelRun = () => engine().request<'ok'>({ type: 'cancel' });
+
+export async function resetRun(): Promise<void> {
+  await engine().request<'ok'>({ type: 'reset' });
+  const card = modelStore.getState().card;
+  runStore.getState().clear(card?.spec.nLayers ?? 0);
+  modelStore.getState().set({ checkpoint: null });
+  uiStore.getState().set({ mask: null, generations: null, selectedBlock: null });
+  void refreshMask();
+}
+
+export async function resumeCheckpoint(): Promise<void> {
+  const cp = modelStore.getState().checkpoint;
+  if (!cp) return;
+  configStore.getState().replace(cp.config); // resume needs the very same config (the runKey)
+  await startRun('run', { resume: true });
+}
+
+export async function refreshMask(block?: number, layer?: LinearName): Promise<void> {
+  const ui = uiStore.getState();
+  const card = modelStore.getState().card;
+  if (!card || !client) return;
+  const b = block ?? ui.mask?.block ?? ui.selectedBlock ?? 0;
+  const l = layer ?? ui.maskLayer;
+  try {
+    const r = await client.request<'mask-ok'>({ type: 'mask', block: b, layer: l });
+    uiStore.getState().set({ mask: r.mask, maskLayer: l, maskError: null });
+  } catch (e) {
+    uiStore.getState().set({ maskError: errText(e) });
+  }
+}
+
+export async function generateTexts(prompt: string, maxNewTokens: number, runIds: string[]): Promise<void> {
+  uiStore.getState().set({ busy: 'generating' });
+  try {
+    const seed = configStore.getState().config.seed;
+    const r = await engine().request<'generate-ok'>({ type: 'generate', prompt, maxNewTokens, seed, temperature: 0.8, runIds });
+    uiStore.getState().set({ generations: { prompt: r.prompt, items: r.generations } });
+  } catch (e) {
+    uiStore.getState().set({ notice: { kind: 'error', text: errText(e) } });
+  } finally {
+    uiStore.getState().set({ busy: null });
+  }
+}
+
+export async function exportModel(): Promise<Record<string, Uint8Array> | null> {
+  uiStore.getState().set({ busy: 'exporting' });
+  try {
+    return (await engine().request<'export-ok'>({ type: 'export-model' })).files;
+  } catch (e) {
+    uiStore.getState().set({ notice: { kind: 'error', text: errText(e) } });
+    return null;
+  } finally {
+    uiStore.getState().set({ busy: null });
+  }
+}
+
+export async function refreshMemory(): Promise<void> {
+  if (!client || gpuStore.getState().status.kind !== 'ready') return;
+  const r = await client.request<'memory-ok'>({ type: 'memory' });
+  if (r.snapshot) gpuStore.getState().setMemory({ liveBytes: r.snapshot.liveBytes, peakBytes: r.snapshot.peakBytes });
+}
+
+/** Run the chosen presets one after another on the current config's seed and data. */
+export async function runComparison(labels: string[]): Promise<void> {
+  const base = configStore.getState().config;
+  const presets = COMPARE_PRESETS.filter((p) => labels.includes(p.label));
+  compareStore.getState().set({ running: true, rows: presets.map((p) => ({ label: p.label, config: p.patch(base), runId: null, status: 'queued', report: null, error: null })) });
+  for (let i = 0; i < presets.length; i++) {
+    if (!compareStore.getState().running) break;
+    const row = compareStore.getState().rows[i];
+    compareStore.getState().patchRow(i, { status: 'running' });
+    const runId = await startRun('run', { config: row.config, label: row.label });
+    const rs = runStore.getState();
+    const ok = runId && rs.report?.runId === runId;
+    compareStore.getState().patchRow(i, ok ? { runId, status: rs.report!.status, report: rs.report } : { status: 'failed', error: uiStore.getState().notice?.text ?? rs.error ?? 'failed' });
+  }
+  compareStore.getState().set({ running: false });
+}
+
+export async function stopComparison(): Promise<void> {
+  compareStore.getState().set({ running: false });
+  await cancelRun();
+}

@@ -1,0 +1,20 @@
+// The loaded model (card), the load state and the last load error (named, with the fix).
+import { createStore } from 'zustand/vanilla';
+import type { CheckpointInfo, ModelCard } from '../worker/protocol';
+
+export interface ModelState {
+  loading: string | null; // what is being loaded
+  card: ModelCard | null;
+  error: { name: string; message: string } | null;
+  /** An unfinished run of this model found in IndexedDB (offered as "resume"). */
+  checkpoint: CheckpointInfo | null;
+  set(p: Partial<Omit<ModelState, 'set'>>): void;
+}
+
+export const modelStore = createStore<ModelState>()((set) => ({
+  loading: null,
+  card: null,
+  error: null,
+  checkpoint: null,
+  set: (p) => set(p),
+}));

@@ -1,0 +1,152 @@
+// The run slice: fed ONLY by EngineEvents (ingest), kept as per-block step series for the charts.
+// Updates are immutable per slice (a step event copies one block's series, not the whole history),
+// so a chart subscribed to one block re-renders only when that block changes.
+import { createStore } from 'zustand/vanilla';
+import { LINEAR_NAMES, type LinearName } from '../model/spec';
+import type { RunConfig } from '../prune/config';
+import type { EngineEvent, LayerSparsity, PerplexityResult } from '../prune/events';
+import type { RunReport } from '../prune/report';
+
+/** One BESA optimiser step: what the sparsity and loss charts plot. */
+export interface StepPoint extends LayerSparsity {
+  step: number;
+  recon: number;
+  penalty: number;
+  total: number; // expected block sparsity (parameter-weighted, spec §1.4)
+  d?: number;
+}
+
+export type BlockStatus = 'dense' | 'running' | 'pruned';
+
+export interface BlockState {
+  status: BlockStatus;
+  totalSteps: number;
+  steps: StepPoint[];
+  /** Measured after the mask is applied (zeros counted), from block-end. */
+  final?: { layerSparsity: LayerSparsity; blockSparsity: number; lossBefore: number; lossAfter: number; seconds: number };
+  resumed?: boolean;
+}
+
+export type RunStatus = 'idle' | 'running' | 'completed' | 'cancelled' | 'failed';
+
+export interface RunState {
+  status: RunStatus;
+  runId: string | null;
+  config: RunConfig | null;
+  adapter: string | null;
+  startBlock: number;
+  blocks: BlockState[];
+  currentBlock: number | null;
+  phase: string | null;
+  phaseDetail: string | null;
+  progress: { done: number; total: number; label: string; etaSeconds?: number } | null;
+  blockEta: number | null;
+  perplexity: { dense: PerplexityResult[]; pruned: PerplexityResult[] };
+  memory: { liveBytes: number; peakBytes: number } | null;
+  logs: { level: 'info' | 'warn'; message: string }[];
+  paused: { waiting: boolean; point: 'step' | 'block' } | null;
+  error: string | null;
+  achievedSparsity: number | null;
+  seconds: number | null;
+  report: RunReport | null;
+  /** Every EngineEvent count by type (tests assert the stream, not just the DOM). */
+  eventCounts: Record<string, number>;
+  ingest(e: EngineEvent): void;
+  setPaused(p: RunState['paused']): void;
+  setReport(r: RunReport): void;
+  clear(nBlocks: number): void;
+}
+
+const denseBlocks = (n: number): BlockState[] => Array.from({ length: n }, () => ({ status: 'dense' as const, totalSteps: 0, steps: [] }));
+
+const initial = (nBlocks: number) => ({
+  status: 'idle' as RunStatus,
+  runId: null,
+  config: null,
+  adapter: null,
+  startBlock: 0,
+  blocks: denseBlocks(nBlocks),
+  currentBlock: null,
+  phase: null,
+  phaseDetail: null,
+  progress: null,
+  blockEta: null,
+  perplexity: { dense: [], pruned: [] },
+  memory: null,
+  logs: [],
+  paused: null,
+  error: null,
+  achievedSparsity: null,
+  seconds: null,
+  report: null,
+  eventCounts: {},
+});
+
+function setBlock(blocks: BlockState[], i: number, f: (b: BlockState) => BlockState): BlockState[] {
+  const out = blocks.slice();
+  while (out.length <= i) out.push({ status: 'dense', totalSteps: 0, steps: [] });
+  out[i] = f(out[i]);
+  return out;
+}
+
+export const runStore = createStore<RunState>()((set, get) => ({
+  ...initial(0),
+  clear: (nBlocks) => set(initial(nBlocks)),
+  setPaused: (paused) => set({ paused: paused?.waiting ? paused : null }),
+  setReport: (report) =>
+    set((s) => ({
+      report,
+      // Resumed blocks were pruned in an earlier session: their measured allocation comes from the report.
+      blocks: s.blocks.map((b, i) => {
+        const a = report.allocation.find((x) => x.block === i);
+        return b.final || !a ? b : { ...b, status: 'pruned' as const, final: { layerSparsity: a.layerSparsity, blockSparsity: a.blockSparsity, lossBefore: a.lossBefore, lossAfter: a.lossAfter, seconds: a.seconds } };
+      }),
+    })),
+  ingest: (e) => {
+    const s = get();
+    const eventCounts = { ...s.eventCounts, [e.type]: (s.eventCounts[e.type] ?? 0) + 1 };
+    switch (e.type) {
+      case 'run-start': {
+        const blocks = denseBlocks(e.model.nLayers);
+        // Blocks before startBlock were pruned in an earlier session (resume): their detail arrives
+        // with the report; mark them so the timeline is honest about what this session did.
+        for (let i = 0; i < e.startBlock; i++) blocks[i] = { status: 'pruned', totalSteps: 0, steps: [], resumed: true };
+        return set({ ...initial(e.model.nLayers), eventCounts, status: 'running', runId: e.runId, config: e.config, adapter: e.adapter, startBlock: e.startBlock, blocks });
+      }
+      case 'phase':
+        return set({ eventCounts, phase: e.phase, phaseDetail: e.detail ?? null });
+      case 'progress':
+        return set({ eventCounts, progress: { done: e.done, total: e.total, label: e.label, etaSeconds: e.etaSeconds } });
+      case 'block-start':
+        return set({ eventCounts, currentBlock: e.block, blocks: setBlock(s.blocks, e.block, () => ({ status: 'running', totalSteps: e.totalSteps, steps: [] })) });
+      case 'step': {
+        const p: StepPoint = { step: e.step, recon: e.reconLoss, penalty: e.penalty, total: e.blockSparsity, ...e.layerSparsity };
+        if (e.d !== undefined) p.d = e.d;
+        return set({ eventCounts, blocks: setBlock(s.blocks, e.block, (b) => ({ ...b, totalSteps: e.totalSteps, steps: [...b.steps, p] })) });
+      }
+      case 'block-end': {
+        const final = { layerSparsity: e.layerSparsity, blockSparsity: e.blockSparsity, lossBefore: e.lossBefore, lossAfter: e.lossAfter, seconds: e.seconds };
+        return set({ eventCounts, blockEta: e.etaSeconds, blocks: setBlock(s.blocks, e.block, (b) => ({ ...b, status: 'pruned', final })) });
+      }
+      case 'perplexity':
+        return set({ eventCounts, perplexity: { ...s.perplexity, [e.stage]: [...s.perplexity[e.stage].filter((r) => r.dataset !== e.result.dataset), e.result] } });
+      case 'memory':
+        return set({ eventCounts, memory: { liveBytes: e.liveBytes, peakBytes: e.peakBytes } });
+      case 'log':
+        return set({ eventCounts, logs: [...s.logs, { level: e.level, message: e.message }].slice(-50) });
+      case 'run-end': {
+        // A cancelled/failed run leaves the block that was in progress dense (pipeline.ts: it is
+        // only committed after its mask is applied), so the timeline must say so.
+        const blocks = s.blocks.map((b) => (b.status === 'running' ? { ...b, status: 'dense' as const } : b));
+        return set({ eventCounts, blocks, status: e.status, seconds: e.seconds, achievedSparsity: e.achievedSparsity ?? null, error: e.error ?? null, paused: null, currentBlock: null });
+      }
+    }
+  },
+}));
+
+/** Final allocation per block (measured), or null for blocks not pruned in this run. */
+export function allocationOf(b: BlockState): LayerSparsity | null {
+  return b.final?.layerSparsity ?? null;
+}
+
+export const LAYERS: readonly LinearName[] = LINEAR_NAMES;

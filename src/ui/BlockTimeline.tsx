@@ -1,0 +1,34 @@
+import { useStore } from 'zustand';
+import { refreshMask } from '../store/engine';
+import { runStore } from '../store/runStore';
+import { uiStore } from '../store/uiStore';
+import { fmtPct } from './format';
+
+/** One cell per decoder block: dense / in progress / pruned. Click to inspect that block. */
+export function BlockTimeline() {
+  const blocks = useStore(runStore, (s) => s.blocks);
+  const selected = useStore(uiStore, (s) => s.selectedBlock);
+  const current = useStore(runStore, (s) => s.currentBlock);
+  const shown = selected ?? current;
+  return (
+    <div className="timeline" data-learn="timeline" data-testid="timeline" aria-label="blocks">
+      {blocks.map((b, i) => (
+        <button
+          key={i}
+          type="button"
+          className={`tblock ${b.status}${shown === i ? ' selected' : ''}`}
+          data-testid={`block-${i}`}
+          data-status={b.status}
+          onClick={() => {
+            uiStore.getState().set({ selectedBlock: selected === i ? null : i });
+            void refreshMask(i);
+          }}
+          title={`block ${i}: ${b.status}${b.final ? `, ${fmtPct(b.final.blockSparsity)} zeros` : b.status === 'running' ? `, step ${b.steps.length}/${b.totalSteps}` : ''}. Click to inspect (again to follow the run).`}
+        >
+          <span>{i}</span>
+          {b.status === 'running' && b.totalSteps > 0 && <i style={{ width: `${(100 * b.steps.length) / b.totalSteps}%` }} />}
+        </button>
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,102 @@
+import { useState } from 'react';
+import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { useStore } from 'zustand';
+import { compareStore, COMPARE_PRESETS } from '../store/compareStore';
+import { runComparison, stopComparison } from '../store/engine';
+import { modelStore } from '../store/modelStore';
+import { runStore } from '../store/runStore';
+import { ChartCard } from './charts/ChartCard';
+import { GenerationPanel } from './GenerationPanel';
+
+/** Several methods on the same model, seed and data: perplexity table + bars, side-by-side text. */
+export function ComparePanel() {
+  const [picked, setPicked] = useState<string[]>(['BESA', 'Wanda', 'SparseGPT', 'Magnitude']);
+  const rows = useStore(compareStore, (s) => s.rows);
+  const running = useStore(compareStore, (s) => s.running);
+  const card = useStore(modelStore, (s) => s.card);
+  const busyRun = useStore(runStore, (s) => s.status === 'running');
+  const dense = rows.find((r) => r.report)?.report?.perplexity.dense ?? [];
+  const sets = dense.map((d) => d.dataset);
+  const chart = [
+    ...dense.map((d) => ({ label: `dense`, dataset: d.dataset, ppl: d.ppl })),
+    ...rows.flatMap((r) => (r.report?.perplexity.pruned ?? []).map((p) => ({ label: r.label, dataset: p.dataset, ppl: p.ppl }))),
+  ].filter((x) => x.dataset === sets[0]);
+  const done = rows.filter((r) => r.status === 'completed' && r.runId).map((r) => r.runId!);
+  return (
+    <section className="panel compare" data-testid="compare-panel">
+      <h2>Compare methods</h2>
+      <p className="muted small">Every method runs on the same model, calibration windows (seed) and target sparsity, one after another.</p>
+      <div className="presets">
+        {COMPARE_PRESETS.map((p) => (
+          <label key={p.label} title={`Include ${p.label} in the comparison.`}>
+            <input type="checkbox" checked={picked.includes(p.label)} onChange={(e) => setPicked(e.target.checked ? [...picked, p.label] : picked.filter((x) => x !== p.label))} /> {p.label}
+          </label>
+        ))}
+      </div>
+      <div className="buttons">
+        <button type="button" className="primary" data-testid="compare-run" disabled={!card || running || busyRun || picked.length === 0} onClick={() => void runComparison(picked)}>
+          Run comparison
+        </button>
+        <button type="button" disabled={!running} onClick={() => void stopComparison()}>
+          Stop
+        </button>
+      </div>
+      {rows.length > 0 && (
+        <table className="compare-table" data-testid="compare-table" data-json={JSON.stringify(rows.map((r) => ({ label: r.label, status: r.status, achieved: r.report?.achievedSparsity ?? null, ppl: r.report?.perplexity.pruned.map((p) => p.ppl) ?? [] })))}>
+          <thead>
+            <tr>
+              <th>method</th>
+              <th title="Zeros counted in the 7 linears of every block.">achieved sparsity</th>
+              {sets.map((s) => (
+                <th key={s} title="Perplexity after pruning (lower is better).">
+                  ppl {s}
+                </th>
+              ))}
+              <th>time</th>
+              <th>status</th>
+            </tr>
+          </thead>
+          <tbody>
+            {dense.length > 0 && (
+              <tr className="dense">
+                <td>dense</td>
+                <td>0%</td>
+                {dense.map((d) => (
+                  <td key={d.dataset}>{d.ppl.toFixed(3)}</td>
+                ))}
+                <td />
+                <td />
+              </tr>
+            )}
+            {rows.map((r) => (
+              <tr key={r.label}>
+                <td>{r.label}</td>
+                <td>{r.report ? `${(r.report.achievedSparsity * 100).toFixed(2)}%` : ''}</td>
+                {sets.map((s) => (
+                  <td key={s}>{r.report?.perplexity.pruned.find((p) => p.dataset === s)?.ppl.toFixed(3) ?? ''}</td>
+                ))}
+                <td>{r.report ? `${r.report.timing.pruneSeconds.toFixed(1)} s` : ''}</td>
+                <td title={r.error ?? undefined}>{r.status}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {chart.length > 1 && (
+        <ChartCard id="ppl" testId="chart-compare" title={`Perplexity on ${sets[0]}`} help="Perplexity of each pruned model on the first evaluation text, with the dense model for reference. Lower is better.">
+          <ResponsiveContainer width="100%" height={220}>
+            <BarChart data={chart} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+              <CartesianGrid strokeDasharray="3 3" stroke="#e5e7eb" />
+              <XAxis dataKey="label" tick={{ fontSize: 11 }} />
+              <YAxis tick={{ fontSize: 11 }} width={44} />
+              <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(3) : String(v))} />
+              <Bar dataKey="ppl" fill="#0e7490" isAnimationActive={false} />
+            </BarChart>
+          </ResponsiveContainer>
+        </ChartCard>
+      )}
+      <h3>Generations</h3>
+      <GenerationPanel runIds={done} testId="compare-generation" />
+    </section>
+  );
+}

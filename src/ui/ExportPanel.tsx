@@ -1,0 +1,44 @@
+import { useStore } from 'zustand';
+import { allocationCsv } from '../prune/report';
+import { exportModel } from '../store/engine';
+import { runStore } from '../store/runStore';
+import { uiStore } from '../store/uiStore';
+import { download } from './format';
+
+/** Downloads: the pruned model (HF folder files or llama2.c .bin), the run report as JSON and CSV. */
+export function ExportPanel() {
+  const report = useStore(runStore, (s) => s.report);
+  const busy = useStore(uiStore, (s) => s.busy);
+  const base = report ? `${report.model.name.replace(/[^\w.-]+/g, '_').replace(/^_+|_+$/g, '')}-${report.method.name}${report.method.structure === 'unstructured' ? '' : '-' + report.method.structure.replace(':', 'of')}-${report.runId}` : '';
+  return (
+    <section className="panel export" data-testid="export-panel">
+      <h2>Share &amp; export</h2>
+      <p className="muted small">The page URL holds every setting and the seed: copy it to share a reproducible run.</p>
+      <div className="buttons">
+        <button
+          type="button"
+          data-testid="export-model"
+          disabled={!report || busy !== null}
+          title="Download the pruned model: config.json + model.safetensors (float32, pruned weights are exact zeros) + tokenizer files. Load it back here or in transformers."
+          onClick={async () => {
+            const files = await exportModel();
+            if (files) for (const [name, bytes] of Object.entries(files)) download(name, bytes);
+          }}
+        >
+          {busy === 'exporting' ? 'Exporting…' : 'Pruned model'}
+        </button>
+        <button type="button" data-testid="export-json" disabled={!report} title="The run report: model hash, data, seed, all settings, per-layer allocation, perplexities, timing, device." onClick={() => report && download(`${base}.report.json`, JSON.stringify(report, null, 2), 'application/json')}>
+          Report JSON
+        </button>
+        <button type="button" data-testid="export-csv" disabled={!report} title="One row per block and layer: shape, zeros, sparsity and (BESA) expected sparsity." onClick={() => report && download(`${base}.allocation.csv`, allocationCsv(report), 'text/csv')}>
+          Allocation CSV
+        </button>
+      </div>
+      {report && (
+        <p className="small" data-testid="report-summary">
+          {report.status} · {report.completedBlocks}/{report.model.nLayers} blocks · achieved sparsity {(report.achievedSparsity * 100).toFixed(2)}% · {report.timing.wallSeconds.toFixed(1)} s on {report.device.executor}
+        </p>
+      )}
+    </section>
+  );
+}

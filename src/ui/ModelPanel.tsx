@@ -1,0 +1,119 @@
+import { useRef, useState, type DragEvent } from 'react';
+import { useStore } from 'zustand';
+import { configStore } from '../store/configStore';
+import { loadPublicModel, loadUserFiles } from '../store/engine';
+import { estimateRunMemory } from '../store/estimate';
+import { gpuStore } from '../store/gpuStore';
+import { modelStore } from '../store/modelStore';
+import { fmtBytes, fmtInt, fmtPct } from './format';
+
+/** Model card (measured from the weights), memory estimate vs adapter limits, and "open your own model". */
+export function ModelPanel() {
+  const card = useStore(modelStore, (s) => s.card);
+  const loading = useStore(modelStore, (s) => s.loading);
+  const error = useStore(modelStore, (s) => s.error);
+  const config = useStore(configStore, (s) => s.config);
+  const status = useStore(gpuStore, (s) => s.status);
+  const folderInput = useRef<HTMLInputElement>(null);
+  const [drag, setDrag] = useState(false);
+
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    setDrag(false);
+    const files = [...e.dataTransfer.files];
+    if (files.length) void loadUserFiles(files);
+  };
+  const est = card ? estimateRunMemory(card.spec, card.params, config) : null;
+  const limits = status.kind === 'ready' ? status.caps.limits : null;
+  const bindLimit = limits ? Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize) : null;
+  return (
+    <section className="panel model" data-testid="model-panel">
+      <h2>Model</h2>
+      {loading && <p className="muted">Loading {loading}…</p>}
+      {error && (
+        <p className="error" role="alert" data-testid="model-error" data-error-name={error.name}>
+          <b>{error.name}</b>: {error.message}
+        </p>
+      )}
+      {card && (
+        <div data-testid="model-card" data-json={JSON.stringify({ name: card.name, params: card.params, nLayers: card.spec.nLayers, vocab: card.spec.vocabSize, linearSparsity: card.linearSparsity })}>
+          <h3 title={`sha256 of the weights: ${card.weightsSha256}`}>{card.name}</h3>
+          <dl className="facts">
+            <dt title="All weights: embedding, 7 linears per block, norms, LM head.">parameters</dt>
+            <dd>{fmtInt(card.params)}</dd>
+            <dt title="Decoder blocks: BESA prunes them one at a time, in order.">blocks</dt>
+            <dd>{card.spec.nLayers}</dd>
+            <dt title="Prunable linear layers: q, k, v, o (attention) and gate, up, down (MLP) in every block.">layers</dt>
+            <dd>
+              {card.spec.nLayers * 7} ({fmtInt(card.linearParams)} weights)
+            </dd>
+            <dt title="Tokenizer / embedding size.">vocab</dt>
+            <dd>{fmtInt(card.spec.vocabSize)}</dd>
+            <dt title="Hidden size C / MLP size F / attention heads / key-value heads (GQA).">shape</dt>
+            <dd>
+              C {card.spec.dim} · F {card.spec.ffnDim} · heads {card.spec.nHeads}/{card.spec.nKvHeads} · ctx {card.spec.maxSeqLen}
+            </dd>
+            <dt title="Fraction of exact zeros in the prunable linears as loaded (0 for a dense model; an exported pruned model shows its sparsity here).">
+              zeros in linears
+            </dt>
+            <dd data-testid="model-sparsity">{fmtPct(card.linearSparsity, 2)}</dd>
+          </dl>
+          {est && (
+            <div className="estimate" title="Rough f32 estimate for a run with the current method settings. WebGPU does not report total GPU memory; the adapter's per-buffer limit is what a single tensor must fit.">
+              <b>GPU memory for this run ≈ {fmtBytes(est.total)}</b> (weights {fmtBytes(est.weights)}, activations {fmtBytes(est.activations)}, workspace {fmtBytes(est.workspace)}
+              {est.besaState ? `, BESA θ + optimiser ${fmtBytes(est.besaState)}` : ''}).
+              {bindLimit !== null && (
+                <span className={card.largestTensorBytes > bindLimit ? 'error' : 'ok'}>
+                  {' '}
+                  Largest tensor {fmtBytes(card.largestTensorBytes)} vs adapter buffer limit {fmtBytes(bindLimit)}: {card.largestTensorBytes > bindLimit ? 'too large for this GPU' : 'fits'}.
+                </span>
+              )}
+            </div>
+          )}
+          {card.readme && (
+            <details>
+              <summary>Model card (README.md)</summary>
+              <pre className="readme">{card.readme}</pre>
+            </details>
+          )}
+        </div>
+      )}
+      <div
+        className={`dropzone${drag ? ' drag' : ''}`}
+        onDragOver={(e) => {
+          e.preventDefault();
+          setDrag(true);
+        }}
+        onDragLeave={() => setDrag(false)}
+        onDrop={onDrop}
+        title="Drop config.json + *.safetensors + tokenizer.json (Hugging Face LLaMA-family folder), or a llama2.c model .bin + tokenizer.bin."
+      >
+        <p>
+          Open your own model: drop files here, or{' '}
+          <button type="button" onClick={() => folderInput.current?.click()} title="Pick a Hugging Face model folder (config.json, *.safetensors, tokenizer.json).">
+            choose a folder
+          </button>{' '}
+          <label className="filebtn" title="Pick the files themselves: config.json + model.safetensors + tokenizer.json, or model.bin + tokenizer.bin (llama2.c).">
+            choose files
+            <input data-testid="model-files" type="file" multiple onChange={(e) => e.target.files?.length && void loadUserFiles([...e.target.files])} />
+          </label>
+        </p>
+        <input
+          ref={folderInput}
+          type="file"
+          hidden
+          webkitdirectory=""
+          onChange={(e) => e.target.files?.length && void loadUserFiles([...e.target.files])}
+        />
+        <p className="muted">
+          Or a bundled model:{' '}
+          {['sotu-llama-3m', 'micro'].map((m) => (
+            <button key={m} type="button" className="link" onClick={() => void loadPublicModel(m)} title={`Load public/models/${m}/ (also selectable with #model=${m} in the URL).`}>
+              {m}
+            </button>
+          ))}
+        </p>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,86 @@
+import { useStore } from 'zustand';
+import { cancelRun, control, resetRun, resumeCheckpoint, startRun, stepOrStart } from '../store/engine';
+import { modelStore } from '../store/modelStore';
+import { runStore } from '../store/runStore';
+import { uiStore } from '../store/uiStore';
+import { BlockTimeline } from './BlockTimeline';
+import { fmtSeconds } from './format';
+
+/** Run / pause / step / cancel / reset, progress with ETA, the block timeline and run notices. */
+export function RunControls() {
+  const status = useStore(runStore, (s) => s.status);
+  const paused = useStore(runStore, (s) => s.paused);
+  const progress = useStore(runStore, (s) => s.progress);
+  const phase = useStore(runStore, (s) => s.phase);
+  const blockEta = useStore(runStore, (s) => s.blockEta);
+  const error = useStore(runStore, (s) => s.error);
+  const logs = useStore(runStore, (s) => s.logs);
+  const card = useStore(modelStore, (s) => s.card);
+  const checkpoint = useStore(modelStore, (s) => s.checkpoint);
+  const notice = useStore(uiStore, (s) => s.notice);
+  const running = status === 'running';
+  const noModel = !card;
+  const frac = progress && progress.total ? progress.done / progress.total : 0;
+  const state = running ? (paused ? `paused before a ${paused.point === 'block' ? 'block' : 'step'}` : 'running') : status;
+  return (
+    <section className="panel run" data-testid="run-controls">
+      <h2>
+        Run <span className={`badge ${status}`} data-testid="run-status" data-status={status} data-paused={String(!!paused)}>{state}</span>
+      </h2>
+      {checkpoint && !running && (
+        <p className="resume" data-testid="resume-banner">
+          An unfinished {checkpoint.config.method} run of this model stopped after block {checkpoint.completed - 1} ({checkpoint.completed}/{checkpoint.nBlocks} blocks, saved {new Date(checkpoint.savedAt).toLocaleTimeString()}).{' '}
+          <button type="button" data-testid="resume" onClick={() => void resumeCheckpoint()} title="Continue from the last completed block with the same settings (restored from this browser's IndexedDB).">
+            Resume
+          </button>
+        </p>
+      )}
+      <div className="buttons">
+        <button type="button" className="primary" data-testid="run" disabled={noModel || (running && !paused)} onClick={() => (running ? void control('resume') : void startRun('run'))} title={running ? 'Continue the paused run.' : 'Prune the model block by block with the settings on the left.'}>
+          {running ? 'Resume' : 'Run'}
+        </button>
+        <button type="button" data-testid="pause" disabled={!running || !!paused} onClick={() => void control('pause')} title="Stop at the next optimiser step or block boundary; the charts keep what was computed.">
+          Pause
+        </button>
+        <button type="button" data-testid="step" disabled={noModel || (running && !paused)} onClick={() => void stepOrStart('step')} title="Run exactly one BESA optimiser step (one calibration sample), then pause. For one-shot methods: one block.">
+          Step 1 iteration
+        </button>
+        <button type="button" data-testid="step-block" disabled={noModel || (running && !paused)} onClick={() => void stepOrStart('block')} title="Finish the current block (or run the next whole block), then pause.">
+          Step 1 block
+        </button>
+        <button type="button" data-testid="cancel" disabled={!running} onClick={() => void cancelRun()} title="Stop the run. Finished blocks stay pruned, the block in progress stays dense, and the checkpoint lets you resume later.">
+          Cancel
+        </button>
+        <button type="button" data-testid="reset" disabled={noModel} onClick={() => void resetRun()} title="Forget the run: clear the charts, the results and the saved checkpoint. The model goes back to dense.">
+          Reset
+        </button>
+      </div>
+      <div className="progress" title={progress?.label}>
+        <div className="bar" style={{ width: `${(frac * 100).toFixed(1)}%` }} />
+        <span data-testid="progress-label">
+          {progress ? `${phase ?? ''} · ${progress.label}` : phase ?? 'idle'}
+          {progress?.etaSeconds !== undefined ? ` · ETA ${fmtSeconds(progress.etaSeconds)}` : ''}
+          {blockEta !== null && running ? ` · per-block ETA ${fmtSeconds(blockEta)}` : ''}
+        </span>
+      </div>
+      <BlockTimeline />
+      {(error || notice) && (
+        <p className={notice?.kind === 'info' ? 'info' : 'error'} role="alert" data-testid="run-error">
+          {error ?? notice?.text}
+        </p>
+      )}
+      {logs.length > 0 && (
+        <details className="logs">
+          <summary>log ({logs.length})</summary>
+          <ul>
+            {logs.map((l, i) => (
+              <li key={i} className={l.level}>
+                {l.message}
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+    </section>
+  );
+}

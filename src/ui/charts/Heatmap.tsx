@@ -1,0 +1,57 @@
+import { useStore } from 'zustand';
+import { LINEAR_NAMES } from '../../model/spec';
+import { refreshMask } from '../../store/engine';
+import { runStore } from '../../store/runStore';
+import { uiStore } from '../../store/uiStore';
+import { fmtPct } from '../format';
+import { ChartCard } from './ChartCard';
+import { sparsityColor } from './colors';
+
+/** Final (measured) allocation: blocks × the 7 layers, zeros counted after the mask is applied. */
+export function Heatmap() {
+  const blocks = useStore(runStore, (s) => s.blocks);
+  const cells = blocks.map((b) => (b.final ? LINEAR_NAMES.map((n) => b.final!.layerSparsity[n]) : null));
+  return (
+    <ChartCard
+      id="heatmap"
+      testId="chart-heatmap"
+      json={{ blocks: cells }}
+      title="Learned allocation (blocks × layers)"
+      help="Fraction of zeros in each linear layer of each block after pruning (measured). Darker = pruned more. BESA gives layers that matter less more sparsity; one-shot methods give every layer the same. Click a cell to see its mask."
+    >
+      <div className="heatmap" style={{ gridTemplateColumns: `4em repeat(${LINEAR_NAMES.length}, 1fr) 4.5em` }}>
+        <span />
+        {LINEAR_NAMES.map((n) => (
+          <span key={n} className="hm-head">
+            {n}
+          </span>
+        ))}
+        <span className="hm-head">block</span>
+        {blocks.map((b, i) => (
+          <div key={i} className="hm-row" data-testid={`heat-row-${i}`} data-filled={String(!!b.final)} style={{ display: 'contents' }}>
+            <span className="hm-label">{i}</span>
+            {LINEAR_NAMES.map((n) => {
+              const v = b.final?.layerSparsity[n];
+              return (
+                <button
+                  key={n}
+                  type="button"
+                  className="hm-cell"
+                  style={{ background: v === undefined ? '#f3f4f6' : sparsityColor(v), color: v !== undefined && v > 0.55 ? '#fff' : '#111' }}
+                  title={v === undefined ? `block ${i} ${n}: not pruned (yet)` : `block ${i} ${n}: ${fmtPct(v, 2)} zeros`}
+                  onClick={() => {
+                    uiStore.getState().set({ selectedBlock: i, maskLayer: n });
+                    void refreshMask(i, n);
+                  }}
+                >
+                  {v === undefined ? '' : (v * 100).toFixed(1)}
+                </button>
+              );
+            })}
+            <span className="hm-total">{b.final ? fmtPct(b.final.blockSparsity) : b.status === 'running' ? '…' : ''}</span>
+          </div>
+        ))}
+      </div>
+    </ChartCard>
+  );
+}

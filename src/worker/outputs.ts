@@ -1,0 +1,83 @@
+// What the page can ask of a finished run: one layer's mask as an image, generations (dense vs
+// pruned, same prompt and seed) and the pruned model's files for download.
+import { generate, lastRow } from '../eval/generate';
+import { writeLlama2c } from '../model/llama2c';
+import { exportHfFiles } from '../model/export';
+import { cpuForwardLogits } from '../model/forward';
+import type { LoadedModel } from '../model/loader';
+import type { FileSource } from '../model/sources';
+import type { LinearName, ModelWeights } from '../model/spec';
+import { yieldToEventLoop } from './controller';
+import type { JobResult } from './job';
+import type { Generation, MaskImage, WorkerRequest } from './protocol';
+
+/** Zero pattern of one linear: from the running job's committed blocks, else the last result, else dense. */
+export function maskImage(model: LoadedModel, block: number, layer: LinearName, run: JobResult | undefined, live: Map<number, Record<string, Float32Array>> | null): MaskImage {
+  if (!(block >= 0 && block < model.spec.nLayers)) throw new RangeError(`block ${block} does not exist; the model has blocks 0…${model.spec.nLayers - 1}`);
+  const lw = model.weights.blocks[block][layer];
+  let w = lw.w;
+  let fromRun: string | null = null;
+  const liveW = live?.get(block)?.[layer];
+  if (liveW) {
+    w = liveW;
+    fromRun = 'running';
+  } else if (run && block < run.completedBlocks) {
+    w = run.weights.blocks[block][layer].w;
+    fromRun = run.runId;
+  }
+  const pruned = new Uint8Array(w.length);
+  for (let i = 0; i < w.length; i++) pruned[i] = w[i] === 0 ? 1 : 0;
+  return { block, layer, rows: lw.out, cols: lw.in, pruned, fromRun };
+}
+
+type GenReq = Extract<WorkerRequest, { type: 'generate' }>;
+
+async function generateText(model: LoadedModel, weights: ModelWeights, req: GenReq): Promise<{ text: string; tokens: number }> {
+  const prompt = model.tokenizer.encode(req.prompt);
+  if (prompt.length === 0) throw new Error('The prompt is empty after tokenisation; type a few words.');
+  const next = lastRow(cpuForwardLogits(model.spec, weights), model.spec.vocabSize);
+  const ids = await generate(
+    async (x) => {
+      await yieldToEventLoop();
+      return next(x);
+    },
+    prompt,
+    { maxNewTokens: req.maxNewTokens, temperature: req.temperature, topP: 0.95, seed: req.seed, contextLength: model.spec.maxSeqLen, eosId: model.tokenizer.eos },
+  );
+  return { text: model.tokenizer.decode(ids), tokens: ids.length };
+}
+
+/** Dense first, then each requested run, all with the same prompt, seed and sampling settings. */
+export async function generateAll(model: LoadedModel, req: GenReq, results: Map<string, JobResult>): Promise<Generation[]> {
+  const out: Generation[] = [{ label: 'dense', runId: null, ...(await generateText(model, model.weights, req)) }];
+  for (const id of req.runIds) {
+    const r = results.get(id);
+    if (!r) throw new Error(`run ${id} is not in this session any more (the model was reloaded); run it again`);
+    out.push({ label: r.label, runId: id, ...(await generateText(model, r.weights, req)) });
+  }
+  return out;
+}
+
+/**
+ * HF models: config.json + model.safetensors (F32, pruned zeros in place) + the original tokenizer
+ * files. llama2.c models: the .bin in the same version + tokenizer.bin. Either way the studio's own
+ * loader reads the result back.
+ */
+export async function exportModelFiles(model: LoadedModel, source: FileSource, run: JobResult): Promise<Record<string, Uint8Array>> {
+  const listed = await source.list();
+  const extra: Record<string, Uint8Array> = {};
+  if (model.format === 'llama2c') {
+    extra['tokenizer.bin'] = await source.read('tokenizer.bin');
+    return { ...extra, 'model.bin': writeLlama2c(model.spec, run.weights) };
+  }
+  for (const f of ['tokenizer.json', 'tokenizer_config.json']) if (listed.includes(f)) extra[f] = await source.read(f);
+  const meta = {
+    'besa-studio.run': run.runId,
+    'besa-studio.method': run.report.method.name,
+    'besa-studio.structure': run.report.method.structure,
+    'besa-studio.target-sparsity': String(run.report.method.targetSparsity),
+    'besa-studio.achieved-sparsity': run.report.achievedSparsity.toFixed(6),
+    'besa-studio.source-sha256': model.weightsSha256,
+  };
+  return exportHfFiles(model.spec, run.weights, { extraFiles: extra, metadata: meta });
+}
