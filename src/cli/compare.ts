@@ -4,10 +4,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RUN_FLAGS, CliArgumentError, parseArgs, runConfigFromArgs, usage, type FlagTable } from './args';
-import { abortOnSigint, createNodeExecutor, exitWithError, loadModelFromPath, readDataset, stderrReporter } from './common';
+import { abortOnSigint, createNodeEngine, exitWithError, loadModelFromPath, readDataset, stderrReporter } from './common';
 import { comparisonCsv, comparisonTable, runComparison } from '../eval/compare';
 import type { MethodName } from '../prune/config';
-import { CpuBlockExecutor } from '../prune/executor';
 import { checkRunConfig } from '../prune/runConfigCheck';
 
 const FLAGS: FlagTable = {
@@ -33,7 +32,7 @@ async function main(): Promise<number> {
   const evalData = await Promise.all(base.evalDatasets.map((id) => readDataset(dataDir, id)));
   const out = (a.out as string | undefined) ?? join('out', `${model.name}-compare-${base.sparsity}${base.structure === 'unstructured' ? '' : '-' + base.structure.replace(':', 'of')}`);
   const warn = stderrReporter();
-  const proto = await createNodeExecutor(model, !!a.cpu, (m) => warn({ type: 'log', level: 'warn', message: m }));
+  const engine = await createNodeEngine(model, !!a.cpu);
   const reporters = new Map<string, ReturnType<typeof stderrReporter>>();
   const ac = abortOnSigint(() => warn({ type: 'log', level: 'info', message: 'Ctrl-C: stopping after the current step…' }));
   if (base.structure !== 'unstructured' && methods.includes('besa')) warn({ type: 'log', level: 'warn', message: `BESA has no N:M mode; its row is unstructured at sparsity ${base.sparsity}` });
@@ -43,7 +42,8 @@ async function main(): Promise<number> {
     base,
     calibration,
     evalData,
-    executorFactory: () => (proto.kind === 'cpu' ? new CpuBlockExecutor(model.spec) : proto),
+    executorFactory: engine.newExecutor,
+    forwardFactory: engine.forwardFactory,
     onEvent: (m, e) => {
       if (!reporters.has(m)) reporters.set(m, stderrReporter(`[${m}] `));
       reporters.get(m)!(e);

@@ -7,7 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DiskCheckpointStore } from './diskCheckpoint';
 import { RUN_FLAGS, CliArgumentError, parseArgs, runConfigFromArgs, usage, type FlagTable } from './args';
-import { abortOnSigint, createNodeExecutor, exitWithError, loadModelFromPath, readDataset, stderrReporter, writeModelFolder } from './common';
+import { abortOnSigint, createNodeEngine, exitWithError, loadModelFromPath, readDataset, stderrReporter, writeModelFolder } from './common';
 import type { MethodName } from '../prune/config';
 import { runPruneJob } from '../prune/job';
 import { allocationCsv, allocationTable } from '../prune/report';
@@ -37,11 +37,11 @@ async function main(): Promise<number> {
   const nmTag = cfg.structure === 'unstructured' ? '' : `-${cfg.structure.replace(':', 'of')}`;
   const out = (a.out as string | undefined) ?? join('out', `${model.name.replace(/\.[^.]*$/, '')}-${method}-${cfg.sparsity}${nmTag}`);
   const report = stderrReporter();
-  const executor = await createNodeExecutor(model, !!a.cpu, (m) => report({ type: 'log', level: 'warn', message: m }));
+  const { executor, forwardFactory } = await createNodeEngine(model, !!a.cpu);
   const checkpoint = new DiskCheckpointStore(join(out, 'checkpoint'));
   const ac = abortOnSigint(() => report({ type: 'log', level: 'info', message: 'Ctrl-C: stopping after the current step (press again to quit at once)…' }));
 
-  const res = await runPruneJob({ model, config: cfg, calibration, evalData, executor, onEvent: report, signal: ac.signal, checkpoint, resume: !!a.resume });
+  const res = await runPruneJob({ model, config: cfg, calibration, evalData, executor, forwardFactory, onEvent: report, signal: ac.signal, checkpoint, resume: !!a.resume });
   await mkdir(out, { recursive: true });
   await writeFile(join(out, 'report.json'), JSON.stringify(res.report, null, 2));
   await writeFile(join(out, 'report.csv'), allocationCsv(res.report));

@@ -58,6 +58,7 @@ export async function runComparison(o: CompareOptions): Promise<ComparisonResult
     if (o.signal?.aborted) break;
     const structure = method === 'besa' ? 'unstructured' : base.structure;
     const cfg: RunConfig = { ...base, method, structure };
+    const executor = o.executorFactory();
     const res = await runPruneJob({
       model,
       config: cfg,
@@ -65,11 +66,12 @@ export async function runComparison(o: CompareOptions): Promise<ComparisonResult
       evalData: o.evalData,
       evalSeqlen,
       densePerplexity: dense,
-      executor: o.executorFactory(),
+      executor,
       forwardFactory,
       onEvent: (e) => o.onEvent?.(method, e),
       signal: o.signal,
     });
+    executor.dispose?.();
     const r = res.report;
     rows.push({
       method,

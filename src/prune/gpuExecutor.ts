@@ -39,6 +39,7 @@ export class GpuBlockExecutor implements BlockExecutor {
     readonly spec: ModelSpec,
   ) {
     this.adapter = adapterLabel(rt.caps);
+    rt.ledger.resetPeak(); // the report's peak GPU bytes are this executor's run (plus what is live now)
   }
 
   private uploadBlock(block: BlockWeights): BlockWeightsGpu {
