@@ -46,7 +46,12 @@ async function main(): Promise<number> {
   await writeFile(join(out, 'report.json'), JSON.stringify(res.report, null, 2));
   await writeFile(join(out, 'report.csv'), allocationCsv(res.report));
   if (res.status === 'cancelled') {
-    process.stderr.write(`\nstopped: ${res.pipeline.completedBlocks}/${model.spec.nLayers} blocks are saved in ${join(out, 'checkpoint')}; rerun the same command with --resume to continue.\n`);
+    const done = res.pipeline.completedBlocks;
+    process.stderr.write(
+      done > 0
+        ? `\nstopped: ${done}/${model.spec.nLayers} blocks are saved in ${join(out, 'checkpoint')}; rerun the same command with --resume to continue.\n`
+        : '\nstopped before the first block finished: nothing to resume; rerun the command to start again.\n',
+    );
     return 130;
   }
   const files = await writeModelFolder(out, model, dir, res.weights, {

@@ -56,6 +56,12 @@ export interface PipelineResult {
   seconds: number;
 }
 
+/**
+ * Give the event loop a turn: on the CPU executor every await resolves as a microtask, so without this
+ * a Worker would never see the UI's pause/cancel messages and Node never runs its SIGINT handler.
+ */
+export const yieldToEventLoop = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
+
 export class RunCancelledError extends Error {
   constructor() {
     super('run cancelled');
@@ -114,7 +120,8 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
     completedBlocks: completed,
     seconds: (performance.now() - t0) / 1000,
   });
-  const checkAbort = () => {
+  const checkAbort = async () => {
+    await yieldToEventLoop();
     if (signal?.aborted) throw new RunCancelledError();
   };
   // ETA from the units (BESA steps or one-shot blocks) done in this session.
@@ -125,9 +132,9 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   let i = start;
   try {
     for (; i < nBlocks; i++) {
-      checkAbort();
+      await checkAbort();
       await o.controller?.waitIfPaused(cfg.method === 'besa' ? 'block' : 'step', signal);
-      checkAbort();
+      await checkAbort();
       const tb = performance.now();
       const dense = model.weights.blocks[i];
       emit({ type: 'block-start', block: i, nBlocks, totalSteps: stepsPerBlock });
@@ -138,7 +145,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
       const Yref: Float32Array[] = [];
       const Yfp: Float32Array[] = [];
       for (let b = 0; b < nsamples; b++) {
-        checkAbort();
+        await checkAbort();
         const fw = await exec.forward(dense, Xp[b], null, { collectInputs: !!stats });
         if (stats && fw.inputs) stats.add(fw.inputs);
         Yref.push(fw.y);
@@ -158,9 +165,9 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
           target: cfg.sparsity,
           opts: cfg.besa,
           beforeStep: async (s) => {
-            checkAbort();
+            await checkAbort();
             await o.controller?.waitIfPaused('step', signal);
-            checkAbort();
+            await checkAbort();
           },
           onStep: (s) => {
             unitsDone++;
@@ -178,7 +185,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
         }
         extra = { expectedSparsity: r.expected, lossBefore: r.firstReconLoss, steps: r.steps };
       } else {
-        checkAbort();
+        await checkAbort();
         const r = oneShotBlock(cfg.method, dense, stats, cfg);
         newW = r.weights;
         extra = { steps: 1, ...(r.obsLoss ? { obsLoss: r.obsLoss } : {}) };
@@ -189,7 +196,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
       const nextXp: Float32Array[] = [];
       let lossAfter = 0;
       for (let b = 0; b < nsamples; b++) {
-        checkAbort();
+        await checkAbort();
         const y = (await exec.forward(pruned, Xp[b], null)).y;
         lossAfter += reconLoss(y, target[b], seqlen, spec.dim).loss / nsamples;
         nextXp.push(y);

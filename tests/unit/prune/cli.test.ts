@@ -1,0 +1,99 @@
+// The prune CLI end to end on the micro model (CPU executor): the written safetensors loads back with
+// the zeros in place and the original tensor names, tokenizer copied, report files written; Ctrl-C
+// keeps finished blocks and --resume reproduces the uninterrupted run; bad arguments are named errors.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { sampleCalibration, tokenizeCorpus } from '../../../src/data/windows';
+import { loadModel } from '../../../src/model/loader';
+import { parseSafetensors } from '../../../src/model/safetensors';
+import { nodeDirSource } from '../../../src/model/sourceNode';
+import { LINEAR_NAMES } from '../../../src/model/spec';
+import { CpuBlockExecutor } from '../../../src/prune/executor';
+import { runPipeline } from '../../../src/prune/pipeline';
+import { loadMicro, microConfig, MICRO_DIR, ROOT } from './engineFixture';
+
+const tmp = mkdtempSync(join(tmpdir(), 'besa-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function cli(args: string[], onStderr?: (text: string, kill: () => void) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['src/cli/prune.ts', ...args], { cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => {
+      stderr += d;
+      onStderr?.(stderr, () => p.kill('SIGINT'));
+    });
+    p.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('npm run prune (CLI)', () => {
+  it('writes a pruned HF folder that loadModel reads back with the zeros in place', async () => {
+    const out = join(tmp, 'wanda');
+    const r = await cli(['--model', MICRO_DIR, '--method', 'wanda', '--sparsity', '0.5', '--samples', '4', '--seqlen', '32', '--eval', 'sotu-eval', '--eval-windows', '2', '--cpu', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/achieved sparsity over all pruned linears: 0\.5000/);
+    const dense = await loadMicro();
+    const pruned = await loadModel(nodeDirSource(out));
+    pruned.weights.blocks.forEach((b, i) =>
+      LINEAR_NAMES.forEach((n) => {
+        const w = b[n].w;
+        const d = dense.weights.blocks[i][n].w;
+        for (let j = 0; j < w.length; j++) if (w[j] !== 0) expect(w[j]).toBe(d[j]); // W ⊙ M, nothing else changed
+        for (let row = 0; row < b[n].out; row++) expect(w.subarray(row * b[n].in, (row + 1) * b[n].in).filter((v) => v === 0).length).toBe(Math.floor(b[n].in / 2));
+      }),
+    );
+    expect(pruned.weights.embed).toEqual(dense.weights.embed);
+    const names = (dir: string) => parseSafetensors(new Uint8Array(readFileSync(join(dir, 'model.safetensors')))).names().sort();
+    expect(names(out)).toEqual(names(MICRO_DIR));
+    expect(readFileSync(join(out, 'tokenizer.json'))).toEqual(readFileSync(join(MICRO_DIR, 'tokenizer.json')));
+    const rep = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    expect(rep).toMatchObject({ status: 'completed', achievedSparsity: 0.5, method: { name: 'wanda' }, data: { nsamples: 4, seqlen: 32 } });
+    expect(rep.perplexity.pruned[0]).toMatchObject({ dataset: 'sotu-eval', windows: 2, seqlen: 32 });
+    expect(readFileSync(join(out, 'report.csv'), 'utf8').trim().split('\n').length).toBe(15);
+    expect(existsSync(join(out, 'checkpoint'))).toBe(false); // removed after a completed run
+  });
+
+  it('Ctrl-C keeps finished blocks on disk; --resume finishes with the same result as an uninterrupted run', async () => {
+    const out = join(tmp, 'besa');
+    const args = ['--model', MICRO_DIR, '--method', 'besa', '--samples', '32', '--seqlen', '64', '--eval', 'none', '--cpu', '--out', out];
+    let sent = false;
+    const cut = await cli(args, (text, kill) => {
+      if (!sent && /block 0: sparsity/.test(text)) {
+        sent = true;
+        kill();
+      }
+    });
+    expect(cut.code, cut.stderr).toBe(130);
+    expect(cut.stderr).toMatch(/rerun the same command with --resume/);
+    expect(JSON.parse(readFileSync(join(out, 'checkpoint/state.json'), 'utf8')).completed).toBe(1);
+    const res = await cli([...args, '--resume']);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stderr).toMatch(/resuming after block 0/);
+    // reference: the same run in-process, uninterrupted
+    const m = await loadMicro();
+    const cfg = microConfig({ method: 'besa', nsamples: 32, seqlen: 64 });
+    const ids = sampleCalibration(tokenizeCorpus(m.tokenizer, readFileSync(join(ROOT, 'public/data/sotu-calib.txt'), 'utf8')), 32, 64, 0).ids;
+    const ref = await runPipeline({ model: m, config: cfg, calibrationIds: ids, executor: new CpuBlockExecutor(m.spec) });
+    const got = await loadModel(nodeDirSource(out));
+    got.weights.blocks.forEach((b, i) => LINEAR_NAMES.forEach((n) => expect(b[n].w).toEqual(ref.weights.blocks[i][n].w)));
+  });
+
+  it('bad arguments: named errors with the fix, exit code 2 (1 for invalid combinations)', async () => {
+    const a = await cli(['--model', MICRO_DIR, '--sparsity', 'half', '--cpu']);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toMatch(/CliArgumentError: --sparsity half: expected a number/);
+    const b = await cli(['--model', MICRO_DIR, '--methdo', 'besa']);
+    expect(b.stderr).toMatch(/unknown option --methdo; did you mean --method\?/);
+    const c = await cli(['--model', MICRO_DIR, '--method', 'besa', '--nm', '2:4', '--cpu']);
+    expect(c.code).toBe(1);
+    expect(c.stderr).toMatch(/RunConfigError: BESA .* no N:M mode/);
+    const d = await cli(['--method', 'besa']);
+    expect(d.stderr).toMatch(/--model is required/);
+  });
+});
