@@ -5,13 +5,11 @@ import { dirname, join } from 'node:path';
 import { exportHfFiles } from '../model/export';
 import { loadModel, type LoadedModel } from '../model/loader';
 import { nodeDirSource, nodeFileSource } from '../model/sourceNode';
-import type { ModelSpec, ModelWeights } from '../model/spec';
-import { cpuForwardLogits, type ForwardLogits } from '../model/forward';
+import type { ModelWeights } from '../model/spec';
+import { cpuForwardLogits } from '../model/forward';
 import { acquireNodeDevice } from '../gpu/node';
 import { GpuRuntime } from '../gpu/runtime';
-import { destroyModel, uploadModel, type GpuModel } from '../gpu/modelWeights';
-import { gpuForwardLogits } from '../gpu/modelForward';
-import { GpuBlockExecutor } from '../prune/gpuExecutor';
+import { createGpuEngine, type GpuEngine } from '../prune/gpuEngine';
 import type { EngineEvent } from '../prune/events';
 import { CpuBlockExecutor, type BlockExecutor } from '../prune/executor';
 import type { Corpus } from '../prune/job';
@@ -44,13 +42,7 @@ export async function readDataset(dataDir: string, id: string): Promise<Corpus> 
   }
 }
 
-export interface NodeEngine {
-  executor: BlockExecutor;
-  /** Logits for evaluation on the same device (one uploaded model at a time). */
-  forwardFactory: (spec: ModelSpec, weights: ModelWeights) => ForwardLogits;
-  /** A fresh executor on the same device (compare: one per method). */
-  newExecutor: () => BlockExecutor;
-}
+export type NodeEngine = Omit<GpuEngine, 'dispose'>;
 
 /** CPU reference engine, or WebGPU via Dawn (src/gpu/node.ts); a missing adapter says to pass --cpu. */
 export async function createNodeEngine(model: LoadedModel, cpu: boolean): Promise<NodeEngine> {
@@ -61,13 +53,7 @@ export async function createNodeEngine(model: LoadedModel, cpu: boolean): Promis
   } catch (e) {
     throw new CliArgumentError(`no usable WebGPU device (${(e as Error).name}: ${(e as Error).message}); pass --cpu to run on the CPU reference executor`);
   }
-  let live: GpuModel | null = null;
-  const forwardFactory = (spec: ModelSpec, weights: ModelWeights): ForwardLogits => {
-    if (live) destroyModel(rt, live);
-    live = uploadModel(rt, spec, weights);
-    return gpuForwardLogits(rt, live);
-  };
-  return { executor: new GpuBlockExecutor(rt, model.spec), forwardFactory, newExecutor: () => new GpuBlockExecutor(rt, model.spec) };
+  return createGpuEngine(rt, model.spec);
 }
 
 const fmtTime = (s: number | undefined) => {

@@ -2,6 +2,15 @@
 //   calibration sampling → dense perplexity → pipeline (block loop) → pruned perplexity → report.
 // Everything is streamed as EngineEvents; pause/step via `controller`, cancel via `signal`,
 // resume via `checkpoint` + `resume`. Nothing here touches the DOM or Node APIs.
+// In a Web Worker (functions cannot cross postMessage, so the Worker builds them):
+//   const model = await loadModel(urlSource('/models/sotu-llama-3m/'));
+//   const rt = new GpuRuntime(await acquireDevice());            // or CpuBlockExecutor for no WebGPU
+//   const { executor, forwardFactory } = createGpuEngine(rt, model.spec);
+//   const ctl = new RunController(); const ac = new AbortController();   // messages → ctl.pause()/stepOnce()/stepBlock()/resume(), ac.abort()
+//   const res = await runPruneJob({ model, config, calibration: { id: 'sotu-calib', text }, evalData,
+//     executor, forwardFactory, controller: ctl, signal: ac.signal, checkpoint: myIdbStore, resume,
+//     onEvent: (e) => postMessage(e) });                          // EngineEvents are plain, cloneable objects
+//   res.weights → exportHfFiles(model.spec, res.weights, …) for download; res.report → report JSON.
 import { sampleCalibration, tokenizeCorpus } from '../data/windows';
 import { perplexity } from '../eval/perplexity';
 import { cpuForwardLogits, type ForwardLogits } from '../model/forward';

@@ -1,0 +1,39 @@
+// The WebGPU engine parts of a job, shared by the browser Worker and the Node CLI (browser-safe: no
+// Node imports). Given a GpuRuntime (browser: new GpuRuntime(await acquireDevice()); Node:
+// new GpuRuntime(await acquireNodeDevice())), it returns what runPruneJob takes: a block executor and
+// a GPU logits function for perplexity (one uploaded model at a time, the previous one is freed).
+import { destroyModel, uploadModel, type GpuModel } from '../gpu/modelWeights';
+import { gpuForwardLogits } from '../gpu/modelForward';
+import type { GpuRuntime } from '../gpu/runtime';
+import type { ForwardLogits } from '../model/forward';
+import type { ModelSpec, ModelWeights } from '../model/spec';
+import type { BlockExecutor } from './executor';
+import { GpuBlockExecutor } from './gpuExecutor';
+
+export interface GpuEngine {
+  executor: BlockExecutor;
+  forwardFactory: (spec: ModelSpec, weights: ModelWeights) => ForwardLogits;
+  /** A fresh executor on the same device (compare: one per method). */
+  newExecutor: () => BlockExecutor;
+  /** Free the evaluation model and the executor's buffers. */
+  dispose: () => void;
+}
+
+export function createGpuEngine(rt: GpuRuntime, spec: ModelSpec): GpuEngine {
+  let live: GpuModel | null = null;
+  const executor = new GpuBlockExecutor(rt, spec);
+  return {
+    executor,
+    forwardFactory: (s, w) => {
+      if (live) destroyModel(rt, live);
+      live = uploadModel(rt, s, w);
+      return gpuForwardLogits(rt, live);
+    },
+    newExecutor: () => new GpuBlockExecutor(rt, spec),
+    dispose: () => {
+      if (live) destroyModel(rt, live);
+      live = null;
+      executor.dispose();
+    },
+  };
+}
