@@ -113,4 +113,28 @@ describe('BESA engine on the micro model', () => {
     );
     expect(differs).toBe(true);
   });
+
+  it('options: sigmoid bounds s ≤ 0.6237 (spec §1.4), --no-sigmoid goes past it, layer-wise shares n per linear, Adam trains', async () => {
+    const m = await loadMicro();
+    const run = async (over: Parameters<typeof microConfig>[0]) => {
+      const cfg = microConfig({ method: 'besa', nsamples: 16, seqlen: 32, ...over });
+      return runPipeline({ model: m, config: cfg, calibrationIds: calibIds(m, cfg), executor: new CpuBlockExecutor(m.spec) });
+    };
+    const sig = await run({ sparsity: 0.7 });
+    for (const b of sig.blocks) for (const n of LINEAR_NAMES) expect(b.expectedSparsity![n]).toBeLessThanOrEqual(0.6237);
+    const noSig = await run({ sparsity: 0.7, besa: { sigmoid: false } as never });
+    const meas = (r: typeof sig) => r.blocks.reduce((a, b) => a + b.blockSparsity, 0) / r.blocks.length;
+    expect(meas(noSig)).toBeGreaterThan(0.65);
+    expect(meas(sig)).toBeLessThan(0.6237);
+    const layer = await run({ besa: { granularity: 'layer' } as never });
+    for (const b of layer.weights.blocks)
+      for (const n of LINEAR_NAMES) {
+        const { w, out: R, in: C } = b[n];
+        const counts = new Set(Array.from({ length: R }, (_, r) => w.subarray(r * C, (r + 1) * C).filter((v) => v === 0).length));
+        expect(counts.size).toBe(1); // one n for the whole linear
+      }
+    expect(layer.blocks.some((b) => LINEAR_NAMES.some((n) => Math.abs(b.expectedSparsity![n] - 0.5) > 0.05))).toBe(true);
+    const adam = await run({ besa: { optimizer: 'adam' } as never });
+    expect(adam.blocks.some((b) => LINEAR_NAMES.some((n) => Math.abs(b.expectedSparsity![n] - 0.5) > 1e-3))).toBe(true);
+  });
 });
