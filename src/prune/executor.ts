@@ -42,8 +42,13 @@ export interface ForwardResult {
   inputs?: LinearInputs;
 }
 
+export interface BackwardOptions {
+  /** Also return dX (BESA trains one block at a time and does not need it; the GPU then skips the readback). */
+  wantDx?: boolean;
+}
+
 export interface BackwardResult {
-  dx: Float32Array; // [T, C]
+  dx?: Float32Array; // [T, C], when wantDx (the CPU executor always fills it)
   /** dL/dM = (dYᵀ X_in) ⊙ W per linear, [out, in] (gradient at M = M_hard, straight-through). */
   maskGrads: Record<LinearName, Float32Array>;
 }
@@ -59,7 +64,7 @@ export interface BlockExecutor {
   readonly adapter: string;
   readonly spec: ModelSpec;
   forward(block: BlockWeights, X: Float32Array, masks: MaskSet, opts?: ForwardOptions): Promise<ForwardResult>;
-  backward(block: BlockWeights, masks: MaskSet, saved: unknown, dY: Float32Array): Promise<BackwardResult>;
+  backward(block: BlockWeights, masks: MaskSet, saved: unknown, dY: Float32Array, opts?: BackwardOptions): Promise<BackwardResult>;
   /** Free saved state early (GPU buffers); a no-op on the CPU. */
   release?(saved: unknown): void;
   /** Accelerator memory (GPU ledger); undefined on the CPU. */

@@ -8,7 +8,7 @@ import { createBlockActivations, createBlockGrads, blockBackwardGpu, blockForwar
 import { adapterLabel } from '../gpu/capabilities';
 import type { GpuRuntime } from '../gpu/runtime';
 import { LINEAR_NAMES, type BlockWeights, type LinearName, type ModelSpec } from '../model/spec';
-import { ExecutorInputError, tokensOf, type BackwardResult, type BlockExecutor, type ExecutorMemory, type ForwardOptions, type ForwardResult, type MaskSet } from './executor';
+import { ExecutorInputError, tokensOf, type BackwardOptions, type BackwardResult, type BlockExecutor, type ExecutorMemory, type ForwardOptions, type ForwardResult, type MaskSet } from './executor';
 
 interface Workspace {
   T: number;
@@ -122,7 +122,7 @@ export class GpuBlockExecutor implements BlockExecutor {
     return res;
   }
 
-  async backward(block: BlockWeights, masks: MaskSet, saved: unknown, dY: Float32Array): Promise<BackwardResult> {
+  async backward(block: BlockWeights, masks: MaskSet, saved: unknown, dY: Float32Array, opts: BackwardOptions = {}): Promise<BackwardResult> {
     const s = saved as GpuSaved | undefined;
     if (!s || typeof s.gen !== 'number') throw new ExecutorInputError('GpuBlockExecutor.backward: `saved` must come from forward(..., { save: true }) of this executor');
     if (s.gen !== this.gen || s.block !== block || s.masks !== masks)
@@ -136,7 +136,7 @@ export class GpuBlockExecutor implements BlockExecutor {
     blockBackwardGpu(this.rt, this.spec, this.uploadBlock(block), this.gpuMasks(masks), ws.x, ws.act, ws.dy, g, T);
     const maskGrads = {} as Record<LinearName, Float32Array>;
     for (const n of LINEAR_NAMES) maskGrads[n] = await this.rt.read(g.dMask[n], block[n].out * block[n].in * 4);
-    return { dx: await this.rt.read(g.dx, T * this.spec.dim * 4), maskGrads };
+    return opts.wantDx ? { dx: await this.rt.read(g.dx, T * this.spec.dim * 4), maskGrads } : { maskGrads };
   }
 
   memory(): ExecutorMemory {

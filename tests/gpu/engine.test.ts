@@ -36,10 +36,10 @@ describe('GPU BlockExecutor (micro model)', () => {
     for (const k of ['attnIn', 'oIn', 'mlpIn', 'downIn'] as (keyof LinearInputs)[]) checkClose(fg.inputs![k], fc.inputs![k], 1e-5, 1e-4, k);
     const dY = rng.normalArray(fc.y.length, 0.1);
     const bc = await cpu.backward(blk, masks, fc.saved, dY);
-    const bg = await gpu.backward(blk, masks, fg.saved, dY);
+    const bg = await gpu.backward(blk, masks, fg.saved, dY, { wantDx: true });
     // gradients are small (dY ~ 0.1): atol relative to the largest reference entry, so the check is not vacuous
     const amax = (a: Float32Array) => a.reduce((mx, v) => Math.max(mx, Math.abs(v)), 0);
-    checkClose(bg.dx, bc.dx, 1e-5 * amax(bc.dx), 1e-3, 'dx');
+    checkClose(bg.dx!, bc.dx!, 1e-5 * amax(bc.dx!), 1e-3, 'dx');
     for (const n of LINEAR_NAMES) checkClose(bg.maskGrads[n], bc.maskGrads[n], 1e-5 * amax(bc.maskGrads[n]), 1e-3, `dMask.${n}`);
     // stale saved state is refused (the GPU keeps only the latest forward)
     await gpu.forward(blk, X, null);
