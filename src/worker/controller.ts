@@ -1,8 +1,10 @@
-// The Worker's pause / single-step controller (implements the pipeline's PruneControl).
-// Why not src/prune/controller.ts's RunController: the pipeline has no pause point before BESA step 0
-// (beforeStep only waits for s > 0), so "step one iteration" from a block start ran two steps, and
-// "step one block" pressed mid-block also let the NEXT block boundary pass. Semantics here:
-//   step  : exactly one optimiser step (one block for one-shot methods, whose only point is 'step')
+// The Worker's pause / single-step controller (implements the pipeline's PruneControl). Same
+// semantics as src/prune/controller.ts's RunController, plus what the studio needs on top:
+//   - a run can START in step / block mode (the step buttons work before a run: "start paused and
+//     take one step / one block"); RunController would stop at the first block start instead;
+//   - one-shot methods (Wanda / SparseGPT / magnitude) only have the 'step' point at each block
+//     start, so "step one block" is "step once" for them.
+//   step  : exactly one optimiser step (the pipeline waits before every step, step 0 included)
 //   block : finish the current block (or, when waiting at a block start, run that whole block), then pause
 // Cancellation (AbortSignal) always wins: an aborted signal releases every wait.
 import type { PausePoint, PruneControl } from '../prune/controller';
@@ -43,15 +45,12 @@ export class StudioController implements PruneControl {
   stepBlock(): void {
     if (this.oneShot) return this.stepOnce(); // one block = one step for Wanda / SparseGPT / magnitude
     this.mode = 'block';
-    // Waiting at a block start, or not started yet: run that whole block. Mid-block: finish it only.
-    this.letBlockPass = this.waitingAt !== 'step';
+    // Waiting at a block start: run that whole block. Mid-block: finish it only.
+    this.letBlockPass = this.waitingAt === 'block';
     this.wake();
   }
 
   async waitIfPaused(point: PausePoint, signal?: AbortSignal): Promise<void> {
-    // The CPU executor's awaits resolve as microtasks, so without a macrotask turn here the Worker
-    // would never see the page's pause / cancel messages until the run ended.
-    await yieldToEventLoop();
     let waited = false;
     while (!signal?.aborted && !this.pass(point)) {
       if (!waited) {
@@ -82,10 +81,8 @@ export class StudioController implements PruneControl {
       case 'pause':
         return false;
       case 'step':
-        // A BESA block start is followed by step 0 with no pause point of its own: passing the block
-        // point IS the single step, so pause right after it (the next wait is before step 1).
-        this.mode = 'pause';
-        return true;
+        if (point === 'step') this.mode = 'pause'; // this step runs, the next one waits
+        return true; // a BESA block start is not a step
       case 'block':
         if (point === 'step') return true;
         if (this.letBlockPass) {
@@ -102,4 +99,5 @@ export class StudioController implements PruneControl {
   }
 }
 
+/** A macrotask turn, so the Worker sees the page's messages during long CPU loops. */
 export const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));

@@ -9,6 +9,7 @@ import { runMatmulSelfCheck } from '../gpu/selfCheck';
 import { loadModel, type LoadedModel } from '../model/loader';
 import { browserFilesSource, urlSource, type FileSource } from '../model/sources';
 import type { EngineEvent } from '../prune/events';
+import { createGpuEngine, type GpuEngine } from '../prune/gpuEngine';
 import { StudioController } from './controller';
 import { clearCheckpoints, peekCheckpoint } from './idbCheckpoint';
 import { runJob, type JobResult } from './job';
@@ -19,6 +20,7 @@ import type { WorkerPush, WorkerRequest, WorkerResponse } from './protocol';
 let runtime: GpuRuntime | null = null;
 let model: LoadedModel | null = null;
 let source: FileSource | null = null;
+let gpuEngine: GpuEngine | null = null;
 let current: { abort: AbortController; controller: StudioController; runId: string | null } | null = null;
 /** Finished (or cancelled) runs of the current model, by runId: masks, generations and export read these. */
 const results = new Map<string, JobResult>();
@@ -30,7 +32,7 @@ async function getRuntime(): Promise<GpuRuntime> {
   if (!runtime) {
     runtime = new GpuRuntime(await acquireDevice(navigator.gpu));
     void runtime.lost.then((err) => {
-      if (err) push({ id: 0, type: 'device-lost', message: `${err.message} The run continues on the CPU executor; after a reload it resumes from the last completed block.` });
+      if (err) push({ id: 0, type: 'device-lost', message: `${err.message} Reload the page: the run resumes from the last completed block (saved in this browser).` });
     });
   }
   return runtime;
@@ -65,6 +67,8 @@ async function handle(req: WorkerRequest): Promise<void> {
       if (current) throw new Error('A run is in progress; cancel it before loading another model.');
       const src = req.source.kind === 'url' ? urlSource(req.source.base, [...req.source.files, 'README.md']) : browserFilesSource(req.source.files);
       const m = await loadModel(src);
+      gpuEngine?.dispose();
+      gpuEngine = createGpuEngine(await getRuntime(), m.spec);
       model = m;
       source = src;
       results.clear();
@@ -74,7 +78,7 @@ async function handle(req: WorkerRequest): Promise<void> {
       return reply({ id: req.id, type: 'model-ok', card: modelCard(m, await readReadme(src)), checkpoint: cp && cp.modelSha256 === m.weightsSha256 ? cp : null });
     }
     case 'run': {
-      if (!model) throw new Error('No model is loaded; load one in the Model panel first.');
+      if (!model || !gpuEngine) throw new Error('No model is loaded; load one in the Model panel first.');
       if (current) throw new Error('A run is already in progress; cancel it or wait for it to finish.');
       const abort = new AbortController();
       const controller = new StudioController(req.config.method !== 'besa', req.startMode);
@@ -84,7 +88,7 @@ async function handle(req: WorkerRequest): Promise<void> {
       const label = req.label ?? req.config.method;
       try {
         const r = await runJob({
-          model, config: req.config, label, resume: req.resume, controller, signal: abort.signal,
+          model, engine: gpuEngine, config: req.config, label, resume: req.resume, controller, signal: abort.signal,
           emit: (e) => {
             if (e.type === 'run-start' && current) current.runId = e.runId;
             emit(e);
@@ -95,10 +99,6 @@ async function handle(req: WorkerRequest): Promise<void> {
         lastRunId = r.runId;
         push({ id: 0, type: 'report', report: r.report, label });
         return reply({ id: req.id, type: 'run-ok', runId: r.runId, status: r.status });
-      } catch (e) {
-        const err = e as Error;
-        emit({ type: 'run-end', status: 'failed', seconds: 0, error: `${err.name}: ${err.message}` });
-        throw e;
       } finally {
         current = null;
       }
@@ -125,7 +125,8 @@ async function handle(req: WorkerRequest): Promise<void> {
     }
     case 'generate': {
       if (!model) throw new Error('No model is loaded.');
-      const gens = await generateAll(model, req, results);
+      if (!gpuEngine) throw new Error('No model is loaded.');
+      const gens = await generateAll(model, gpuEngine.forwardFactory, req, results);
       return reply({ id: req.id, type: 'generate-ok', prompt: req.prompt, generations: gens });
     }
     case 'export-model': {

@@ -3,10 +3,13 @@
 import { generate, lastRow } from '../eval/generate';
 import { writeLlama2c } from '../model/llama2c';
 import { exportHfFiles } from '../model/export';
-import { cpuForwardLogits } from '../model/forward';
+import type { ModelSpec } from '../model/spec';
+import type { ForwardLogits } from '../model/forward';
 import type { LoadedModel } from '../model/loader';
 import type { FileSource } from '../model/sources';
 import type { LinearName, ModelWeights } from '../model/spec';
+
+type ForwardFactory = (spec: ModelSpec, weights: ModelWeights) => ForwardLogits;
 import { yieldToEventLoop } from './controller';
 import type { JobResult } from './job';
 import type { Generation, MaskImage, WorkerRequest } from './protocol';
@@ -32,10 +35,10 @@ export function maskImage(model: LoadedModel, block: number, layer: LinearName, 
 
 type GenReq = Extract<WorkerRequest, { type: 'generate' }>;
 
-async function generateText(model: LoadedModel, weights: ModelWeights, req: GenReq): Promise<{ text: string; tokens: number }> {
+async function generateText(model: LoadedModel, weights: ModelWeights, forwardFactory: ForwardFactory, req: GenReq): Promise<{ text: string; tokens: number }> {
   const prompt = model.tokenizer.encode(req.prompt);
   if (prompt.length === 0) throw new Error('The prompt is empty after tokenisation; type a few words.');
-  const next = lastRow(cpuForwardLogits(model.spec, weights), model.spec.vocabSize);
+  const next = lastRow(forwardFactory(model.spec, weights), model.spec.vocabSize);
   const ids = await generate(
     async (x) => {
       await yieldToEventLoop();
@@ -48,12 +51,12 @@ async function generateText(model: LoadedModel, weights: ModelWeights, req: GenR
 }
 
 /** Dense first, then each requested run, all with the same prompt, seed and sampling settings. */
-export async function generateAll(model: LoadedModel, req: GenReq, results: Map<string, JobResult>): Promise<Generation[]> {
-  const out: Generation[] = [{ label: 'dense', runId: null, ...(await generateText(model, model.weights, req)) }];
+export async function generateAll(model: LoadedModel, forwardFactory: ForwardFactory, req: GenReq, results: Map<string, JobResult>): Promise<Generation[]> {
+  const out: Generation[] = [{ label: 'dense', runId: null, ...(await generateText(model, model.weights, forwardFactory, req)) }];
   for (const id of req.runIds) {
     const r = results.get(id);
     if (!r) throw new Error(`run ${id} is not in this session any more (the model was reloaded); run it again`);
-    out.push({ label: r.label, runId: id, ...(await generateText(model, r.weights, req)) });
+    out.push({ label: r.label, runId: id, ...(await generateText(model, r.weights, forwardFactory, req)) });
   }
   return out;
 }

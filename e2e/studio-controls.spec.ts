@@ -1,0 +1,90 @@
+import { expect, test, type Page } from '@playwright/test';
+import { openStudio, runState, waitStatus } from './studio-helpers';
+
+type Block = { status: string; steps: unknown[]; final?: unknown };
+const blocks = (page: Page) => runState<Block[]>(page, 's => s.run.getState().blocks');
+const stepsOf = async (page: Page) => (await blocks(page)).map((b) => b.steps.length);
+const paused = (page: Page) => expect(page.getByTestId('run-status')).toHaveAttribute('data-paused', 'true');
+
+test('step one iteration, step one block, then resume: exactly one optimiser step per click', async ({ page }) => {
+  await openStudio(page, '#model=micro&method=besa&samples=4&seqlen=32&evalwin=2&eval=sotu-eval');
+  await page.getByTestId('step').click();
+  await paused(page);
+  await expect.poll(() => stepsOf(page)).toEqual([1, 0]);
+  await page.getByTestId('step').click();
+  await expect.poll(() => stepsOf(page)).toEqual([2, 0]);
+  await paused(page);
+  // Step one block: finishes block 0 (steps 2, 3) and stops before block 1.
+  await page.getByTestId('step-block').click();
+  await expect.poll(async () => (await blocks(page)).map((b) => b.status)).toEqual(['pruned', 'dense']);
+  await paused(page);
+  expect(await stepsOf(page)).toEqual([4, 0]);
+  await page.screenshot({ path: 'e2e/screenshots/studio-paused.png', fullPage: true });
+  await page.getByTestId('run').click(); // "Resume"
+  await waitStatus(page, 'completed');
+  expect(await stepsOf(page)).toEqual([4, 4]);
+});
+
+test('pause mid-run stops the stream of steps; resume completes it', async ({ page }) => {
+  await openStudio(page, '#model=micro&method=besa&samples=24&seqlen=32&evalwin=2&eval=sotu-eval');
+  await page.getByTestId('run').click();
+  await page.getByTestId('pause').click();
+  await paused(page);
+  const a = (await stepsOf(page)).reduce((x, y) => x + y, 0);
+  await page.waitForTimeout(1500);
+  const b = (await stepsOf(page)).reduce((x, y) => x + y, 0);
+  expect(b).toBe(a); // nothing moves while paused
+  expect(a).toBeLessThan(48);
+  await page.getByTestId('run').click();
+  await waitStatus(page, 'completed');
+  expect(await stepsOf(page)).toEqual([24, 24]);
+});
+
+test('cancel leaves a consistent state: finished blocks pruned, the rest dense, a new run works', async ({ page }) => {
+  await openStudio(page, '#model=micro&method=besa&samples=6&seqlen=32&evalwin=2&eval=sotu-eval');
+  await page.getByTestId('step-block').click(); // block 0 done, paused before block 1
+  await expect.poll(async () => (await blocks(page)).map((b) => b.status)).toEqual(['pruned', 'dense']);
+  await page.getByTestId('step').click(); // one step into block 1
+  await expect.poll(() => stepsOf(page)).toEqual([6, 1]);
+  await page.getByTestId('cancel').click();
+  await waitStatus(page, 'cancelled');
+  const bs = await blocks(page);
+  expect(bs.map((b) => b.status)).toEqual(['pruned', 'dense']);
+  const report = await runState<{ status: string; completedBlocks: number; allocation: unknown[] }>(page, 's => s.run.getState().report');
+  expect(report).toMatchObject({ status: 'cancelled', completedBlocks: 1 });
+  expect(report.allocation).toHaveLength(1);
+  // The mask of the block that was in progress is dense (nothing was applied to it).
+  await page.getByTestId('block-1').click();
+  await expect.poll(async () => JSON.parse((await page.getByTestId('chart-mask').getAttribute('data-json')) ?? 'null')?.block).toBe(1);
+  const mask = JSON.parse((await page.getByTestId('chart-mask').getAttribute('data-json'))!);
+  expect(mask.zeros).toBe(0);
+  await page.screenshot({ path: 'e2e/screenshots/studio-cancelled.png', fullPage: true });
+  // The studio is usable again: reset and a full run.
+  await page.getByTestId('reset').click();
+  await expect.poll(async () => (await blocks(page)).map((b) => b.status)).toEqual(['dense', 'dense']);
+  await page.getByTestId('run').click();
+  await waitStatus(page, 'completed');
+  expect(await stepsOf(page)).toEqual([6, 6]);
+});
+
+test('a reload mid-run resumes from the last completed block (IndexedDB checkpoint)', async ({ page }) => {
+  await openStudio(page, '#model=micro&method=besa&samples=4&seqlen=32&evalwin=2&eval=sotu-eval');
+  await page.getByTestId('reset').click(); // no checkpoint from earlier tests
+  await page.getByTestId('step-block').click();
+  await expect.poll(async () => (await blocks(page)).map((b) => b.status)).toEqual(['pruned', 'dense']);
+  await paused(page);
+  const before = await runState<Record<string, number>>(page, 's => s.run.getState().blocks[0].final.layerSparsity');
+  await page.reload();
+  await expect(page.getByTestId('resume-banner')).toContainText('after block 0');
+  await page.getByTestId('resume').click();
+  await waitStatus(page, 'completed');
+  expect(await runState<number>(page, 's => s.run.getState().startBlock')).toBe(1);
+  expect(await stepsOf(page)).toEqual([0, 4]); // block 0 was not re-run
+  const bs = await blocks(page);
+  expect(bs.map((b) => b.status)).toEqual(['pruned', 'pruned']);
+  const after = await runState<Record<string, number>>(page, 's => s.run.getState().blocks[0].final.layerSparsity');
+  expect(after).toEqual(before); // block 0's allocation came back from the checkpoint unchanged
+  const heat = JSON.parse((await page.getByTestId('chart-heatmap').getAttribute('data-json'))!);
+  for (const row of heat.blocks) expect(row).toHaveLength(7);
+  await expect(page.getByTestId('resume-banner')).toHaveCount(0);
+});
