@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { MICRO_HASH, openStudio, runState, waitStatus } from './studio-helpers';
+
+const cardJson = async (page: import('@playwright/test').Page) => JSON.parse((await page.getByTestId('model-card').getAttribute('data-json')) ?? '{}');
+
+test('export writes a safetensors model that the studio loader reads back with the masks applied', async ({ page }, info) => {
+  await openStudio(page, MICRO_HASH);
+  await page.getByTestId('run').click();
+  await waitStatus(page, 'completed');
+  const achieved = await runState<number>(page, 's => s.run.getState().report.achievedSparsity');
+  expect(achieved).toBeGreaterThan(0.3);
+  const files: { name: string; path: string }[] = [];
+  page.on('download', async (d) => {
+    const path = info.outputPath(d.suggestedFilename());
+    await d.saveAs(path);
+    files.push({ name: d.suggestedFilename(), path });
+  });
+  await page.getByTestId('export-model').click();
+  await expect.poll(() => files.length, { timeout: 30_000 }).toBe(3);
+  expect(files.map((f) => f.name).sort()).toEqual(['config.json', 'model.safetensors', 'tokenizer.json']);
+  const st = readFileSync(files.find((f) => f.name === 'model.safetensors')!.path);
+  const headerLen = Number(st.readBigUInt64LE(0));
+  const header = JSON.parse(st.subarray(8, 8 + headerLen).toString('utf8'));
+  expect(header.__metadata__['besa-studio.method']).toBe('besa');
+  expect(header['model.layers.0.self_attn.q_proj.weight'].shape).toEqual([32, 32]);
+  // Load the exported files through the same file input a user would use.
+  await page.getByTestId('model-files').setInputFiles(files.map((f) => f.path));
+  await expect.poll(async () => (await cardJson(page)).linearSparsity, { timeout: 60_000 }).toBeGreaterThan(0);
+  const card = await cardJson(page);
+  expect(card.params).toBe(47776);
+  expect(card.linearSparsity).toBeCloseTo(achieved, 9); // every zero of every pruned linear survived the round trip
+  expect(await page.getByTestId('model-error').count()).toBe(0);
+});
+
+test('a corrupt safetensors file shows a message naming the file and the problem', async ({ page }) => {
+  await openStudio(page, MICRO_HASH);
+  const dir = join(process.cwd(), 'public/models/micro');
+  const bad = Buffer.alloc(4096, 0x41); // "AAAA…": the 8-byte header length is absurd
+  await page.getByTestId('model-files').setInputFiles([
+    { name: 'config.json', mimeType: 'application/json', buffer: readFileSync(join(dir, 'config.json')) },
+    { name: 'model.safetensors', mimeType: 'application/octet-stream', buffer: bad },
+    { name: 'tokenizer.json', mimeType: 'application/json', buffer: readFileSync(join(dir, 'tokenizer.json')) },
+  ]);
+  const err = page.getByTestId('model-error');
+  await expect(err).toBeVisible();
+  await expect(err).toContainText('model.safetensors');
+  expect(['HeaderTooLargeError', 'CorruptFileError', 'TruncatedFileError']).toContain(await err.getAttribute('data-error-name'));
+  await page.screenshot({ path: 'e2e/screenshots/studio-bad-file.png', fullPage: true });
+  // A folder with no model at all is named too.
+  await page.getByTestId('model-files').setInputFiles([{ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') }]);
+  await expect(err).toContainText('no model found');
+  // The previously loaded model stays usable.
+  expect((await cardJson(page)).params).toBe(47776);
+});
+
+test('the whole RunConfig + seed live in the URL hash: edits are written, a reload reads them back', async ({ page }) => {
+  await openStudio(page, MICRO_HASH);
+  await page.getByTestId('sparsity').fill('0.6');
+  await page.getByTestId('seed').fill('7');
+  await page.getByTestId('lambda').fill('2.5');
+  await page.getByTestId('sigmoid').uncheck();
+  await expect.poll(() => page.evaluate(() => location.hash)).toContain('sparsity=0.6');
+  const hash = await page.evaluate(() => location.hash);
+  expect(hash).toContain('seed=7');
+  expect(hash).toContain('lambda=2.5');
+  expect(hash).toContain('sigmoid=0');
+  await page.reload();
+  await expect(page.getByTestId('model-card')).toBeVisible();
+  const cfg = await runState<{ sparsity: number; seed: number; nsamples: number; besa: { lambda: number; sigmoid: boolean } }>(page, 's => s.config.getState().config');
+  expect(cfg).toMatchObject({ sparsity: 0.6, seed: 7, nsamples: 4, besa: { lambda: 2.5, sigmoid: false } });
+  await expect(page.getByTestId('sparsity')).toHaveValue('0.6');
+});
