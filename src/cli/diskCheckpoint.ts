@@ -10,7 +10,7 @@ import { LINEAR_NAMES, type LinearName } from '../model/spec';
 import { CheckpointMismatchError, CheckpointOrderError, type BlockCheckpoint, type CheckpointStore, type ResumeState } from '../prune/checkpoint';
 import type { BlockSummary } from '../prune/summary';
 
-interface DiskState {
+export interface DiskState {
   runKey: string;
   completed: number;
   nBlocks: number;
@@ -44,7 +44,8 @@ const unstack = (a: Float32Array, n: number, len: number): Float32Array[] => Arr
 export class DiskCheckpointStore implements CheckpointStore {
   constructor(readonly dir: string) {}
 
-  private async readState(): Promise<DiskState | null> {
+  /** The saved progress (state.json) without reading the tensors; null when there is none. */
+  async readState(): Promise<DiskState | null> {
     let text: string;
     try {
       text = await readFile(join(this.dir, 'state.json'), 'utf8');

@@ -39,6 +39,11 @@ async function main(): Promise<number> {
   const report = stderrReporter();
   const { executor, forwardFactory } = await createNodeEngine(model, !!a.cpu);
   const checkpoint = new DiskCheckpointStore(join(out, 'checkpoint'));
+  const saved = a.resume ? null : await checkpoint.readState();
+  if (saved)
+    throw new CliArgumentError(
+      `${checkpoint.dir} holds ${saved.completed}/${saved.nBlocks} finished blocks of an interrupted run; add --resume to continue it, or delete that folder (or pick another --out) to start over`,
+    );
   const ac = abortOnSigint(() => report({ type: 'log', level: 'info', message: 'Ctrl-C: stopping after the current step (press again to quit at once)…' }));
 
   const res = await runPruneJob({ model, config: cfg, calibration, evalData, executor, forwardFactory, onEvent: report, signal: ac.signal, checkpoint, resume: !!a.resume });
