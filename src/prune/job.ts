@@ -147,6 +147,7 @@ export async function runPruneJob(job: PruneJob): Promise<PruneJobResult> {
       model,
       config: cfg,
       calibrationTokens: corpus.length,
+      calibrationStarts: calib.starts,
       evalSeqlen,
       evalDatasets: evalData.map((d) => d.id),
       startBlock: pipe.startBlock,

@@ -20,7 +20,7 @@ export interface RunReport {
   status: 'completed' | 'cancelled' | 'failed';
   createdAt: string; // ISO time the run finished
   model: { name: string; sha256: string; family: string; params: number; nLayers: number; dim: number; ffnDim: number; nHeads: number; nKvHeads: number; vocabSize: number };
-  data: { calibration: string; nsamples: number; seqlen: number; seed: number; calibrationTokens: number; evalSeqlen: number; evalDatasets: string[]; evalWindows: number };
+  data: { calibration: string; nsamples: number; seqlen: number; seed: number; calibrationTokens: number; calibrationStarts: number[]; evalSeqlen: number; evalDatasets: string[]; evalWindows: number };
   method: { name: RunConfig['method']; structure: RunConfig['structure']; targetSparsity: number; hyperParameters: Record<string, unknown> };
   config: RunConfig;
   startBlock: number;
@@ -62,6 +62,8 @@ export interface ReportInput {
   model: { name: string; weightsSha256: string; spec: ModelSpec; weights: ModelWeights };
   config: RunConfig;
   calibrationTokens: number;
+  /** Token offset of every calibration window in the tokenised corpus (data/windows.ts sampleCalibration). */
+  calibrationStarts: number[];
   evalSeqlen: number;
   evalDatasets: string[];
   startBlock: number;
@@ -87,7 +89,7 @@ export function buildReport(r: ReportInput): RunReport {
     status: r.status,
     createdAt: new Date().toISOString(),
     model: { name: r.model.name, sha256: r.model.weightsSha256, family: s.family, params: countParams(s, r.model.weights), nLayers: s.nLayers, dim: s.dim, ffnDim: s.ffnDim, nHeads: s.nHeads, nKvHeads: s.nKvHeads, vocabSize: s.vocabSize },
-    data: { calibration: cfg.calibration, nsamples: cfg.nsamples, seqlen: cfg.seqlen, seed: cfg.seed, calibrationTokens: r.calibrationTokens, evalSeqlen: r.evalSeqlen, evalDatasets: r.evalDatasets, evalWindows: cfg.evalWindows },
+    data: { calibration: cfg.calibration, nsamples: cfg.nsamples, seqlen: cfg.seqlen, seed: cfg.seed, calibrationTokens: r.calibrationTokens, calibrationStarts: r.calibrationStarts, evalSeqlen: r.evalSeqlen, evalDatasets: r.evalDatasets, evalWindows: cfg.evalWindows },
     method: { name: cfg.method, structure: cfg.structure, targetSparsity: cfg.sparsity, hyperParameters: methodHyperParameters(cfg) },
     config: cfg,
     startBlock: r.startBlock,

@@ -24,6 +24,7 @@ describe('run report', () => {
     expect(r.status).toBe('completed');
     expect(r.model).toMatchObject({ name: 'micro', sha256: m.weightsSha256, nLayers: 2, dim: 32, params: 47776 });
     expect(r.data).toMatchObject({ calibration: 'sotu-calib', nsamples: 4, seqlen: 24, seed: 0, evalSeqlen: 24, evalDatasets: ['sotu-eval'], evalWindows: 3 });
+    expect(r.data.calibrationStarts.length).toBe(4);
     expect(r.method).toMatchObject({ name: 'besa', structure: 'unstructured', targetSparsity: 0.5 });
     expect(r.method.hyperParameters).toMatchObject({ lambda: 5, dCoef: 5, optimizer: 'prodigy', granularity: 'row', sigmoid: true, candidates: 101 });
     expect(r.device).toEqual({ executor: 'cpu', adapter: new CpuBlockExecutor(m.spec).adapter, peakGpuBytes: null });
