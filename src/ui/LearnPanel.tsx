@@ -17,14 +17,16 @@ function Text({ s }: { s: string }) {
 }
 
 async function perform(ch: Chapter): Promise<void> {
-  const running = runStore.getState().status === 'running';
+  const status = runStore.getState().status;
+  const running = status === 'running';
+  if (ch.action.kind !== 'none' && !running && status === 'completed' && ch.action.kind !== 'step') return; // nothing left to run
   if (!running && configStore.getState().config.method !== 'besa') configStore.getState().set({ method: 'besa', structure: 'unstructured' });
   if (ch.action.kind === 'step' || ch.action.kind === 'block') await stepOrStart(ch.action.kind);
   else if (ch.action.kind === 'run') {
     if (running) await control('resume');
     else void startRun('run');
   }
-  if (ch.highlight === 'mask') setTimeout(() => void refreshMask(runStore.getState().currentBlock ?? 0), 300);
+  if (ch.highlight === 'mask') void refreshMask(0);
 }
 
 /** The guided walkthrough: one chapter at a time, each driving the live run and highlighting a chart. */

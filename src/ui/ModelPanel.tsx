@@ -33,6 +33,7 @@ export function ModelPanel() {
       {error && (
         <p className="error" role="alert" data-testid="model-error" data-error-name={error.name}>
           <b>{error.name}</b>: {error.message}
+          {card && <span className="muted small"> (still loaded: {card.name})</span>}
         </p>
       )}
       {card && (

@@ -8,8 +8,8 @@ export const chaining: Chapter = {
     'That output becomes the input of block i+1. Later blocks therefore learn to reconstruct on top of the errors earlier blocks already made — the chain is the pruned model, not the dense one.',
     'After each block the studio saves the pruned weights and X_p in IndexedDB, so a reload or a lost GPU resumes from the last finished block.',
   ],
-  watch: 'The block timeline: grey = dense, amber = in progress, teal = pruned.',
+  watch: 'The block timeline: grey = dense, amber = in progress, teal = pruned. Click a block to inspect its charts and mask.',
   highlight: 'timeline',
   action: { kind: 'block' },
-  actionLabel: 'Run the next block',
+  actionLabel: 'Run the next block (if any)',
 };

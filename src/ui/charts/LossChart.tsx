@@ -8,6 +8,7 @@ import { useShownBlock } from './useShownBlock';
 export function LossChart() {
   const shown = useShownBlock();
   const steps = useStore(runStore, (s) => (shown === null ? undefined : s.blocks[shown]?.steps)) ?? [];
+  const totalSteps = useStore(runStore, (s) => (shown === null ? 1 : (s.blocks[shown]?.totalSteps ?? 1)));
   return (
     <ChartCard
       id="loss-chart"
@@ -22,7 +23,7 @@ export function LossChart() {
         <ResponsiveContainer width="100%" height={240}>
           <LineChart data={steps} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e5e7eb" />
-            <XAxis dataKey="step" type="number" allowDecimals={false} tick={{ fontSize: 11 }} />
+            <XAxis dataKey="step" type="number" allowDecimals={false} domain={[0, Math.max(1, totalSteps - 1)]} tick={{ fontSize: 11 }} />
             <YAxis yAxisId="rec" domain={['auto', 'auto']} tick={{ fontSize: 11, fill: '#2563eb' }} tickFormatter={(v: number) => v.toPrecision(3)} width={56} />
             <YAxis yAxisId="pen" orientation="right" domain={[0, 'auto']} tick={{ fontSize: 11, fill: '#dc2626' }} tickFormatter={(v: number) => (v === 0 ? '0' : v.toExponential(1))} width={56} />
             <Tooltip formatter={(v) => (typeof v === 'number' ? v.toExponential(3) : String(v))} />

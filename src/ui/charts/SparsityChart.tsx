@@ -15,6 +15,11 @@ export function SparsityChart() {
   const cfgTarget = useStore(configStore, (s) => s.config.sparsity);
   const target = runTarget ?? cfgTarget;
   const steps = block?.steps ?? [];
+  // Early on the lines differ in the 4th–5th decimal: pick enough digits for the visible range.
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const p of steps) for (const k of ['total', ...LINEAR_NAMES] as const) (lo = Math.min(lo, p[k])), (hi = Math.max(hi, p[k]));
+  const digits = Math.min(8, Math.max(2, Math.ceil(-Math.log10(Math.max(hi - lo, 1e-8))) + 1));
   return (
     <ChartCard
       id="sparsity-chart"
@@ -30,7 +35,7 @@ export function SparsityChart() {
           <LineChart data={steps} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e5e7eb" />
             <XAxis dataKey="step" type="number" allowDecimals={false} domain={[0, Math.max(1, (block?.totalSteps ?? 1) - 1)]} tick={{ fontSize: 11 }} />
-            <YAxis domain={['auto', 'auto']} tick={{ fontSize: 11 }} tickFormatter={(v: number) => v.toPrecision(4)} width={56} />
+            <YAxis domain={['auto', 'auto']} tick={{ fontSize: 11 }} tickFormatter={(v: number) => v.toFixed(digits)} width={20 + 7 * digits} />
             <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} />
             <Legend wrapperStyle={{ fontSize: 11 }} />
             {LINEAR_NAMES.map((n) => (

@@ -1,0 +1,68 @@
+import { expect, test } from '@playwright/test';
+import { openStudio, runState, waitStatus } from './studio-helpers';
+
+test('compare runs several methods on the same model and seed: table, bar chart and side-by-side generations', async ({ page }) => {
+  test.setTimeout(420_000);
+  await openStudio(page, '#model=micro&method=besa&samples=4&seqlen=32&seed=0&evalwin=4&eval=sotu-eval&sparsity=0.5');
+  await page.getByTestId('tab-compare').click();
+  // Default selection: BESA, Wanda, SparseGPT, Magnitude; add Wanda 2:4.
+  await page.getByLabel('Wanda 2:4').check();
+  await page.getByTestId('compare-run').click();
+  const table = page.getByTestId('compare-table');
+  await expect.poll(async () => JSON.parse((await table.getAttribute('data-json')) ?? '[]').map((r: { status: string }) => r.status), { timeout: 360_000 }).toEqual(['completed', 'completed', 'completed', 'completed', 'completed']);
+  const rows: { label: string; achieved: number; ppl: number[] }[] = JSON.parse((await table.getAttribute('data-json'))!);
+  for (const r of rows) {
+    expect(r.ppl).toHaveLength(1);
+    expect(r.ppl[0]).toBeGreaterThan(1);
+    expect(r.achieved).toBeGreaterThan(0.3);
+  }
+  // N:M prunes exactly half of every group of 4; the one-shot unstructured methods hit 50% exactly too.
+  expect(rows.find((r) => r.label === 'Wanda 2:4')!.achieved).toBeCloseTo(0.5, 9);
+  expect(rows.find((r) => r.label === 'Wanda')!.achieved).toBeCloseTo(0.5, 9);
+  await expect(page.getByTestId('chart-compare')).toBeVisible();
+  const gen = page.getByTestId('compare-generation');
+  await gen.getByTestId('generate').click();
+  const out = gen.getByTestId('generations');
+  await expect(out).toBeVisible({ timeout: 120_000 });
+  const items: { label: string; tokens: number }[] = JSON.parse((await out.getAttribute('data-json'))!);
+  expect(items.map((i) => i.label)).toEqual(['dense', 'BESA', 'Wanda', 'SparseGPT', 'Magnitude', 'Wanda 2:4']);
+  for (const i of items) expect(i.tokens).toBeGreaterThan(0);
+  await page.screenshot({ path: 'e2e/screenshots/studio-compare.png', fullPage: true });
+});
+
+test('learn mode drives the live run chapter by chapter and highlights what each chapter explains', async ({ page }) => {
+  await openStudio(page, '#model=micro&method=wanda&samples=4&seqlen=32&evalwin=2&eval=sotu-eval');
+  await page.getByTestId('reset').click();
+  await page.getByTestId('tab-learn').click();
+  const learn = page.getByTestId('learn-panel');
+  await expect(learn).toHaveAttribute('data-chapter', 'importance');
+  await expect(page.getByTestId('chart-mask')).toHaveClass(/highlight/);
+  await page.getByTestId('learn-action').click(); // prune block 0 and pause (switches the method to BESA)
+  await expect.poll(() => runState<string[]>(page, 's => s.run.getState().blocks.map(b => b.status)')).toEqual(['pruned', 'dense']);
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-paused', 'true');
+  expect(await runState<string>(page, 's => s.config.getState().config.method')).toBe('besa');
+  // The highlighted mask now shows block 0's pruned weights.
+  await expect.poll(async () => JSON.parse((await page.getByTestId('chart-mask').getAttribute('data-json')) ?? 'null')?.zeros ?? 0).toBeGreaterThan(0.3);
+  await learn.getByRole('button', { name: 'Next →' }).click();
+  await expect(learn).toHaveAttribute('data-chapter', 'candidates');
+  await expect(page.getByTestId('chart-sparsity')).toHaveClass(/highlight/);
+  await page.getByTestId('learn-action').click(); // one step of block 1
+  await expect.poll(() => runState<number[]>(page, 's => s.run.getState().blocks.map(b => b.steps.length)')).toEqual([4, 1]);
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-paused', 'true');
+  await learn.getByRole('button', { name: 'Next →' }).click();
+  await page.getByTestId('learn-action').click();
+  await expect.poll(() => runState<number[]>(page, 's => s.run.getState().blocks.map(b => b.steps.length)')).toEqual([4, 2]);
+  await page.screenshot({ path: 'e2e/screenshots/studio-learn.png', fullPage: true });
+  await learn.getByRole('button', { name: '4' }).click();
+  await expect(learn).toHaveAttribute('data-chapter', 'loss');
+  await expect(page.getByTestId('chart-loss')).toHaveClass(/highlight/);
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-paused', 'true');
+  await page.getByTestId('learn-action').click(); // finish block 1: the last block, so the run completes
+  await waitStatus(page, 'completed');
+  await learn.getByRole('button', { name: '6' }).click();
+  await expect(page.getByTestId('chart-heatmap')).toHaveClass(/highlight/);
+  await page.getByTestId('learn-action').click(); // nothing left to run: no new run starts
+  await page.waitForTimeout(500);
+  await waitStatus(page, 'completed');
+  expect(await runState<number[]>(page, 's => s.run.getState().blocks.map(b => b.steps.length)')).toEqual([4, 4]);
+});
