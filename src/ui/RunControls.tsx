@@ -13,6 +13,11 @@ export function RunControls() {
   const progress = useStore(runStore, (s) => s.progress);
   const phase = useStore(runStore, (s) => s.phase);
   const blockEta = useStore(runStore, (s) => s.blockEta);
+  // Mean wall time of the blocks finished in this session → what one more block costs.
+  const perBlock = useStore(runStore, (s) => {
+    const f = s.blocks.filter((b) => b.final && !b.resumed);
+    return f.length ? f.reduce((a, b) => a + b.final!.seconds, 0) / f.length : null;
+  });
   const error = useStore(runStore, (s) => s.error);
   const logs = useStore(runStore, (s) => s.logs);
   const card = useStore(modelStore, (s) => s.card);
@@ -60,7 +65,8 @@ export function RunControls() {
         <span data-testid="progress-label">
           {progress ? `${phase ?? ''} · ${progress.label}` : phase ?? 'idle'}
           {progress?.etaSeconds !== undefined ? ` · ETA ${fmtSeconds(progress.etaSeconds)}` : ''}
-          {blockEta !== null && running ? ` · per-block ETA ${fmtSeconds(blockEta)}` : ''}
+          {perBlock !== null && running ? ` · ${fmtSeconds(perBlock)} per block` : ''}
+          {blockEta !== null && running && progress?.etaSeconds === undefined ? ` · ETA ${fmtSeconds(blockEta)}` : ''}
         </span>
       </div>
       <BlockTimeline />
