@@ -4,6 +4,7 @@
 // browser and CLI run the same engine).
 //   forward(block, X [T,C], masks|null) → Y [T,C] (+ opaque saved state, + the 4 distinct linear inputs)
 //   backward(saved, dY [T,C])           → dX [T,C] and dL/dM [out,in] for all 7 linears (spec §1.5)
+import { prefixAtCandidates } from '../core/besa/grad';
 import { blockBackwardRef, blockForwardRef, type BlockSaved } from '../core/ops/block';
 import { LINEAR_NAMES, type BlockWeights, type LinearName, type ModelSpec } from '../model/spec';
 
@@ -53,6 +54,9 @@ export interface BackwardResult {
   maskGrads: Record<LinearName, Float32Array>;
 }
 
+/** Per linear: BESA's stable ascending sort order [rows, cols] and candidate prune counts k_d [D]. */
+export type BesaOrder = Record<LinearName, { sortIdx: Int32Array; kd: Int32Array }>;
+
 export interface ExecutorMemory {
   liveBytes: number;
   peakBytes: number;
@@ -65,6 +69,12 @@ export interface BlockExecutor {
   readonly spec: ModelSpec;
   forward(block: BlockWeights, X: Float32Array, masks: MaskSet, opts?: ForwardOptions): Promise<ForwardResult>;
   backward(block: BlockWeights, masks: MaskSet, saved: unknown, dY: Float32Array, opts?: BackwardOptions): Promise<BackwardResult>;
+  /**
+   * BESA's backward (spec §1.5, prefix-sum form): run the backward of the saved forward, then for
+   * every linear and output row r return Pre_r(k_d) = Σ_{j<k_d} dL/dM[r, sortIdx[r, j]], [rows, D].
+   * This is the heavy half of dL/dθ; the GPU computes it without reading dL/dM back.
+   */
+  besaPrefix(block: BlockWeights, masks: MaskSet, saved: unknown, dY: Float32Array, order: BesaOrder): Promise<Record<LinearName, ArrayLike<number>>>;
   /** Free saved state early (GPU buffers); a no-op on the CPU. */
   release?(saved: unknown): void;
   /** Accelerator memory (GPU ledger); undefined on the CPU. */
@@ -109,5 +119,15 @@ export class CpuBlockExecutor implements BlockExecutor {
     const maskGrads = {} as Record<LinearName, Float32Array>;
     for (const n of LINEAR_NAMES) maskGrads[n] = dMask[n];
     return { dx, maskGrads };
+  }
+
+  async besaPrefix(block: BlockWeights, masks: MaskSet, saved: unknown, dY: Float32Array, order: BesaOrder): Promise<Record<LinearName, ArrayLike<number>>> {
+    const { maskGrads } = await this.backward(block, masks, saved, dY);
+    const out = {} as Record<LinearName, ArrayLike<number>>;
+    for (const n of LINEAR_NAMES) {
+      const { out: rows, in: cols } = block[n];
+      out[n] = prefixAtCandidates(maskGrads[n], order[n].sortIdx, order[n].kd, rows, cols, rows);
+    }
+    return out;
   }
 }

@@ -6,9 +6,10 @@
 // dX and dL/dM) are read back.
 import { createBlockActivations, createBlockGrads, blockBackwardGpu, blockForwardGpu, destroyBlockBuffers, type BlockActivationsGpu, type BlockGradsGpu, type BlockWeightsGpu } from '../gpu/block';
 import { adapterLabel } from '../gpu/capabilities';
+import { besaPrefixAtK } from '../gpu/kernels/besaMasks';
 import type { GpuRuntime } from '../gpu/runtime';
 import { LINEAR_NAMES, type BlockWeights, type LinearName, type ModelSpec } from '../model/spec';
-import { ExecutorInputError, tokensOf, type BackwardOptions, type BackwardResult, type BlockExecutor, type ExecutorMemory, type ForwardOptions, type ForwardResult, type MaskSet } from './executor';
+import { ExecutorInputError, tokensOf, type BackwardOptions, type BackwardResult, type BesaOrder, type BlockExecutor, type ExecutorMemory, type ForwardOptions, type ForwardResult, type MaskSet } from './executor';
 
 interface Workspace {
   T: number;
@@ -33,6 +34,8 @@ export class GpuBlockExecutor implements BlockExecutor {
   private maskBufs = new Map<LinearName, GPUBuffer>();
   private writtenMasks: MaskSet = null;
   private gen = 0;
+  /** BESA order buffers per linear, re-uploaded when a new BesaOrder object arrives (once per block). */
+  private besaOrder: { order: BesaOrder; bufs: Record<LinearName, { sortIdx: GPUBuffer; kd: GPUBuffer; pre: GPUBuffer }> } | null = null;
 
   constructor(
     readonly rt: GpuRuntime,
@@ -122,7 +125,8 @@ export class GpuBlockExecutor implements BlockExecutor {
     return res;
   }
 
-  async backward(block: BlockWeights, masks: MaskSet, saved: unknown, dY: Float32Array, opts: BackwardOptions = {}): Promise<BackwardResult> {
+  /** Record the backward of the latest forward; dL/dM stays on the device in ws.grads.dMask. */
+  private recordBackward(block: BlockWeights, masks: MaskSet, saved: unknown, dY: Float32Array): Workspace {
     const s = saved as GpuSaved | undefined;
     if (!s || typeof s.gen !== 'number') throw new ExecutorInputError('GpuBlockExecutor.backward: `saved` must come from forward(..., { save: true }) of this executor');
     if (s.gen !== this.gen || s.block !== block || s.masks !== masks)
@@ -131,12 +135,53 @@ export class GpuBlockExecutor implements BlockExecutor {
     const T = ws.T;
     tokensOf(this.spec, dY, 'GpuBlockExecutor.backward (dY)');
     if (dY.length !== T * this.spec.dim) throw new ExecutorInputError(`GpuBlockExecutor.backward: dY has ${dY.length} values, the forward had T·C = ${T * this.spec.dim}`);
-    const g = ws.grads!;
     this.rt.write(ws.dy, dY);
-    blockBackwardGpu(this.rt, this.spec, this.uploadBlock(block), this.gpuMasks(masks), ws.x, ws.act, ws.dy, g, T);
+    blockBackwardGpu(this.rt, this.spec, this.uploadBlock(block), this.gpuMasks(masks), ws.x, ws.act, ws.dy, ws.grads!, T);
+    return ws;
+  }
+
+  async backward(block: BlockWeights, masks: MaskSet, saved: unknown, dY: Float32Array, opts: BackwardOptions = {}): Promise<BackwardResult> {
+    const ws = this.recordBackward(block, masks, saved, dY);
+    const g = ws.grads!;
     const maskGrads = {} as Record<LinearName, Float32Array>;
     for (const n of LINEAR_NAMES) maskGrads[n] = await this.rt.read(g.dMask[n], block[n].out * block[n].in * 4);
-    return opts.wantDx ? { dx: await this.rt.read(g.dx, T * this.spec.dim * 4), maskGrads } : { maskGrads };
+    return opts.wantDx ? { dx: await this.rt.read(g.dx, ws.T * this.spec.dim * 4), maskGrads } : { maskGrads };
+  }
+
+  /** Upload the sort orders and k_d once per BesaOrder (i.e. once per block). */
+  private besaBuffers(order: BesaOrder, block: BlockWeights): Record<LinearName, { sortIdx: GPUBuffer; kd: GPUBuffer; pre: GPUBuffer }> {
+    if (this.besaOrder?.order === order) return this.besaOrder.bufs;
+    this.freeBesaBuffers();
+    const bufs = {} as Record<LinearName, { sortIdx: GPUBuffer; kd: GPUBuffer; pre: GPUBuffer }>;
+    for (const n of LINEAR_NAMES) {
+      const { sortIdx, kd } = order[n];
+      bufs[n] = {
+        sortIdx: this.rt.upload(new Uint32Array(sortIdx.buffer, sortIdx.byteOffset, sortIdx.length), `exec.besa.${n}.sortIdx`),
+        kd: this.rt.upload(new Uint32Array(kd.buffer, kd.byteOffset, kd.length), `exec.besa.${n}.kd`),
+        pre: this.rt.createBuffer(block[n].out * kd.length * 4, `exec.besa.${n}.pre`),
+      };
+    }
+    this.besaOrder = { order, bufs };
+    return bufs;
+  }
+
+  private freeBesaBuffers(): void {
+    if (!this.besaOrder) return;
+    this.rt.flush();
+    for (const b of Object.values(this.besaOrder.bufs)) this.rt.destroy(b.sortIdx, b.kd, b.pre);
+    this.besaOrder = null;
+  }
+
+  async besaPrefix(block: BlockWeights, masks: MaskSet, saved: unknown, dY: Float32Array, order: BesaOrder): Promise<Record<LinearName, ArrayLike<number>>> {
+    const ws = this.recordBackward(block, masks, saved, dY);
+    const bufs = this.besaBuffers(order, block);
+    for (const n of LINEAR_NAMES) {
+      const { out: rows, in: cols } = block[n];
+      besaPrefixAtK(this.rt, ws.grads!.dMask[n], bufs[n].sortIdx, bufs[n].kd, bufs[n].pre, rows, cols, order[n].kd.length);
+    }
+    const out = {} as Record<LinearName, ArrayLike<number>>;
+    for (const n of LINEAR_NAMES) out[n] = await this.rt.read(bufs[n].pre, block[n].out * order[n].kd.length * 4);
+    return out;
   }
 
   memory(): ExecutorMemory {
@@ -146,6 +191,7 @@ export class GpuBlockExecutor implements BlockExecutor {
 
   dispose(): void {
     this.freeWorkspace();
+    this.freeBesaBuffers();
     for (const e of this.weights) this.destroyWeights(e.gpu);
     this.weights = [];
     this.rt.destroy(...this.maskBufs.values());

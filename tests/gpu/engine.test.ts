@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { embedCpu } from '../../src/model/forward';
 import { LINEAR_NAMES, linearShapes, type LinearName } from '../../src/model/spec';
-import { CpuBlockExecutor, type LinearInputs } from '../../src/prune/executor';
+import { CpuBlockExecutor, type BesaOrder, type LinearInputs } from '../../src/prune/executor';
 import { GpuBlockExecutor } from '../../src/prune/gpuExecutor';
 import { besaBlock, type BesaStepInfo } from '../../src/prune/methods/besa';
 import { runPipeline } from '../../src/prune/pipeline';
@@ -41,6 +41,26 @@ describe('GPU BlockExecutor (micro model)', () => {
     const amax = (a: Float32Array) => a.reduce((mx, v) => Math.max(mx, Math.abs(v)), 0);
     checkClose(bg.dx!, bc.dx!, 1e-5 * amax(bc.dx!), 1e-3, 'dx');
     for (const n of LINEAR_NAMES) checkClose(bg.maskGrads[n], bc.maskGrads[n], 1e-5 * amax(bc.maskGrads[n]), 1e-3, `dMask.${n}`);
+    // BESA's prefix sums at k_d computed on the device equal the CPU executor's (dL/dM never read back)
+    const order = Object.fromEntries(
+      LINEAR_NAMES.map((n) => {
+        const [rows, cols] = shapes[n];
+        const sortIdx = new Int32Array(rows * cols);
+        for (let r = 0; r < rows; r++) {
+          const perm = Array.from({ length: cols }, (_, j) => j).sort(() => rng.next() - 0.5);
+          sortIdx.set(perm, r * cols);
+        }
+        return [n, { sortIdx, kd: Int32Array.from({ length: 101 }, (_, d) => Math.trunc((cols * (100 - d)) / 100)) }];
+      }),
+    ) as BesaOrder;
+    const fc2 = await cpu.forward(blk, X, masks, { save: true });
+    const pc = await cpu.besaPrefix(blk, masks, fc2.saved, dY, order);
+    const fg2 = await gpu.forward(blk, X, masks, { save: true });
+    const pg = await gpu.besaPrefix(blk, masks, fg2.saved, dY, order);
+    for (const n of LINEAR_NAMES) {
+      const ref = Float32Array.from(pc[n]);
+      checkClose(Float32Array.from(pg[n]), ref, 1e-5 * amax(ref), 1e-3, `prefix.${n}`);
+    }
     // stale saved state is refused (the GPU keeps only the latest forward)
     await gpu.forward(blk, X, null);
     await expect(gpu.backward(blk, masks, fg.saved, dY)).rejects.toThrow(/latest forward/);

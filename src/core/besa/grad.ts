@@ -60,6 +60,19 @@ export function prefixAtCandidates(
   return out;
 }
 
+/** Sum per-row prefix values [rows, D] over each logit group of rows/G rows → [G, D]. */
+export function sumPrefixByGroup(preRows: ArrayLike<number> /*[rows,D]*/, rows: number, D: number, G: number): ArrayLike<number> /*[G,D]*/ {
+  checkLen('sumPrefixByGroup', 'preRows', preRows, rows * D);
+  if (G === rows) return preRows;
+  const b = groupSize(rows, G);
+  const out = new Float64Array(G * D);
+  for (let r = 0; r < rows; r++) {
+    const g = Math.floor(r / b);
+    for (let d = 0; d < D; d++) out[g * D + d] += preRows[r * D + d];
+  }
+  return out;
+}
+
 /** The light half: softmax (and sigmoid) backward from the prefix sums sampled at k_d. */
 export function thetaGradFromPrefix<A extends Vec>(
   preAtK: ArrayLike<number> /*[G,D]*/,

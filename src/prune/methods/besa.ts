@@ -5,10 +5,11 @@
 //     p = softmax(sigmoid θ) (or softmax θ), s_row = p·cand, s_block parameter-weighted over the 7 linears
 //     M_hard: prune floor(s_row·C) least important; forward the block with W ⊙ M_hard (STE value)
 //     L = L_rec(Y, Y_ref) + λ((s_block − α̂)/α̂)²; dL/dM from the executor's backward;
-//     dL/dθ by the prefix-sum form (core/besa/grad.ts); Prodigy (fresh per block, shared d) or AdamW
+//     dL/dθ by the prefix-sum form: the executor returns Pre_r(k_d) per row (on the GPU: computed on the
+//     device from dL/dM, shaders/besa_prefix_grad.wgsl), grad.ts does the softmax tail; Prodigy (fresh per block, shared d) or AdamW
 //   finish: hard mask from the final θ (no weight update).
 // Only θ is trained; W is never modified here (the pipeline applies the returned masks copy-on-write).
-import { penaltyGradPerRow, thetaGrad } from '../../core/besa/grad';
+import { penaltyGradPerRow, sumPrefixByGroup, thetaGradFromPrefix } from '../../core/besa/grad';
 import { initBesaLinear, type BesaLinear } from '../../core/besa/layer';
 import { hardMask, hardPruneCounts } from '../../core/besa/masks';
 import { blockSparsity, mean, probabilities, rowSparsities, sparsityPenalty } from '../../core/besa/sparsity';
@@ -18,7 +19,7 @@ import { Prodigy } from '../../core/optim/prodigy';
 import { LINEAR_NAMES, type BlockWeights, type LinearName } from '../../model/spec';
 import type { BesaOptions } from '../config';
 import type { LayerSparsity } from '../events';
-import type { BlockExecutor, MaskSet } from '../executor';
+import type { BesaOrder, BlockExecutor, MaskSet } from '../executor';
 
 export interface BesaStepInfo {
   step: number; // 0-based within the block
@@ -97,6 +98,8 @@ export async function besaBlock(inp: BesaBlockInput): Promise<BesaBlockResult> {
     return { L, numel: lw.out * lw.in };
   });
   const D = layers[0].L.cand.length;
+  const order = {} as BesaOrder;
+  LINEAR_NAMES.forEach((n, i) => (order[n] = { sortIdx: layers[i].L.sortIdx, kd: layers[i].L.kd }));
   const totalNumel = layers.reduce((a, l) => a + l.numel, 0);
   const thetas = layers.map((l) => l.L.theta);
   // spec §1.7: a NEW optimiser per block, one param group with the 7 θ (shared d)
@@ -116,10 +119,10 @@ export async function besaBlock(inp: BesaBlockInput): Promise<BesaBlockResult> {
       const fw = await exec.forward(block, Xp[b], masks, { save: true });
       const T = Xp[b].length / C;
       const rec = reconLoss(fw.y, Yref[b], T, C); // l2_alpha = 1 (spec §1.6)
-      const bw = await exec.backward(block, masks, fw.saved, rec.dy);
+      const pre = await exec.besaPrefix(block, masks, fw.saved, rec.dy, order);
       exec.release?.(fw.saved);
       const grads = layers.map(({ L, numel }, i) =>
-        thetaGrad(bw.maskGrads[LINEAR_NAMES[i]], L.sortIdx, L.theta, cur[i].p, L.kd, L.cand, L.rows, L.cols, L.G, L.useSigmoid, penaltyGradPerRow(pen.dS, numel, totalNumel, L.G)),
+        thetaGradFromPrefix(sumPrefixByGroup(pre[LINEAR_NAMES[i]], L.rows, D, L.G), L.theta, cur[i].p, L.cand, L.G, L.useSigmoid, penaltyGradPerRow(pen.dS, numel, totalNumel, L.G)),
       );
       opt.step(grads);
       if (step === 0) firstReconLoss = rec.loss;
