@@ -4,6 +4,7 @@ import { adapterLabel } from '../src/gpu/capabilities';
 import { acquireNodeDevice } from '../src/gpu/node';
 import { GpuRuntime } from '../src/gpu/runtime';
 import { existsSync } from 'node:fs';
+import { benchBesa } from './besa';
 import { benchBlock } from './block';
 import { benchMatmul } from './matmul';
 
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
   const T = Number(arg('seqlen', '256'));
   const mm = await benchMatmul(rt, want('matmul') ? reps : 1);
   if (want('block')) await benchBlock(rt, modelDir, T, reps, mm.tiledGflopsSmall);
+  if (want('besa')) await benchBesa(rt, modelDir, T, Number(arg('besa-steps', '4')), Number(arg('samples', '64')));
   rt.dispose();
 }
 
