@@ -11,6 +11,29 @@ test('export writes a safetensors model that the studio loader reads back with t
   await waitStatus(page, 'completed');
   const achieved = await runState<number>(page, 's => s.run.getState().report.achievedSparsity');
   expect(achieved).toBeGreaterThan(0.3);
+  // Report JSON / CSV and a chart PNG first (one download each).
+  const one = async (testId: string, within = page.locator('body')) => {
+    const [d] = await Promise.all([page.waitForEvent('download'), within.getByTestId(testId).first().click()]);
+    const path = info.outputPath(d.suggestedFilename());
+    await d.saveAs(path);
+    return { name: d.suggestedFilename(), bytes: readFileSync(path) };
+  };
+  const json = await one('export-json');
+  expect(json.name).toMatch(/\.report\.json$/);
+  const report = JSON.parse(json.bytes.toString('utf8'));
+  expect(report).toMatchObject({ schema: 'besa-studio/run-report@1', status: 'completed', completedBlocks: 2, config: { seed: 0, nsamples: 4, seqlen: 32 } });
+  expect(report.allocation).toHaveLength(2);
+  const csv = await one('export-csv');
+  const lines = csv.bytes.toString('utf8').trim().split('\n');
+  expect(lines[0]).toBe('block,layer,rows,cols,numel,zeros,sparsity,expected_sparsity');
+  expect(lines).toHaveLength(1 + 2 * 7);
+  const [png] = await Promise.all([page.waitForEvent('download'), page.getByTestId('chart-sparsity').getByRole('button', { name: 'PNG' }).click()]);
+  const pngPath = info.outputPath('sparsity.png');
+  await png.saveAs(pngPath);
+  const pngBytes = readFileSync(pngPath);
+  expect(pngBytes.subarray(1, 4).toString('latin1')).toBe('PNG');
+  expect(pngBytes.length).toBeGreaterThan(2000); // a drawn chart, not an empty canvas
+
   const files: { name: string; path: string }[] = [];
   page.on('download', async (d) => {
     const path = info.outputPath(d.suggestedFilename());

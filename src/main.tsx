@@ -35,7 +35,14 @@ async function boot(): Promise<void> {
   }
   syncHash();
   // The default model loads on first paint, alongside the GPU self-check.
-  const model = resolveDefaultModel().then((name) => loadPublicModel(name, configStore.getState().modelName !== ''));
+  const named = configStore.getState().modelName !== '';
+  const model = resolveDefaultModel().then(async (name) => {
+    // The default sotu-llama-3m may be half-written while it is being trained: fall back to micro
+    // and keep its load error on screen, so the studio is never left without a model.
+    if ((await loadPublicModel(name, named)) || named || name === 'micro') return;
+    const err = modelStore.getState().error;
+    if (await loadPublicModel('micro', false)) modelStore.getState().set({ error: err && { name: err.name, message: `${name} could not be loaded, using micro instead. ${err.message}` } });
+  });
   try {
     const r = await engine.request<'self-check-ok'>({ type: 'self-check' });
     setSelfCheck(r.result);

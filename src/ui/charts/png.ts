@@ -4,7 +4,13 @@ import { download } from '../format';
 export async function saveChartPng(container: HTMLElement | null, name: string): Promise<void> {
   if (!container) return;
   const canvasEl = container.querySelector('canvas');
-  const svg = container.querySelector('svg.recharts-surface') ?? container.querySelector('svg');
+  // The chart is the largest SVG in the card (legend icons are small SVGs too).
+  let svg: SVGSVGElement | null = null;
+  let best = 0;
+  for (const el of container.querySelectorAll('svg')) {
+    const r = el.getBoundingClientRect();
+    if (r.width * r.height > best) (best = r.width * r.height), (svg = el);
+  }
   const rect = (svg ?? canvasEl ?? container).getBoundingClientRect();
   const scale = 2;
   const out = document.createElement('canvas');
@@ -15,6 +21,7 @@ export async function saveChartPng(container: HTMLElement | null, name: string):
   ctx.fillRect(0, 0, out.width, out.height);
   if (svg) {
     const clone = svg.cloneNode(true) as SVGSVGElement;
+    clone.style.fontFamily = getComputedStyle(container).fontFamily;
     clone.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
     clone.setAttribute('width', String(rect.width));
     clone.setAttribute('height', String(rect.height));
