@@ -25,7 +25,7 @@ export function RunControls() {
   const notice = useStore(uiStore, (s) => s.notice);
   const running = status === 'running';
   const noModel = !card;
-  const frac = progress && progress.total ? progress.done / progress.total : 0;
+  const frac = status === 'completed' ? 1 : progress && progress.total ? progress.done / progress.total : 0;
   const state = running ? (paused ? `paused before a ${paused.point === 'block' ? 'block' : 'step'}` : 'running') : status;
   return (
     <section className="panel run" data-testid="run-controls">
@@ -63,7 +63,7 @@ export function RunControls() {
       <div className="progress" title={progress?.label}>
         <div className="bar" style={{ width: `${(frac * 100).toFixed(1)}%` }} />
         <span data-testid="progress-label">
-          {progress ? `${phase ?? ''} · ${progress.label}` : phase ?? 'idle'}
+          {!running && status !== 'idle' ? `${status}${status === 'completed' ? '' : progress ? ` during ${phase ?? ''} · ${progress.label}` : ''}` : progress ? `${phase ?? ''} · ${progress.label}` : (phase ?? 'idle')}
           {progress?.etaSeconds !== undefined ? ` · ETA ${fmtSeconds(progress.etaSeconds)}` : ''}
           {perBlock !== null && running ? ` · ${fmtSeconds(perBlock)} per block` : ''}
           {blockEta !== null && running && progress?.etaSeconds === undefined ? ` · ETA ${fmtSeconds(blockEta)}` : ''}

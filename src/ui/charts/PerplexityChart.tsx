@@ -6,6 +6,7 @@ import { ChartCard } from './ChartCard';
 /** Perplexity of the dense and the pruned model on each evaluation text (spec §5 protocol). */
 export function PerplexityChart() {
   const ppl = useStore(runStore, (s) => s.perplexity);
+  const pending = useStore(runStore, (s) => s.status === 'running');
   const sets = [...new Set([...ppl.dense, ...ppl.pruned].map((r) => r.dataset))];
   const data = sets.map((d) => ({ dataset: d, dense: ppl.dense.find((r) => r.dataset === d)?.ppl, pruned: ppl.pruned.find((r) => r.dataset === d)?.ppl }));
   const win = ppl.dense[0] ?? ppl.pruned[0];
@@ -37,8 +38,8 @@ export function PerplexityChart() {
               {data.map((r) => (
                 <tr key={r.dataset}>
                   <td>{r.dataset}</td>
-                  <td>dense {r.dense?.toFixed(3) ?? '…'}</td>
-                  <td>pruned {r.pruned?.toFixed(3) ?? '…'}</td>
+                  <td>dense {r.dense?.toFixed(3) ?? (pending ? '…' : '–')}</td>
+                  <td>pruned {r.pruned?.toFixed(3) ?? (pending ? '…' : 'not measured (the run did not complete)')}</td>
                 </tr>
               ))}
             </tbody>

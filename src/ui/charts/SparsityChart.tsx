@@ -19,7 +19,7 @@ export function SparsityChart() {
   let lo = Infinity;
   let hi = -Infinity;
   for (const p of steps) for (const k of ['total', ...LINEAR_NAMES] as const) (lo = Math.min(lo, p[k])), (hi = Math.max(hi, p[k]));
-  const digits = Math.min(8, Math.max(2, Math.ceil(-Math.log10(Math.max(hi - lo, 1e-8))) + 1));
+  const digits = hi - lo < 1e-12 ? 3 : Math.min(8, Math.max(2, Math.ceil(-Math.log10(hi - lo)) + 1));
   return (
     <ChartCard
       id="sparsity-chart"
