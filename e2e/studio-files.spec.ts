@@ -95,3 +95,19 @@ test('the whole RunConfig + seed live in the URL hash: edits are written, a relo
   expect(cfg).toMatchObject({ sparsity: 0.6, seed: 7, nsamples: 4, besa: { lambda: 2.5, sigmoid: false } });
   await expect(page.getByTestId('sparsity')).toHaveValue('0.6');
 });
+
+test('dropping a model folder\'s files on the Model panel loads them', async ({ page }) => {
+  await openStudio(page, MICRO_HASH);
+  await page.evaluate(async () => {
+    const dt = new DataTransfer();
+    for (const f of ['config.json', 'model.safetensors', 'tokenizer.json']) {
+      const b = await (await fetch(`/models/micro/${f}`)).blob();
+      dt.items.add(new File([b], f));
+    }
+    const zone = document.querySelector('.dropzone')!;
+    zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  });
+  await expect.poll(async () => (await cardJson(page)).name).toBe('selected files');
+  expect(await cardJson(page)).toMatchObject({ params: 47776, nLayers: 2, vocab: 384, linearSparsity: 0 });
+});
