@@ -1,13 +1,14 @@
 // Named GPU errors. Each message says what happened and what the user can change.
 
 export class GpuError extends Error {
+  override name = 'GpuError';
   constructor(message: string) {
     super(message);
-    this.name = new.target.name;
   }
 }
 
 export class WebGpuUnavailableError extends GpuError {
+  override name = 'WebGpuUnavailableError';
   constructor(detail = '') {
     super(
       'WebGPU is not available in this environment. Use a browser with WebGPU enabled: Chrome or Edge 113+ ' +
@@ -19,6 +20,7 @@ export class WebGpuUnavailableError extends GpuError {
 }
 
 export class NoAdapterError extends GpuError {
+  override name = 'NoAdapterError';
   constructor(detail = '') {
     super(
       'No WebGPU adapter was found. In a browser, check chrome://gpu and enable WebGPU ' +
@@ -30,6 +32,7 @@ export class NoAdapterError extends GpuError {
 }
 
 export class BufferTooLargeError extends GpuError {
+  override name = 'BufferTooLargeError';
   constructor(
     readonly label: string,
     readonly bytes: number,
@@ -44,6 +47,7 @@ export class BufferTooLargeError extends GpuError {
 }
 
 export class DeviceLostError extends GpuError {
+  override name = 'DeviceLostError';
   constructor(reason: string, detail: string) {
     super(
       `The GPU device was lost (${reason}: ${detail}). Finished blocks are kept; reload the page or ` +
@@ -53,12 +57,15 @@ export class DeviceLostError extends GpuError {
 }
 
 export class GpuValidationError extends GpuError {
+  override name = 'GpuValidationError';
   constructor(where: string, detail: string) {
     super(`WebGPU validation failed in ${where}: ${detail}`);
   }
 }
 
-export class ShapeError extends GpuError {}
+export class ShapeError extends GpuError {
+  override name = 'ShapeError';
+}
 
 export function fmtBytes(n: number): string {
   if (n >= 1 << 30) return `${(n / (1 << 30)).toFixed(2)} GiB`;

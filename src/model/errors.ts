@@ -3,18 +3,19 @@
 // every message says what is wrong AND what the user can do about it (architecture.md, "Errors").
 
 export class ModelLoadError extends Error {
+  override name = 'ModelLoadError';
   /** The file the problem was found in ('' when it is not about one file). */
   readonly file: string;
 
   constructor(file: string, message: string) {
     super(file ? `${file}: ${message}` : message);
-    this.name = new.target.name;
     this.file = file;
   }
 }
 
 /** The file ends before the data its own header announces. */
 export class TruncatedFileError extends ModelLoadError {
+  override name = 'TruncatedFileError';
   constructor(file: string, need: number, have: number, what = 'data') {
     super(
       file,
@@ -26,6 +27,7 @@ export class TruncatedFileError extends ModelLoadError {
 
 /** The bytes do not follow the format (bad JSON, bad offsets, impossible header values...). */
 export class CorruptFileError extends ModelLoadError {
+  override name = 'CorruptFileError';
   constructor(file: string, problem: string, hint = 'The file is damaged or is not in the expected format; re-export or re-download it.') {
     super(file, `${problem}. ${hint}`);
   }
@@ -33,6 +35,7 @@ export class CorruptFileError extends ModelLoadError {
 
 /** A safetensors header length that cannot be right (larger than the file or than the sane limit). */
 export class HeaderTooLargeError extends ModelLoadError {
+  override name = 'HeaderTooLargeError';
   constructor(file: string, headerLen: number | bigint, limit: number) {
     super(
       file,
@@ -43,6 +46,7 @@ export class HeaderTooLargeError extends ModelLoadError {
 }
 
 export class UnknownDtypeError extends ModelLoadError {
+  override name = 'UnknownDtypeError';
   constructor(file: string, tensor: string, dtype: string, supported: readonly string[]) {
     super(
       file,
@@ -54,12 +58,14 @@ export class UnknownDtypeError extends ModelLoadError {
 }
 
 export class MissingTensorError extends ModelLoadError {
+  override name = 'MissingTensorError';
   constructor(file: string, tensor: string, hint = 'Check that the checkpoint matches config.json and is complete (all shards present).') {
     super(file, `tensor "${tensor}" is missing. ${hint}`);
   }
 }
 
 export class TensorShapeError extends ModelLoadError {
+  override name = 'TensorShapeError';
   constructor(file: string, tensor: string, expected: readonly number[], got: readonly number[]) {
     super(
       file,
@@ -70,6 +76,7 @@ export class TensorShapeError extends ModelLoadError {
 }
 
 export class UnsupportedModelTypeError extends ModelLoadError {
+  override name = 'UnsupportedModelTypeError';
   constructor(file: string, what: string, supported: readonly string[]) {
     super(file, `${what} is not supported. Supported: ${supported.join(', ')}. Pick a model of one of these types.`);
   }
@@ -77,12 +84,14 @@ export class UnsupportedModelTypeError extends ModelLoadError {
 
 /** A config.json field has a value this engine cannot honour (missing, wrong type, unsupported option). */
 export class ConfigError extends ModelLoadError {
+  override name = 'ConfigError';
   constructor(file: string, field: string, problem: string, hint: string) {
     super(file, `field "${field}" ${problem}. ${hint}`);
   }
 }
 
 export class TokenizerMismatchError extends ModelLoadError {
+  override name = 'TokenizerMismatchError';
   constructor(file: string, tokenizerVocab: number, modelVocab: number, detail = '') {
     super(
       file,
@@ -94,6 +103,7 @@ export class TokenizerMismatchError extends ModelLoadError {
 
 /** A file the format requires is not in the folder / selection / URL base. */
 export class MissingFileError extends ModelLoadError {
+  override name = 'MissingFileError';
   constructor(file: string, hint: string) {
     super(file, `file not found. ${hint}`);
   }
@@ -101,6 +111,7 @@ export class MissingFileError extends ModelLoadError {
 
 /** Nothing in the selection looks like a model we can read. */
 export class UnrecognizedModelError extends ModelLoadError {
+  override name = 'UnrecognizedModelError';
   constructor(files: readonly string[]) {
     super(
       '',

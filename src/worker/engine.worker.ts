@@ -11,7 +11,6 @@ import { browserFilesSource, urlSource, type FileSource } from '../model/sources
 import type { EngineEvent } from '../prune/events';
 import { createGpuEngine, type GpuEngine } from '../prune/gpuEngine';
 import { StudioController } from './controller';
-import { errorName } from './errorNames';
 import { clearCheckpoints, peekCheckpoint } from './idbCheckpoint';
 import { runJob, type JobResult } from './job';
 import { modelCard } from './modelCard';
@@ -145,6 +144,6 @@ self.onmessage = (ev: MessageEvent<WorkerRequest>) => {
   const req = ev.data;
   handle(req).catch((e) => {
     const err = e as Error;
-    reply({ id: req.id, type: 'error', errorName: errorName(e), message: err?.message ?? String(e) });
+    reply({ id: req.id, type: 'error', errorName: err?.name ?? 'Error', message: err?.message ?? String(e) });
   });
 };
