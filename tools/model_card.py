@@ -14,6 +14,11 @@ def write_card(out_dir: str, cfg: dict, run: dict, evals: dict) -> None:
                  f"fits a different number of steps (rerun with `--steps {run['steps']}` and no `--minutes` for a step-based schedule)")
     else:
         sched = f"step-based cosine over {run['steps']} steps"
+    if run.get("stages"):
+        parts = "; ".join(f"stage {i + 1}: {st['steps']} steps, peak lr {st['lr']}, {st['minutes_budget']:g}-min budget, {st['train_seconds']:.0f} s"
+                          for i, st in enumerate(run["stages"]))
+        sched = (f"{len(run['stages'])} stages, each a fresh AdamW with warmup and a wall-clock cosine (`--init-from` continues "
+                 f"from the previous stage's weights): {parts}")
     rows = "\n".join(f"| {k} | {v['ppl']:.4f} | {v['windows']} | {v['seqlen']} | {v['tokens']} |" for k, v in evals.items())
     text = f"""# {run['name']}
 

@@ -67,14 +67,18 @@ def eval_ppl(model: LlamaForCausalLM, ids: np.ndarray, seqlen: int, batch: int =
         nwin = min(nwin, max_windows)
     x_all = torch.from_numpy(ids[: nwin * seqlen].astype(np.int64)).view(nwin, seqlen)
     total = 0.0
+    window_nll: list[float] = []
     for s in range(0, nwin, batch):
         x = x_all[s: s + batch]
         logits = model(x)  # [b, T, V]
         ce = F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), x[:, 1:].reshape(-1), reduction="none")
         loss_w = ce.view(x.shape[0], seqlen - 1).double().mean(dim=1)  # mean CE per window
         total += float((loss_w * seqlen).sum())  # × seqlen quirk
+        window_nll.extend(float(v) for v in loss_w)
     model.train()
-    return {"ppl": math.exp(total / (nwin * seqlen)), "windows": nwin, "seqlen": seqlen, "tokens": int(len(ids))}
+    # window_nll: the first windows' mean CE, so a port can check a few windows instead of the whole set
+    return {"ppl": math.exp(total / (nwin * seqlen)), "windows": nwin, "seqlen": seqlen, "tokens": int(len(ids)),
+            "window_nll": window_nll[:8]}
 
 
 def lr_at(step: int, steps: int, warmup: int, lr: float, min_ratio: float) -> float:
@@ -105,6 +109,8 @@ def main() -> None:
     ap.add_argument("--minutes", type=float, default=0.0,
                     help="wall-clock budget: cosine LR over elapsed/budget, stop when spent (--steps is then a cap)")
     ap.add_argument("--bench", type=int, default=0, help="only time this many steps and print tokens/s")
+    ap.add_argument("--init-from", default="", help="continue training from tools/.cache/<name>.pt (fresh optimiser and schedule); "
+                    "the previous run.json's steps, tokens and time are added to this run's totals")
     a = ap.parse_args()
 
     torch.set_num_threads(a.threads)
@@ -129,6 +135,12 @@ def main() -> None:
                  bos_token_id=tok.special_id, eos_token_id=tok.special_id)
     model = LlamaForCausalLM(cfg)
     model.init_weights(a.seed)
+    prev = None
+    if a.init_from:
+        model.load_state_dict(torch.load(os.path.join(CACHE, f"{a.init_from}.pt")))
+        with open(os.path.join(ROOT, "public/models", a.init_from, "run.json")) as f:
+            prev = json.load(f)
+        log(f"continuing from {a.init_from}: {prev['steps']} steps, {prev['tokens_seen']} tokens already")
     n_params = sum(p.numel() for p in model.parameters())
     log(f"params {n_params} ({n_params / 1e6:.3f} M)")
 
@@ -193,6 +205,12 @@ def main() -> None:
     run = dict(name=a.name, seed=a.seed, steps=steps, batch=a.batch, ctx=a.ctx, lr=a.lr, warmup=a.warmup,
                wd=a.wd, minutes_budget=a.minutes, tokens_seen=tokens_seen, train_tokens=int(len(train_ids)), train_seconds=round(train_s, 1),
                threads=a.threads, params=n_params, final_train_loss_ema=ema, torch=torch.__version__)
+    if prev is not None:
+        # a continued run: totals over all stages, and each stage kept for the model card
+        stages = prev.get("stages", [{k: prev[k] for k in ("steps", "lr", "warmup", "minutes_budget", "tokens_seen", "train_seconds")}])
+        stages = stages + [{k: run[k] for k in ("steps", "lr", "warmup", "minutes_budget", "tokens_seen", "train_seconds")}]
+        run.update(stages=stages, steps=sum(st["steps"] for st in stages), tokens_seen=sum(st["tokens_seen"] for st in stages),
+                   train_seconds=round(sum(st["train_seconds"] for st in stages), 1))
     from model_card import write_card  # local module; keeps this file short
     write_card(out_dir, cfg_d, run, evals)
     log("done")
