@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/core/rng';
@@ -48,8 +48,7 @@ describe('CPU reference forward', () => {
 // micro model: tensors `logits.<k>` [T, V] for ids golden.json["ids.<k>"] (tests/fixtures/micro/README.md).
 const microDir = join(ROOT, 'public/models/micro');
 const goldenDir = join(ROOT, 'tests/fixtures/micro');
-const haveGolden = ['golden.safetensors', 'golden.json'].every((f) => existsSync(join(goldenDir, f))) && existsSync(join(microDir, 'config.json'));
-describe.skipIf(!haveGolden)('micro model vs PyTorch golden (tests/fixtures/micro)', () => {
+describe('micro model vs PyTorch golden (tests/fixtures/micro)', () => {
   const load = async () => ({
     m: await loadModel(nodeDirSource(microDir)),
     meta: JSON.parse(readFileSync(join(goldenDir, 'golden.json'), 'utf8')) as Record<string, unknown>,

@@ -1,11 +1,11 @@
 import { TokenizerLoader } from '@lenml/tokenizers';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CorruptFileError, TokenizerMismatchError } from '../../../src/model/errors';
 import { parseLlama2cTokenizer, writeLlama2cTokenizer } from '../../../src/model/llama2cTokenizer';
 import { checkTokenizerVocab, parseHfTokenizer } from '../../../src/model/tokenizer';
-import { defaultModelDirs, ROOT } from './fixtures';
+import { DEFAULT_MODEL_DIR, ROOT } from './fixtures';
 import { enc, spmLlama2cPieces, spmTokenizerJson } from './helpers';
 
 const TEXTS = [
@@ -62,15 +62,13 @@ describe('HF tokenizer.json (SentencePiece-style BPE with byte fallback)', () =>
 
 // The default model's tokenizer (tools/bpe.py byte-level BPE) against the Python trainer's ids.
 // default_ids.json: { tokenizer: <path it was made with>, cases: [{ name, text, ids }] } (plain encoding,
-// no special tokens). The shipped public/models/<default>/tokenizer.json is tested; before the model
-// is published, the trainer's cached tokenizer file named in the fixture is used if it exists.
-const golden = join(ROOT, 'tests/fixtures/tokenizer/default_ids.json');
-const goldenJson = existsSync(golden) ? JSON.parse(readFileSync(golden, 'utf8')) : null;
-const tokFile = [...defaultModelDirs().map((d) => join(d, 'tokenizer.json')), ...(goldenJson?.tokenizer ? [join(ROOT, goldenJson.tokenizer)] : [])].find(existsSync);
-describe.skipIf(!goldenJson || !tokFile)('default model tokenizer vs Python golden ids (tests/fixtures/tokenizer/default_ids.json)', () => {
+// no special tokens), on the shipped public/models/<default>/tokenizer.json.
+describe('default model tokenizer vs Python golden ids (tests/fixtures/tokenizer/default_ids.json)', () => {
   it('encodes every golden case to the same ids and decodes back', () => {
+    const goldenJson = JSON.parse(readFileSync(join(ROOT, 'tests/fixtures/tokenizer/default_ids.json'), 'utf8'));
+    const tokFile = join(DEFAULT_MODEL_DIR, 'tokenizer.json');
     const cases: { name: string; text: string; ids: number[] }[] = goldenJson.cases;
-    const tok = parseHfTokenizer(readFileSync(tokFile!));
+    const tok = parseHfTokenizer(readFileSync(tokFile));
     console.log(`default tokenizer: ${tokFile} (vocab ${tok.vocabSize}), ${cases.length} cases`);
     expect(cases.length).toBeGreaterThan(0);
     for (const c of cases) {
@@ -86,7 +84,7 @@ describe.skipIf(!goldenJson || !tokFile)('default model tokenizer vs Python gold
 // first 20,000 characters of sotu-eval.txt, made in Python (tests/fixtures/micro/README.md).
 const microGolden = join(ROOT, 'tests/fixtures/micro/golden.json');
 const microTok = join(ROOT, 'public/models/micro/tokenizer.json');
-describe.skipIf(!existsSync(microGolden) || !existsSync(microTok))('micro tokenizer vs the golden fixture ids', () => {
+describe('micro tokenizer vs the golden fixture ids', () => {
   it('encodes sotu-eval[0:20000] to the slices stored in golden.json', () => {
     const meta = JSON.parse(readFileSync(microGolden, 'utf8'));
     const ids = parseHfTokenizer(readFileSync(microTok)).encode(readFileSync(join(ROOT, 'public/data/sotu-eval.txt'), 'utf8').slice(0, 20000));
