@@ -11,15 +11,29 @@ export interface PruneControl {
   waitIfPaused(point: PausePoint, signal?: AbortSignal): Promise<void>;
 }
 
-type Mode = 'run' | 'pause' | 'step' | 'block';
+export type ControlMode = 'run' | 'pause' | 'step' | 'block';
 
+/**
+ * The standard controller. A run may START in any mode (the studio's step buttons work before a run:
+ * "start paused and take one step / one block"). One-shot methods (Wanda / SparseGPT / magnitude)
+ * only have the 'step' point at each block start, so for them "step one block" is "step once".
+ */
 export class RunController implements PruneControl {
-  private mode: Mode = 'run';
-  private freshBlock = false; // stepBlock() pressed while waiting at a block start: let that start pass
+  private mode: ControlMode;
+  private letBlockPass = false; // run the whole block whose start we are waiting at
   private waitingAt: PausePoint | null = null;
   private waiters = new Set<() => void>();
   /** Called with true when the pipeline actually stops at a pause point, false when it moves on. */
   onPauseChange?: (waiting: boolean, point: PausePoint) => void;
+
+  /** oneShot: the method's only pause point is 'step' at each block start (pipeline.ts). */
+  constructor(
+    private readonly oneShot = false,
+    start: ControlMode = 'run',
+  ) {
+    this.mode = start === 'block' && oneShot ? 'step' : start;
+    this.letBlockPass = start === 'block';
+  }
 
   get paused(): boolean {
     return this.mode === 'pause';
@@ -40,20 +54,22 @@ export class RunController implements PruneControl {
     this.wake();
   }
 
-  /** Run to the end of the current block (or through the next block, when paused at a block start), then pause. */
+  /** Run to the end of the current block (or the whole block when waiting at its start), then pause. */
   stepBlock(): void {
+    if (this.oneShot) return this.stepOnce();
     this.mode = 'block';
-    this.freshBlock = this.waitingAt === 'block';
+    this.letBlockPass = this.waitingAt === 'block';
     this.wake();
   }
 
   async waitIfPaused(point: PausePoint, signal?: AbortSignal): Promise<void> {
     let waited = false;
-    for (;;) {
-      if (signal?.aborted || this.pass(point)) break;
-      if (!waited) this.onPauseChange?.(true, point);
+    while (!signal?.aborted && !this.pass(point)) {
+      if (!waited) {
+        this.waitingAt = point;
+        this.onPauseChange?.(true, point);
+      }
       waited = true;
-      this.waitingAt = point;
       await new Promise<void>((resolve) => {
         const done = () => {
           this.waiters.delete(done);
@@ -64,8 +80,10 @@ export class RunController implements PruneControl {
         signal?.addEventListener('abort', done, { once: true });
       });
     }
-    this.waitingAt = null;
-    if (waited) this.onPauseChange?.(false, point);
+    if (waited) {
+      this.waitingAt = null;
+      this.onPauseChange?.(false, point);
+    }
   }
 
   /** Decide whether the pipeline may pass this point now (and consume a single-step budget). */
@@ -77,11 +95,11 @@ export class RunController implements PruneControl {
         return false;
       case 'step':
         if (point === 'step') this.mode = 'pause'; // this step runs, the next one waits
-        return true; // a block start is not a step
+        return true; // a BESA block start is not a step
       case 'block':
         if (point === 'step') return true;
-        if (this.freshBlock) {
-          this.freshBlock = false;
+        if (this.letBlockPass) {
+          this.letBlockPass = false;
           return true;
         }
         this.mode = 'pause'; // the block that was stepped has finished

@@ -10,7 +10,7 @@ import { loadModel, type LoadedModel } from '../model/loader';
 import { browserFilesSource, urlSource, type FileSource } from '../model/sources';
 import type { EngineEvent } from '../prune/events';
 import { createGpuEngine, type GpuEngine } from '../prune/gpuEngine';
-import { StudioController } from './controller';
+import { RunController } from '../prune/controller';
 import { clearCheckpoints, peekCheckpoint } from './idbCheckpoint';
 import { runJob, type JobResult } from './job';
 import { modelCard } from './modelCard';
@@ -21,7 +21,7 @@ let runtime: GpuRuntime | null = null;
 let model: LoadedModel | null = null;
 let source: FileSource | null = null;
 let gpuEngine: GpuEngine | null = null;
-let current: { abort: AbortController; controller: StudioController; runId: string | null } | null = null;
+let current: { abort: AbortController; controller: RunController; runId: string | null } | null = null;
 /** Finished (or cancelled) runs of the current model, by runId: masks, generations and export read these. */
 const results = new Map<string, JobResult>();
 /** Pruned linears of the blocks committed so far by the running job (mask view mid-run). */
@@ -81,7 +81,7 @@ async function handle(req: WorkerRequest): Promise<void> {
       if (!model || !gpuEngine) throw new Error('No model is loaded; load one in the Model panel first.');
       if (current) throw new Error('A run is already in progress; cancel it or wait for it to finish.');
       const abort = new AbortController();
-      const controller = new StudioController(req.config.method !== 'besa', req.startMode);
+      const controller = new RunController(req.config.method !== 'besa', req.startMode);
       controller.onPauseChange = (waiting, point) => push({ id: 0, type: 'paused', waiting, point });
       current = { abort, controller, runId: null };
       liveBlocks = new Map();

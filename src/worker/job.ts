@@ -9,7 +9,7 @@ import type { GpuEngine } from '../prune/gpuEngine';
 import { runPruneJob, type Corpus } from '../prune/job';
 import type { ReportPerplexity, RunReport } from '../prune/report';
 import { checkRunConfig } from '../prune/runConfigCheck';
-import type { StudioController } from './controller';
+import type { RunController } from '../prune/controller';
 import { IdbCheckpointStore } from './idbCheckpoint';
 
 export interface JobResult {
@@ -28,7 +28,7 @@ export interface JobInput {
   config: RunConfig;
   label: string;
   resume: boolean;
-  controller: StudioController;
+  controller: RunController;
   signal: AbortSignal;
   emit: (e: EngineEvent) => void;
   /** Called with each block's pruned linears as soon as it is committed (mask view mid-run). */

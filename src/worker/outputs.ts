@@ -10,7 +10,7 @@ import type { FileSource } from '../model/sources';
 import type { LinearName, ModelWeights } from '../model/spec';
 
 type ForwardFactory = (spec: ModelSpec, weights: ModelWeights) => ForwardLogits;
-import { yieldToEventLoop } from './controller';
+import { yieldToEventLoop } from '../prune/pipeline';
 import type { JobResult } from './job';
 import type { Generation, MaskImage, WorkerRequest } from './protocol';
 

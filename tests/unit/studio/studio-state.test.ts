@@ -5,7 +5,7 @@ import { DEFAULT_BESA } from '../../../src/prune/config';
 import type { EngineEvent } from '../../../src/prune/events';
 import { formatHash, parseHash, STUDIO_DEFAULT } from '../../../src/store/configStore';
 import { runStore } from '../../../src/store/runStore';
-import { StudioController } from '../../../src/worker/controller';
+import { RunController } from '../../../src/prune/controller';
 
 describe('URL hash', () => {
   it('round-trips every field of a non-default config, seed included', () => {
@@ -55,9 +55,9 @@ describe('run store', () => {
   });
 });
 
-describe('StudioController', () => {
+describe('RunController (studio start modes)', () => {
   /** Simulates the pipeline's pause points: per block, 'block' then 'step' before each of `steps` steps. */
-  async function drive(ctl: StudioController, blocks: number, steps: number, log: string[]): Promise<void> {
+  async function drive(ctl: RunController, blocks: number, steps: number, log: string[]): Promise<void> {
     for (let b = 0; b < blocks; b++) {
       await ctl.waitIfPaused('block');
       for (let s = 0; s < steps; s++) {
@@ -70,7 +70,7 @@ describe('StudioController', () => {
   const settle = () => new Promise((r) => setTimeout(r, 20));
 
   it('step runs exactly one optimiser step per call, block finishes the current block only', async () => {
-    const ctl = new StudioController(false, 'step');
+    const ctl = new RunController(false, 'step');
     const log: string[] = [];
     const run = drive(ctl, 3, 3, log);
     await settle();
@@ -90,14 +90,14 @@ describe('StudioController', () => {
   });
 
   it('a run started in block mode does one block; one-shot methods step one block per step', async () => {
-    const ctl = new StudioController(false, 'block');
+    const ctl = new RunController(false, 'block');
     const log: string[] = [];
     const run = drive(ctl, 2, 2, log);
     await settle();
     expect(log).toEqual(['0.0', '0.1']);
     ctl.resume();
     await run;
-    const one = new StudioController(true, 'block');
+    const one = new RunController(true, 'block');
     const log2: string[] = [];
     const run2 = (async () => {
       for (let b = 0; b < 3; b++) {
@@ -115,7 +115,7 @@ describe('StudioController', () => {
   });
 
   it('an aborted signal releases a paused wait', async () => {
-    const ctl = new StudioController(false, 'pause');
+    const ctl = new RunController(false, 'pause');
     const ac = new AbortController();
     let passed = false;
     const w = ctl.waitIfPaused('block', ac.signal).then(() => (passed = true));
