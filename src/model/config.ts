@@ -14,6 +14,11 @@ const DEFAULTS: Record<'llama' | 'mistral' | 'qwen2', { ropeTheta: number; eps: 
 };
 
 export function parseConfigJson(bytes: Uint8Array, file = 'config.json'): ModelSpec {
+  return configToSpec(parseJsonObject(bytes, file), file);
+}
+
+/** Strict UTF-8 JSON object from a file's bytes; anything else is a CorruptFileError naming the file. */
+export function parseJsonObject(bytes: Uint8Array, file: string): Record<string, unknown> {
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
@@ -21,7 +26,7 @@ export function parseConfigJson(bytes: Uint8Array, file = 'config.json'): ModelS
     throw new CorruptFileError(file, `not valid JSON (${(e as Error).message})`);
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new CorruptFileError(file, 'is not a JSON object');
-  return configToSpec(json as Record<string, unknown>, file);
+  return json as Record<string, unknown>;
 }
 
 export function configToSpec(cfg: Record<string, unknown>, file = 'config.json'): ModelSpec {

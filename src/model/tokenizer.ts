@@ -3,6 +3,7 @@
 // post-processors): we never hand-write that BPE. llama2.c tokenizer.bin lives in llama2cTokenizer.ts.
 
 import { Tokenizer as HfTokenizerImpl } from '@huggingface/tokenizers';
+import { parseJsonObject } from './config';
 import { CorruptFileError, TokenizerMismatchError } from './errors';
 
 export interface EncodeOptions {
@@ -55,21 +56,11 @@ export class HfTokenizer implements Tokenizer {
   }
 }
 
-function parseJson(bytes: Uint8Array, file: string): Record<string, unknown> {
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch (e) {
-    throw new CorruptFileError(file, `not valid JSON (${(e as Error).message})`);
-  }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new CorruptFileError(file, 'is not a JSON object');
-  return json as Record<string, unknown>;
-}
 
 /** tokenizer.json (+ optional tokenizer_config.json) → Tokenizer. Library errors become CorruptFileError. */
 export function parseHfTokenizer(tokenizerJson: Uint8Array, configJson?: Uint8Array, fallback: { bos?: number; eos?: number } = {}, file = 'tokenizer.json'): HfTokenizer {
-  const json = parseJson(tokenizerJson, file);
-  const config = configJson ? parseJson(configJson, 'tokenizer_config.json') : {};
+  const json = parseJsonObject(tokenizerJson, file);
+  const config = configJson ? parseJsonObject(configJson, 'tokenizer_config.json') : {};
   const model = json.model as { type?: unknown; vocab?: unknown } | undefined;
   if (typeof model !== 'object' || model === null || typeof model.vocab !== 'object' || model.vocab === null)
     throw new CorruptFileError(file, 'has no "model.vocab"', 'Use the tokenizer.json from the model folder (not tokenizer_config.json).');
