@@ -1,6 +1,8 @@
 """Sanity check of an exported model folder: HF tensor names/shapes from config.json, safetensors re-read,
 and spec §5 perplexity on the first N windows recomputed from the files alone (must be finite and close
-to eval.json's full-set value). Usage: python3 tools/check_export.py public/models/<name> [N]"""
+to eval.json's full-set value). Usage: python3 tools/check_export.py public/models/<name> [N] [--write-window-nll]
+--write-window-nll stores the first windows' mean CE in eval.json (as train.py now does) for a model exported
+before train.py wrote them."""
 import json
 import os
 import sys
@@ -15,7 +17,8 @@ from train import eval_ppl  # noqa: E402
 
 def main() -> None:
     d = sys.argv[1]
-    n = int(sys.argv[2]) if len(sys.argv) > 2 else 40
+    n = int(sys.argv[2]) if len(sys.argv) > 2 and sys.argv[2].isdigit() else 40
+    write_nll = "--write-window-nll" in sys.argv
     cfgd = json.load(open(os.path.join(d, "config.json")))
     cfg = Config(**{k: cfgd[k] for k in Config.__dataclass_fields__})
     sd = load_safetensors(os.path.join(d, "model.safetensors"))
@@ -40,6 +43,11 @@ def main() -> None:
         assert len(ids) == ev[name]["tokens"], (name, len(ids), ev[name]["tokens"])
         r = eval_ppl(model, ids, ev[name]["seqlen"], max_windows=n)
         print(f"{name}: first {n} windows ppl {r['ppl']:.3f} (full set in eval.json: {ev[name]['ppl']:.3f})")
+        if write_nll:
+            ev[name]["window_nll"] = r["window_nll"]
+    if write_nll:
+        with open(os.path.join(d, "eval.json"), "w") as f:
+            json.dump(ev, f, indent=2)
     print(f"{d}: {len(sd)} tensors, names/shapes OK, {sum(v.numel() for v in sd.values())} values")
 
 
