@@ -17,33 +17,7 @@ struct Params {
 @group(0) @binding(1) var<storage, read_write> S: array<f32>; // forward: scores → probs; backward: P (read)
 @group(0) @binding(2) var<storage, read_write> G: array<f32>; // backward only: dP → dS
 
-const WG: u32 = 64u;
-const NEG_BIG: f32 = -3.0e38; // finite "minus infinity": keeps exp(x - m) free of inf - inf
-var<workgroup> red: array<f32, 64>;
-
-fn reduceMax(lid: u32, v: f32) -> f32 {
-  red[lid] = v;
-  workgroupBarrier();
-  for (var o = WG / 2u; o > 0u; o = o / 2u) {
-    if (lid < o) { red[lid] = max(red[lid], red[lid + o]); }
-    workgroupBarrier();
-  }
-  let r = red[0];
-  workgroupBarrier();
-  return r;
-}
-
-fn reduceSum(lid: u32, v: f32) -> f32 {
-  red[lid] = v;
-  workgroupBarrier();
-  for (var o = WG / 2u; o > 0u; o = o / 2u) {
-    if (lid < o) { red[lid] = red[lid] + red[lid + o]; }
-    workgroupBarrier();
-  }
-  let r = red[0];
-  workgroupBarrier();
-  return r;
-}
+//#include _reduce64
 
 @compute @workgroup_size(64, 1, 1)
 fn forward(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid3: vec3<u32>) {

@@ -27,34 +27,8 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> state: array<f32>;
 @group(0) @binding(4) var<storage, read_write> nll: array<f32>;
 
-const WG: u32 = 64u;
-const NEG_BIG: f32 = -3.0e38;
+//#include _reduce64
 const NO_TARGET: u32 = 0xffffffffu;
-var<workgroup> red: array<f32, 64>;
-
-fn reduceMax(lid: u32, v: f32) -> f32 {
-  red[lid] = v;
-  workgroupBarrier();
-  for (var o = WG / 2u; o > 0u; o = o / 2u) {
-    if (lid < o) { red[lid] = max(red[lid], red[lid + o]); }
-    workgroupBarrier();
-  }
-  let r = red[0];
-  workgroupBarrier();
-  return r;
-}
-
-fn reduceSum(lid: u32, v: f32) -> f32 {
-  red[lid] = v;
-  workgroupBarrier();
-  for (var o = WG / 2u; o > 0u; o = o / 2u) {
-    if (lid < o) { red[lid] = red[lid] + red[lid + o]; }
-    workgroupBarrier();
-  }
-  let r = red[0];
-  workgroupBarrier();
-  return r;
-}
 
 @compute @workgroup_size(64, 1, 1)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid3: vec3<u32>) {
