@@ -25,7 +25,7 @@ test('export writes a safetensors model that the studio loader reads back with t
   expect(report.allocation).toHaveLength(2);
   const csv = await one('export-csv');
   const lines = csv.bytes.toString('utf8').trim().split('\n');
-  expect(lines[0]).toBe('block,layer,rows,cols,numel,zeros,sparsity,expected_sparsity');
+  expect(lines[0]).toBe('block,layer,rows,cols,numel,zeros,sparsity,expected_sparsity,reference_block_sparsity');
   expect(lines).toHaveLength(1 + 2 * 7);
   const [png] = await Promise.all([page.waitForEvent('download'), page.getByTestId('chart-sparsity').getByRole('button', { name: 'PNG' }).click()]);
   const pngPath = info.outputPath('sparsity.png');

@@ -91,6 +91,7 @@ export const RUN_FLAGS: FlagTable = {
   'adam-lr': { kind: 'number', help: `BESA Adam learning rate (default ${DEFAULT_BESA.adamLr})` },
   epochs: { kind: 'int', help: `BESA passes over the calibration samples (default ${DEFAULT_BESA.epochs})` },
   'dense-target': { kind: 'bool', help: 'BESA: reconstruct the dense-chain output (spec §1.6 --prune-dense) instead of the dense block on pruned inputs' },
+  'reference-mask': { kind: 'bool', help: "BESA: final mask floor(s_row·C) exactly as the released code (lands under the target) instead of rounding the learned allocation to hit it" },
   'weight-importance': { kind: 'bool', help: 'BESA: sort by |W| instead of the Wanda metric' },
   'magnitude-rows': { kind: 'bool', help: 'magnitude: per-row threshold instead of one per layer' },
   percdamp: { kind: 'number', help: `SparseGPT damping (default ${DEFAULT_RUN.sparsegptPercdamp})` },
@@ -134,6 +135,7 @@ export function runConfigFromArgs(a: Parsed, method: MethodName, maxSeqLen: numb
       epochs: (a.epochs as number | undefined) ?? DEFAULT_BESA.epochs,
       target: a['dense-target'] ? 'dense-chain' : 'pruned-input',
       importance: a['weight-importance'] ? 'weight' : 'wanda',
+      finalMask: a['reference-mask'] ? 'reference' : 'match-target',
     },
   };
 }

@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { DiskCheckpointStore } from './diskCheckpoint';
 import { RUN_FLAGS, CliArgumentError, parseArgs, runConfigFromArgs, usage, type FlagTable } from './args';
 import { abortOnSigint, createNodeEngine, exitWithError, loadModelFromPath, readDataset, stderrReporter, writeModelFolder } from './common';
-import type { MethodName } from '../prune/config';
+import type { MethodName, RunConfig } from '../prune/config';
+import { LINEAR_NAMES } from '../model/spec';
+import type { BlockSummary } from '../prune/summary';
 import { runPruneJob } from '../prune/job';
 import { allocationCsv, allocationTable } from '../prune/report';
 import { checkRunConfig } from '../prune/runConfigCheck';
@@ -74,6 +76,7 @@ async function main(): Promise<number> {
     `per-layer sparsity (zeros counted), ${cfg.method}${cfg.structure === 'unstructured' ? '' : ' ' + cfg.structure}, target ${cfg.sparsity}:`,
     allocationTable(r.allocation),
     `achieved sparsity over all pruned linears: ${r.achievedSparsity.toFixed(4)}`,
+    ...besaMaskLines(r.allocation, cfg),
     ...r.perplexity.dense.map((d) => {
       const p = r.perplexity.pruned.find((x) => x.dataset === d.dataset);
       return `perplexity ${d.dataset} (${d.windows} windows × ${d.seqlen}${d.truncated ? ', truncated' : ''}): dense ${d.ppl.toFixed(4)} → pruned ${p ? p.ppl.toFixed(4) : '--'}`;
@@ -83,6 +86,19 @@ async function main(): Promise<number> {
   ];
   process.stdout.write(lines.join('\n') + '\n');
   return 0;
+}
+
+/** BESA: what θ learned, what the reference floor rule would have pruned, and what was applied (per block). */
+function besaMaskLines(blocks: readonly BlockSummary[], cfg: RunConfig): string[] {
+  if (cfg.method !== 'besa') return [];
+  const lines = [`BESA final mask '${cfg.besa.finalMask}' (block: learned from θ / reference floor(s·C) / applied):`];
+  for (const b of blocks) {
+    if (!b.expectedSparsity) continue;
+    const numel = LINEAR_NAMES.reduce((a, n) => a + b.layers[n].rows * b.layers[n].cols, 0);
+    const learned = LINEAR_NAMES.reduce((a, n) => a + b.expectedSparsity![n] * b.layers[n].rows * b.layers[n].cols, 0) / numel;
+    lines.push(`  block ${b.block}: ${learned.toFixed(4)} / ${b.referenceMaskSparsity?.toFixed(4) ?? '--'} / ${b.blockSparsity.toFixed(4)}`);
+  }
+  return lines;
 }
 
 main().then(

@@ -15,6 +15,12 @@ export interface BesaOptions {
   sigmoid: boolean; // spec §1.4: softmax(sigmoid θ) bounds sparsity to [0.376, 0.624]; false = softmax(θ)
   target: 'pruned-input' | 'dense-chain'; // spec §1.6 Y_ref: dense block on X_p (default) or dense chain
   importance: 'wanda' | 'weight';
+  /**
+   * How the final hard mask rounds the learned per-row sparsities (spec §1.8). 'reference': floor(s_row·C)
+   * exactly as the released code (lands under α̂: soft penalty + floor). 'match-target' (default): the same
+   * allocation shifted and rounded so each block prunes exactly round(α̂·numel) weights; training is unchanged.
+   */
+  finalMask: 'match-target' | 'reference';
 }
 
 export interface RunConfig {
@@ -44,6 +50,7 @@ export const DEFAULT_BESA: BesaOptions = {
   sigmoid: true,
   target: 'pruned-input',
   importance: 'wanda',
+  finalMask: 'match-target',
 };
 
 export const DEFAULT_RUN: RunConfig = {

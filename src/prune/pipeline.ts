@@ -175,6 +175,12 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
             emit({ type: 'progress', done: (i - start) * stepsPerBlock + s.step + 1, total: totalUnits, label: `block ${i + 1}/${nBlocks} step ${s.step + 1}/${s.totalSteps}`, etaSeconds: eta() });
           },
         });
+        if (Math.abs(r.matchShift) > 0.02)
+          emit({
+            type: 'log',
+            level: 'warn',
+            message: `block ${i}: BESA learned a block sparsity of ${r.expectedBlock.toFixed(4)} against the target ${cfg.sparsity}; the 'match-target' final mask shifted every row by ${(r.matchShift * 100).toFixed(1)} pp to prune exactly the target${cfg.besa.sigmoid && cfg.sparsity > 0.6 ? ' (sigmoid smoothing caps learned rows near 0.624: turn sigmoid off for this target)' : ' (raise lambda to learn closer to it)'}`,
+          });
         newW = {} as Record<LinearName, Float32Array>;
         for (const n of LINEAR_NAMES) {
           const w = dense[n].w;
@@ -183,7 +189,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
           for (let j = 0; j < w.length; j++) out[j] = m[j] !== 0 ? w[j] : 0; // W ← W ⊙ M_hard (spec §1.8)
           newW[n] = out;
         }
-        extra = { expectedSparsity: r.expected, lossBefore: r.firstReconLoss, steps: r.steps };
+        extra = { expectedSparsity: r.expected, referenceMaskSparsity: r.referenceBlockSparsity, matchShift: r.matchShift, lossBefore: r.firstReconLoss, steps: r.steps };
       } else {
         await checkAbort();
         const r = oneShotBlock(cfg.method, dense, stats, cfg);
@@ -208,7 +214,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
         lossAfter,
         steps: extra.steps ?? 1,
         seconds: (performance.now() - tb) / 1000,
-        ...(extra.expectedSparsity ? { expectedSparsity: extra.expectedSparsity } : {}),
+        ...(extra.expectedSparsity ? { expectedSparsity: extra.expectedSparsity, referenceMaskSparsity: extra.referenceMaskSparsity, matchShift: extra.matchShift } : {}),
         ...(extra.obsLoss ? { obsLoss: extra.obsLoss } : {}),
       };
       // Commit the block: from here on it is part of the result even if the next step is cancelled.

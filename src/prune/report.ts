@@ -106,13 +106,15 @@ export function buildReport(r: ReportInput): RunReport {
 
 /** One row per (block, linear): the learned/assigned allocation, measured. */
 export function allocationCsv(report: RunReport): string {
-  const rows = ['block,layer,rows,cols,numel,zeros,sparsity,expected_sparsity'];
+  // expected_sparsity: learned from θ (BESA); reference_block_sparsity: what floor(s·C) would have pruned in the block
+  const rows = ['block,layer,rows,cols,numel,zeros,sparsity,expected_sparsity,reference_block_sparsity'];
   for (const b of report.allocation)
     for (const n of LINEAR_NAMES) {
       const l = b.layers[n];
       const numel = l.rows * l.cols;
       const exp = b.expectedSparsity ? b.expectedSparsity[n].toFixed(6) : '';
-      rows.push(`${b.block},${n},${l.rows},${l.cols},${numel},${l.zeros},${(l.zeros / numel).toFixed(6)},${exp}`);
+      const ref = b.referenceMaskSparsity !== undefined ? b.referenceMaskSparsity.toFixed(6) : '';
+      rows.push(`${b.block},${n},${l.rows},${l.cols},${numel},${l.zeros},${(l.zeros / numel).toFixed(6)},${exp},${ref}`);
     }
   return rows.join('\n') + '\n';
 }

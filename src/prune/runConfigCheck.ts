@@ -41,7 +41,11 @@ export function checkRunConfig(cfg: RunConfig, spec: ModelSpec): string[] {
     if (b.optimizer === 'prodigy' && !(b.dCoef > 0)) throw new RunConfigError(`Prodigy d_coef ${b.dCoef} must be > 0 (5 for row-wise runs) [--d-coef]`);
     if (b.optimizer === 'adam' && !(b.adamLr > 0)) throw new RunConfigError(`Adam lr ${b.adamLr} must be > 0 (1e-2 in the reference) [--adam-lr]`);
     if (b.sigmoid && cfg.sparsity > 0.62)
-      warnings.push(`with sigmoid smoothing BESA cannot exceed ~0.624 sparsity per row (spec §1.4): target ${cfg.sparsity} will be missed (faithful to the reference); add --no-sigmoid to reach it`);
+      warnings.push(
+        b.finalMask === 'reference'
+          ? `with sigmoid smoothing BESA cannot exceed ~0.624 sparsity per row (spec §1.4): target ${cfg.sparsity} will be missed (faithful to the reference); add --no-sigmoid to reach it`
+          : `with sigmoid smoothing BESA cannot learn more than ~0.624 sparsity per row (spec §1.4): the final mask will reach ${cfg.sparsity} only by shifting every row's learned sparsity up; add --no-sigmoid to learn the allocation at this target`,
+      );
   }
   if (cfg.seqlen > spec.maxSeqLen) warnings.push(`seqlen ${cfg.seqlen} is longer than the model's max_position_embeddings ${spec.maxSeqLen}; quality beyond the trained context is undefined`);
   return warnings;

@@ -15,6 +15,10 @@ export interface BlockSummary {
   blockSparsity: number; // Σ zeros / Σ numel over the 7 linears
   /** BESA: expected sparsity from the final θ (spec §1.4); absent for one-shot methods. */
   expectedSparsity?: LayerSparsity;
+  /** BESA: block sparsity the reference rule floor(s_row·C) gives from the final θ (spec §1.5). */
+  referenceMaskSparsity?: number;
+  /** BESA 'match-target': common shift added to the learned row sparsities before rounding. */
+  matchShift?: number;
   /** BESA: L_rec of the first optimiser step (θ = 0 masks); one-shot: equals lossAfter. */
   lossBefore: number;
   /** Mean over calibration samples of L_rec(pruned block on X_p, Y_ref) (spec §1.6 loss, final masks). */

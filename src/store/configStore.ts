@@ -47,6 +47,7 @@ const FIELDS: Field[] = [
   { key: 'sigmoid', get: (c) => (c.besa.sigmoid ? '1' : '0'), put: (c, v) => (v === '1' || v === '0' ? besa(c, { sigmoid: v === '1' }) : null) },
   { key: 'target', get: (c) => c.besa.target, put: (c, v) => (oneOf(v, ['pruned-input', 'dense-chain'] as const) ? besa(c, { target: v as RunConfig['besa']['target'] }) : null) },
   { key: 'imp', get: (c) => c.besa.importance, put: (c, v) => (oneOf(v, ['wanda', 'weight'] as const) ? besa(c, { importance: v as 'wanda' | 'weight' }) : null) },
+  { key: 'fmask', get: (c) => c.besa.finalMask, put: (c, v) => (oneOf(v, ['match-target', 'reference'] as const) ? besa(c, { finalMask: v as RunConfig['besa']['finalMask'] }) : null) },
   { key: 'maggran', get: (c) => c.magnitudeGranularity, put: (c, v) => (oneOf(v, ['layer', 'row'] as const) ? { ...c, magnitudeGranularity: v as 'layer' | 'row' } : null) },
   { key: 'damp', get: (c) => String(c.sparsegptPercdamp), put: (c, v) => map(num(v, (n) => n >= 0), (sparsegptPercdamp) => ({ ...c, sparsegptPercdamp })) },
   { key: 'sgbs', get: (c) => String(c.sparsegptBlocksize), put: (c, v) => map(num(v, posInt), (sparsegptBlocksize) => ({ ...c, sparsegptBlocksize })) },

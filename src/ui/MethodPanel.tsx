@@ -128,6 +128,12 @@ export function MethodPanel() {
                 <option value="weight">|w|</option>
               </select>
             </Field>
+            <Field label="final mask" help="How the learned row sparsities become the final mask. Match target: the same allocation, rounded so each block prunes exactly the target fraction. Reference: floor(s·C) per row as the released code, which lands a little under the target (soft penalty, rounding down).">
+              <select data-testid="finalmask" value={b.finalMask} onChange={(e) => setBesa({ finalMask: e.target.value as 'match-target' | 'reference' })}>
+                <option value="match-target">match target exactly</option>
+                <option value="reference">reference (floor)</option>
+              </select>
+            </Field>
           </>
         )}
         {c.method === 'sparsegpt' && (

@@ -7,11 +7,14 @@
 //     L = L_rec(Y, Y_ref) + λ((s_block − α̂)/α̂)²; dL/dM from the executor's backward;
 //     dL/dθ by the prefix-sum form: the executor returns Pre_r(k_d) per row (on the GPU: computed on the
 //     device from dL/dM, shaders/besa_prefix_grad.wgsl), grad.ts does the softmax tail; Prodigy (fresh per block, shared d) or AdamW
-//   finish: hard mask from the final θ (no weight update).
+//   finish: hard mask from the final θ (no weight update): 'reference' = floor(s_row·C) as the code does;
+//           'match-target' (default) = the same learned s_row rounded so the block prunes exactly
+//           round(α̂·numel) weights (src/core/besa/matchTarget.ts; training is identical in both).
 // Only θ is trained; W is never modified here (the pipeline applies the returned masks copy-on-write).
 import { penaltyGradPerRow, sumPrefixByGroup, thetaGradFromPrefix } from '../../core/besa/grad';
 import { initBesaLinear, type BesaLinear } from '../../core/besa/layer';
 import { hardMask, hardPruneCounts } from '../../core/besa/masks';
+import { matchTargetCounts } from '../../core/besa/matchTarget';
 import { blockSparsity, mean, probabilities, rowSparsities, sparsityPenalty } from '../../core/besa/sparsity';
 import { reconLoss } from '../../core/ops/reconLoss';
 import { AdamW } from '../../core/optim/adam';
@@ -53,6 +56,10 @@ export interface BesaBlockResult {
   /** Expected sparsity per linear from the final θ. */
   expected: LayerSparsity;
   expectedBlock: number;
+  /** Block sparsity the reference rule floor(s_row·C) gives from the final θ (equals the applied one in 'reference' mode). */
+  referenceBlockSparsity: number;
+  /** 'match-target': the common shift Δ added to every learned row sparsity before rounding (0 in 'reference' mode). */
+  matchShift: number;
   firstReconLoss: number;
   steps: number;
   theta: Record<LinearName, Float32Array>;
@@ -142,14 +149,28 @@ export async function besaBlock(inp: BesaBlockInput): Promise<BesaBlockResult> {
   }
   // finish_learn_sparsity: recompute p and M_hard from the final θ
   const fin = currentMasks(layers, D);
+  let refZeros = 0;
+  fin.forEach((f) => {
+    for (let j = 0; j < f.hard.length; j++) if (f.hard[j] === 0) refZeros++;
+  });
+  let finalMasks = fin.map((f) => f.hard);
+  let matchShift = 0;
+  if (opts.finalMask === 'match-target') {
+    const m = matchTargetCounts(
+      layers.map(({ L }, i) => ({ s: fin[i].s, rows: L.rows, cols: L.cols })),
+      Math.round(target * totalNumel),
+    );
+    finalMasks = layers.map(({ L }, i) => hardMask(m.counts[i], L.sortIdx, L.rows, L.cols)); // counts per logit group
+    matchShift = m.delta;
+  }
   const masks = {} as Record<LinearName, Float32Array>;
   const expected = {} as LayerSparsity;
   const theta = {} as Record<LinearName, Float32Array>;
   LINEAR_NAMES.forEach((n, i) => {
-    masks[n] = fin[i].hard;
+    masks[n] = finalMasks[i];
     expected[n] = fin[i].sparsity;
     theta[n] = layers[i].L.theta;
   });
   const expectedBlock = blockSparsity(layers.map((l, i) => ({ numel: l.numel, sparsity: fin[i].sparsity })));
-  return { masks, expected, expectedBlock, firstReconLoss, steps: totalSteps, theta };
+  return { masks, expected, expectedBlock, referenceBlockSparsity: refZeros / totalNumel, matchShift, firstReconLoss, steps: totalSteps, theta };
 }

@@ -7,6 +7,7 @@ import { LINEAR_NAMES, type BlockWeights, type LinearName } from '../../../src/m
 import type { EngineEvent } from '../../../src/prune/events';
 import { CpuBlockExecutor, type ForwardOptions, type MaskSet } from '../../../src/prune/executor';
 import { runPipeline } from '../../../src/prune/pipeline';
+import { DEFAULT_BESA } from '../../../src/prune/config';
 import { calibIds, loadMicro, microConfig } from './engineFixture';
 
 class SpyExecutor extends CpuBlockExecutor {
@@ -58,38 +59,80 @@ describe('BESA engine on the micro model', () => {
     }
   });
 
-  it('end-to-end: expected block sparsity within 1 pp of the target; measured zeros lose < 1/C per layer to the floor', async () => {
+  const countBlock = (b: BlockWeights) => {
+    const layer = {} as Record<LinearName, { zeros: number; numel: number }>;
+    let zeros = 0;
+    let numel = 0;
+    for (const n of LINEAR_NAMES) {
+      const w = b[n].w;
+      let z = 0;
+      for (let j = 0; j < w.length; j++) if (w[j] === 0) z++;
+      layer[n] = { zeros: z, numel: w.length };
+      zeros += z;
+      numel += w.length;
+    }
+    return { layer, zeros, numel };
+  };
+  const e2eConfig = (finalMask: 'reference' | 'match-target') => microConfig({ method: 'besa', nsamples: 32, seqlen: 64, sparsity: 0.5, besa: { ...DEFAULT_BESA, finalMask } });
+
+  it("end-to-end, final mask 'reference': expected block sparsity within 1 pp of the target; measured zeros lose < 1/C per layer to the floor", async () => {
     const m = await loadMicro();
-    const cfg = microConfig({ method: 'besa', nsamples: 32, seqlen: 64, sparsity: 0.5 });
+    const cfg = e2eConfig('reference');
     const before = m.weights.blocks.map((b) => LINEAR_NAMES.map((n) => b[n].w.slice()));
     const r = await runPipeline({ model: m, config: cfg, calibrationIds: calibIds(m, cfg), executor: new CpuBlockExecutor(m.spec) });
     expect(r.status).toBe('completed');
     let zeros = 0;
     let numel = 0;
     r.weights.blocks.forEach((b, i) => {
+      const c = countBlock(b);
       let expBlock = 0;
-      let nBlock = 0;
       for (const n of LINEAR_NAMES) {
-        const w = b[n].w;
-        let z = 0;
-        for (let j = 0; j < w.length; j++) if (w[j] === 0) z++;
-        const measured = z / w.length;
+        const measured = c.layer[n].zeros / c.layer[n].numel;
         const expected = r.blocks[i].expectedSparsity![n];
         expect(measured).toBeCloseTo(r.blocks[i].layerSparsity[n], 12); // the summary counts the same zeros
         expect(expected - measured).toBeGreaterThanOrEqual(-1e-9); // floor(s_r·C) never prunes more than s_r·C
         expect(expected - measured).toBeLessThan(1 / b[n].in); // …and at most one weight less per row
-        expBlock += expected * w.length;
-        nBlock += w.length;
-        zeros += z;
-        numel += w.length;
+        expBlock += expected * c.layer[n].numel;
       }
-      expect(Math.abs(expBlock / nBlock - cfg.sparsity)).toBeLessThan(0.01);
+      expect(Math.abs(expBlock / c.numel - cfg.sparsity)).toBeLessThan(0.01);
+      expect(r.blocks[i].referenceMaskSparsity).toBeCloseTo(c.zeros / c.numel, 12);
+      expect(r.blocks[i].matchShift).toBe(0);
+      zeros += c.zeros;
+      numel += c.numel;
     });
     // Measured over the model: the target minus the floor loss (≤ 1/32 here), see the report.
     expect(zeros / numel).toBeGreaterThan(cfg.sparsity - 0.01 - 1 / 32);
     expect(zeros / numel).toBeLessThan(cfg.sparsity + 0.01);
     // copy-on-write: the loaded dense weights are untouched
     m.weights.blocks.forEach((b, i) => LINEAR_NAMES.forEach((n, j) => expect(b[n].w).toEqual(before[i][j])));
+  });
+
+  it("end-to-end, final mask 'match-target' (default): every block prunes exactly round(α̂·numel); the learned allocation is kept", async () => {
+    const m = await loadMicro();
+    const cfg = e2eConfig('match-target');
+    expect(DEFAULT_BESA.finalMask).toBe('match-target');
+    const ref = await runPipeline({ model: m, config: e2eConfig('reference'), calibrationIds: calibIds(m, cfg), executor: new CpuBlockExecutor(m.spec) });
+    const r = await runPipeline({ model: m, config: cfg, calibrationIds: calibIds(m, cfg), executor: new CpuBlockExecutor(m.spec) });
+    expect(r.status).toBe('completed');
+    let zeros = 0;
+    let numel = 0;
+    r.weights.blocks.forEach((b, i) => {
+      const c = countBlock(b);
+      expect(c.zeros).toBe(Math.round(cfg.sparsity * c.numel)); // measured, zeros counted
+      const delta = r.blocks[i].matchShift!;
+      for (const n of LINEAR_NAMES) {
+        // each row moved by the common shift Δ (±1 weight), so each layer keeps its learned sparsity + Δ
+        const measured = c.layer[n].zeros / c.layer[n].numel;
+        expect(Math.abs(measured - (r.blocks[i].expectedSparsity![n] + delta))).toBeLessThan(1 / b[n].in);
+      }
+      zeros += c.zeros;
+      numel += c.numel;
+    });
+    expect(Math.abs(zeros / numel - cfg.sparsity)).toBeLessThan(1e-4);
+    // Block 0 sees the same inputs in both runs: training is identical, only the final rounding differs.
+    expect(r.blocks[0].expectedSparsity).toEqual(ref.blocks[0].expectedSparsity);
+    expect(r.blocks[0].referenceMaskSparsity).toBe(ref.blocks[0].blockSparsity);
+    expect(r.blocks[0].lossBefore).toBe(ref.blocks[0].lossBefore);
   });
 
   it('same seed → identical masks and losses; another seed → different calibration and masks', async () => {
@@ -120,19 +163,30 @@ describe('BESA engine on the micro model', () => {
       const cfg = microConfig({ method: 'besa', nsamples: 16, seqlen: 32, ...over });
       return runPipeline({ model: m, config: cfg, calibrationIds: calibIds(m, cfg), executor: new CpuBlockExecutor(m.spec) });
     };
-    const sig = await run({ sparsity: 0.7 });
+    // the bound is on what θ can learn; the reference floor mask shows it in the zeros counted
+    const sig = await run({ sparsity: 0.7, besa: { finalMask: 'reference' } as never });
     for (const b of sig.blocks) for (const n of LINEAR_NAMES) expect(b.expectedSparsity![n]).toBeLessThanOrEqual(0.6237);
-    const noSig = await run({ sparsity: 0.7, besa: { sigmoid: false } as never });
+    const noSig = await run({ sparsity: 0.7, besa: { sigmoid: false, finalMask: 'reference' } as never });
     const meas = (r: typeof sig) => r.blocks.reduce((a, b) => a + b.blockSparsity, 0) / r.blocks.length;
+    const learned = (r: typeof sig) => r.blocks[0].expectedSparsity!.q; // block 0: same inputs in both runs
     expect(meas(noSig)).toBeGreaterThan(0.65);
     expect(meas(sig)).toBeLessThan(0.6237);
+    // 'match-target' (default) reaches 0.7 anyway by shifting the bounded allocation, and says so
+    const events: EngineEvent[] = [];
+    const cfgM = microConfig({ method: 'besa', nsamples: 16, seqlen: 32, sparsity: 0.7 });
+    const shifted = await runPipeline({ model: m, config: cfgM, calibrationIds: calibIds(m, cfgM), executor: new CpuBlockExecutor(m.spec), onEvent: (e) => events.push(e) });
+    expect(Math.abs(meas(shifted) - 0.7)).toBeLessThan(1e-4);
+    expect(learned(shifted)).toBeCloseTo(learned(sig), 12);
+    expect(shifted.blocks[0].matchShift!).toBeGreaterThan(0.05);
+    expect(events.some((e) => e.type === 'log' && e.level === 'warn' && /sigmoid/.test(e.message))).toBe(true);
     const layer = await run({ besa: { granularity: 'layer' } as never });
     for (const b of layer.weights.blocks)
       for (const n of LINEAR_NAMES) {
         const { w, out: R, in: C } = b[n];
         const counts = new Set(Array.from({ length: R }, (_, r) => w.subarray(r * C, (r + 1) * C).filter((v) => v === 0).length));
-        expect(counts.size).toBe(1); // one n for the whole linear
+        expect(counts.size).toBe(1); // one n for the whole linear (match-target rounds per linear too)
       }
+    for (const b of layer.blocks) expect(Math.abs(b.blockSparsity - 0.5)).toBeLessThan(0.01);
     expect(layer.blocks.some((b) => LINEAR_NAMES.some((n) => Math.abs(b.expectedSparsity![n] - 0.5) > 0.05))).toBe(true);
     const adam = await run({ besa: { optimizer: 'adam' } as never });
     expect(adam.blocks.some((b) => LINEAR_NAMES.some((n) => Math.abs(b.expectedSparsity![n] - 0.5) > 1e-3))).toBe(true);

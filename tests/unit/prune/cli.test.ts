@@ -12,7 +12,7 @@ import { nodeDirSource } from '../../../src/model/sourceNode';
 import { LINEAR_NAMES } from '../../../src/model/spec';
 import { CpuBlockExecutor } from '../../../src/prune/executor';
 import { runPipeline } from '../../../src/prune/pipeline';
-import { parseArgs, RUN_FLAGS } from '../../../src/cli/args';
+import { parseArgs, RUN_FLAGS, runConfigFromArgs } from '../../../src/cli/args';
 import { calibIds, dataText, loadMicro, microConfig, MICRO_DIR, ROOT } from './engineFixture';
 
 const tmp = mkdtempSync(join(tmpdir(), 'besa-cli-'));
@@ -83,12 +83,20 @@ describe('npm run prune (CLI)', () => {
     const res = await cli([...args, '--resume']);
     expect(res.code, res.stderr).toBe(0);
     expect(res.stderr).toMatch(/resuming after block 0/);
+    expect(res.stdout).toMatch(/achieved sparsity over all pruned linears: 0\.5000/); // default final mask 'match-target'
+    expect(res.stdout).toMatch(/BESA final mask 'match-target' \(block: learned from θ \/ reference floor\(s·C\) \/ applied\):\n  block 0: 0\.\d{4} \/ 0\.\d{4} \/ 0\.5000/);
     // reference: the same run in-process, uninterrupted
     const m = await loadMicro();
     const cfg = microConfig({ method: 'besa', nsamples: 16, seqlen: 64 });
     const ref = await runPipeline({ model: m, config: cfg, calibrationIds: calibIds(m, cfg), executor: new CpuBlockExecutor(m.spec) });
     const got = await loadModel(nodeDirSource(out));
     got.weights.blocks.forEach((b, i) => LINEAR_NAMES.forEach((n) => expect(b[n].w).toEqual(ref.weights.blocks[i][n].w)));
+  });
+
+  it('--reference-mask selects the released code\'s floor(s·C) final mask; the default matches the target', () => {
+    const cfg = (argv: string[]) => runConfigFromArgs(parseArgs(argv, RUN_FLAGS), 'besa', 256).besa.finalMask;
+    expect(cfg([])).toBe('match-target');
+    expect(cfg(['--reference-mask'])).toBe('reference');
   });
 
   it('bad arguments: named errors with the fix, exit code 2 (1 for invalid combinations)', async () => {

@@ -9,7 +9,7 @@ import { RunController } from '../../../src/prune/controller';
 
 describe('URL hash', () => {
   it('round-trips every field of a non-default config, seed included', () => {
-    const cfg = { ...STUDIO_DEFAULT, method: 'sparsegpt' as const, structure: '4:8' as const, sparsity: 0.5, nsamples: 7, seqlen: 33, seed: 12, evalWindows: 0, evalDatasets: ['wikitext2-test', 'sotu-eval'], besa: { ...DEFAULT_BESA, granularity: 'layer' as const, lambda: 2.5, candidateStep: 0.02, optimizer: 'adam' as const, dCoef: 0.05, adamLr: 0.003, epochs: 2, sigmoid: false, target: 'dense-chain' as const, importance: 'weight' as const }, magnitudeGranularity: 'row' as const, sparsegptPercdamp: 0.02, sparsegptBlocksize: 64 };
+    const cfg = { ...STUDIO_DEFAULT, method: 'sparsegpt' as const, structure: '4:8' as const, sparsity: 0.5, nsamples: 7, seqlen: 33, seed: 12, evalWindows: 0, evalDatasets: ['wikitext2-test', 'sotu-eval'], besa: { ...DEFAULT_BESA, granularity: 'layer' as const, lambda: 2.5, candidateStep: 0.02, optimizer: 'adam' as const, dCoef: 0.05, adamLr: 0.003, epochs: 2, sigmoid: false, target: 'dense-chain' as const, importance: 'weight' as const, finalMask: 'reference' as const }, magnitudeGranularity: 'row' as const, sparsegptPercdamp: 0.02, sparsegptBlocksize: 64 };
     const back = parseHash(formatHash(cfg, 'micro'));
     expect(back.config).toEqual(cfg);
     expect(back.modelName).toBe('micro');
