@@ -86,7 +86,7 @@ export function stderrReporter(prefix = ''): (e: EngineEvent) => void {
         return line(`== ${e.phase}${e.detail ? `: ${e.detail}` : ''}`);
       case 'block-end':
         return line(
-          `block ${e.block}: sparsity ${e.blockSparsity.toFixed(4)}  recon loss ${e.lossBefore.toExponential(3)} → ${e.lossAfter.toExponential(3)}  ${e.seconds.toFixed(1)}s  ETA ${fmtTime(e.etaSeconds)}`,
+          `block ${e.block}: sparsity ${e.blockSparsity.toFixed(4)}${e.learnedSparsity !== undefined ? ` (learned ${e.learnedSparsity.toFixed(4)})` : ''}  recon loss ${e.lossBefore.toExponential(3)} → ${e.lossAfter.toExponential(3)}  ${e.seconds.toFixed(1)}s  ETA ${fmtTime(e.etaSeconds)}`,
         );
       case 'perplexity':
         return line(`${e.stage} perplexity ${e.result.dataset}: ${e.result.ppl.toFixed(4)} (${e.result.windows} windows × ${e.result.seqlen})`);

@@ -22,7 +22,19 @@ export type EngineEvent =
   /** One BESA optimiser step (spec §1.7): losses and the expected sparsities from θ. */
   | { type: 'step'; block: number; step: number; totalSteps: number; reconLoss: number; penalty: number; layerSparsity: LayerSparsity; blockSparsity: number; d?: number }
   /** Final state of a block: measured sparsity of the applied masks (zeros counted). */
-  | { type: 'block-end'; block: number; layerSparsity: LayerSparsity; blockSparsity: number; lossBefore: number; lossAfter: number; seconds: number; etaSeconds: number }
+  | {
+      type: 'block-end';
+      block: number;
+      layerSparsity: LayerSparsity;
+      blockSparsity: number;
+      /** BESA: block sparsity learned by θ, and what the reference floor(s·C) mask would have pruned. */
+      learnedSparsity?: number;
+      referenceMaskSparsity?: number;
+      lossBefore: number;
+      lossAfter: number;
+      seconds: number;
+      etaSeconds: number;
+    }
   | { type: 'perplexity'; stage: 'dense' | 'pruned'; result: PerplexityResult }
   | { type: 'memory'; liveBytes: number; peakBytes: number }
   | { type: 'log'; level: 'info' | 'warn'; message: string }

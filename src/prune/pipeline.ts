@@ -155,6 +155,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
 
       let newW: Record<LinearName, Float32Array>;
       let extra: Partial<BlockSummary> = {};
+      let learned: number | undefined;
       if (cfg.method === 'besa') {
         const r = await besaBlock({
           exec,
@@ -189,6 +190,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
           for (let j = 0; j < w.length; j++) out[j] = m[j] !== 0 ? w[j] : 0; // W ← W ⊙ M_hard (spec §1.8)
           newW[n] = out;
         }
+        learned = r.expectedBlock;
         extra = { expectedSparsity: r.expected, referenceMaskSparsity: r.referenceBlockSparsity, matchShift: r.matchShift, lossBefore: r.firstReconLoss, steps: r.steps };
       } else {
         await checkAbort();
@@ -225,7 +227,8 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
       if (cfg.method !== 'besa') unitsDone++;
       await o.checkpoint?.saveBlock({ runKey, block: i, nBlocks, weights: newW, Xp, Xfp, summary });
       const e = eta() ?? 0;
-      emit({ type: 'block-end', block: i, layerSparsity: summary.layerSparsity, blockSparsity: summary.blockSparsity, lossBefore: summary.lossBefore, lossAfter, seconds: summary.seconds, etaSeconds: e });
+      const besaInfo = learned !== undefined ? { learnedSparsity: learned, referenceMaskSparsity: summary.referenceMaskSparsity } : {};
+      emit({ type: 'block-end', block: i, layerSparsity: summary.layerSparsity, blockSparsity: summary.blockSparsity, ...besaInfo, lossBefore: summary.lossBefore, lossAfter, seconds: summary.seconds, etaSeconds: e });
       if (cfg.method !== 'besa') emit({ type: 'progress', done: i - start + 1, total: nBlocks - start, label: `block ${i + 1}/${nBlocks}`, etaSeconds: e });
       const mem = exec.memory?.();
       if (mem) emit({ type: 'memory', ...mem });

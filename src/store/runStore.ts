@@ -23,7 +23,7 @@ export interface BlockState {
   totalSteps: number;
   steps: StepPoint[];
   /** Measured after the mask is applied (zeros counted), from block-end. */
-  final?: { layerSparsity: LayerSparsity; blockSparsity: number; lossBefore: number; lossAfter: number; seconds: number };
+  final?: { layerSparsity: LayerSparsity; blockSparsity: number; learnedSparsity?: number; referenceMaskSparsity?: number; lossBefore: number; lossAfter: number; seconds: number };
   resumed?: boolean;
 }
 
@@ -125,7 +125,7 @@ export const runStore = createStore<RunState>()((set, get) => ({
         return set({ eventCounts, blocks: setBlock(s.blocks, e.block, (b) => ({ ...b, totalSteps: e.totalSteps, steps: [...b.steps, p] })) });
       }
       case 'block-end': {
-        const final = { layerSparsity: e.layerSparsity, blockSparsity: e.blockSparsity, lossBefore: e.lossBefore, lossAfter: e.lossAfter, seconds: e.seconds };
+        const final = { layerSparsity: e.layerSparsity, blockSparsity: e.blockSparsity, learnedSparsity: e.learnedSparsity, referenceMaskSparsity: e.referenceMaskSparsity, lossBefore: e.lossBefore, lossAfter: e.lossAfter, seconds: e.seconds };
         return set({ eventCounts, blockEta: e.etaSeconds, blocks: setBlock(s.blocks, e.block, (b) => ({ ...b, status: 'pruned', final })) });
       }
       case 'perplexity':

@@ -4,6 +4,12 @@ import { runStore } from '../store/runStore';
 import { uiStore } from '../store/uiStore';
 import { fmtPct } from './format';
 
+/** BESA: what θ learned and what the reference floor mask would have pruned, next to the applied zeros. */
+function learnedNote(f: { learnedSparsity?: number; referenceMaskSparsity?: number }): string {
+  if (f.learnedSparsity === undefined) return '';
+  return ` (learned ${fmtPct(f.learnedSparsity, 2)}${f.referenceMaskSparsity !== undefined ? `, reference floor mask ${fmtPct(f.referenceMaskSparsity, 2)}` : ''})`;
+}
+
 /** One cell per decoder block: dense / in progress / pruned. Click to inspect that block. */
 export function BlockTimeline() {
   const blocks = useStore(runStore, (s) => s.blocks);
@@ -23,7 +29,7 @@ export function BlockTimeline() {
             uiStore.getState().set({ selectedBlock: selected === i ? null : i });
             void refreshMask(i);
           }}
-          title={`block ${i}: ${b.status}${b.final ? `, ${fmtPct(b.final.blockSparsity)} zeros` : b.status === 'running' ? `, step ${b.steps.length}/${b.totalSteps}` : ''}. Click to inspect (again to follow the run).`}
+          title={`block ${i}: ${b.status}${b.final ? `, ${fmtPct(b.final.blockSparsity)} zeros${learnedNote(b.final)}` : b.status === 'running' ? `, step ${b.steps.length}/${b.totalSteps}` : ''}. Click to inspect (again to follow the run).`}
         >
           <span>{i}</span>
           {b.status === 'running' && b.totalSteps > 0 && <i style={{ width: `${(100 * b.steps.length) / b.totalSteps}%` }} />}
