@@ -137,15 +137,21 @@ function checkLinear(spec: ModelSpec, w: BlockWeightsGpu, n: LinearName): void {
   }
 }
 
-/** Forward of one block on x [T, C] (kept); writes a.y and every saved activation. ~20–30 dispatches. */
-export function blockForwardGpu(rt: GpuRuntime, spec: ModelSpec, w: BlockWeightsGpu, masks: BlockMasksGpu, x: GPUBuffer, a: BlockActivationsGpu, T: number): void {
-  checkT(T, a.T, 'activations');
+/** What one forward writes. The dense eval path (modelForward.ts) runs in place by aliasing x1 = y = x, n2 = n1, rstd2 = rstd1. */
+export type BlockForwardBuffers = Pick<BlockActivationsGpu, 'n1' | 'rstd1' | 'q' | 'k' | 'v' | 'qr' | 'kr' | 'probs' | 'att' | 'proj' | 'x1' | 'n2' | 'rstd2' | 'gate' | 'up' | 'h' | 'y' | 'rope'>;
+/** y = linear n applied to x (masked or dense, chosen by the caller). */
+export type ApplyLinear = (n: LinearName, x: GPUBuffer, y: GPUBuffer) => void;
+
+/** out = x + d; in place when out is x (a buffer cannot be bound read-only and writable in one dispatch). */
+function residual(rt: GpuRuntime, x: GPUBuffer, d: GPUBuffer, out: GPUBuffer, n: number): void {
+  if (out === x) addInPlace(rt, x, d, n);
+  else add(rt, x, d, out, n);
+}
+
+/** The block's op sequence (blockForwardRef order), shared by the BESA forward below and the dense eval forward. */
+export function blockForwardOps(rt: GpuRuntime, spec: ModelSpec, norms: { attnNorm: GPUBuffer; mlpNorm: GPUBuffer }, lin: ApplyLinear, x: GPUBuffer, a: BlockForwardBuffers, T: number): void {
   const { C, H, KVH, D, F } = dims(spec);
-  const lin = (n: LinearName, inp: GPUBuffer, out: GPUBuffer) => {
-    checkLinear(spec, w, n);
-    maskedLinearForward(rt, { x: inp, w: w[n].w, mask: masks?.[n] ?? null, bias: w[n].b, weff: a.weff[n], y: out }, { T, In: w[n].in, Out: w[n].out });
-  };
-  rmsnormForward(rt, x, w.attnNorm, a.n1, a.rstd1, T, C, spec.normEps);
+  rmsnormForward(rt, x, norms.attnNorm, a.n1, a.rstd1, T, C, spec.normEps);
   lin('q', a.n1, a.q);
   lin('k', a.n1, a.k);
   lin('v', a.n1, a.v);
@@ -153,13 +159,22 @@ export function blockForwardGpu(rt: GpuRuntime, spec: ModelSpec, w: BlockWeights
   ropeForward(rt, a.rope, a.k, a.kr, T, KVH, D, spec.ropeLayout);
   attentionForwardGpu(rt, a.qr, a.kr, a.v, { T, H, KVH, D }, { out: a.att, probs: a.probs });
   lin('o', a.att, a.proj);
-  add(rt, x, a.proj, a.x1, T * C); // x1 = x + o(att)
-  rmsnormForward(rt, a.x1, w.mlpNorm, a.n2, a.rstd2, T, C, spec.normEps);
+  residual(rt, x, a.proj, a.x1, T * C); // x1 = x + o(att)
+  rmsnormForward(rt, a.x1, norms.mlpNorm, a.n2, a.rstd2, T, C, spec.normEps);
   lin('gate', a.n2, a.gate);
   lin('up', a.n2, a.up);
   swigluForward(rt, a.gate, a.up, a.h, T * F);
   lin('down', a.h, a.proj);
-  add(rt, a.x1, a.proj, a.y, T * C); // y = x1 + down(h)
+  residual(rt, a.x1, a.proj, a.y, T * C); // y = x1 + down(h)
+}
+
+/** Forward of one block on x [T, C] (kept); writes a.y and every saved activation. ~20–30 dispatches. */
+export function blockForwardGpu(rt: GpuRuntime, spec: ModelSpec, w: BlockWeightsGpu, masks: BlockMasksGpu, x: GPUBuffer, a: BlockActivationsGpu, T: number): void {
+  checkT(T, a.T, 'activations');
+  blockForwardOps(rt, spec, w, (n, inp, out) => {
+    checkLinear(spec, w, n);
+    maskedLinearForward(rt, { x: inp, w: w[n].w, mask: masks?.[n] ?? null, bias: w[n].b, weff: a.weff[n], y: out }, { T, In: w[n].in, Out: w[n].out });
+  }, x, a, T);
 }
 
 export interface BlockBackwardOptions {

@@ -5,15 +5,13 @@
 // Block order and definitions follow src/core/ops/block.ts (blockForwardRef) exactly.
 import { ForwardInputError, type ForwardLogits } from '../model/forward';
 import type { ModelSpec } from '../model/spec';
-import { attentionForwardGpu } from './kernels/attention';
-import { addInPlace } from './kernels/add';
+import { blockForwardOps } from './block';
 import { NO_TARGET } from './kernels/crossEntropy';
 import { embeddingGather } from './kernels/embedding';
 import { lmHeadLogits, lmHeadNll } from './kernels/lmHead';
 import { maskedLinearForward } from './kernels/maskedLinear';
 import { rmsnormForward } from './kernels/rmsnorm';
-import { createRopeTable, ropeForward, type RopeTable } from './kernels/rope';
-import { swigluForward } from './kernels/swiglu';
+import { createRopeTable, type RopeTable } from './kernels/rope';
 import type { GpuBlockWeights, GpuLinear, GpuModel } from './modelWeights';
 import type { GpuRuntime } from './runtime';
 
@@ -53,28 +51,14 @@ export function destroyBlockWorkspace(rt: GpuRuntime, ws: BlockWorkspace): void 
   rt.destroy(rope.buffer, ...Object.values(bufs));
 }
 
-function linear(rt: GpuRuntime, l: GpuLinear, x: GPUBuffer, y: GPUBuffer, T: number): void {
-  maskedLinearForward(rt, { x, w: l.w, mask: null, bias: l.b, weff: null, y }, { T, In: l.in, Out: l.out });
-}
-
-/** One dense decoder block in place on the residual stream x [T, C] (blockForwardRef order). */
+/** One dense decoder block in place on the residual stream x [T, C]: blockForwardOps with x1 = y = x. */
 export function gpuBlockForward(rt: GpuRuntime, spec: ModelSpec, w: GpuBlockWeights, x: GPUBuffer, T: number, ws: BlockWorkspace): void {
-  const { dim: C, nHeads: H, nKvHeads: KVH, headDim: D, ffnDim: F } = spec;
-  rmsnormForward(rt, x, w.attnNorm, ws.n, ws.rstd, T, C, spec.normEps);
-  linear(rt, w.q, ws.n, ws.q, T);
-  linear(rt, w.k, ws.n, ws.k, T);
-  linear(rt, w.v, ws.n, ws.v, T);
-  ropeForward(rt, ws.rope, ws.q, ws.qr, T, H, D, spec.ropeLayout);
-  ropeForward(rt, ws.rope, ws.k, ws.kr, T, KVH, D, spec.ropeLayout);
-  attentionForwardGpu(rt, ws.qr, ws.kr, ws.v, { T, H, KVH, D }, { out: ws.att, probs: ws.probs });
-  linear(rt, w.o, ws.att, ws.proj, T);
-  addInPlace(rt, x, ws.proj, T * C); // x1 = x + o(att)
-  rmsnormForward(rt, x, w.mlpNorm, ws.n, ws.rstd, T, C, spec.normEps);
-  linear(rt, w.gate, ws.n, ws.gate, T);
-  linear(rt, w.up, ws.n, ws.up, T);
-  swigluForward(rt, ws.gate, ws.up, ws.h, T * F);
-  linear(rt, w.down, ws.h, ws.proj, T);
-  addInPlace(rt, x, ws.proj, T * C); // y = x1 + down(h)
+  const { n, rstd, ...rest } = ws;
+  const bufs = { ...rest, n1: n, rstd1: rstd, n2: n, rstd2: rstd, x1: x, y: x };
+  blockForwardOps(rt, spec, w, (name, inp, out) => {
+    const l: GpuLinear = w[name];
+    maskedLinearForward(rt, { x: inp, w: l.w, mask: null, bias: l.b, weff: null, y: out }, { T, In: l.in, Out: l.out });
+  }, x, bufs, T);
 }
 
 function checkIds(spec: ModelSpec, ids: ArrayLike<number>): void {
