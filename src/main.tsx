@@ -25,8 +25,12 @@ async function boot(): Promise<void> {
   }
   const engine = new EngineClient();
   attachEngine(engine);
+  // e2e only (e2e/studio-device-loss.spec.ts): ?e2e-hooks=1 in the page URL exposes a forced device
+  // loss. Without the flag there is no window.__besaTest and the Worker refuses the request.
+  const testHooks = new URLSearchParams(location.search).get('e2e-hooks') === '1';
+  if (testHooks) (window as unknown as { __besaTest: unknown }).__besaTest = { loseDevice: () => engine.request<'ok'>({ type: 'test-lose-device' }) };
   try {
-    const init = await engine.request<'init-ok'>({ type: 'init' });
+    const init = await engine.request<'init-ok'>({ type: 'init', testHooks });
     setStatus({ kind: 'ready', adapter: init.adapter, caps: init.caps });
   } catch (e) {
     const err = e as Error;

@@ -8,9 +8,13 @@ export interface AcquiredDevice {
   adapter: GPUAdapter;
   device: GPUDevice;
   caps: GpuCapabilities;
-  /** Resolves with a DeviceLostError when the device is lost for any reason other than destroy(). */
+  /** Resolves with a DeviceLostError when the device is lost for any reason other than our own destroy()
+   *  (a simulateDeviceLoss() destroy counts as a loss). */
   lost: Promise<DeviceLostError | null>;
 }
+
+/** Devices destroyed by simulateDeviceLoss (a WeakSet: nothing is kept alive by it). */
+const simulatedLoss = new WeakSet<GPUDevice>();
 
 export async function acquireDevice(gpu?: GPU | null, powerPreference: GPUPowerPreference = 'high-performance'): Promise<AcquiredDevice> {
   const g = gpu ?? (typeof navigator !== 'undefined' ? (navigator as Navigator & { gpu?: GPU }).gpu : undefined);
@@ -31,8 +35,21 @@ export async function acquireDevice(gpu?: GPU | null, powerPreference: GPUPowerP
   const requiredFeatures: GPUFeatureName[] = [];
   if (adapter.features.has('timestamp-query')) requiredFeatures.push('timestamp-query');
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
-  const lost = device.lost.then((info) =>
-    info.reason === 'destroyed' ? null : new DeviceLostError(String(info.reason), info.message),
-  );
+  const lost = device.lost.then((info) => {
+    if (simulatedLoss.has(device)) return new DeviceLostError('simulated loss', 'device.destroy() called by the test-only hook');
+    return info.reason === 'destroyed' ? null : new DeviceLostError(String(info.reason), info.message);
+  });
   return { adapter, device, caps: describeAdapter(adapter), lost };
+}
+
+/**
+ * Test-only: make `device` really stop working (destroy(): every later submit/mapAsync fails, as after
+ * a driver reset) AND report it through `lost` as a loss. A plain destroy() resolves device.lost with
+ * reason 'destroyed', which `lost` maps to null on purpose (our own teardown is not a loss); the mark
+ * set here is the only difference, so normal teardown is unchanged. Only the Worker's
+ * 'test-lose-device' request calls this, and only when the page was opened with ?e2e-hooks=1.
+ */
+export function simulateDeviceLoss(device: GPUDevice): void {
+  simulatedLoss.add(device);
+  device.destroy();
 }

@@ -50,8 +50,8 @@ export class DeviceLostError extends GpuError {
   override name = 'DeviceLostError';
   constructor(reason: string, detail: string) {
     super(
-      `The GPU device was lost (${reason}: ${detail}). Finished blocks are kept; reload the page or ` +
-        'restart the run to resume from the last completed block.',
+      `The GPU device was lost (${reason}: ${detail}). Finished blocks are kept: reload the page (studio) ` +
+        'or rerun with --resume (CLI) to continue from the last completed block.',
     );
   }
 }

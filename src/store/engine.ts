@@ -23,7 +23,12 @@ export function attachEngine(c: EngineClient): void {
     } else if (p.type === 'paused') runStore.getState().setPaused({ waiting: p.waiting, point: p.point });
     else if (p.type === 'report') {
       runStore.getState().setReport(p.report);
-    } else if (p.type === 'device-lost') uiStore.getState().set({ notice: { kind: 'error', text: `GPU device lost: ${p.message}` } });
+    } else if (p.type === 'device-lost') {
+      // Sticky, not a uiStore notice: the failing run's own error (run-end, e.g. a rejected mapAsync)
+      // is shown in preference to a notice and startRun replaces the notice when its request fails,
+      // so the loss and what to do about it were hidden.
+      gpuStore.getState().setDeviceLost(p.message);
+    }
   });
 }
 

@@ -14,6 +14,9 @@ export interface GpuState {
   selfCheckError: string | null;
   /** The Worker's GPU allocation ledger (live / peak bytes), polled by the header. */
   memory: { liveBytes: number; peakBytes: number } | null;
+  /** The Worker's device-lost message: stays until the reload, since nothing on the GPU works after it. */
+  deviceLost: string | null;
+  setDeviceLost(message: string): void;
   setMemory(m: { liveBytes: number; peakBytes: number }): void;
   setStatus(s: GpuStatus): void;
   setSelfCheck(r: SelfCheckResult | null, error?: string | null): void;
@@ -24,6 +27,8 @@ export const gpuStore = createStore<GpuState>()((set) => ({
   selfCheck: null,
   selfCheckError: null,
   memory: null,
+  deviceLost: null,
+  setDeviceLost: (deviceLost) => set({ deviceLost }),
   setMemory: (memory) => set({ memory }),
   setStatus: (status) => set({ status }),
   setSelfCheck: (selfCheck, selfCheckError = null) => set({ selfCheck, selfCheckError }),

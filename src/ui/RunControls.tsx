@@ -1,5 +1,6 @@
 import { useStore } from 'zustand';
 import { cancelRun, control, resetRun, resumeCheckpoint, startRun, stepOrStart } from '../store/engine';
+import { gpuStore } from '../store/gpuStore';
 import { modelStore } from '../store/modelStore';
 import { runStore } from '../store/runStore';
 import { uiStore } from '../store/uiStore';
@@ -23,6 +24,7 @@ export function RunControls() {
   const card = useStore(modelStore, (s) => s.card);
   const checkpoint = useStore(modelStore, (s) => s.checkpoint);
   const notice = useStore(uiStore, (s) => s.notice);
+  const deviceLost = useStore(gpuStore, (s) => s.deviceLost);
   const running = status === 'running';
   const noModel = !card;
   const frac = status === 'completed' ? 1 : progress && progress.total ? progress.done / progress.total : 0;
@@ -70,6 +72,11 @@ export function RunControls() {
         </span>
       </div>
       <BlockTimeline />
+      {deviceLost && (
+        <p className="error" role="alert" data-testid="device-lost">
+          {deviceLost}
+        </p>
+      )}
       {(error || notice) && (
         <p className={notice?.kind === 'info' ? 'info' : 'error'} role="alert" data-testid="run-error">
           {error ?? notice?.text}

@@ -3,7 +3,8 @@
 // finished runs. The page talks to it only through protocol.ts messages.
 import '../gpu/shaderSourcesBrowser';
 import { adapterLabel } from '../gpu/capabilities';
-import { acquireDevice } from '../gpu/device';
+import { acquireDevice, simulateDeviceLoss } from '../gpu/device';
+import type { DeviceLostError } from '../gpu/errors';
 import { GpuRuntime } from '../gpu/runtime';
 import { runMatmulSelfCheck } from '../gpu/selfCheck';
 import { loadModel, type LoadedModel } from '../model/loader';
@@ -27,12 +28,21 @@ const results = new Map<string, JobResult>();
 /** Pruned linears of the blocks committed so far by the running job (mask view mid-run). */
 let liveBlocks = new Map<number, Record<string, Float32Array>>();
 let lastRunId: string | null = null;
+/** Set once runtime.lost reports a loss: this Worker's device is gone for good (a reload makes a new one). */
+let lostError: DeviceLostError | null = null;
+/** Requests that need the GPU. Refused after a loss: above all 'run', because a fresh run starts by
+ *  clearing the IndexedDB checkpoint (pipeline.ts) and would then fail, losing the finished blocks. */
+const NEEDS_GPU = new Set<WorkerRequest['type']>(['run', 'load-model', 'self-check', 'generate']);
+/** Set by an 'init' with testHooks (the page's ?e2e-hooks=1); nothing else turns it on. */
+let testHooks = false;
 
 async function getRuntime(): Promise<GpuRuntime> {
   if (!runtime) {
     runtime = new GpuRuntime(await acquireDevice(navigator.gpu));
     void runtime.lost.then((err) => {
-      if (err) push({ id: 0, type: 'device-lost', message: `${err.message} Reload the page: the run resumes from the last completed block (saved in this browser).` });
+      if (!err) return;
+      lostError = err;
+      push({ id: 0, type: 'device-lost', message: `${err.message} After the reload press Resume: the finished blocks are saved in this browser.` });
     });
   }
   return runtime;
@@ -54,8 +64,10 @@ async function readReadme(src: FileSource): Promise<string | null> {
 }
 
 async function handle(req: WorkerRequest): Promise<void> {
+  if (lostError && NEEDS_GPU.has(req.type)) throw lostError;
   switch (req.type) {
     case 'init': {
+      testHooks = req.testHooks === true;
       const rt = await getRuntime();
       return reply({ id: req.id, type: 'init-ok', caps: rt.caps, adapter: adapterLabel(rt.caps) });
     }
@@ -137,6 +149,11 @@ async function handle(req: WorkerRequest): Promise<void> {
     }
     case 'memory':
       return reply({ id: req.id, type: 'memory-ok', snapshot: runtime ? runtime.ledger.snapshot() : null });
+    case 'test-lose-device': {
+      if (!testHooks || !runtime) throw new Error('test-lose-device is a test-only request: open the studio with ?e2e-hooks=1 to arm it.');
+      simulateDeviceLoss(runtime.device); // the running job fails on its next GPU call; runtime.lost reports it
+      return reply({ id: req.id, type: 'ok' });
+    }
   }
 }
 

@@ -45,7 +45,8 @@ export type StartMode = 'run' | 'pause' | 'step' | 'block';
 export type ControlAction = 'pause' | 'resume' | 'step' | 'block';
 
 export type WorkerRequest =
-  | { id: number; type: 'init' }
+  /** testHooks: the page was opened with ?e2e-hooks=1 (e2e tests); arms 'test-lose-device'. */
+  | { id: number; type: 'init'; testHooks?: boolean }
   | { id: number; type: 'self-check' }
   | { id: number; type: 'load-model'; source: ModelSourceRequest }
   | { id: number; type: 'run'; config: RunConfig; resume: boolean; startMode: StartMode; label?: string }
@@ -55,7 +56,9 @@ export type WorkerRequest =
   | { id: number; type: 'mask'; block: number; layer: LinearName }
   | { id: number; type: 'generate'; prompt: string; maxNewTokens: number; seed: number; temperature: number; runIds: string[] }
   | { id: number; type: 'export-model'; runId?: string }
-  | { id: number; type: 'memory' };
+  | { id: number; type: 'memory' }
+  /** e2e only: destroy the device as if the driver had lost it (refused unless init armed testHooks). */
+  | { id: number; type: 'test-lose-device' };
 
 export interface MaskImage {
   block: number;
