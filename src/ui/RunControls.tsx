@@ -43,16 +43,16 @@ export function RunControls() {
         </p>
       )}
       <div className="buttons">
-        <button type="button" className="primary" data-testid="run" disabled={noModel || (running && !paused)} onClick={() => (running ? void control('resume') : void startRun('run'))} title={running ? 'Continue the paused run.' : 'Prune the model block by block with the settings on the left.'}>
+        <button type="button" className="primary" data-testid="run" disabled={noModel || !!deviceLost || (running && !paused)} onClick={() => (running ? void control('resume') : void startRun('run'))} title={running ? 'Continue the paused run.' : 'Prune the model block by block with the settings on the left.'}>
           {running ? 'Resume' : 'Run'}
         </button>
         <button type="button" data-testid="pause" disabled={!running || !!paused} onClick={() => void control('pause')} title="Stop at the next optimiser step or block boundary; the charts keep what was computed.">
           Pause
         </button>
-        <button type="button" data-testid="step" disabled={noModel || (running && !paused)} onClick={() => void stepOrStart('step')} title="Run exactly one BESA optimiser step (one calibration sample), then pause. For one-shot methods: one block.">
+        <button type="button" data-testid="step" disabled={noModel || !!deviceLost || (running && !paused)} onClick={() => void stepOrStart('step')} title="Run exactly one BESA optimiser step (one calibration sample), then pause. For one-shot methods: one block.">
           Step 1 iteration
         </button>
-        <button type="button" data-testid="step-block" disabled={noModel || (running && !paused)} onClick={() => void stepOrStart('block')} title="Finish the current block (or run the next whole block), then pause.">
+        <button type="button" data-testid="step-block" disabled={noModel || !!deviceLost || (running && !paused)} onClick={() => void stepOrStart('block')} title="Finish the current block (or run the next whole block), then pause.">
           Step 1 block
         </button>
         <button type="button" data-testid="cancel" disabled={!running} onClick={() => void cancelRun()} title="Stop the run. Finished blocks stay pruned, the block in progress stays dense, and the checkpoint lets you resume later.">
