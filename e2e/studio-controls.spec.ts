@@ -5,15 +5,33 @@ type Block = { status: string; steps: unknown[]; final?: unknown };
 const blocks = (page: Page) => runState<Block[]>(page, 's => s.run.getState().blocks');
 const stepsOf = async (page: Page) => (await blocks(page)).map((b) => b.steps.length);
 const paused = (page: Page) => expect(page.getByTestId('run-status')).toHaveAttribute('data-paused', 'true');
+const rowView = async (page: Page) => JSON.parse((await page.getByTestId('chart-rows').getAttribute('data-json')) ?? 'null') as { block: number | null; step: number | null };
 
 test('step one iteration, step one block, then resume: exactly one optimiser step per click', async ({ page }) => {
   await openStudio(page, '#model=micro&method=besa&samples=4&seqlen=32&evalwin=2&eval=sotu-eval');
   await page.getByTestId('step').click();
   await paused(page);
   await expect.poll(() => stepsOf(page)).toEqual([1, 0]);
+  // Per-row allocation (rows events): one cell per output row of q, updated by each single step.
+  const qStrip = page.getByTestId('row-strip-q');
+  const qRows = await runState<number>(page, 's => { const p = s.model.getState().card.spec; return p.nHeads * p.headDim; }');
+  await expect.poll(async () => (await rowView(page)).step).toBe(0);
+  expect((await rowView(page)).block).toBe(0);
+  await expect(qStrip.locator('rect')).toHaveCount(qRows);
+  await expect(qStrip).toHaveAttribute('data-rows', String(qRows));
+  const qTitles = () => qStrip.locator('rect > title').allTextContents();
+  const titles0 = await qTitles();
   await page.getByTestId('step').click();
   await expect.poll(() => stepsOf(page)).toEqual([2, 0]);
   await paused(page);
+  await expect.poll(async () => (await rowView(page)).step).toBe(1);
+  await expect(qStrip.locator('rect')).toHaveCount(qRows);
+  expect(await qTitles()).not.toEqual(titles0); // the hover values changed with the step
+  const q = await runState<{ now: number[]; first: number[] }>(page, 's => { const r = s.run.getState().rowAlloc[0]; return { now: Array.from(r.rows.q), first: Array.from(r.first.q) }; }');
+  expect(q.now).toHaveLength(qRows);
+  expect(new Set(q.first).size).toBe(1); // θ = 0 at the first step: every row alike
+  expect(q.now.some((v, i) => v !== q.first[i])).toBe(true);
+  await page.getByTestId('chart-rows').screenshot({ path: 'e2e/screenshots/studio-row-allocation.png' });
   // Step one block: finishes block 0 (steps 2, 3) and stops before block 1.
   await page.getByTestId('step-block').click();
   await expect.poll(async () => (await blocks(page)).map((b) => b.status)).toEqual(['pruned', 'dense']);

@@ -21,6 +21,13 @@ export type EngineEvent =
   | { type: 'block-start'; block: number; nBlocks: number; totalSteps: number }
   /** One BESA optimiser step (spec §1.7): losses and the expected sparsities from θ. */
   | { type: 'step'; block: number; step: number; totalSteps: number; reconLoss: number; penalty: number; layerSparsity: LayerSparsity; blockSparsity: number; d?: number }
+  /**
+   * Emitted right after each 'step' (same block/step): the per-row expected sparsities s_r behind that
+   * step's layerSparsity (spec §1.4), [G] per linear (G = rows row-wise, rows/b for blocksize b, 1
+   * layer-wise). f64: early steps move rows by ~1e-7, below f32 resolution at 0.5. A separate event so
+   * 'step' stays small for consumers that plot means only; consumers keep the latest, not a history.
+   */
+  | { type: 'rows'; block: number; step: number; rows: Record<LinearName, Float64Array> }
   /** Final state of a block: measured sparsity of the applied masks (zeros counted). */
   | {
       type: 'block-end';

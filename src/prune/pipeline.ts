@@ -173,6 +173,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
           onStep: (s) => {
             unitsDone++;
             emit({ type: 'step', block: i, step: s.step, totalSteps: s.totalSteps, reconLoss: s.reconLoss, penalty: s.penalty, layerSparsity: s.layerSparsity, blockSparsity: s.blockSparsity, d: s.d });
+            emit({ type: 'rows', block: i, step: s.step, rows: s.rowSparsity }); // per-row allocation, right after its step
             emit({ type: 'progress', done: (i - start) * stepsPerBlock + s.step + 1, total: totalUnits, label: `block ${i + 1}/${nBlocks} step ${s.step + 1}/${s.totalSteps}`, etaSeconds: eta() });
           },
         });

@@ -27,6 +27,18 @@ export interface BlockState {
   resumed?: boolean;
 }
 
+/**
+ * Per-row expected sparsities s_r of one block (spec §1.4), from the 'rows' events: only the latest
+ * step and the block's first one (to compare against), never the history, so memory stays
+ * 2 × Σ rows f64 per block whatever the number of steps.
+ */
+export interface BlockRows {
+  step: number;
+  rows: Record<LinearName, Float64Array>;
+  firstStep: number;
+  first: Record<LinearName, Float64Array>;
+}
+
 export type RunStatus = 'idle' | 'running' | 'completed' | 'cancelled' | 'failed';
 
 export interface RunState {
@@ -36,6 +48,9 @@ export interface RunState {
   adapter: string | null;
   startBlock: number;
   blocks: BlockState[];
+  /** Latest (and first) per-row allocation per block index; kept apart from `blocks` so a rows event
+   *  re-renders only the row view, not every chart subscribed to the block series. */
+  rowAlloc: Record<number, BlockRows>;
   currentBlock: number | null;
   phase: string | null;
   phaseDetail: string | null;
@@ -66,6 +81,7 @@ const initial = (nBlocks: number) => ({
   adapter: null,
   startBlock: 0,
   blocks: denseBlocks(nBlocks),
+  rowAlloc: {} as Record<number, BlockRows>,
   currentBlock: null,
   phase: null,
   phaseDetail: null,
@@ -117,12 +133,20 @@ export const runStore = createStore<RunState>()((set, get) => ({
         return set({ eventCounts, phase: e.phase, phaseDetail: e.detail ?? null });
       case 'progress':
         return set({ eventCounts, progress: { done: e.done, total: e.total, label: e.label, etaSeconds: e.etaSeconds } });
-      case 'block-start':
-        return set({ eventCounts, currentBlock: e.block, blocks: setBlock(s.blocks, e.block, () => ({ status: 'running', totalSteps: e.totalSteps, steps: [] })) });
+      case 'block-start': {
+        const rowAlloc = { ...s.rowAlloc };
+        delete rowAlloc[e.block]; // a (re)started block has no rows yet
+        return set({ eventCounts, rowAlloc, currentBlock: e.block, blocks: setBlock(s.blocks, e.block, () => ({ status: 'running', totalSteps: e.totalSteps, steps: [] })) });
+      }
       case 'step': {
         const p: StepPoint = { step: e.step, recon: e.reconLoss, penalty: e.penalty, total: e.blockSparsity, ...e.layerSparsity };
         if (e.d !== undefined) p.d = e.d;
         return set({ eventCounts, blocks: setBlock(s.blocks, e.block, (b) => ({ ...b, totalSteps: e.totalSteps, steps: [...b.steps, p] })) });
+      }
+      case 'rows': {
+        const prev = s.rowAlloc[e.block];
+        const cur: BlockRows = { step: e.step, rows: e.rows, firstStep: prev?.firstStep ?? e.step, first: prev?.first ?? e.rows };
+        return set({ eventCounts, rowAlloc: { ...s.rowAlloc, [e.block]: cur } });
       }
       case 'block-end': {
         const final = { layerSparsity: e.layerSparsity, blockSparsity: e.blockSparsity, learnedSparsity: e.learnedSparsity, referenceMaskSparsity: e.referenceMaskSparsity, lossBefore: e.lossBefore, lossAfter: e.lossAfter, seconds: e.seconds };

@@ -7,6 +7,7 @@ import { Heatmap } from './charts/Heatmap';
 import { LossChart } from './charts/LossChart';
 import { MaskView } from './charts/MaskView';
 import { PerplexityChart } from './charts/PerplexityChart';
+import { RowAllocation } from './charts/RowAllocation';
 import { SparsityChart } from './charts/SparsityChart';
 import { ComparePanel } from './ComparePanel';
 import { ExportPanel } from './ExportPanel';
@@ -29,6 +30,7 @@ function Charts() {
   return (
     <div className="charts">
       <SparsityChart />
+      <RowAllocation />
       <LossChart />
       <Heatmap />
       <AllocationBars />

@@ -31,6 +31,10 @@ export interface BesaStepInfo {
   penalty: number;
   /** Expected sparsities s_layer from θ used in this step (spec §1.4). */
   layerSparsity: LayerSparsity;
+  /** Per logit row s_g = Σ_d p_{g,d}·cand_d from the same θ (spec §1.4), [G] per linear: G = rows
+   *  row-wise, rows/b for blocksize b, 1 layer-wise; mean_g = layerSparsity. f64 on purpose: early steps
+   *  move rows by ~1e-7, about one f32 ulp at 0.5, so f32 would flatten exactly what the studio shows. */
+  rowSparsity: Record<LinearName, Float64Array>;
   blockSparsity: number;
   d?: number; // Prodigy step-size estimate after the step
   seconds: number; // wall time of this step
@@ -134,13 +138,18 @@ export async function besaBlock(inp: BesaBlockInput): Promise<BesaBlockResult> {
       opt.step(grads);
       if (step === 0) firstReconLoss = rec.loss;
       const layerSparsity = {} as LayerSparsity;
-      LINEAR_NAMES.forEach((n, i) => (layerSparsity[n] = cur[i].sparsity));
+      const rowSparsity = {} as Record<LinearName, Float64Array>;
+      LINEAR_NAMES.forEach((n, i) => {
+        layerSparsity[n] = cur[i].sparsity;
+        rowSparsity[n] = cur[i].s; // currentMasks allocates it fresh each step and nothing mutates it later
+      });
       inp.onStep?.({
         step,
         totalSteps,
         reconLoss: rec.loss,
         penalty: pen.penalty,
         layerSparsity,
+        rowSparsity,
         blockSparsity: sBlock,
         d: opt instanceof Prodigy ? opt.d : undefined,
         seconds: (performance.now() - t0) / 1000,

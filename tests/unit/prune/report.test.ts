@@ -49,9 +49,10 @@ describe('run report', () => {
     expect(r.perplexity.dense[0].ppl).toBeLessThan(r.perplexity.pruned[0].ppl);
     expect(r.timing.wallSeconds).toBeGreaterThanOrEqual(r.timing.pruneSeconds);
     // events: order and agreement with the report
-    const types = events.map((e) => e.type).filter((t) => t !== 'progress' && t !== 'step');
+    const types = events.map((e) => e.type).filter((t) => t !== 'progress' && t !== 'step' && t !== 'rows');
     expect(types).toEqual(['run-start', 'phase', 'phase', 'perplexity', 'phase', 'block-start', 'block-end', 'block-start', 'block-end', 'phase', 'perplexity', 'phase', 'run-end']);
     expect(events.filter((e) => e.type === 'step').length).toBe(8);
+    expect(events.filter((e) => e.type === 'rows').length).toBe(8); // one per-row allocation per step
     const end = events.at(-1)!;
     expect(end.type === 'run-end' && end.achievedSparsity).toBe(r.achievedSparsity);
     // CSV: header + 7 rows per block, zeros match
