@@ -1,6 +1,10 @@
 // BESA optimiser steps on the GPU executor (spec §1.7: one calibration sequence per step): time per
 // step and the projected time per block (nsamples steps) on a real model's first block, with real
-// calibration windows. Also the same step on the CPU reference executor, side by side.
+// calibration windows. Side by side in one run: the GPU executor building the step's hard masks on the
+// device from the per-row counts (besaHardMasks, spec §1.5: uploads 4·G bytes per linear), the same
+// executor without that capability (besaBlock then uploads every [out, in] mask each step, as before),
+// and the CPU reference executor. Bytes = what passes through rt.write during a step (X, dY, masks or
+// counts; the per-block sortIdx/k_d upload is in the first step, which is not timed).
 import { readFileSync } from 'node:fs';
 import { sampleCalibration, tokenizeCorpus } from '../src/data/windows';
 import type { GpuRuntime } from '../src/gpu/runtime';
@@ -14,12 +18,40 @@ import { GpuBlockExecutor } from '../src/prune/gpuExecutor';
 import { besaBlock } from '../src/prune/methods/besa';
 import { printTable } from './util';
 
-async function timeSteps(exec: BlockExecutor, block: Parameters<typeof besaBlock>[0]['block'], Xp: Float32Array[], Yref: Float32Array[]): Promise<number[]> {
-  const scaler = (n: LinearName) => new Float64Array(block[n].in).fill(1);
-  const times: number[] = [];
-  await besaBlock({ exec, block, Xp, Yref, scalerRow: scaler, target: 0.5, opts: DEFAULT_BESA, onStep: (s) => times.push(s.seconds * 1000) });
-  return times;
+/** The GPU executor without its besaHardMasks capability: besaBlock hands it host masks, uploaded every step. */
+function uploadingMasks(e: GpuBlockExecutor): BlockExecutor {
+  return {
+    kind: e.kind,
+    adapter: e.adapter,
+    spec: e.spec,
+    forward: (b, x, m, o) => e.forward(b, x, m, o),
+    backward: (b, m, s, dy, o) => e.backward(b, m, s, dy, o),
+    besaPrefix: (b, m, s, dy, order) => e.besaPrefix(b, m, s, dy, order),
+    memory: () => e.memory(),
+  };
 }
+
+/** Per step: wall ms and the bytes written to the GPU through rt.write (null on the CPU). */
+async function timeSteps(exec: BlockExecutor, rt: GpuRuntime, block: Parameters<typeof besaBlock>[0]['block'], Xp: Float32Array[], Yref: Float32Array[]): Promise<{ ms: number[]; bytes: number[] }> {
+  const scaler = (n: LinearName) => new Float64Array(block[n].in).fill(1);
+  const ms: number[] = [];
+  const bytes: number[] = [];
+  let written = 0;
+  const write = rt.write;
+  rt.write = (b, d, o) => ((written += d.byteLength), write.call(rt, b, d, o));
+  try {
+    await besaBlock({
+      exec, block, Xp, Yref, scalerRow: scaler, target: 0.5, opts: DEFAULT_BESA,
+      beforeStep: async () => void (written = 0),
+      onStep: (s) => (ms.push(s.seconds * 1000), bytes.push(written)),
+    });
+  } finally {
+    rt.write = write;
+  }
+  return { ms, bytes };
+}
+
+const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 
 export async function benchBesa(rt: GpuRuntime, modelDir: string, T: number, steps: number, nsamples: number): Promise<void> {
   const model = await loadModel(nodeDirSource(modelDir));
@@ -32,13 +64,19 @@ export async function benchBesa(rt: GpuRuntime, modelDir: string, T: number, ste
   const gpu = new GpuBlockExecutor(rt, spec);
   const Yref = await Promise.all(Xp.map(async (x) => (await gpu.forward(block, x, null)).y));
   const rows: (string | number)[][] = [];
-  for (const exec of [gpu, new CpuBlockExecutor(spec)] as BlockExecutor[]) {
-    const t = (await timeSteps(exec, block, Xp, Yref)).slice(1); // first step includes shader JIT
-    const sorted = [...t].sort((a, b) => a - b);
-    const med = sorted[Math.floor(sorted.length / 2)];
-    const params = LINEAR_NAMES.reduce((a, n) => a + block[n].out * block[n].in, 0);
-    rows.push([exec.kind === 'gpu' ? 'GPU executor' : 'CPU reference executor', med, sorted[0], (med * nsamples) / 1000, params]);
+  const params = LINEAR_NAMES.reduce((a, n) => a + block[n].out * block[n].in, 0);
+  const runs: [string, BlockExecutor][] = [
+    ['GPU, masks built on device', gpu],
+    ['GPU, masks uploaded', uploadingMasks(gpu)],
+    ['CPU reference executor', new CpuBlockExecutor(spec)],
+  ];
+  for (const [label, exec] of runs) {
+    const r = await timeSteps(exec, rt, block, Xp, Yref);
+    const t = r.ms.slice(1); // first step includes shader JIT and the per-block uploads
+    const med = median(t);
+    const kb = exec.kind === 'gpu' ? (median(r.bytes.slice(1)) / 1024).toFixed(1) : '-';
+    rows.push([label, med, Math.min(...t), (med * nsamples) / 1000, kb, params]);
   }
   gpu.dispose();
-  printTable(['executor', 'ms/step (median)', 'ms/step (min)', `s/block (${nsamples} steps)`, 'pruned params/block'], rows);
+  printTable(['executor', 'ms/step (median)', 'ms/step (min)', `s/block (${nsamples} steps)`, 'KiB uploaded/step', 'pruned params/block'], rows);
 }

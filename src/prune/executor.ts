@@ -5,6 +5,7 @@
 //   forward(block, X [T,C], masks|null) → Y [T,C] (+ opaque saved state, + the 4 distinct linear inputs)
 //   backward(saved, dY [T,C])           → dX [T,C] and dL/dM [out,in] for all 7 linears (spec §1.5)
 import { prefixAtCandidates } from '../core/besa/grad';
+import { hardMask } from '../core/besa/masks';
 import { blockBackwardRef, blockForwardRef, type BlockSaved } from '../core/ops/block';
 import { LINEAR_NAMES, type BlockWeights, type LinearName, type ModelSpec } from '../model/spec';
 
@@ -57,6 +58,28 @@ export interface BackwardResult {
 /** Per linear: BESA's stable ascending sort order [rows, cols] and candidate prune counts k_d [D]. */
 export type BesaOrder = Record<LinearName, { sortIdx: Int32Array; kd: Int32Array }>;
 
+/** BESA's hard-mask prune counts n_g per logit group (spec §1.5), [G] per linear: G = rows row-wise, 1 layer-wise. */
+export type BesaCounts = Record<LinearName, Int32Array>;
+
+/**
+ * BESA's hard masks given by counts + order (spec §1.5: M[r, sortIdx[r, j]] = 0 for j < n_g(r), else 1),
+ * as an ordinary MaskSet whose [out, in] arrays hardMask builds on first read and then caches. Executors
+ * that read masks (the CPU reference, tests that inspect them) see exactly the arrays besaBlock built
+ * before; an executor that builds the masks itself (besaHardMasks) never reads them, so no per-step
+ * host mask is made; and a handle it does not recognise still expands correctly, never to "dense".
+ */
+export function lazyHardMasks(block: BlockWeights, order: BesaOrder, counts: BesaCounts): NonNullable<MaskSet> {
+  const set: Partial<Record<LinearName, Float32Array>> = {};
+  for (const n of LINEAR_NAMES) {
+    let m: Float32Array | null = null;
+    Object.defineProperty(set, n, {
+      enumerable: true,
+      get: () => (m ??= hardMask(counts[n], order[n].sortIdx, block[n].out, block[n].in)),
+    });
+  }
+  return set;
+}
+
 export interface ExecutorMemory {
   liveBytes: number;
   peakBytes: number;
@@ -75,6 +98,15 @@ export interface BlockExecutor {
    * This is the heavy half of dL/dθ; the GPU computes it without reading dL/dM back.
    */
   besaPrefix(block: BlockWeights, masks: MaskSet, saved: unknown, dY: Float32Array, order: BesaOrder): Promise<Record<LinearName, ArrayLike<number>>>;
+  /**
+   * Optional capability (spec §1.5): build BESA's step masks from the per-group prune counts where the
+   * executor computes (the GPU: a scatter kernel from the sortIdx it already holds for besaPrefix, so a
+   * step uploads the counts, a few KB, instead of every [out, in] mask). Returns the MaskSet to pass to
+   * this executor's forward/besaPrefix; it is lazyHardMasks(block, order, counts), so it stays a valid
+   * MaskSet everywhere else. An optional method rather than a new MaskSet variant keeps MaskSet, the CPU
+   * executor and every caller unchanged; besaBlock falls back to lazyHardMasks when it is absent.
+   */
+  besaHardMasks?(block: BlockWeights, order: BesaOrder, counts: BesaCounts): NonNullable<MaskSet>;
   /** Free saved state early (GPU buffers); a no-op on the CPU. */
   release?(saved: unknown): void;
   /** Accelerator memory (GPU ledger); undefined on the CPU. */

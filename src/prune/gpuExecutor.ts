@@ -4,12 +4,16 @@
 // being pruned and its pruned copy for the chain pass); activations, gradients, X, dY and mask buffers
 // are allocated once per sequence length and reused. Only Y (and, on request, the linears' inputs,
 // dX and dL/dM) are read back.
+// BESA steps (spec §1.5): besaHardMasks scatters M_hard into the mask buffers on the device from the
+// per-group counts n_g (shaders/besa_hard_mask.wgsl) and the sortIdx buffers uploaded once per block for
+// besa_prefix_grad, so a step uploads 4·G bytes per linear instead of 4·out·in.
 import { createBlockActivations, createBlockGrads, blockBackwardGpu, blockForwardGpu, destroyBlockBuffers, type BlockActivationsGpu, type BlockGradsGpu, type BlockWeightsGpu } from '../gpu/block';
 import { adapterLabel } from '../gpu/capabilities';
-import { besaPrefixAtK } from '../gpu/kernels/besaMasks';
+import { besaHardMask, besaPrefixAtK } from '../gpu/kernels/besaMasks';
+import { groupSize } from '../core/besa/masks';
 import type { GpuRuntime } from '../gpu/runtime';
 import { LINEAR_NAMES, type BlockWeights, type LinearName, type ModelSpec } from '../model/spec';
-import { ExecutorInputError, tokensOf, type BackwardOptions, type BackwardResult, type BesaOrder, type BlockExecutor, type ExecutorMemory, type ForwardOptions, type ForwardResult, type MaskSet } from './executor';
+import { ExecutorInputError, lazyHardMasks, tokensOf, type BesaCounts, type BackwardOptions, type BackwardResult, type BesaOrder, type BlockExecutor, type ExecutorMemory, type ForwardOptions, type ForwardResult, type MaskSet } from './executor';
 
 interface Workspace {
   T: number;
@@ -33,6 +37,9 @@ export class GpuBlockExecutor implements BlockExecutor {
   private ws: Workspace | null = null;
   private maskBufs = new Map<LinearName, GPUBuffer>();
   private writtenMasks: MaskSet = null;
+  /** True when maskBufs hold writtenMasks because besaHardMasks built them on the device (never read its arrays). */
+  private writtenOnDevice = false;
+  private countBufs = new Map<LinearName, GPUBuffer>();
   private gen = 0;
   /** BESA order buffers per linear, re-uploaded when a new BesaOrder object arrives (once per block). */
   private besaOrder: { order: BesaOrder; bufs: Record<LinearName, { sortIdx: GPUBuffer; kd: GPUBuffer; pre: GPUBuffer }> } | null = null;
@@ -88,24 +95,61 @@ export class GpuBlockExecutor implements BlockExecutor {
     this.ws = null;
   }
 
+  /** Persistent per-linear buffer of `elems` 4-byte values in `map` (re-created when the size changes). */
+  private persistent(map: Map<LinearName, GPUBuffer>, n: LinearName, elems: number, label: string): GPUBuffer {
+    let buf = map.get(n);
+    if (!buf || buf.size !== Math.max(16, Math.ceil((elems * 4) / 16) * 16)) {
+      if (buf) {
+        this.rt.flush();
+        this.rt.destroy(buf);
+      }
+      buf = this.rt.createBuffer(elems * 4, label);
+      map.set(n, buf);
+    }
+    return buf;
+  }
+
   /** Upload the masks (once per MaskSet object) into persistent per-linear buffers. */
   private gpuMasks(masks: MaskSet): Partial<Record<LinearName, GPUBuffer>> | null {
     if (!masks) return null;
     const out: Partial<Record<LinearName, GPUBuffer>> = {};
+    if (masks === this.writtenMasks && this.writtenOnDevice) {
+      for (const n of LINEAR_NAMES) out[n] = this.maskBufs.get(n)!;
+      return out;
+    }
+    // queue writes land before commands not yet submitted: submit whatever may still use the old masks
+    if (this.writtenMasks !== masks) this.rt.flush();
     for (const n of LINEAR_NAMES) {
       const m = masks[n];
       if (!m) continue;
-      let buf = this.maskBufs.get(n);
-      if (!buf || buf.size !== m.length * 4) {
-        if (buf) this.rt.destroy(buf);
-        buf = this.rt.createBuffer(m.length * 4, `exec.mask.${n}`);
-        this.maskBufs.set(n, buf);
-      }
+      const buf = this.persistent(this.maskBufs, n, m.length, `exec.mask.${n}`);
       if (this.writtenMasks !== masks) this.rt.write(buf, m);
       out[n] = buf;
     }
     this.writtenMasks = masks;
+    this.writtenOnDevice = false;
     return out;
+  }
+
+  /**
+   * BESA step masks built on the device (spec §1.5, BlockExecutor.besaHardMasks): upload n_g [G] per
+   * linear, scatter M[r, sortIdx[r, j]] = (j ≥ n_g(r)) into the mask buffers. The returned lazy MaskSet is
+   * recognised by identity in gpuMasks (its arrays are never built); a stale one falls back to uploading.
+   */
+  besaHardMasks(block: BlockWeights, order: BesaOrder, counts: BesaCounts): NonNullable<MaskSet> {
+    const bufs = this.besaBuffers(order, block);
+    const handle = lazyHardMasks(block, order, counts);
+    this.rt.flush(); // the count writes below must not overtake recorded work that reads the old counts/masks
+    for (const n of LINEAR_NAMES) {
+      const { out: rows, in: cols } = block[n];
+      const c = counts[n];
+      const nBuf = this.persistent(this.countBufs, n, c.length, `exec.besa.${n}.n`);
+      this.rt.write(nBuf, new Uint32Array(c.buffer, c.byteOffset, c.length)); // 0 ≤ n_g ≤ cols
+      besaHardMask(this.rt, bufs[n].sortIdx, nBuf, this.persistent(this.maskBufs, n, rows * cols, `exec.mask.${n}`), rows, cols, groupSize(rows, c.length));
+    }
+    this.writtenMasks = handle;
+    this.writtenOnDevice = true;
+    return handle;
   }
 
   async forward(block: BlockWeights, X: Float32Array, masks: MaskSet, opts: ForwardOptions = {}): Promise<ForwardResult> {
@@ -194,7 +238,10 @@ export class GpuBlockExecutor implements BlockExecutor {
     this.freeBesaBuffers();
     for (const e of this.weights) this.destroyWeights(e.gpu);
     this.weights = [];
-    this.rt.destroy(...this.maskBufs.values());
+    this.rt.destroy(...this.maskBufs.values(), ...this.countBufs.values());
     this.maskBufs.clear();
+    this.countBufs.clear();
+    this.writtenMasks = null;
+    this.writtenOnDevice = false;
   }
 }

@@ -3,7 +3,9 @@
 //         101 candidates (step 0.01), one logit row per output row (or one per linear, layer-wise)
 //   step (one calibration sequence, batch 1, `epochs` passes):
 //     p = softmax(sigmoid θ) (or softmax θ), s_row = p·cand, s_block parameter-weighted over the 7 linears
-//     M_hard: prune floor(s_row·C) least important; forward the block with W ⊙ M_hard (STE value)
+//     M_hard: prune floor(s_row·C) least important; forward the block with W ⊙ M_hard (STE value). besaBlock
+//       hands the executor only the counts n_g + the block's sort order: the GPU builds M_hard on the device
+//       (exec.besaHardMasks), the CPU expands them with hardMask (lazyHardMasks)
 //     L = L_rec(Y, Y_ref) + λ((s_block − α̂)/α̂)²; dL/dM from the executor's backward;
 //     dL/dθ by the prefix-sum form: the executor returns Pre_r(k_d) per row (on the GPU: computed on the
 //     device from dL/dM, shaders/besa_prefix_grad.wgsl), grad.ts does the softmax tail; Prodigy (fresh per block, shared d) or AdamW
@@ -22,7 +24,7 @@ import { Prodigy } from '../../core/optim/prodigy';
 import { LINEAR_NAMES, type BlockWeights, type LinearName } from '../../model/spec';
 import type { BesaOptions } from '../config';
 import type { LayerSparsity } from '../events';
-import type { BesaOrder, BlockExecutor, MaskSet } from '../executor';
+import { lazyHardMasks, type BesaCounts, type BesaOrder, type BlockExecutor } from '../executor';
 
 export interface BesaStepInfo {
   step: number; // 0-based within the block
@@ -81,11 +83,12 @@ interface LayerState {
   numel: number;
 }
 
-function currentMasks(layers: LayerState[], D: number) {
+/** p, s_g and the hard-mask prune counts n_g = floor(s_g·C) [G] per linear from the current θ (spec §1.4–§1.5). */
+function currentCounts(layers: LayerState[], D: number) {
   return layers.map(({ L }) => {
     const p = probabilities(L.theta, L.G, D, L.useSigmoid);
     const s = rowSparsities(p, L.cand, L.G);
-    return { p, s, sparsity: mean(s), hard: hardMask(hardPruneCounts(s, L.cols), L.sortIdx, L.rows, L.cols) };
+    return { p, s, sparsity: mean(s), n: hardPruneCounts(s, L.cols) };
   });
 }
 
@@ -122,11 +125,12 @@ export async function besaBlock(inp: BesaBlockInput): Promise<BesaBlockResult> {
     for (let b = 0; b < Xp.length; b++, step++) {
       await inp.beforeStep?.(step);
       const t0 = performance.now();
-      const cur = currentMasks(layers, D);
+      const cur = currentCounts(layers, D);
       const sBlock = blockSparsity(layers.map((l, i) => ({ numel: l.numel, sparsity: cur[i].sparsity })));
       const pen = sparsityPenalty(sBlock, target, opts.lambda);
-      const masks: MaskSet = {};
-      LINEAR_NAMES.forEach((n, i) => (masks[n] = cur[i].hard));
+      const counts = {} as BesaCounts;
+      LINEAR_NAMES.forEach((n, i) => (counts[n] = cur[i].n));
+      const masks = exec.besaHardMasks ? exec.besaHardMasks(block, order, counts) : lazyHardMasks(block, order, counts);
       const fw = await exec.forward(block, Xp[b], masks, { save: true });
       const T = Xp[b].length / C;
       const rec = reconLoss(fw.y, Yref[b], T, C); // l2_alpha = 1 (spec §1.6)
@@ -157,21 +161,21 @@ export async function besaBlock(inp: BesaBlockInput): Promise<BesaBlockResult> {
     }
   }
   // finish_learn_sparsity: recompute p and M_hard from the final θ
-  const fin = currentMasks(layers, D);
-  let refZeros = 0;
-  fin.forEach((f) => {
-    for (let j = 0; j < f.hard.length; j++) if (f.hard[j] === 0) refZeros++;
-  });
-  let finalMasks = fin.map((f) => f.hard);
+  // (on the CPU, once per block: the pipeline applies the masks to the host weights)
+  const fin = currentCounts(layers, D);
+  // zeros of the reference mask: every row of group g prunes n_g weights (sortIdx rows are permutations)
+  const refZeros = layers.reduce((a, { L }, i) => a + (L.rows / L.G) * fin[i].n.reduce((x, v) => x + v, 0), 0);
+  let finalCounts = fin.map((f) => f.n);
   let matchShift = 0;
   if (opts.finalMask === 'match-target') {
     const m = matchTargetCounts(
       layers.map(({ L }, i) => ({ s: fin[i].s, rows: L.rows, cols: L.cols })),
       Math.round(target * totalNumel),
     );
-    finalMasks = layers.map(({ L }, i) => hardMask(m.counts[i], L.sortIdx, L.rows, L.cols)); // counts per logit group
+    finalCounts = m.counts; // counts per logit group, the same form as n_g
     matchShift = m.delta;
   }
+  const finalMasks = layers.map(({ L }, i) => hardMask(finalCounts[i], L.sortIdx, L.rows, L.cols));
   const masks = {} as Record<LinearName, Float32Array>;
   const expected = {} as LayerSparsity;
   const theta = {} as Record<LinearName, Float32Array>;
