@@ -1,11 +1,12 @@
 // `npm run bench`: every benchmark section in one run on one adapter, so ratios are comparable.
-// Usage: npm run bench [-- --reps N --only matmul,...]
+// Usage: npm run bench [-- --reps N --only matmul,block,besa,generate --gen-tokens N]
 import { adapterLabel } from '../src/gpu/capabilities';
 import { acquireNodeDevice } from '../src/gpu/node';
 import { GpuRuntime } from '../src/gpu/runtime';
 import { existsSync } from 'node:fs';
 import { benchBesa } from './besa';
 import { benchBlock } from './block';
+import { benchGenerate } from './generate';
 import { benchMatmul } from './matmul';
 
 function arg(name: string, fallback: string): string {
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
   const mm = want('matmul') || want('block') ? await benchMatmul(rt, want('matmul') ? reps : 1) : null;
   if (want('block') && mm) await benchBlock(rt, modelDir, T, reps, mm.tiledGflopsSmall);
   if (want('besa')) await benchBesa(rt, modelDir, T, Number(arg('besa-steps', '4')), Number(arg('samples', '64')));
+  if (want('generate')) await benchGenerate(rt, modelDir, Number(arg('gen-tokens', '32')));
   rt.dispose();
 }
 

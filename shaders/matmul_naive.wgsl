@@ -1,5 +1,7 @@
-// Naive f32 matmul, one output per thread, no workgroup memory. Kept only as the benchmark
-// baseline for matmul_tiled.wgsl (same Params and stride semantics; see that file).
+// Naive f32 matmul, one output per thread, no workgroup memory (same Params and stride semantics as
+// matmul_tiled.wgsl; see that file). Used as the benchmark baseline (16×16 workgroups) and, launched
+// as 64×1 workgroups (override constants), for skinny products with a few rows (one-token decoding
+// with a KV cache, src/gpu/decoder.ts), where a 64×64 tile would compute up to 63 wasted rows.
 
 struct Params {
   M: u32, N: u32, K: u32, batch: u32,
@@ -14,7 +16,10 @@ struct Params {
 @group(0) @binding(2) var<storage, read> B: array<f32>;
 @group(0) @binding(3) var<storage, read_write> C: array<f32>;
 
-@compute @workgroup_size(16, 16, 1)
+override WG_X: u32 = 16;
+override WG_Y: u32 = 16;
+
+@compute @workgroup_size(WG_X, WG_Y, 1)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let j = gid.x;
   let i = gid.y;

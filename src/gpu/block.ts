@@ -148,16 +148,39 @@ function residual(rt: GpuRuntime, x: GPUBuffer, d: GPUBuffer, out: GPUBuffer, n:
   else add(rt, x, d, out, n);
 }
 
-/** The block's op sequence (blockForwardRef order), shared by the BESA forward below and the dense eval forward. */
-export function blockForwardOps(rt: GpuRuntime, spec: ModelSpec, norms: { attnNorm: GPUBuffer; mlpNorm: GPUBuffer }, lin: ApplyLinear, x: GPUBuffer, a: BlockForwardBuffers, T: number): void {
-  const { C, H, KVH, D, F } = dims(spec);
+/**
+ * A block's KV cache for incremental decoding: rotated keys and values [maxSeqLen, KVH·D] of the
+ * positions 0..pos−1 seen so far. The T rows of this call sit at positions pos..pos+T−1.
+ */
+export interface KvCacheSlot {
+  k: GPUBuffer;
+  v: GPUBuffer;
+  pos: number;
+}
+
+/**
+ * The block's op sequence (blockForwardRef order), shared by the BESA forward below and the dense
+ * eval forward. With `kv`, the rows are rotated at their absolute positions (a.rope must cover
+ * pos+T rows), their K/V are appended to the cache and attention runs over all pos+T cached keys;
+ * the output equals rows pos..pos+T−1 of the forward on the whole sequence.
+ */
+export function blockForwardOps(rt: GpuRuntime, spec: ModelSpec, norms: { attnNorm: GPUBuffer; mlpNorm: GPUBuffer }, lin: ApplyLinear, x: GPUBuffer, a: BlockForwardBuffers, T: number, kv?: KvCacheSlot): void {
+  const { C, H, KVH, D, F, KVD } = dims(spec);
+  const pos = kv?.pos ?? 0;
   rmsnormForward(rt, x, norms.attnNorm, a.n1, a.rstd1, T, C, spec.normEps);
   lin('q', a.n1, a.q);
   lin('k', a.n1, a.k);
   lin('v', a.n1, a.v);
-  ropeForward(rt, a.rope, a.q, a.qr, T, H, D, spec.ropeLayout);
-  ropeForward(rt, a.rope, a.k, a.kr, T, KVH, D, spec.ropeLayout);
-  attentionForwardGpu(rt, a.qr, a.kr, a.v, { T, H, KVH, D }, { out: a.att, probs: a.probs });
+  ropeForward(rt, a.rope, a.q, a.qr, T, H, D, spec.ropeLayout, pos);
+  ropeForward(rt, a.rope, a.k, a.kr, T, KVH, D, spec.ropeLayout, pos);
+  if (kv) {
+    // append rows pos..pos+T−1 (copies: the linear and rope kernels write from row 0 of their output)
+    rt.copy(a.kr, kv.k, T * KVD * 4, 0, pos * KVD * 4);
+    rt.copy(a.v, kv.v, T * KVD * 4, 0, pos * KVD * 4);
+    attentionForwardGpu(rt, a.qr, kv.k, kv.v, { T, H, KVH, D, offset: pos }, { out: a.att, probs: a.probs });
+  } else {
+    attentionForwardGpu(rt, a.qr, a.kr, a.v, { T, H, KVH, D }, { out: a.att, probs: a.probs });
+  }
   lin('o', a.att, a.proj);
   residual(rt, x, a.proj, a.x1, T * C); // x1 = x + o(att)
   rmsnormForward(rt, a.x1, norms.mlpNorm, a.n2, a.rstd2, T, C, spec.normEps);

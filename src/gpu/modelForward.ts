@@ -5,7 +5,7 @@
 // Block order and definitions follow src/core/ops/block.ts (blockForwardRef) exactly.
 import { ForwardInputError, type ForwardLogits } from '../model/forward';
 import type { ModelSpec } from '../model/spec';
-import { blockForwardOps } from './block';
+import { blockForwardOps, type KvCacheSlot } from './block';
 import { NO_TARGET } from './kernels/crossEntropy';
 import { embeddingGather } from './kernels/embedding';
 import { lmHeadLogits, lmHeadNll } from './kernels/lmHead';
@@ -25,23 +25,24 @@ export interface BlockWorkspace {
   qr: GPUBuffer; // [T,H*D]
   kr: GPUBuffer; // [T,KVH*D]
   att: GPUBuffer; // [T,H*D]
-  probs: GPUBuffer; // [H,T,T]
+  probs: GPUBuffer; // [H,T,maxPos] (offset attention: T query rows against up to maxPos keys)
   proj: GPUBuffer; // [T,C] o(att), then down(h)
   gate: GPUBuffer; // [T,F]
   up: GPUBuffer; // [T,F]
   h: GPUBuffer; // [T,F]
-  rope: RopeTable; // cos/sin for positions 0..T-1
+  rope: RopeTable; // cos/sin for positions 0..maxPos-1
 }
 
-export function createBlockWorkspace(rt: GpuRuntime, spec: ModelSpec, T: number): BlockWorkspace {
+/** maxPos > T: for KV-cache decoding, where T rows sit at positions up to maxPos−1 (src/gpu/decoder.ts). */
+export function createBlockWorkspace(rt: GpuRuntime, spec: ModelSpec, T: number, maxPos = T): BlockWorkspace {
   const { dim: C, nHeads: H, nKvHeads: KVH, headDim: D, ffnDim: F } = spec;
   const b = (n: number, label: string) => rt.createBuffer(n * 4, `fwd.${label}`);
   return {
     n: b(T * C, 'n'), rstd: b(T, 'rstd'),
     q: b(T * H * D, 'q'), k: b(T * KVH * D, 'k'), v: b(T * KVH * D, 'v'),
-    qr: b(T * H * D, 'qr'), kr: b(T * KVH * D, 'kr'), att: b(T * H * D, 'att'), probs: b(H * T * T, 'probs'),
+    qr: b(T * H * D, 'qr'), kr: b(T * KVH * D, 'kr'), att: b(T * H * D, 'att'), probs: b(H * T * maxPos, 'probs'),
     proj: b(T * C, 'proj'), gate: b(T * F, 'gate'), up: b(T * F, 'up'), h: b(T * F, 'h'),
-    rope: createRopeTable(rt, T, D, spec.ropeTheta),
+    rope: createRopeTable(rt, maxPos, D, spec.ropeTheta),
   };
 }
 
@@ -51,17 +52,20 @@ export function destroyBlockWorkspace(rt: GpuRuntime, ws: BlockWorkspace): void 
   rt.destroy(rope.buffer, ...Object.values(bufs));
 }
 
-/** One dense decoder block in place on the residual stream x [T, C]: blockForwardOps with x1 = y = x. */
-export function gpuBlockForward(rt: GpuRuntime, spec: ModelSpec, w: GpuBlockWeights, x: GPUBuffer, T: number, ws: BlockWorkspace): void {
+/**
+ * One dense decoder block in place on the residual stream x [T, C]: blockForwardOps with x1 = y = x.
+ * With `kv`, x holds positions kv.pos.. and attention reads (and extends) the block's KV cache.
+ */
+export function gpuBlockForward(rt: GpuRuntime, spec: ModelSpec, w: GpuBlockWeights, x: GPUBuffer, T: number, ws: BlockWorkspace, kv?: KvCacheSlot): void {
   const { n, rstd, ...rest } = ws;
   const bufs = { ...rest, n1: n, rstd1: rstd, n2: n, rstd2: rstd, x1: x, y: x };
   blockForwardOps(rt, spec, w, (name, inp, out) => {
     const l: GpuLinear = w[name];
     maskedLinearForward(rt, { x: inp, w: l.w, mask: null, bias: l.b, weff: null, y: out }, { T, In: l.in, Out: l.out });
-  }, x, bufs, T);
+  }, x, bufs, T, kv);
 }
 
-function checkIds(spec: ModelSpec, ids: ArrayLike<number>): void {
+export function checkIds(spec: ModelSpec, ids: ArrayLike<number>): void {
   if (ids.length === 0) throw new ForwardInputError('gpu forward: empty input; pass at least one token id');
   for (let t = 0; t < ids.length; t++) {
     const id = ids[t];

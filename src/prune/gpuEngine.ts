@@ -1,8 +1,10 @@
 // The WebGPU engine parts of a job, shared by the browser Worker and the Node CLI (browser-safe: no
 // Node imports). Given a GpuRuntime (browser: new GpuRuntime(await acquireDevice()); Node:
 // new GpuRuntime(await acquireNodeDevice())), it returns what runPruneJob takes: a block executor and
-// a GPU logits function for perplexity (one uploaded model at a time, the previous one is freed).
+// a GPU logits function for perplexity (one uploaded model at a time, the previous one is freed), and a
+// KV-cache decoder for text generation on the same uploaded model.
 import { destroyModel, uploadModel, type GpuModel } from '../gpu/modelWeights';
+import { gpuIncrementalDecoder, type GpuDecoder } from '../gpu/decoder';
 import { gpuForwardLogits } from '../gpu/modelForward';
 import type { GpuRuntime } from '../gpu/runtime';
 import type { ForwardLogits } from '../model/forward';
@@ -13,6 +15,12 @@ import { GpuBlockExecutor } from './gpuExecutor';
 export interface GpuEngine {
   executor: BlockExecutor;
   forwardFactory: (spec: ModelSpec, weights: ModelWeights) => ForwardLogits;
+  /**
+   * Next-token logits with a KV cache for one generation (src/gpu/decoder.ts). Uploads the weights
+   * like forwardFactory (freeing the previous upload), so dispose() the decoder before the next call.
+   * Optional because the CLI's CPU engine (src/cli/common.ts NodeEngine) shares this shape without one.
+   */
+  decoderFactory?: (spec: ModelSpec, weights: ModelWeights) => GpuDecoder;
   /** A fresh executor on the same device (compare: one per method). */
   newExecutor: () => BlockExecutor;
   /** Free the evaluation model and the executor's buffers. */
@@ -22,13 +30,15 @@ export interface GpuEngine {
 export function createGpuEngine(rt: GpuRuntime, spec: ModelSpec): GpuEngine {
   let live: GpuModel | null = null;
   const executor = new GpuBlockExecutor(rt, spec);
+  const upload = (s: ModelSpec, w: ModelWeights): GpuModel => {
+    if (live) destroyModel(rt, live);
+    live = uploadModel(rt, s, w);
+    return live;
+  };
   return {
     executor,
-    forwardFactory: (s, w) => {
-      if (live) destroyModel(rt, live);
-      live = uploadModel(rt, s, w);
-      return gpuForwardLogits(rt, live);
-    },
+    forwardFactory: (s, w) => gpuForwardLogits(rt, upload(s, w)),
+    decoderFactory: (s, w) => gpuIncrementalDecoder(rt, upload(s, w)),
     newExecutor: () => new GpuBlockExecutor(rt, spec),
     dispose: () => {
       if (live) destroyModel(rt, live);

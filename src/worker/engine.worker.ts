@@ -138,7 +138,7 @@ async function handle(req: WorkerRequest): Promise<void> {
     case 'generate': {
       if (!model) throw new Error('No model is loaded.');
       if (!gpuEngine) throw new Error('No model is loaded.');
-      const gens = await generateAll(model, gpuEngine.forwardFactory, req, results);
+      const gens = await generateAll(model, gpuEngine.forwardFactory, req, results, gpuEngine.decoderFactory);
       return reply({ id: req.id, type: 'generate-ok', prompt: req.prompt, generations: gens });
     }
     case 'export-model': {

@@ -1,6 +1,6 @@
 // What the page can ask of a finished run: one layer's mask as an image, generations (dense vs
 // pruned, same prompt and seed) and the pruned model's files for download.
-import { generate, lastRow } from '../eval/generate';
+import { generate, lastRow, type NextTokenLogits } from '../eval/generate';
 import { writeLlama2c } from '../model/llama2c';
 import { exportHfFiles } from '../model/export';
 import type { ModelSpec } from '../model/spec';
@@ -10,6 +10,8 @@ import type { FileSource } from '../model/sources';
 import type { LinearName, ModelWeights } from '../model/spec';
 
 type ForwardFactory = (spec: ModelSpec, weights: ModelWeights) => ForwardLogits;
+/** Next-token logits with its own state (the GPU engine's KV-cache decoder), freed by dispose(). */
+export type DecoderFactory = (spec: ModelSpec, weights: ModelWeights) => NextTokenLogits & { dispose(): void };
 import { yieldToEventLoop } from '../prune/pipeline';
 import type { JobResult } from './job';
 import type { Generation, MaskImage, WorkerRequest } from './protocol';
@@ -35,28 +37,38 @@ export function maskImage(model: LoadedModel, block: number, layer: LinearName, 
 
 type GenReq = Extract<WorkerRequest, { type: 'generate' }>;
 
-async function generateText(model: LoadedModel, weights: ModelWeights, forwardFactory: ForwardFactory, req: GenReq): Promise<{ text: string; tokens: number }> {
+/**
+ * With a decoder factory (GPU engine) each new token runs one row against a KV cache; past
+ * maxSeqLen the window slides and the decoder re-prefills every token (see src/gpu/decoder.ts).
+ * Without one, every token re-runs the full forward over the window (lastRow).
+ */
+async function generateText(model: LoadedModel, weights: ModelWeights, forwardFactory: ForwardFactory, req: GenReq, decoderFactory?: DecoderFactory): Promise<{ text: string; tokens: number }> {
   const prompt = model.tokenizer.encode(req.prompt);
   if (prompt.length === 0) throw new Error('The prompt is empty after tokenisation; type a few words.');
-  const next = lastRow(forwardFactory(model.spec, weights), model.spec.vocabSize);
-  const ids = await generate(
-    async (x) => {
-      await yieldToEventLoop();
-      return next(x);
-    },
-    prompt,
-    { maxNewTokens: req.maxNewTokens, temperature: req.temperature, topP: 0.95, seed: req.seed, contextLength: model.spec.maxSeqLen, eosId: model.tokenizer.eos },
-  );
-  return { text: model.tokenizer.decode(ids), tokens: ids.length };
+  const decoder = decoderFactory?.(model.spec, weights);
+  const next = decoder ?? lastRow(forwardFactory(model.spec, weights), model.spec.vocabSize);
+  try {
+    const ids = await generate(
+      async (x) => {
+        await yieldToEventLoop();
+        return next(x);
+      },
+      prompt,
+      { maxNewTokens: req.maxNewTokens, temperature: req.temperature, topP: 0.95, seed: req.seed, contextLength: model.spec.maxSeqLen, eosId: model.tokenizer.eos },
+    );
+    return { text: model.tokenizer.decode(ids), tokens: ids.length };
+  } finally {
+    decoder?.dispose(); // its caches are per generation
+  }
 }
 
 /** Dense first, then each requested run, all with the same prompt, seed and sampling settings. */
-export async function generateAll(model: LoadedModel, forwardFactory: ForwardFactory, req: GenReq, results: Map<string, JobResult>): Promise<Generation[]> {
-  const out: Generation[] = [{ label: 'dense', runId: null, ...(await generateText(model, model.weights, forwardFactory, req)) }];
+export async function generateAll(model: LoadedModel, forwardFactory: ForwardFactory, req: GenReq, results: Map<string, JobResult>, decoderFactory?: DecoderFactory): Promise<Generation[]> {
+  const out: Generation[] = [{ label: 'dense', runId: null, ...(await generateText(model, model.weights, forwardFactory, req, decoderFactory)) }];
   for (const id of req.runIds) {
     const r = results.get(id);
     if (!r) throw new Error(`run ${id} is not in this session any more (the model was reloaded); run it again`);
-    out.push({ label: r.label, runId: id, ...(await generateText(model, r.weights, forwardFactory, req)) });
+    out.push({ label: r.label, runId: id, ...(await generateText(model, r.weights, forwardFactory, req, decoderFactory)) });
   }
   return out;
 }

@@ -86,6 +86,55 @@ describe('causal GQA attention on the GPU vs src/core/ops/attention.ts', () => {
     rt.destroy(gq, gk, gv, f.out, f.probs);
   });
 
+  // KV-cache decoding: T query rows at positions offset..offset+T−1 against Tk = offset+T cached keys
+  // ((T, offset, H, KVH, D); k/v buffers hold `spare` extra rows of garbage, as a cache larger than Tk
+  // does). Reference: rows offset.. of the full causal attention over Tk rows (earlier q rows random).
+  const OFFSET_CASES: [number, number, number, number, number, number][] = [
+    [1, 0, 2, 1, 8, 5], // a 1-token prompt
+    [1, 36, 6, 3, 8, 11], // one decode step, GQA G = 2, KVH = 3
+    [1, 129, 4, 1, 18, 0], // past two 64-tiles of keys, MQA, no spare rows
+    [5, 17, 3, 3, 6, 2], // several rows at an offset (MHA)
+  ];
+  for (const [T, offset, H, KVH, D, spare] of OFFSET_CASES) {
+    it(`offset attention T=${T} offset=${offset} H=${H} KVH=${KVH} D=${D}`, async () => {
+      const rt = await getRuntime();
+      const rng = new Rng(T * 313 + offset * 29 + H * 7 + KVH + D);
+      const Tk = offset + T;
+      const QD = H * D, KVD = KVH * D;
+      const qFull = rng.normalArray(Tk * QD, 1.5);
+      const k = rng.normalArray((Tk + spare) * KVD, 1.5);
+      const v = rng.normalArray((Tk + spare) * KVD);
+      for (let i = Tk * KVD; i < k.length; i++) k[i] = v[i] = 1e4; // garbage past Tk must not be read
+      const ref = attentionForward(qFull, k.subarray(0, Tk * KVD), v.subarray(0, Tk * KVD), Tk, H, KVH, D);
+      const refOut = ref.out.subarray(offset * QD);
+      const refProbs = new Float32Array(H * T * Tk);
+      for (let h = 0; h < H; h++) for (let t = 0; t < T; t++)
+        refProbs.set(ref.probs.subarray((h * Tk + offset + t) * Tk, (h * Tk + offset + t + 1) * Tk), (h * T + t) * Tk);
+      const [gq, gk, gv] = [rt.upload(qFull.slice(offset * QD), 'q'), rt.upload(k, 'kcache'), rt.upload(v, 'vcache')];
+      const got = await rt.validated('offset attention', async () => {
+        const f = attentionForwardGpu(rt, gq, gk, gv, { T, H, KVH, D, offset });
+        const r = { out: await rt.read(f.out, T * QD * 4), probs: await rt.read(f.probs, H * T * Tk * 4) };
+        rt.destroy(f.out, f.probs);
+        return r;
+      });
+      rt.destroy(gq, gk, gv);
+      const tol = 3e-6 * Math.sqrt(Math.max(Tk, D));
+      const tag = `T${T} off${offset} H${H} KVH${KVH} D${D}`;
+      expectClose(got.probs, refProbs, 1e-6, 1e-4, `${tag} probs`);
+      const r = expectClose(got.out, refOut, tol, 1e-4, `${tag} out`);
+      console.log(`${tag}: max|Δ| out ${r.maxAbs.toExponential(1)}`);
+    });
+  }
+
+  it('rejects the backward with an offset, and a cache too short for offset + T', async () => {
+    const rt = await getRuntime();
+    const q = rt.createBuffer(4 * 2 * 8, 'q');
+    const short = rt.createBuffer(4 * 3 * 8, 'short-cache'); // 3 rows, 4 needed
+    expect(() => attentionForwardGpu(rt, q, short, short, { T: 1, H: 2, KVH: 1, D: 8, offset: 3 })).toThrow(/short-cache/);
+    expect(() => attentionBackwardGpu(rt, q, q, q, q, q, { T: 1, H: 2, KVH: 1, D: 8, offset: 3 })).toThrow(/forward-only/);
+    rt.destroy(q, short);
+  });
+
   it('rejects bad shapes, naming the tensor', async () => {
     const rt = await getRuntime();
     const small = rt.createBuffer(4 * 10, 'tiny-k');

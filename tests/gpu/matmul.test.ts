@@ -24,7 +24,7 @@ describe('matmul_tiled vs CPU reference', () => {
 
   for (const [M, N, K] of SHAPES) {
     for (const trans of TRANS) {
-      it(`${trans} M=${M} N=${N} K=${K}`, async () => {
+      it(`${trans} M=${M} N=${N} K=${K} (tiled; rows kernel too when M ≤ 5)`, async () => {
         const rt = await getRuntime();
         const rng = new Rng(M * 7919 + N * 104729 + K * 31 + trans.charCodeAt(1));
         const A = rng.uniformArray(M * K);
@@ -34,20 +34,23 @@ describe('matmul_tiled vs CPU reference', () => {
         const gA = rt.upload(A, 'A');
         const gB = rt.upload(B, 'B');
         const gC = rt.createBuffer(M * N * 4, 'C');
-        const got = await rt.validated('matmul', async () => {
-          matmul(rt, gA, gB, gC, d);
-          return rt.read(gC, M * N * 4);
-        });
-        // f32 accumulation over K ≤ 513 terms of magnitude ≤ 1: relative 1e-5 of the row scale.
-        const scale = Math.sqrt(K) / 3;
-        const r = expectClose(got, ref, 1e-5 * scale, 1e-5, `${trans} ${M}x${N}x${K}`);
-        expect(r.maxAbs).toBeLessThan(1e-4);
+        // the 'rows' kernel (auto's choice for M ≤ 4) is checked on the few-row shapes, also at M = 5
+        for (const variant of M <= 5 ? (['tiled', 'rows'] as const) : (['tiled'] as const)) {
+          const got = await rt.validated('matmul', async () => {
+            matmul(rt, gA, gB, gC, d, variant);
+            return rt.read(gC, M * N * 4);
+          });
+          // f32 accumulation over K ≤ 513 terms of magnitude ≤ 1: relative 1e-5 of the row scale.
+          const scale = Math.sqrt(K) / 3;
+          const r = expectClose(got, ref, 1e-5 * scale, 1e-5, `${variant} ${trans} ${M}x${N}x${K}`);
+          expect(r.maxAbs).toBeLessThan(1e-4);
+        }
         rt.destroy(gA, gB, gC);
       });
     }
   }
 
-  it('batched, offsets, alpha and beta (accumulate) and the naive kernel agree with the reference', async () => {
+  it('batched, offsets, alpha and beta (accumulate) and the naive and rows kernels agree with the reference', async () => {
     const rt = await getRuntime();
     const rng = new Rng(42);
     const [M, N, K, batch] = [33, 47, 29, 3];
@@ -56,7 +59,7 @@ describe('matmul_tiled vs CPU reference', () => {
     const C0 = rng.uniformArray(batch * M * N);
     const d = { ...matmulDesc(M, N, K, 'nt'), batch, offA: 5, bsA: M * K, bsB: N * K, bsC: M * N, alpha: 0.5, beta: 1 };
     const ref = matmulRef(A, B, C0.slice(), d);
-    for (const variant of ['tiled', 'naive'] as const) {
+    for (const variant of ['tiled', 'naive', 'rows'] as const) {
       const gA = rt.upload(A, 'A');
       const gB = rt.upload(B, 'B');
       const gC = rt.upload(C0, 'C');
@@ -85,7 +88,7 @@ describe('matmul_tiled vs CPU reference', () => {
     const gq = rt.upload(q, 'q');
     const gk = rt.upload(k, 'k');
     const gs = rt.createBuffer(H * T * T * 4, 'S');
-    for (const variant of ['tiled', 'naive'] as const) {
+    for (const variant of ['tiled', 'naive', 'rows'] as const) {
       matmul(rt, gq, gk, gs, d, variant);
       expectClose(await rt.read(gs, H * T * T * 4), ref, 1e-6, 1e-5, variant);
     }

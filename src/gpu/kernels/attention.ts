@@ -5,6 +5,9 @@
 //   backward: dP = dOut Vᵀ → dS = P ⊙ (dP − rowsum(dP ⊙ P)) → dQ = dS K/√D,
 //             dK = Σ_{h in group} dSᵀ Q/√D, dV = Σ_{h in group} Pᵀ dOut
 // Layouts (row-major): q, out, dOut, dQ [T, H·D]; k, v, dK, dV [T, KVH·D]; probs, dS [H, T, T].
+// Forward with a KV cache (dims.offset = P > 0, incremental decoding): the T query rows sit at
+// positions P..P+T−1 and attend to Tk = P+T keys, k and v [Tk, KVH·D] (rows 0..P−1 cached, the rest
+// just appended), probs [H, T, Tk]. Row t of such a call equals row P+t of the full forward.
 //
 // GQA: the matmul's batch divisor maps query head h (the batch index) to kv head floor(h/G), so
 // every per-head product is one dispatch. The dK/dV sums over the G query heads of a kv head are
@@ -19,12 +22,15 @@ export interface AttentionDims {
   H: number; // query heads
   KVH: number; // key/value heads; H % KVH === 0
   D: number; // head dim
+  /** Forward only: positions before the T query rows (keys 0..offset+T−1 are read); default 0. */
+  offset?: number;
 }
 
-function checkDims({ T, H, KVH, D }: AttentionDims, rt: GpuRuntime): void {
+function checkDims({ T, H, KVH, D, offset = 0 }: AttentionDims, rt: GpuRuntime): void {
   for (const [n, v] of Object.entries({ T, H, KVH, D })) {
     if (!Number.isInteger(v) || v <= 0) throw new ShapeError(`attention: ${n} must be a positive integer, got ${v}.`);
   }
+  if (!Number.isInteger(offset) || offset < 0) throw new ShapeError(`attention: offset must be a non-negative integer, got ${offset}.`);
   if (H % KVH !== 0) throw new ShapeError(`attention: nHeads=${H} must be a multiple of nKvHeads=${KVH} (GQA).`);
   const maxWg = rt.caps.limits.maxComputeWorkgroupsPerDimension;
   if (T > maxWg) throw new ShapeError(`attention: T=${T} exceeds ${maxWg} (workgroups per dimension); use a shorter sequence.`);
@@ -51,26 +57,27 @@ function groupSumSets(H: number, KVH: number): HeadSet[] {
   return Array.from({ length: G }, (_, g) => ({ batch: KVH, q0: g, qs: G, kv0: 0, kvs: 1 }));
 }
 
-/** X[h] (T×T) = A[h] (T×D, row stride H·D) · B[h/G]ᵀ (B rows of stride KVH·D): scores and dP. */
-function scoresDesc(T: number, H: number, KVH: number, D: number): MatmulDesc {
+/** X[h] (T×Tk) = A[h] (T×D, row stride H·D) · B[h/G]ᵀ (Tk rows of stride KVH·D): scores and dP. */
+function scoresDesc(T: number, H: number, KVH: number, D: number, Tk = T): MatmulDesc {
   return {
-    M: T, N: T, K: D, batch: H,
+    M: T, N: Tk, K: D, batch: H,
     sAm: H * D, sAk: 1, bsA: D,
     sBk: 1, sBn: KVH * D, bsB: D, divB: H / KVH,
-    ldc: T, bsC: T * T,
+    ldc: Tk, bsC: T * Tk,
   };
 }
 
-const softmaxParams = (T: number, H: number, scale: number): ArrayBuffer => {
+const softmaxParams = (T: number, H: number, scale: number, offset = 0): ArrayBuffer => {
   const buf = new ArrayBuffer(16);
   new Uint32Array(buf).set([T, H]);
   new Float32Array(buf)[2] = scale;
+  new Uint32Array(buf)[3] = offset;
   return buf;
 };
 
 /**
- * Forward. Returns out [T, H·D] and probs [H, T, T] (saved for the backward); pass `into` to reuse
- * buffers. Recorded on rt's encoder (nothing is read back).
+ * Forward. Returns out [T, H·D] and probs [H, T, Tk] (Tk = offset + T; saved for the backward when
+ * offset = 0); pass `into` to reuse buffers. Recorded on rt's encoder (nothing is read back).
  */
 export function attentionForwardGpu(
   rt: GpuRuntime,
@@ -81,28 +88,29 @@ export function attentionForwardGpu(
   into: { out?: GPUBuffer; probs?: GPUBuffer } = {},
 ): { out: GPUBuffer /*[T,H*D]*/; probs: GPUBuffer /*[H,T,T]*/ } {
   checkDims(dims, rt);
-  const { T, H, KVH, D } = dims;
-  const QD = H * D, KVD = KVH * D, TT = T * T;
+  const { T, H, KVH, D, offset = 0 } = dims;
+  const Tk = offset + T;
+  const QD = H * D, KVD = KVH * D, TT = T * Tk;
   checkBuf('q', q, T * QD);
-  checkBuf('k', k, T * KVD);
-  checkBuf('v', v, T * KVD);
+  checkBuf('k', k, Tk * KVD);
+  checkBuf('v', v, Tk * KVD);
   const probs = into.probs ?? rt.createBuffer(H * TT * 4, 'attn.probs');
   const out = into.out ?? rt.createBuffer(T * QD * 4, 'attn.out');
   checkBuf('probs', probs, H * TT);
   checkBuf('out', out, T * QD);
   const G = H / KVH;
-  // S[h] (T×T) = Q[h] (T×D) · K[h/G]ᵀ
-  matmul(rt, q, k, probs, scoresDesc(T, H, KVH, D));
+  // S[h] (T×Tk) = Q[h] (T×D) · K[h/G]ᵀ
+  matmul(rt, q, k, probs, scoresDesc(T, H, KVH, D, Tk));
   rt.dispatch({
     pipeline: rt.pipeline('attention_softmax', 'forward'),
-    params: softmaxParams(T, H, 1 / Math.sqrt(D)),
+    params: softmaxParams(T, H, 1 / Math.sqrt(D), offset),
     buffers: [probs],
     workgroups: [T, H],
   });
-  // out[h] (T×D, row stride H·D) = P[h] (T×T) · V[h/G] (T×D)
+  // out[h] (T×D, row stride H·D) = P[h] (T×Tk) · V[h/G] (Tk×D)
   matmul(rt, probs, v, out, {
-    M: T, N: D, K: T, batch: H,
-    sAm: T, sAk: 1, bsA: TT,
+    M: T, N: D, K: Tk, batch: H,
+    sAm: Tk, sAk: 1, bsA: TT,
     sBk: KVD, sBn: 1, bsB: D, divB: G,
     ldc: QD, bsC: D,
   });
@@ -126,6 +134,7 @@ export function attentionBackwardGpu(
 ): { dq: GPUBuffer /*[T,H*D]*/; dk: GPUBuffer /*[T,KVH*D]*/; dv: GPUBuffer /*[T,KVH*D]*/ } {
   checkDims(dims, rt);
   const { T, H, KVH, D } = dims;
+  if (dims.offset) throw new ShapeError(`attention backward: offset=${dims.offset} is forward-only (KV-cache decoding); train on full sequences with offset 0.`);
   const QD = H * D, KVD = KVH * D, TT = T * T;
   const scale = 1 / Math.sqrt(D);
   checkBuf('q', q, T * QD);

@@ -1,11 +1,17 @@
 // Wrapper for shaders/matmul_tiled.wgsl (and the naive baseline): packs the strided description
 // into the Params uniform, checks every index the kernel can touch lies inside its buffer, and
 // dispatches one 64×64 tile per workgroup (16×16 outputs per workgroup for the naive kernel).
+// 'rows' is the naive kernel with 64×1 workgroups, chosen by default ('auto') for M ≤ ROWS_MAX_M:
+// the tiled kernel's cost does not shrink below 64 rows, so a one-row decode step would cost as much
+// as a 64-token forward.
 import type { MatmulDesc } from '../../core/matmul';
 import { ShapeError } from '../errors';
 import type { GpuRuntime } from '../runtime';
 
-export type MatmulVariant = 'tiled' | 'naive';
+export type MatmulVariant = 'auto' | 'tiled' | 'naive' | 'rows';
+
+/** 'auto' uses the 'rows' kernel up to this many output rows (beyond it the tiles' data reuse wins). */
+export const ROWS_MAX_M = 4;
 
 function lastIndex(off: number, lastBatch: number, bs: number, dims: [number, number][]): number {
   let last = off + lastBatch * bs;
@@ -37,7 +43,7 @@ export function packMatmulParams(d: MatmulDesc): ArrayBuffer {
 }
 
 /** Record C = alpha·op(A)·op(B) + beta·C on the runtime's encoder. */
-export function matmul(rt: GpuRuntime, A: GPUBuffer, B: GPUBuffer, C: GPUBuffer, d: MatmulDesc, variant: MatmulVariant = 'tiled'): void {
+export function matmul(rt: GpuRuntime, A: GPUBuffer, B: GPUBuffer, C: GPUBuffer, d: MatmulDesc, variant: MatmulVariant = 'auto'): void {
   const batch = d.batch ?? 1;
   if (d.M <= 0 || d.N <= 0 || d.K <= 0 || batch <= 0) {
     throw new ShapeError(`matmul: M, N, K and batch must be positive (got M=${d.M} N=${d.N} K=${d.K} batch=${batch}).`);
@@ -50,15 +56,16 @@ export function matmul(rt: GpuRuntime, A: GPUBuffer, B: GPUBuffer, C: GPUBuffer,
   checkFits('A', A, lastIndex(d.offA ?? 0, lastB(div.A), d.bsA ?? 0, [[d.M, d.sAm], [d.K, d.sAk]]));
   checkFits('B', B, lastIndex(d.offB ?? 0, lastB(div.B), d.bsB ?? 0, [[d.K, d.sBk], [d.N, d.sBn]]));
   checkFits('C', C, lastIndex(d.offC ?? 0, lastB(div.C), d.bsC ?? 0, [[d.M, d.ldc ?? d.N], [d.N, 1]]));
-  const tile = variant === 'tiled' ? 64 : 16;
+  const v = variant === 'auto' ? (d.M <= ROWS_MAX_M ? 'rows' : 'tiled') : variant;
+  const [tx, ty] = v === 'tiled' ? [64, 64] : v === 'naive' ? [16, 16] : [64, 1];
   const maxWg = rt.caps.limits.maxComputeWorkgroupsPerDimension;
-  const wx = Math.ceil(d.N / tile);
-  const wy = Math.ceil(d.M / tile);
+  const wx = Math.ceil(d.N / tx);
+  const wy = Math.ceil(d.M / ty);
   if (wx > maxWg || wy > maxWg || batch > maxWg) {
     throw new ShapeError(`matmul: ${d.M}×${d.N}×batch ${batch} needs more than ${maxWg} workgroups per dimension.`);
   }
   rt.dispatch({
-    pipeline: rt.pipeline(variant === 'tiled' ? 'matmul_tiled' : 'matmul_naive'),
+    pipeline: v === 'tiled' ? rt.pipeline('matmul_tiled') : v === 'naive' ? rt.pipeline('matmul_naive') : rt.pipeline('matmul_naive', 'main', { WG_X: 64, WG_Y: 1 }),
     params: packMatmulParams(d),
     buffers: [A, B, C],
     workgroups: [wx, wy, batch],
