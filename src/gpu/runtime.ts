@@ -55,7 +55,7 @@ export class GpuRuntime {
   }
 
   /** Compute pipeline for `shaders/<shader>.wgsl`, compiled once per (entry point, constants). */
-  pipeline(shader: string, entryPoint = 'main', constants?: Record<string, number>): GPUComputePipeline {
+  private pipeline(shader: string, entryPoint = 'main', constants?: Record<string, number>): GPUComputePipeline {
     const key = `${shader}:${entryPoint}:${constants ? JSON.stringify(constants) : ''}`;
     let p = this.pipelines.get(key);
     if (!p) {

@@ -29,7 +29,7 @@ export function reconLoss(rt: GpuRuntime, a: ReconLossArgs): void {
   checkFloats(op, 'dy', a.dy, T * C);
   checkFloats(op, 'partial', a.partial, C);
   checkOutputs(op, { y: a.y, yRef: a.yRef, loss: a.loss }, { dy: a.dy, partial: a.partial });
-  const groups = Math.ceil(C / 256);
+  const groups = Math.ceil(C / reconLossKernel.workgroupSize.WG); // one thread per channel
   if (groups > rt.caps.limits.maxComputeWorkgroupsPerDimension) throw new ShapeError(`${op}: C=${C} is too wide for one dispatch.`);
   rt.run(reconLossKernel, 'main', {
     params: { T, C },
