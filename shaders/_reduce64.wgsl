@@ -2,9 +2,9 @@
 // kernels. Pulled in with a `//#include _reduce64` line (src/gpu/shaderSources.ts resolves it).
 // Every thread of the workgroup must call these (they contain barriers).
 
-const WG: u32 = 64u;
+override WG: u32 = 64; // threads per workgroup, a power of two (the including kernel's @workgroup_size)
 const NEG_BIG: f32 = -3.0e38; // finite "minus infinity": keeps exp(x - m) free of inf - inf
-var<workgroup> red: array<f32, 64>;
+var<workgroup> red: array<f32, WG>;
 
 fn reduceMax(lid: u32, v: f32) -> f32 {
   red[lid] = v;

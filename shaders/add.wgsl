@@ -3,25 +3,27 @@
 //   add_inplace: y[i] += a[i]          (accumulate, e.g. dn1 += dk, dx += dx1)
 // Flat index over x and y workgroups (src/gpu/kernels/grid.ts grid1d).
 
-struct Params { n: u32, _p0: u32, _p1: u32, _p2: u32 }
+//#include _params_n
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
-// add_inplace binds (a, y) at 1, 2.
+// add_inplace binds (a, acc) at 1, 2.
 @group(0) @binding(2) var<storage, read_write> acc: array<f32>;
 
-@compute @workgroup_size(256)
+override WG: u32 = 256; // threads per workgroup (descriptor default; grid1d in src/gpu/kernels/grid.ts assumes it)
+
+@compute @workgroup_size(WG)
 fn add(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = gid.x + gid.y * nwg.x * 256u;
+  let i = gid.x + gid.y * nwg.x * WG;
   if (i >= p.n) { return; }
   y[i] = a[i] + b[i];
 }
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG)
 fn add_inplace(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = gid.x + gid.y * nwg.x * 256u;
+  let i = gid.x + gid.y * nwg.x * WG;
   if (i >= p.n) { return; }
   acc[i] = acc[i] + a[i];
 }

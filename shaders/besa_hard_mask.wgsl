@@ -14,7 +14,9 @@ struct Params {
 @group(0) @binding(2) var<storage, read> n: array<u32>;       // [G] prune counts floor(s_g · cols)
 @group(0) @binding(3) var<storage, read_write> M: array<f32>; // [rows, cols]
 
-@compute @workgroup_size(256)
+override WG: u32 = 256; // threads per workgroup; the wrapper passes strideX = WG · workgroups.x
+
+@compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let i = gid.y * p.strideX + gid.x;
   if (i >= p.rows * p.cols) { return; }

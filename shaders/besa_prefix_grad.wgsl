@@ -1,8 +1,8 @@
 // The heavy half of BESA's θ gradient (spec §1.5, prefix-sum form). For every row r:
 //   g_r(j) = G[r, sortIdx[r, j]]            (dL/dM gathered in ascending-importance order)
 //   out[r, d] = Pre_r(k_d) = Σ_{j < k_d} g_r(j)
-// so that dL/dp_{r,d} = −out[r, d] (+ penalty). One 256-thread workgroup per row scans the row in
-// chunks of 256 (Hillis–Steele in workgroup memory) carrying the running total between chunks.
+// so that dL/dp_{r,d} = −out[r, d] (+ penalty). One WG-thread workgroup (default 256) per row scans
+// the row in chunks of WG (Hillis–Steele in workgroup memory) carrying the running total between chunks.
 // The softmax/sigmoid backward on [rows, 101] is done by thetaGradFromPrefix (CPU, small).
 // CPU reference: prefixAtCandidates in src/core/besa/grad.ts.
 
@@ -19,38 +19,39 @@ struct Params {
 @group(0) @binding(3) var<storage, read> kd: array<u32>;      // [D] int(cols · cand_d)
 @group(0) @binding(4) var<storage, read_write> outPre: array<f32>; // [rows, D]
 
-var<workgroup> scan: array<f32, 256>;
+override WG: u32 = 256;
+var<workgroup> scan: array<f32, WG>;
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid3: vec3<u32>) {
   let r = wg.y * p.wgStride + wg.x;
   if (r >= p.rows) { return; } // uniform per workgroup
   let lid = lid3.x;
   let rowBase = r * p.cols;
   // k_d = 0 means nothing pruned: the empty prefix.
-  for (var d = lid; d < p.D; d += 256u) {
+  for (var d = lid; d < p.D; d += WG) {
     if (kd[d] == 0u) { outPre[r * p.D + d] = 0.0; }
   }
   var base = 0.0;
-  for (var c0 = 0u; c0 < p.cols; c0 += 256u) {
+  for (var c0 = 0u; c0 < p.cols; c0 += WG) {
     let j = c0 + lid;
     var v = 0.0;
     if (j < p.cols) { v = G[rowBase + sortIdx[rowBase + j]]; }
     scan[lid] = v;
     workgroupBarrier();
-    for (var off = 1u; off < 256u; off *= 2u) {
+    for (var off = 1u; off < WG; off *= 2u) {
       var t = 0.0;
       if (lid >= off) { t = scan[lid - off]; }
       workgroupBarrier();
       scan[lid] += t;
       workgroupBarrier();
     }
-    // Pre(k) for k in (c0, c0 + 256] is base + scan[k − c0 − 1].
-    for (var d = lid; d < p.D; d += 256u) {
+    // Pre(k) for k in (c0, c0 + WG] is base + scan[k − c0 − 1].
+    for (var d = lid; d < p.D; d += WG) {
       let k = kd[d];
-      if (k > c0 && k <= c0 + 256u) { outPre[r * p.D + d] = base + scan[k - c0 - 1u]; }
+      if (k > c0 && k <= c0 + WG) { outPre[r * p.D + d] = base + scan[k - c0 - 1u]; }
     }
-    base += scan[255];
+    base += scan[WG - 1u];
     workgroupBarrier();
   }
 }

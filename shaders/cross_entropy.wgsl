@@ -30,7 +30,7 @@ struct Params {
 //#include _reduce64
 const NO_TARGET: u32 = 0xffffffffu;
 
-@compute @workgroup_size(64, 1, 1)
+@compute @workgroup_size(WG, 1, 1)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid3: vec3<u32>) {
   let t = wg.x;
   let lid = lid3.x;

@@ -3,13 +3,7 @@
 // as 64×1 workgroups (override constants), for skinny products with a few rows (one-token decoding
 // with a KV cache, src/gpu/decoder.ts), where a 64×64 tile would compute up to 63 wasted rows.
 
-struct Params {
-  M: u32, N: u32, K: u32, batch: u32,
-  offA: u32, sAm: u32, sAk: u32, bsA: u32,
-  offB: u32, sBk: u32, sBn: u32, bsB: u32,
-  offC: u32, ldc: u32, bsC: u32, divA: u32,
-  alpha: f32, beta: f32, divB: u32, divC: u32,
-}
+//#include _params_matmul
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> A: array<f32>;

@@ -8,13 +8,7 @@
 // 16-deep K slices staged in workgroup memory as vec4s. Any M, N, K: out-of-range loads read 0 and
 // out-of-range stores are skipped. CPU reference: src/core/matmul.ts (matmulRef).
 
-struct Params {
-  M: u32, N: u32, K: u32, batch: u32,
-  offA: u32, sAm: u32, sAk: u32, bsA: u32,
-  offB: u32, sBk: u32, sBn: u32, bsB: u32,
-  offC: u32, ldc: u32, bsC: u32, divA: u32,
-  alpha: f32, beta: f32, divB: u32, divC: u32,
-}
+//#include _params_matmul
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> A: array<f32>;
@@ -38,7 +32,12 @@ fn loadB(b: u32, k: u32, j: u32) -> f32 {
   return B[p.offB + (b / p.divB) * p.bsB + k * p.sBk + j * p.sBn];
 }
 
-@compute @workgroup_size(16, 16, 1)
+// Fixed at 16×16 (the tile indexing below assumes it; the descriptor marks it fixedWorkgroupSize):
+// overrides only so the size is stated in one place that src/gpu/kernels/descriptors.ts is checked against.
+override WG_X: u32 = 16;
+override WG_Y: u32 = 16;
+
+@compute @workgroup_size(WG_X, WG_Y, 1)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let tx = lid.x;
   let ty = lid.y;

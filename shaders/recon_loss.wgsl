@@ -13,7 +13,9 @@ struct Params { T: u32, C: u32, _p0: u32, _p1: u32 }
 @group(0) @binding(3) var<storage, read_write> dy: array<f32>;
 @group(0) @binding(4) var<storage, read_write> partial: array<f32>;
 
-@compute @workgroup_size(256)
+override WG: u32 = 256; // channels per workgroup
+
+@compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let c = gid.x;
   if (c >= p.C) { return; }

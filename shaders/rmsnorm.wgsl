@@ -17,8 +17,8 @@ struct Params { T: u32, C: u32, eps: f32, _p0: u32 }
 @group(0) @binding(4) var<storage, read> dy: array<f32>;
 @group(0) @binding(5) var<storage, read_write> dx: array<f32>;
 
-const WG: u32 = 256u;
-var<workgroup> red: array<f32, 256>;
+override WG: u32 = 256; // a power of two (tree reduction)
+var<workgroup> red: array<f32, WG>;
 
 // Sum of `v` over the workgroup; every thread gets the result.
 fn reduce_sum(lid: u32, v: f32) -> f32 {
@@ -33,7 +33,7 @@ fn reduce_sum(lid: u32, v: f32) -> f32 {
   return r;
 }
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG)
 fn forward(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
            @builtin(local_invocation_index) lid: u32) {
   let t = wg.x + wg.y * nwg.x;
@@ -47,7 +47,7 @@ fn forward(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: v
   for (var c = lid; c < p.C; c += WG) { y[o + c] = x[o + c] * r * w[c]; }
 }
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG)
 fn backward(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
             @builtin(local_invocation_index) lid: u32) {
   let t = wg.x + wg.y * nwg.x;

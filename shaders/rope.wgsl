@@ -32,12 +32,14 @@ fn rotate(i: u32, sgn: f32) {
   y[ib] = b * c + a * s;
 }
 
-@compute @workgroup_size(256)
+override WG: u32 = 256; // threads per workgroup (descriptor default; grid1d in src/gpu/kernels/grid.ts assumes it)
+
+@compute @workgroup_size(WG)
 fn forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  rotate(gid.x + gid.y * nwg.x * 256u, 1.0);
+  rotate(gid.x + gid.y * nwg.x * WG, 1.0);
 }
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG)
 fn backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  rotate(gid.x + gid.y * nwg.x * 256u, -1.0);
+  rotate(gid.x + gid.y * nwg.x * WG, -1.0);
 }

@@ -9,16 +9,17 @@ struct Params { n: u32, outOffset: u32, accumulate: u32, scale: f32 }
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 
-var<workgroup> red: array<f32, 256>;
+override WG: u32 = 256; // a power of two (tree reduction)
+var<workgroup> red: array<f32, WG>;
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
   var s = 0.0;
-  for (var i = wg.x * 256u + lid; i < p.n; i += 256u * nwg.x) { s += x[i]; }
+  for (var i = wg.x * WG + lid; i < p.n; i += WG * nwg.x) { s += x[i]; }
   red[lid] = s;
   workgroupBarrier();
-  for (var k = 128u; k > 0u; k >>= 1u) {
+  for (var k = WG / 2u; k > 0u; k >>= 1u) {
     if (lid < k) { red[lid] = red[lid] + red[lid + k]; }
     workgroupBarrier();
   }

@@ -2,7 +2,7 @@
 //   forward:  h = silu(g)·u,  silu(g) = g·σ(g)
 //   backward: dgate = dh·u·σ(g)·(1 + g·(1 − σ(g))),  dup = dh·silu(g)
 
-struct Params { n: u32, _p0: u32, _p1: u32, _p2: u32 }
+//#include _params_n
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> gate: array<f32>;
@@ -18,17 +18,19 @@ fn sigmoid(g: f32) -> f32 {
   return select(e / (1.0 + e), 1.0 / (1.0 + e), g >= 0.0);
 }
 
-@compute @workgroup_size(256)
+override WG: u32 = 256; // threads per workgroup (descriptor default; grid1d in src/gpu/kernels/grid.ts assumes it)
+
+@compute @workgroup_size(WG)
 fn forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = gid.x + gid.y * nwg.x * 256u;
+  let i = gid.x + gid.y * nwg.x * WG;
   if (i >= p.n) { return; }
   let g = gate[i];
   h[i] = g * sigmoid(g) * up[i];
 }
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG)
 fn backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = gid.x + gid.y * nwg.x * 256u;
+  let i = gid.x + gid.y * nwg.x * WG;
   if (i >= p.n) { return; }
   let g = gate[i];
   let s = sigmoid(g);

@@ -2,24 +2,28 @@
 // + entry point + override constants, tracked buffers (allocation ledger), a command encoder that
 // batches dispatches until the next readback or flush(), and upload/readback helpers.
 //
-// Binding convention for every kernel in shaders/: @group(0) @binding(0) is a uniform `Params`
-// struct (when the kernel has parameters), and storage buffers follow at bindings 1, 2, ...
+// Kernels are dispatched with run(descriptor, entry, { params, buffers, workgroups }): the descriptor
+// (src/gpu/kernelDescriptor.ts, one per shader in src/gpu/kernels/descriptors.ts) gives each binding's
+// number and the Params layout, so buffers are bound by name and uniforms packed from the field list.
 import type { AcquiredDevice } from './device';
 import type { GpuCapabilities } from './capabilities';
+import { BindCache } from './bindCache';
 import { BufferTooLargeError, GpuValidationError } from './errors';
+import {
+  KernelArgsError,
+  checkConstants,
+  packParams,
+  storageEntries,
+  uniformBinding,
+  type EntryOf,
+  type KernelDescriptor,
+  type RunArgs,
+  type Workgroups,
+} from './kernelDescriptor';
 import { AllocationLedger } from './ledger';
 import { getShaderSource } from './shaderSources';
 
-export type Workgroups = [number, number?, number?];
-
-export interface DispatchArgs {
-  pipeline: GPUComputePipeline;
-  /** Raw bytes of the uniform Params struct, bound at binding 0 (omit when the kernel has none). */
-  params?: ArrayBuffer;
-  /** Storage buffers bound at bindings 1, 2, ... (or 0, 1, ... when there are no params). */
-  buffers: GPUBuffer[];
-  workgroups: Workgroups;
-}
+export type { Workgroups };
 
 const STORAGE = 0x80; // GPUBufferUsage.STORAGE (globals may not exist before the device is made)
 const COPY_SRC = 0x04;
@@ -39,6 +43,7 @@ export class GpuRuntime {
   // closed before copies/clears and at submit. Fewer passes cut per-dispatch cost on software drivers.
   private pass: GPUComputePassEncoder | null = null;
   private pendingUniforms: GPUBuffer[] = [];
+  private binds = new BindCache();
   private keepAlive: unknown[] = [];
   private pendingDispatches = 0;
 
@@ -50,7 +55,7 @@ export class GpuRuntime {
   }
 
   /** Compute pipeline for `shaders/<shader>.wgsl`, compiled once per (entry point, constants). */
-  pipeline(shader: string, entryPoint = 'main', constants?: Record<string, number>): GPUComputePipeline {
+  private pipeline(shader: string, entryPoint = 'main', constants?: Record<string, number>): GPUComputePipeline {
     const key = `${shader}:${entryPoint}:${constants ? JSON.stringify(constants) : ''}`;
     let p = this.pipelines.get(key);
     if (!p) {
@@ -97,6 +102,7 @@ export class GpuRuntime {
     for (const b of buffers) {
       if (!b) continue;
       this.ledger.release(b);
+      this.binds.forget(b);
       b.destroy();
     }
   }
@@ -119,25 +125,45 @@ export class GpuRuntime {
     }
   }
 
-  /** Record one compute dispatch into the current command encoder (submitted by flush/read). */
-  dispatch(args: DispatchArgs): void {
-    const entries: GPUBindGroupEntry[] = [];
-    let binding = 0;
-    if (args.params) {
-      const ubuf = this.device.createBuffer({
-        size: Math.max(16, Math.ceil(args.params.byteLength / 16) * 16),
-        usage: UNIFORM | COPY_DST,
-      });
-      this.device.queue.writeBuffer(ubuf, 0, args.params);
-      this.pendingUniforms.push(ubuf);
-      entries.push({ binding: binding++, resource: { buffer: ubuf } });
+  /**
+   * Record entry point `entry` of `desc`'s shader: buffers bound by name, Params packed from the
+   * descriptor's fields. Throws KernelArgsError naming the kernel and the missing/extra binding or param.
+   */
+  run<D extends KernelDescriptor, E extends EntryOf<D>>(desc: D, entry: E, args: RunArgs<D, E>): void {
+    const constants = args.constants as Record<string, number | undefined> | undefined;
+    checkConstants(desc, constants);
+    const defined = constants && Object.fromEntries(Object.entries(constants).filter((kv): kv is [string, number] => kv[1] !== undefined));
+    const pipeline = this.pipeline(desc.shader, entry, defined && Object.keys(defined).length ? defined : undefined);
+    const entries = storageEntries(desc, entry, args.buffers as Record<string, GPUBuffer>);
+    const ub = uniformBinding(desc, entry);
+    const params = args.params as Record<string, number> | undefined;
+    if (ub === null && params) {
+      throw new KernelArgsError(`${desc.shader}.${entry}: takes no params (its entry point does not use Params); drop them.`);
     }
-    for (const b of args.buffers) entries.push({ binding: binding++, resource: { buffer: b } });
-    const bindGroup = this.device.createBindGroup({ layout: args.pipeline.getBindGroupLayout(0), entries });
+    if (ub !== null) {
+      const bytes = packParams(desc, entry, params ?? {});
+      const create = () => {
+        const buf = this.device.createBuffer({ label: `${desc.shader}.params`, size: bytes.byteLength, usage: UNIFORM | COPY_DST });
+        this.device.queue.writeBuffer(buf, 0, bytes);
+        return buf;
+      };
+      entries.unshift([ub, this.binds.uniform(bytes, create, this.pendingUniforms)]);
+    }
+    const bindGroup = this.binds.bindGroup(pipeline, entries, () =>
+      this.device.createBindGroup({
+        label: `${desc.shader}.${entry}`,
+        layout: pipeline.getBindGroupLayout(0),
+        entries: entries.map(([binding, buffer]) => ({ binding, resource: { buffer } })),
+      }),
+    );
+    this.record(pipeline, bindGroup, args.workgroups);
+  }
+
+  private record(pipeline: GPUComputePipeline, bindGroup: GPUBindGroup, workgroups: Workgroups): void {
     const pass = this.passNow();
-    pass.setPipeline(args.pipeline);
+    pass.setPipeline(pipeline);
     pass.setBindGroup(0, bindGroup);
-    const [x, y = 1, z = 1] = args.workgroups;
+    const [x, y = 1, z = 1] = workgroups;
     pass.dispatchWorkgroups(x, y, z);
     this.keepAlive.push(bindGroup);
     // Keep command buffers bounded: software drivers handle a few hundred passes per submit well.
@@ -158,10 +184,10 @@ export class GpuRuntime {
       this.encoder = null;
     }
     this.pendingDispatches = 0;
-    if (this.pendingUniforms.length) {
+    if (this.pendingUniforms.length || this.keepAlive.length) {
+      // Evicted uniform buffers may still be used by the submitted work; free them once it has run.
       const done = this.pendingUniforms;
       this.pendingUniforms = [];
-      // Uniform buffers are consumed by the submitted work; free them once it has run.
       const alive = this.keepAlive;
       this.keepAlive = [];
       void this.device.queue.onSubmittedWorkDone().then(() => {
@@ -210,6 +236,7 @@ export class GpuRuntime {
 
   dispose(): void {
     this.flush();
+    this.binds.clear().forEach((b) => b.destroy());
     this.device.destroy();
   }
 }

@@ -1,6 +1,7 @@
 // Wrapper for shaders/add.wgsl: residual adds of the LLaMA block (src/core/ops/block.ts).
 import type { GpuRuntime } from '../runtime';
-import { checkDistinct, checkDims, checkFloats, grid1d, u32Params } from './grid';
+import { addKernel } from './descriptors';
+import { checkDistinct, checkDims, checkFloats, grid1d } from './grid';
 
 /** y[n] = a[n] + b[n] (y must differ from a and b; a may equal b). */
 export function add(rt: GpuRuntime, a: GPUBuffer, b: GPUBuffer, y: GPUBuffer, n: number): void {
@@ -10,7 +11,7 @@ export function add(rt: GpuRuntime, a: GPUBuffer, b: GPUBuffer, y: GPUBuffer, n:
   checkFloats('add', 'y', y, n);
   checkDistinct('add', { a, y });
   checkDistinct('add', { b, y });
-  rt.dispatch({ pipeline: rt.pipeline('add', 'add'), params: u32Params(n, 0, 0, 0), buffers: [a, b, y], workgroups: grid1d(rt, n) });
+  rt.run(addKernel, 'add', { params: { n }, buffers: { a, b, y }, workgroups: grid1d(rt, n) });
 }
 
 /** y[n] += a[n] (accumulate in place). */
@@ -19,5 +20,5 @@ export function addInPlace(rt: GpuRuntime, y: GPUBuffer, a: GPUBuffer, n: number
   checkFloats('addInPlace', 'a', a, n);
   checkFloats('addInPlace', 'y', y, n);
   checkDistinct('addInPlace', { a, y });
-  rt.dispatch({ pipeline: rt.pipeline('add', 'add_inplace'), params: u32Params(n, 0, 0, 0), buffers: [a, y], workgroups: grid1d(rt, n) });
+  rt.run(addKernel, 'add_inplace', { params: { n }, buffers: { a, acc: y }, workgroups: grid1d(rt, n) });
 }

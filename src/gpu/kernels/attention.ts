@@ -15,6 +15,7 @@
 import type { MatmulDesc } from '../../core/matmul';
 import { ShapeError } from '../errors';
 import type { GpuRuntime } from '../runtime';
+import { attentionSoftmaxKernel } from './descriptors';
 import { matmul } from './matmul';
 
 export interface AttentionDims {
@@ -67,14 +68,6 @@ function scoresDesc(T: number, H: number, KVH: number, D: number, Tk = T): Matmu
   };
 }
 
-const softmaxParams = (T: number, H: number, scale: number, offset = 0): ArrayBuffer => {
-  const buf = new ArrayBuffer(16);
-  new Uint32Array(buf).set([T, H]);
-  new Float32Array(buf)[2] = scale;
-  new Uint32Array(buf)[3] = offset;
-  return buf;
-};
-
 /**
  * Forward. Returns out [T, H·D] and probs [H, T, Tk] (Tk = offset + T; saved for the backward when
  * offset = 0); pass `into` to reuse buffers. Recorded on rt's encoder (nothing is read back).
@@ -101,12 +94,7 @@ export function attentionForwardGpu(
   const G = H / KVH;
   // S[h] (T×Tk) = Q[h] (T×D) · K[h/G]ᵀ
   matmul(rt, q, k, probs, scoresDesc(T, H, KVH, D, Tk));
-  rt.dispatch({
-    pipeline: rt.pipeline('attention_softmax', 'forward'),
-    params: softmaxParams(T, H, 1 / Math.sqrt(D), offset),
-    buffers: [probs],
-    workgroups: [T, H],
-  });
+  rt.run(attentionSoftmaxKernel, 'forward', { params: { T, H, scale: 1 / Math.sqrt(D), offset }, buffers: { S: probs }, workgroups: [T, H] });
   // out[h] (T×D, row stride H·D) = P[h] (T×Tk) · V[h/G] (Tk×D)
   matmul(rt, probs, v, out, {
     M: T, N: D, K: Tk, batch: H,
@@ -154,12 +142,7 @@ export function attentionBackwardGpu(
   const G = H / KVH;
   // dP[h] (T×T) = dOut[h] (T×D) · V[h/G]ᵀ
   matmul(rt, dout, v, dS, scoresDesc(T, H, KVH, D));
-  rt.dispatch({
-    pipeline: rt.pipeline('attention_softmax', 'backward'),
-    params: softmaxParams(T, H, scale),
-    buffers: [probs, dS],
-    workgroups: [T, H],
-  });
+  rt.run(attentionSoftmaxKernel, 'backward', { params: { T, H, scale, offset: 0 }, buffers: { S: probs, G: dS }, workgroups: [T, H] });
   // dQ[h] (T×D) = scale · dS[h] (T×T) · K[h/G] (T×D)
   matmul(rt, dS, k, dq, {
     M: T, N: D, K: T, batch: H, alpha: scale,

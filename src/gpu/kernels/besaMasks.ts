@@ -2,6 +2,7 @@
 // give the θ gradient. Index buffers are u32; sortIdx is [rows, cols], ascending importance per row.
 import { ShapeError } from '../errors';
 import type { GpuRuntime } from '../runtime';
+import { besaHardMaskKernel, besaPrefixGradKernel } from './descriptors';
 
 function need(name: string, buf: GPUBuffer, floats: number): void {
   if (buf.size < floats * 4) {
@@ -22,9 +23,13 @@ export function besaHardMask(rt: GpuRuntime, sortIdx: GPUBuffer, n: GPUBuffer, M
   need('sortIdx', sortIdx, rows * cols);
   need('n', n, rows / groupSize);
   need('M', M, rows * cols);
-  const g = grid(rt, Math.ceil((rows * cols) / 256));
-  const params = new Uint32Array([rows, cols, groupSize, g.x * 256]);
-  rt.dispatch({ pipeline: rt.pipeline('besa_hard_mask'), params: params.buffer, buffers: [sortIdx, n, M], workgroups: [g.x, g.y] });
+  const wg = besaHardMaskKernel.workgroupSize.WG;
+  const g = grid(rt, Math.ceil((rows * cols) / wg));
+  rt.run(besaHardMaskKernel, 'main', {
+    params: { rows, cols, groupSize, strideX: g.x * wg },
+    buffers: { sortIdx, n, M },
+    workgroups: [g.x, g.y],
+  });
 }
 
 /** outPre [rows, D] ← Pre_r(k_d) of dL/dM gathered in sort order (one workgroup per row). */
@@ -34,6 +39,5 @@ export function besaPrefixAtK(rt: GpuRuntime, G: GPUBuffer, sortIdx: GPUBuffer, 
   need('kd', kd, D);
   need('outPre', outPre, rows * D);
   const g = grid(rt, rows);
-  const params = new Uint32Array([rows, cols, D, g.x]);
-  rt.dispatch({ pipeline: rt.pipeline('besa_prefix_grad'), params: params.buffer, buffers: [G, sortIdx, kd, outPre], workgroups: [g.x, g.y] });
+  rt.run(besaPrefixGradKernel, 'main', { params: { rows, cols, D, wgStride: g.x }, buffers: { G, sortIdx, kd, outPre }, workgroups: [g.x, g.y] });
 }

@@ -1,6 +1,7 @@
 // Wrapper for shaders/cross_entropy.wgsl: one online log-sum-exp / NLL step over a chunk of logits.
 import { ShapeError } from '../errors';
 import type { GpuRuntime } from '../runtime';
+import { crossEntropyKernel } from './descriptors';
 
 /** Target id meaning "no prediction at this position" (the last token of a window). */
 export const NO_TARGET = 0xffffffff;
@@ -40,10 +41,9 @@ export function crossEntropyStep(
   for (const [name, b, n] of need) {
     if (b.size < n * 4) throw new ShapeError(`cross entropy: ${name} ("${b.label}") holds ${b.size / 4} values, needs ${n}.`);
   }
-  rt.dispatch({
-    pipeline: rt.pipeline('cross_entropy'),
-    params: new Uint32Array([s.T, s.n, s.v0, s.ldl, s.first ? 1 : 0, s.last ? 1 : 0, 0, 0]).buffer,
-    buffers: [logits, targets, state, nll],
+  rt.run(crossEntropyKernel, 'main', {
+    params: { T: s.T, n: s.n, v0: s.v0, ldl: s.ldl, first: s.first ? 1 : 0, last: s.last ? 1 : 0 },
+    buffers: { logits, targets, state, nll },
     workgroups: [s.T],
   });
 }

@@ -2,6 +2,7 @@
 import { ShapeError } from '../errors';
 import type { GpuRuntime } from '../runtime';
 import type { VocabTable } from '../vocabTable';
+import { embeddingKernel } from './descriptors';
 
 /**
  * Gather rows of `table` for ids [T] (u32 buffer; ids must be < V, the caller checks them on the
@@ -14,13 +15,12 @@ export function embeddingGather(rt: GpuRuntime, ids: GPUBuffer /*[T] u32*/, tabl
   if (T > rt.caps.limits.maxComputeWorkgroupsPerDimension) throw new ShapeError(`embedding: T=${T} is too long for one dispatch; use a shorter sequence.`);
   const x = out ?? rt.createBuffer(T * C * 4, 'embed.x');
   if (x.size < T * C * 4) throw new ShapeError(`embedding: out ("${x.label}") holds ${x.size / 4} floats, needs T·C = ${T * C}.`);
-  const pipeline = rt.pipeline('embedding');
+  const wg = embeddingKernel.workgroupSize.WG;
   for (const ch of table.chunks) {
-    rt.dispatch({
-      pipeline,
-      params: new Uint32Array([T, C, ch.v0, ch.rows]).buffer,
-      buffers: [ids, ch.buffer, x],
-      workgroups: [Math.ceil(C / 64), T],
+    rt.run(embeddingKernel, 'main', {
+      params: { T, C, v0: ch.v0, rows: ch.rows },
+      buffers: { ids, table: ch.buffer, out: x },
+      workgroups: [Math.ceil(C / wg), T],
     });
   }
   return x;

@@ -58,8 +58,3 @@ export function grid1d(rt: GpuRuntime, n: number): Workgroups {
   if (wy > maxWg) throw new ShapeError(`elementwise: ${n} elements exceed the dispatch limit.`);
   return [wx, wy];
 }
-
-/** Params struct of u32 words (padded to 16 bytes by the runtime). */
-export function u32Params(...words: number[]): ArrayBuffer {
-  return new Uint32Array(words).buffer;
-}

@@ -1,6 +1,7 @@
 // Wrapper for shaders/mask_apply.wgsl: W_eff = W ⊙ M and dL/dM (+)= dL/dW_eff ⊙ W (spec §1.5).
 import type { GpuRuntime } from '../runtime';
-import { checkDistinct, checkDims, checkFloats, grid1d, u32Params } from './grid';
+import { maskApplyKernel } from './descriptors';
+import { checkDistinct, checkDims, checkFloats, grid1d } from './grid';
 
 /** out[n] = a[n] ⊙ b[n], or out += a ⊙ b when `accumulate` (out must differ from a and b). */
 export function maskApply(rt: GpuRuntime, a: GPUBuffer, b: GPUBuffer, out: GPUBuffer, n: number, accumulate = false): void {
@@ -11,10 +12,5 @@ export function maskApply(rt: GpuRuntime, a: GPUBuffer, b: GPUBuffer, out: GPUBu
   checkFloats(op, 'out', out, n);
   checkDistinct(op, { a, out });
   checkDistinct(op, { b, out });
-  rt.dispatch({
-    pipeline: rt.pipeline('mask_apply', accumulate ? 'apply_acc' : 'apply'),
-    params: u32Params(n, 0, 0, 0),
-    buffers: [a, b, out],
-    workgroups: grid1d(rt, n),
-  });
+  rt.run(maskApplyKernel, accumulate ? 'apply_acc' : 'apply', { params: { n }, buffers: { a, b, out }, workgroups: grid1d(rt, n) });
 }

@@ -7,6 +7,7 @@
 import type { MatmulDesc } from '../../core/matmul';
 import { ShapeError } from '../errors';
 import type { GpuRuntime } from '../runtime';
+import { matmulNaiveKernel, matmulTiledKernel } from './descriptors';
 
 export type MatmulVariant = 'auto' | 'tiled' | 'naive' | 'rows';
 
@@ -28,18 +29,15 @@ function checkFits(name: string, buf: GPUBuffer, last: number): void {
   }
 }
 
-export function packMatmulParams(d: MatmulDesc): ArrayBuffer {
-  const buf = new ArrayBuffer(80);
-  const u = new Uint32Array(buf);
-  const f = new Float32Array(buf);
-  u.set([d.M, d.N, d.K, d.batch ?? 1]);
-  u.set([d.offA ?? 0, d.sAm, d.sAk, d.bsA ?? 0], 4);
-  u.set([d.offB ?? 0, d.sBk, d.sBn, d.bsB ?? 0], 8);
-  u.set([d.offC ?? 0, d.ldc ?? d.N, d.bsC ?? 0, d.divA ?? 1], 12);
-  f[16] = d.alpha ?? 1;
-  f[17] = d.beta ?? 0;
-  u.set([d.divB ?? 1, d.divC ?? 1], 18);
-  return buf;
+/** The Params fields of shaders/_params_matmul.wgsl with MatmulDesc's defaults filled in. */
+export function matmulParams(d: MatmulDesc) {
+  return {
+    M: d.M, N: d.N, K: d.K, batch: d.batch ?? 1,
+    offA: d.offA ?? 0, sAm: d.sAm, sAk: d.sAk, bsA: d.bsA ?? 0,
+    offB: d.offB ?? 0, sBk: d.sBk, sBn: d.sBn, bsB: d.bsB ?? 0,
+    offC: d.offC ?? 0, ldc: d.ldc ?? d.N, bsC: d.bsC ?? 0, divA: d.divA ?? 1,
+    alpha: d.alpha ?? 1, beta: d.beta ?? 0, divB: d.divB ?? 1, divC: d.divC ?? 1,
+  };
 }
 
 /** Record C = alpha·op(A)·op(B) + beta·C on the runtime's encoder. */
@@ -64,10 +62,7 @@ export function matmul(rt: GpuRuntime, A: GPUBuffer, B: GPUBuffer, C: GPUBuffer,
   if (wx > maxWg || wy > maxWg || batch > maxWg) {
     throw new ShapeError(`matmul: ${d.M}×${d.N}×batch ${batch} needs more than ${maxWg} workgroups per dimension.`);
   }
-  rt.dispatch({
-    pipeline: v === 'tiled' ? rt.pipeline('matmul_tiled') : v === 'naive' ? rt.pipeline('matmul_naive') : rt.pipeline('matmul_naive', 'main', { WG_X: 64, WG_Y: 1 }),
-    params: packMatmulParams(d),
-    buffers: [A, B, C],
-    workgroups: [wx, wy, batch],
-  });
+  const args = { params: matmulParams(d), buffers: { A, B, C }, workgroups: [wx, wy, batch] as [number, number, number] };
+  if (v === 'tiled') rt.run(matmulTiledKernel, 'main', args);
+  else rt.run(matmulNaiveKernel, 'main', v === 'naive' ? args : { ...args, constants: { WG_X: 64, WG_Y: 1 } });
 }

@@ -2,7 +2,8 @@
 // (spec §1.6) and its gradient for one sequence, with the scalar loss reduced on the GPU.
 import { ShapeError } from '../errors';
 import type { GpuRuntime } from '../runtime';
-import { checkDims, checkFloats, checkOutputs, u32Params } from './grid';
+import { reconLossKernel } from './descriptors';
+import { checkDims, checkFloats, checkOutputs } from './grid';
 import { sum } from './sum';
 
 export interface ReconLossArgs {
@@ -28,12 +29,11 @@ export function reconLoss(rt: GpuRuntime, a: ReconLossArgs): void {
   checkFloats(op, 'dy', a.dy, T * C);
   checkFloats(op, 'partial', a.partial, C);
   checkOutputs(op, { y: a.y, yRef: a.yRef, loss: a.loss }, { dy: a.dy, partial: a.partial });
-  const groups = Math.ceil(C / 256);
+  const groups = Math.ceil(C / reconLossKernel.workgroupSize.WG); // one thread per channel
   if (groups > rt.caps.limits.maxComputeWorkgroupsPerDimension) throw new ShapeError(`${op}: C=${C} is too wide for one dispatch.`);
-  rt.dispatch({
-    pipeline: rt.pipeline('recon_loss'),
-    params: u32Params(T, C, 0, 0),
-    buffers: [a.y, a.yRef, a.dy, a.partial],
+  rt.run(reconLossKernel, 'main', {
+    params: { T, C },
+    buffers: { y: a.y, yRef: a.yRef, dy: a.dy, partial: a.partial },
     workgroups: [groups],
   });
   sum(rt, a.partial, C, a.loss, { scale: 1 / C, outOffset: a.lossOffset ?? 0, accumulate: a.accumulate ?? false });

@@ -1,14 +1,8 @@
 // Wrapper for shaders/rmsnorm.wgsl (CPU reference: src/core/ops/rmsnorm.ts). One workgroup per row.
 import { ShapeError } from '../errors';
 import type { GpuRuntime, Workgroups } from '../runtime';
+import { rmsnormKernel } from './descriptors';
 import { checkDistinct, checkDims, checkFloats } from './grid';
-
-function params(T: number, C: number, eps: number): ArrayBuffer {
-  const buf = new ArrayBuffer(16);
-  new Uint32Array(buf).set([T, C]);
-  new Float32Array(buf)[2] = eps;
-  return buf;
-}
 
 /** One workgroup per row, split over x and y when T exceeds the per-dimension limit. */
 function rowGrid(rt: GpuRuntime, T: number): Workgroups {
@@ -38,7 +32,7 @@ export function rmsnormForward(
   checkFloats(op, 'rstd', rstd, T);
   checkDistinct(op, { x, y, rstd });
   checkDistinct(op, { w, y, rstd });
-  rt.dispatch({ pipeline: rt.pipeline('rmsnorm', 'forward'), params: params(T, C, eps), buffers: [x, w, y, rstd], workgroups: rowGrid(rt, T) });
+  rt.run(rmsnormKernel, 'forward', { params: { T, C, eps }, buffers: { x, w, y, rstd_out: rstd }, workgroups: rowGrid(rt, T) });
 }
 
 /** dx[T,C] from x, w, the forward's rstd[T] and dy[T,C] (weight frozen: no dw). */
@@ -63,5 +57,6 @@ export function rmsnormBackward(
   checkDistinct(op, { w, dx });
   checkDistinct(op, { rstd, dx });
   checkDistinct(op, { dy, dx });
-  rt.dispatch({ pipeline: rt.pipeline('rmsnorm', 'backward'), params: params(T, C, 0), buffers: [x, w, rstd, dy, dx], workgroups: rowGrid(rt, T) });
+  // eps is unused by the backward (rstd comes from the forward); 0 keeps the Params bytes as before.
+  rt.run(rmsnormKernel, 'backward', { params: { T, C, eps: 0 }, buffers: { x, w, rstd_in: rstd, dy, dx }, workgroups: rowGrid(rt, T) });
 }

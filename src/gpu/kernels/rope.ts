@@ -4,7 +4,8 @@
 import type { RopeLayout } from '../../model/spec';
 import { ShapeError } from '../errors';
 import type { GpuRuntime } from '../runtime';
-import { checkDistinct, checkDims, checkFloats, grid1d, u32Params } from './grid';
+import { ropeKernel } from './descriptors';
+import { checkDistinct, checkDims, checkFloats, grid1d } from './grid';
 
 /** cos/sin of (posOffset + t)·theta^(−2i/D) for t < T, i < D/2, on the GPU as cs [T, D/2, 2]. */
 export interface RopeTable {
@@ -61,10 +62,9 @@ function rope(
   checkDistinct(op, { x, y });
   const lay = layout === 'half' ? 0 : layout === 'interleaved' ? 1 : -1;
   if (lay < 0) throw new ShapeError(`${op}: unknown layout "${String(layout)}"; use 'half' or 'interleaved'.`);
-  rt.dispatch({
-    pipeline: rt.pipeline('rope', entry),
-    params: u32Params(T, H, D, lay, t0),
-    buffers: [table.buffer, x, y],
+  rt.run(ropeKernel, entry, {
+    params: { T, H, D, interleaved: lay, t0 },
+    buffers: { cs: table.buffer, x, y },
     workgroups: grid1d(rt, (T * H * D) / 2),
   });
 }

@@ -2,6 +2,7 @@
 // Small inputs take one workgroup; larger ones first reduce to G ≤ 256 partials (one per workgroup)
 // in a per-runtime scratch buffer, then a second 1-workgroup pass (2 dispatches in all).
 import type { GpuRuntime } from '../runtime';
+import { sumKernel } from './descriptors';
 import { checkDims, checkFloats, checkOutputs } from './grid';
 
 const MAX_PARTIALS = 256;
@@ -9,11 +10,8 @@ const MAX_PARTIALS = 256;
 const PER_GROUP = 4096;
 const scratch = new WeakMap<GpuRuntime, GPUBuffer>();
 
-function params(n: number, outOffset: number, accumulate: boolean, scale: number): ArrayBuffer {
-  const buf = new ArrayBuffer(16);
-  new Uint32Array(buf).set([n, outOffset, accumulate ? 1 : 0]);
-  new Float32Array(buf)[3] = scale;
-  return buf;
+function params(n: number, outOffset: number, accumulate: boolean, scale: number) {
+  return { n, outOffset, accumulate: accumulate ? 1 : 0, scale };
 }
 
 export interface SumOptions {
@@ -32,10 +30,9 @@ export function sum(rt: GpuRuntime, x: GPUBuffer /*[n]*/, n: number, out: GPUBuf
   checkFloats(op, 'x', x, n);
   checkFloats(op, 'out', out, outOffset + 1);
   checkOutputs(op, { x }, { out });
-  const pipeline = rt.pipeline('sum');
   const groups = Math.min(MAX_PARTIALS, Math.ceil(n / PER_GROUP));
   if (groups <= 1) {
-    rt.dispatch({ pipeline, params: params(n, outOffset, accumulate, scale), buffers: [x, out], workgroups: [1] });
+    rt.run(sumKernel, 'main', { params: params(n, outOffset, accumulate, scale), buffers: { x, out }, workgroups: [1] });
     return;
   }
   let partials = scratch.get(rt);
@@ -43,6 +40,6 @@ export function sum(rt: GpuRuntime, x: GPUBuffer /*[n]*/, n: number, out: GPUBuf
     partials = rt.createBuffer(MAX_PARTIALS * 4, 'sum-partials');
     scratch.set(rt, partials);
   }
-  rt.dispatch({ pipeline, params: params(n, 0, false, 1), buffers: [x, partials], workgroups: [groups] });
-  rt.dispatch({ pipeline, params: params(groups, outOffset, accumulate, scale), buffers: [partials, out], workgroups: [1] });
+  rt.run(sumKernel, 'main', { params: params(n, 0, false, 1), buffers: { x, out: partials }, workgroups: [groups] });
+  rt.run(sumKernel, 'main', { params: params(groups, outOffset, accumulate, scale), buffers: { x: partials, out }, workgroups: [1] });
 }
