@@ -165,7 +165,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
           scalerRow: stats ? (n) => stats.scalerRow(n) : undefined,
           target: cfg.sparsity,
           opts: cfg.besa,
-          beforeStep: async (s) => {
+          beforeStep: async () => {
             await checkAbort();
             await o.controller?.waitIfPaused('step', signal);
             await checkAbort();

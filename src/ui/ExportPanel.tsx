@@ -1,5 +1,5 @@
 import { useStore } from 'zustand';
-import { allocationCsv } from '../prune/report';
+import { allocationCsv } from '../store/engineValues';
 import { exportModel } from '../store/engine';
 import { runStore } from '../store/runStore';
 import { uiStore } from '../store/uiStore';

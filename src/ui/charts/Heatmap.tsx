@@ -1,5 +1,5 @@
 import { useStore } from 'zustand';
-import { LINEAR_NAMES } from '../../model/spec';
+import { LINEAR_NAMES } from '../../store/engineValues';
 import { refreshMask } from '../../store/engine';
 import { runStore } from '../../store/runStore';
 import { uiStore } from '../../store/uiStore';

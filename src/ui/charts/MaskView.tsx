@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { useStore } from 'zustand';
-import { LINEAR_NAMES, type LinearName } from '../../model/spec';
+import type { LinearName } from '../../model/spec';
+import { LINEAR_NAMES } from '../../store/engineValues';
 import { refreshMask } from '../../store/engine';
 import { modelStore } from '../../store/modelStore';
 import { uiStore } from '../../store/uiStore';
