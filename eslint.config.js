@@ -32,7 +32,17 @@ const restrict = (...patterns) => ({ 'no-restricted-imports': ['error', { patter
 
 export default tseslint.config(
   {
-    ignores: ['dist/', 'node_modules/', 'test-results/', 'playwright-report/', 'public/', 'out/', 'tools/.cache/', 'scratch/', '.lavapipe/'],
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'test-results/',
+      'playwright-report/',
+      'public/',
+      'out/',
+      'tools/.cache/',
+      'scratch/',
+      '.lavapipe/',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -29,7 +29,10 @@ describe('layer boundaries (eslint.config.js)', () => {
     const gpu = await lint("import { GpuRuntime } from '../gpu/runtime';\nexport const g = GpuRuntime;\n", 'src/core/x.ts');
     expect(gpu.map((m) => m.rule)).toEqual(['no-restricted-imports']);
     expect(gpu[0].message).toMatch(/only src\/model\/spec/);
-    const spec = await lint("import { LINEAR_NAMES } from '../../model/spec';\nexport const n = LINEAR_NAMES.length;\n", 'src/core/ops/x.ts');
+    const spec = await lint(
+      "import { LINEAR_NAMES } from '../../model/spec';\nexport const n = LINEAR_NAMES.length;\n",
+      'src/core/ops/x.ts',
+    );
     expect(spec).toEqual([]);
   });
 
