@@ -2,7 +2,7 @@ import { useEffect, useRef } from 'react';
 import { useStore } from 'zustand';
 import type { LinearName } from '../../model/spec';
 import { LINEAR_NAMES } from '../../store/engineValues';
-import { refreshMask } from '../../store/engine';
+import { refreshMask } from '../../store/actions';
 import { modelStore } from '../../store/modelStore';
 import { uiStore } from '../../store/uiStore';
 import { fmtPct } from '../format';
