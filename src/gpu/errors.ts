@@ -63,9 +63,8 @@ export class GpuValidationError extends GpuError {
   }
 }
 
-export class ShapeError extends GpuError {
-  override name = 'ShapeError';
-}
+/** Kernel wrappers throw the CPU ops' ShapeError (one class for every layer). */
+export { ShapeError } from '../core/errors';
 
 export function fmtBytes(n: number): string {
   if (n >= 1 << 30) return `${(n / (1 << 30)).toFixed(2)} GiB`;
