@@ -63,6 +63,17 @@ export class GpuValidationError extends GpuError {
   }
 }
 
+/** A kernel asked for a shader before the sources were registered (shaderSources.ts). */
+export class ShaderNotRegisteredError extends GpuError {
+  override name = 'ShaderNotRegisteredError';
+  constructor(shader: string, known: readonly string[]) {
+    super(
+      `Shader "${shader}.wgsl" is not registered. Known: ${known.join(', ') || '(none)'}. ` +
+        'Import src/gpu/shaderSourcesBrowser.ts (browser) or call loadShadersFromDisk() (Node) first.',
+    );
+  }
+}
+
 /** Kernel wrappers throw the CPU ops' ShapeError (one class for every layer). */
 export { ShapeError } from '../core/errors';
 
