@@ -8,7 +8,6 @@ export const MICRO_HASH = '#model=micro&method=besa&samples=4&seqlen=32&seed=0&e
 export async function runState<T>(page: Page, pick: string): Promise<T> {
   return page.evaluate((p) => {
     const s = (window as unknown as { __besaStore: Record<string, { getState(): Record<string, unknown> }> }).__besaStore;
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval
     return new Function('s', `return (${p})(s)`)(s);
   }, pick) as Promise<T>;
 }

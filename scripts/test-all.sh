@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's test command (`npm test`): typecheck, then the three tiers. Each tier prints its own
+# The README's test command (`npm test`): typecheck, lint, format check, then the three tiers. Each tier prints its own
 # test count; any failure (including a GPU tier that finds no adapter) fails the whole run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,8 +8,12 @@ if [ -z "${VK_ICD_FILENAMES:-}" ] && [ -f /usr/lib/chromium/vk_swiftshader_icd.j
   export VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json
 fi
 start=$(date +%s)
-echo "== typecheck (tsc --noEmit)"
-npx tsc --noEmit -p tsconfig.json
+echo "== typecheck (one tsc project per layer, scripts/typecheck.sh)"
+bash scripts/typecheck.sh
+echo "== lint (eslint, layer boundaries included)"
+npx eslint . --max-warnings 0
+echo "== format (prettier --check)"
+npx prettier --check .
 echo "== tier 1: unit tests (CPU)"
 npx vitest run --project unit
 echo "== tier 2: GPU tests (Node + Dawn on ${VK_ICD_FILENAMES:-the system Vulkan driver})"

@@ -2,7 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { compareStore } from './store/compareStore';
 import { configStore, syncHash } from './store/configStore';
-import { attachEngine, loadPublicModel, resolveDefaultModel } from './store/engine';
+import { attachEngine, loadPublicModel, resolveDefaultModel } from './store/actions';
 import { gpuStore } from './store/gpuStore';
 import { modelStore } from './store/modelStore';
 import { runStore } from './store/runStore';

@@ -11,7 +11,7 @@ import { acquireNodeDevice } from '../gpu/node';
 import { GpuRuntime } from '../gpu/runtime';
 import { createGpuEngine, type GpuEngine } from '../prune/gpuEngine';
 import type { EngineEvent } from '../prune/events';
-import { CpuBlockExecutor, type BlockExecutor } from '../prune/executor';
+import { CpuBlockExecutor } from '../prune/executor';
 import type { Corpus } from '../prune/job';
 import { CliArgumentError } from './args';
 

@@ -5,6 +5,14 @@ import { Rng } from '../core/rng';
 import type { ForwardLogits } from '../model/forward';
 
 /** Logits [V] for the token after `ids`. */
+/** Sampling settings or a prompt that generate() cannot use; the message names the setting to change. */
+export class GenerationSettingsError extends Error {
+  override name = 'GenerationSettingsError';
+  constructor(message: string) {
+    super(message);
+  }
+}
+
 export type NextTokenLogits = (ids: Int32Array) => Float32Array | Promise<Float32Array>;
 
 export interface GenerateOptions {
@@ -57,9 +65,9 @@ export function sampleTopP(logits: ArrayLike<number>, temperature: number, topP:
 export async function generate(next: NextTokenLogits, prompt: readonly number[], opts: GenerateOptions): Promise<number[]> {
   const temperature = opts.temperature ?? 0;
   const topP = opts.topP ?? 1;
-  if (!(temperature >= 0)) throw new Error(`generate: temperature must be >= 0, got ${temperature}`);
-  if (!(topP > 0 && topP <= 1)) throw new Error(`generate: topP must be in (0, 1], got ${topP}`);
-  if (prompt.length === 0) throw new Error('generate: the prompt must contain at least one token (e.g. BOS)');
+  if (!(temperature >= 0)) throw new GenerationSettingsError(`generate: temperature must be >= 0 (0 = greedy), got ${temperature}`);
+  if (!(topP > 0 && topP <= 1)) throw new GenerationSettingsError(`generate: topP must be in (0, 1] (1 = no nucleus cut), got ${topP}`);
+  if (prompt.length === 0) throw new GenerationSettingsError('generate: the prompt must contain at least one token (e.g. BOS)');
   const rng = new Rng(opts.seed ?? 0);
   const ids = [...prompt];
   const out: number[] = [];

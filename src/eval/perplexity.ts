@@ -9,6 +9,7 @@
 // Because every window gets the same weight the quirk cancels out here (ppl = exp(mean_w loss_w)), but it is
 // written out as in the reference so a change of weighting cannot slip in unnoticed.
 
+import { ShapeError } from '../core/errors';
 import { evalWindows } from '../data/windows';
 import type { ForwardLogits } from '../model/forward';
 
@@ -38,7 +39,7 @@ export interface PerplexityOptions {
 /** Mean next-token cross-entropy of one window: logits [T, V] predict x[1:] (f64 log-sum-exp). */
 export function windowMeanCe(logits: Float32Array, x: Int32Array, V: number): number {
   const T = x.length;
-  if (logits.length !== T * V) throw new Error(`perplexity: logits have ${logits.length} values, expected T·V = ${T}·${V}; the forward returned the wrong shape`);
+  if (logits.length !== T * V) throw new ShapeError(`perplexity: logits have ${logits.length} values, expected T·V = ${T}·${V}; the forward returned the wrong shape`);
   let sum = 0;
   for (let t = 0; t < T - 1; t++) {
     const o = t * V;

@@ -17,7 +17,8 @@ export interface AcquiredDevice {
 const simulatedLoss = new WeakSet<GPUDevice>();
 
 export async function acquireDevice(gpu?: GPU | null, powerPreference: GPUPowerPreference = 'high-performance'): Promise<AcquiredDevice> {
-  const g = gpu ?? (typeof navigator !== 'undefined' ? (navigator as Navigator & { gpu?: GPU }).gpu : undefined);
+  // globalThis, not `navigator`: Node 20 has no navigator global and the engine is typed without DOM.
+  const g = gpu ?? (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
   if (!g) throw new WebGpuUnavailableError('navigator.gpu is undefined');
   const adapter = await g.requestAdapter({ powerPreference });
   if (!adapter) throw new NoAdapterError('requestAdapter() returned null');

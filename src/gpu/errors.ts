@@ -63,9 +63,19 @@ export class GpuValidationError extends GpuError {
   }
 }
 
-export class ShapeError extends GpuError {
-  override name = 'ShapeError';
+/** A kernel asked for a shader before the sources were registered (shaderSources.ts). */
+export class ShaderNotRegisteredError extends GpuError {
+  override name = 'ShaderNotRegisteredError';
+  constructor(shader: string, known: readonly string[]) {
+    super(
+      `Shader "${shader}.wgsl" is not registered. Known: ${known.join(', ') || '(none)'}. ` +
+        'Import src/gpu/shaderSourcesBrowser.ts (browser) or call loadShadersFromDisk() (Node) first.',
+    );
+  }
 }
+
+/** Kernel wrappers throw the CPU ops' ShapeError (one class for every layer). */
+export { ShapeError } from '../core/errors';
 
 export function fmtBytes(n: number): string {
   if (n >= 1 << 30) return `${(n / (1 << 30)).toFixed(2)} GiB`;

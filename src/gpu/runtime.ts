@@ -229,6 +229,8 @@ export class GpuRuntime {
     } finally {
       this.flush();
       const err = await this.device.popErrorScope();
+      // A validation error is the root cause of whatever fn threw (e.g. a failed mapAsync), so it wins.
+      // eslint-disable-next-line no-unsafe-finally
       if (err) throw new GpuValidationError(where, err.message);
     }
     return result;

@@ -2,6 +2,8 @@
 // import.meta.glob (shaderSourcesBrowser.ts); Node reads shaders/ from disk (shaderSourcesNode.ts).
 // Kernel wrappers only call getShaderSource, so the same wrapper runs in both environments.
 
+import { ShaderNotRegisteredError } from './errors';
+
 const sources = new Map<string, string>();
 
 export function registerShaderSources(entries: Record<string, string>): void {
@@ -20,10 +22,7 @@ export function getShaderSource(name: string): string {
 function rawSource(name: string): string {
   const code = sources.get(name);
   if (code === undefined) {
-    throw new Error(
-      `Shader "${name}.wgsl" is not registered. Known: ${[...sources.keys()].sort().join(', ') || '(none)'}. ` +
-        'Import src/gpu/shaderSourcesBrowser.ts (browser) or call loadShadersFromDisk() (Node) first.',
-    );
+    throw new ShaderNotRegisteredError(name, [...sources.keys()].sort());
   }
   return code;
 }

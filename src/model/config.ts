@@ -2,7 +2,7 @@
 // Defaults follow transformers' LlamaConfig / MistralConfig / Qwen2Config: num_key_value_heads
 // defaults to num_attention_heads, head_dim to hidden_size / num_attention_heads.
 
-import { ConfigError, CorruptFileError, UnsupportedModelTypeError } from './errors';
+import { ConfigError, CorruptFileError, ModelExportError, UnsupportedModelTypeError } from './errors';
 import type { ModelFamily, ModelSpec } from './spec';
 
 export const SUPPORTED_MODEL_TYPES = ['llama', 'mistral', 'qwen2'] as const;
@@ -104,7 +104,7 @@ export function configToSpec(cfg: Record<string, unknown>, file = 'config.json')
 /** ModelSpec → a config.json that transformers loads (for exporting a pruned model). */
 export function specToConfig(spec: ModelSpec): Record<string, unknown> {
   if (spec.ropeLayout !== 'half')
-    throw new Error('specToConfig: HF expects rotate-half RoPE; convert the weights with toHalfRopeLayout first');
+    throw new ModelExportError('specToConfig', "HF expects rotate-half RoPE; convert the weights with convertRopeLayout(spec, weights, 'half') first");
   const type = spec.family === 'llama2c' ? 'llama' : spec.family;
   return {
     architectures: [{ llama: 'LlamaForCausalLM', mistral: 'MistralForCausalLM', qwen2: 'Qwen2ForCausalLM' }[type]],

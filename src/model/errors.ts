@@ -121,3 +121,11 @@ export class UnrecognizedModelError extends ModelLoadError {
     );
   }
 }
+
+/** A model cannot be written in the requested format (export: config.json, safetensors, llama2.c .bin). */
+export class ModelExportError extends Error {
+  override name = 'ModelExportError';
+  constructor(writer: string, message: string) {
+    super(`${writer}: ${message}`);
+  }
+}

@@ -1,7 +1,7 @@
 // HF tensor names ⇄ ModelWeights, with shape validation, plus the RoPE layout conversion between
 // llama2.c (interleaved pairs 2j, 2j+1) and HF (rotate-half pairs j, j + D/2).
 
-import { MissingTensorError, TensorShapeError } from './errors';
+import { MissingTensorError, ModelExportError, TensorShapeError } from './errors';
 import type { TensorStore, TensorToWrite } from './safetensors';
 import { LINEAR_NAMES, linearShapes, type BlockWeights, type LinearName, type LinearWeights, type ModelSpec, type ModelWeights } from './spec';
 
@@ -58,7 +58,7 @@ export function weightsFromHf(spec: ModelSpec, store: TensorStore): ModelWeights
 
 /** ModelWeights → HF-named tensors (the same names a loaded checkpoint had), ready for writeSafetensors. */
 export function weightsToHf(spec: ModelSpec, w: ModelWeights): Map<string, TensorToWrite> {
-  if (spec.ropeLayout !== 'half') throw new Error('weightsToHf: HF expects rotate-half RoPE; convert with toHalfRopeLayout first');
+  if (spec.ropeLayout !== 'half') throw new ModelExportError('weightsToHf', "HF expects rotate-half RoPE; convert with convertRopeLayout(spec, weights, 'half') first");
   const C = spec.dim;
   const m = new Map<string, TensorToWrite>();
   m.set('model.embed_tokens.weight', { shape: [spec.vocabSize, C], data: w.embed });

@@ -9,7 +9,7 @@
 // token_embedding, wq, wk, wv, wo, w1, w2, w3, [wcls], no freq_cis. Version 2 (int8 Q8_0) is refused.
 // llama2.c rotates interleaved pairs (2j, 2j+1) with theta 10000; its w1 = gate, w3 = up, w2 = down.
 
-import { CorruptFileError, TruncatedFileError, UnsupportedModelTypeError } from './errors';
+import { CorruptFileError, ModelExportError, TruncatedFileError, UnsupportedModelTypeError } from './errors';
 import type { BlockWeights, LinearWeights, ModelSpec, ModelWeights } from './spec';
 
 const HEADER_BYTES = 28;
@@ -153,9 +153,9 @@ export function parseLlama2c(bytes: Uint8Array, file = 'model.bin'): { spec: Mod
 
 /** Write a llama2.c float32 checkpoint (version 0 = legacy, 1 = "ak42" header). Weights must be in the interleaved RoPE layout. */
 export function writeLlama2c(spec: ModelSpec, w: ModelWeights, version: Llama2cVersion = 0): Uint8Array {
-  if (spec.ropeLayout !== 'interleaved') throw new Error('writeLlama2c: convert q/k to the interleaved layout first (convertRopeLayout)');
-  if (spec.qkvBias) throw new Error('writeLlama2c: llama2.c has no q/k/v biases');
-  if (spec.headDim * spec.nHeads !== spec.dim) throw new Error('writeLlama2c: llama2.c requires head_dim = dim / n_heads');
+  if (spec.ropeLayout !== 'interleaved') throw new ModelExportError('writeLlama2c', "convert q/k to the interleaved layout first (convertRopeLayout(spec, weights, 'interleaved'))");
+  if (spec.qkvBias) throw new ModelExportError('writeLlama2c', 'llama2.c has no q/k/v biases; export this model as a Hugging Face folder instead');
+  if (spec.headDim * spec.nHeads !== spec.dim) throw new ModelExportError('writeLlama2c', `llama2.c requires head_dim = dim / n_heads (${spec.headDim}·${spec.nHeads} != ${spec.dim}); export this model as a Hugging Face folder instead`);
   const start = version === 1 ? V1_HEADER_BYTES : HEADER_BYTES;
   const out = new Uint8Array(start + 4 * llama2cFloatCount(spec, version));
   const dv = new DataView(out.buffer);

@@ -5,7 +5,7 @@
 // is allocated, so a corrupt or hostile file fails with a named error instead of a huge allocation.
 
 import { FLOAT_DTYPES, SAFETENSORS_DTYPE_SIZE, widenToF32 } from './dtypes';
-import { CorruptFileError, HeaderTooLargeError, MissingTensorError, TruncatedFileError, UnknownDtypeError } from './errors';
+import { CorruptFileError, HeaderTooLargeError, MissingTensorError, ModelExportError, TruncatedFileError, UnknownDtypeError } from './errors';
 
 /** Same limit as the reference Rust implementation (MAX_HEADER_SIZE). */
 export const MAX_HEADER_BYTES = 100_000_000;
@@ -165,7 +165,7 @@ export function writeSafetensors(tensors: ReadonlyMap<string, TensorToWrite> | R
   const header: Record<string, unknown> = { __metadata__: { format: 'pt', ...metadata } };
   let off = 0;
   for (const [name, t] of entries) {
-    if (numel(t.shape) !== t.data.length) throw new Error(`writeSafetensors: "${name}" shape [${t.shape.join(', ')}] does not match ${t.data.length} values`);
+    if (numel(t.shape) !== t.data.length) throw new ModelExportError('writeSafetensors', `"${name}" shape [${t.shape.join(', ')}] does not match its ${t.data.length} values; pass data with one value per element of the shape`);
     header[name] = { dtype: 'F32', shape: [...t.shape], data_offsets: [off, off + 4 * t.data.length] };
     off += 4 * t.data.length;
   }

@@ -19,7 +19,7 @@ import type { EngineEvent, EngineEventListener } from './events';
 import type { BlockExecutor } from './executor';
 import { besaBlock } from './methods/besa';
 import { oneShotBlock } from './methods/oneshot';
-import { checkRunConfig, pruneRunKey } from './runConfigCheck';
+import { checkRunConfig, pruneRunKey, RunConfigError } from './runConfigCheck';
 import { measureBlock, type BlockSummary } from './summary';
 
 /** What the pipeline needs of a loaded model (LoadedModel satisfies it). */
@@ -84,7 +84,9 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   for (const w of checkRunConfig(cfg, spec)) emit({ type: 'log', level: 'warn', message: w });
   const { nsamples, seqlen } = cfg;
   if (o.calibrationIds.length !== nsamples * seqlen)
-    throw new Error(`runPipeline: calibrationIds has ${o.calibrationIds.length} ids, expected nsamples·seqlen = ${nsamples}·${seqlen}`);
+    throw new RunConfigError(
+      `runPipeline: calibrationIds has ${o.calibrationIds.length} ids, expected nsamples·seqlen = ${nsamples}·${seqlen}; build the calibration windows with the run's nsamples and seqlen`,
+    );
   const nBlocks = spec.nLayers;
   const runKey = pruneRunKey(model.weightsSha256, cfg);
   const denseChain = cfg.method === 'besa' && cfg.besa.target === 'dense-chain';
@@ -165,7 +167,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
           scalerRow: stats ? (n) => stats.scalerRow(n) : undefined,
           target: cfg.sparsity,
           opts: cfg.besa,
-          beforeStep: async (s) => {
+          beforeStep: async () => {
             await checkAbort();
             await o.controller?.waitIfPaused('step', signal);
             await checkAbort();

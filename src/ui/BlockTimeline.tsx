@@ -1,5 +1,5 @@
 import { useStore } from 'zustand';
-import { refreshMask } from '../store/engine';
+import { refreshMask } from '../store/actions';
 import { runStore } from '../store/runStore';
 import { uiStore } from '../store/uiStore';
 import { fmtPct } from './format';

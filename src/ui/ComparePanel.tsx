@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useStore } from 'zustand';
 import { compareStore, COMPARE_PRESETS } from '../store/compareStore';
-import { runComparison, stopComparison } from '../store/engine';
+import { runComparison, stopComparison } from '../store/actions';
 import { modelStore } from '../store/modelStore';
 import { runStore } from '../store/runStore';
 import { ChartCard } from './charts/ChartCard';

@@ -1,6 +1,6 @@
 import { useStore } from 'zustand';
-import { allocationCsv } from '../prune/report';
-import { exportModel } from '../store/engine';
+import { allocationCsv } from '../store/engineValues';
+import { exportModel } from '../store/actions';
 import { runStore } from '../store/runStore';
 import { uiStore } from '../store/uiStore';
 import { download } from './format';

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useStore } from 'zustand';
 import { configStore } from '../store/configStore';
-import { generateTexts } from '../store/engine';
+import { generateTexts } from '../store/actions';
 import { uiStore } from '../store/uiStore';
 
 /** Side-by-side continuations of one prompt: dense and each given pruned run, same seed and sampling. */

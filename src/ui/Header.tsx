@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { useStore } from 'zustand';
-import { refreshMemory } from '../store/engine';
+import { refreshMemory } from '../store/actions';
 import { gpuStore } from '../store/gpuStore';
 import { runStore } from '../store/runStore';
 import { fmtBytes } from './format';

@@ -3,7 +3,7 @@ import { useStore } from 'zustand';
 import { CHAPTERS } from '../learn/chapters';
 import type { Chapter } from '../learn/types';
 import { configStore } from '../store/configStore';
-import { control, refreshMask, startRun, stepOrStart } from '../store/engine';
+import { control, refreshMask, startRun, stepOrStart } from '../store/actions';
 import { runStore } from '../store/runStore';
 import { uiStore } from '../store/uiStore';
 

@@ -1,7 +1,7 @@
 import { useRef, useState, type DragEvent } from 'react';
 import { useStore } from 'zustand';
 import { configStore } from '../store/configStore';
-import { loadPublicModel, loadUserFiles } from '../store/engine';
+import { loadPublicModel, loadUserFiles } from '../store/actions';
 import { estimateRunMemory } from '../store/estimate';
 import { gpuStore } from '../store/gpuStore';
 import { modelStore } from '../store/modelStore';

@@ -1,5 +1,5 @@
 import { useStore } from 'zustand';
-import { cancelRun, control, resetRun, resumeCheckpoint, startRun, stepOrStart } from '../store/engine';
+import { cancelRun, control, resetRun, resumeCheckpoint, startRun, stepOrStart } from '../store/actions';
 import { gpuStore } from '../store/gpuStore';
 import { modelStore } from '../store/modelStore';
 import { runStore } from '../store/runStore';

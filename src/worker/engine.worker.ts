@@ -12,6 +12,7 @@ import { browserFilesSource, urlSource, type FileSource } from '../model/sources
 import type { EngineEvent } from '../prune/events';
 import { createGpuEngine, type GpuEngine } from '../prune/gpuEngine';
 import { RunController } from '../prune/controller';
+import { NoModelLoadedError, RunInProgressError, RunNotFoundError, TestHooksDisabledError } from './errors';
 import { clearCheckpoints, peekCheckpoint } from './idbCheckpoint';
 import { runJob, type JobResult } from './job';
 import { modelCard } from './modelCard';
@@ -76,7 +77,7 @@ async function handle(req: WorkerRequest): Promise<void> {
       return reply({ id: req.id, type: 'self-check-ok', result: await runMatmulSelfCheck(rt) });
     }
     case 'load-model': {
-      if (current) throw new Error('A run is in progress; cancel it before loading another model.');
+      if (current) throw new RunInProgressError('loading another model');
       const src = req.source.kind === 'url' ? urlSource(req.source.base, [...req.source.files, 'README.md']) : browserFilesSource(req.source.files);
       const m = await loadModel(src);
       gpuEngine?.dispose();
@@ -90,8 +91,8 @@ async function handle(req: WorkerRequest): Promise<void> {
       return reply({ id: req.id, type: 'model-ok', card: modelCard(m, await readReadme(src)), checkpoint: cp && cp.modelSha256 === m.weightsSha256 ? cp : null });
     }
     case 'run': {
-      if (!model || !gpuEngine) throw new Error('No model is loaded; load one in the Model panel first.');
-      if (current) throw new Error('A run is already in progress; cancel it or wait for it to finish.');
+      if (!model || !gpuEngine) throw new NoModelLoadedError('pruning');
+      if (current) throw new RunInProgressError('starting another');
       const abort = new AbortController();
       const controller = new RunController(req.config.method !== 'besa', req.startMode);
       controller.onPauseChange = (waiting, point) => push({ id: 0, type: 'paused', waiting, point });
@@ -131,26 +132,25 @@ async function handle(req: WorkerRequest): Promise<void> {
       await clearCheckpoints();
       return reply({ id: req.id, type: 'ok' });
     case 'mask': {
-      if (!model) throw new Error('No model is loaded.');
+      if (!model) throw new NoModelLoadedError('showing a mask');
       const run = lastRunId ? results.get(lastRunId) : undefined;
       return reply({ id: req.id, type: 'mask-ok', mask: maskImage(model, req.block, req.layer, run, current ? liveBlocks : null) });
     }
     case 'generate': {
-      if (!model) throw new Error('No model is loaded.');
-      if (!gpuEngine) throw new Error('No model is loaded.');
+      if (!model || !gpuEngine) throw new NoModelLoadedError('generating text');
       const gens = await generateAll(model, gpuEngine.forwardFactory, req, results, gpuEngine.decoderFactory);
       return reply({ id: req.id, type: 'generate-ok', prompt: req.prompt, generations: gens });
     }
     case 'export-model': {
-      if (!model || !source) throw new Error('No model is loaded.');
+      if (!model || !source) throw new NoModelLoadedError('exporting');
       const run = results.get(req.runId ?? lastRunId ?? '');
-      if (!run) throw new Error('Nothing to export yet: finish (or cancel) a pruning run first.');
+      if (!run) throw new RunNotFoundError('Nothing to export yet: finish (or cancel) a pruning run first.');
       return reply({ id: req.id, type: 'export-ok', files: await exportModelFiles(model, source, run) });
     }
     case 'memory':
       return reply({ id: req.id, type: 'memory-ok', snapshot: runtime ? runtime.ledger.snapshot() : null });
     case 'test-lose-device': {
-      if (!testHooks || !runtime) throw new Error('test-lose-device is a test-only request: open the studio with ?e2e-hooks=1 to arm it.');
+      if (!testHooks || !runtime) throw new TestHooksDisabledError('test-lose-device');
       simulateDeviceLoss(runtime.device); // the running job fails on its next GPU call; runtime.lost reports it
       return reply({ id: req.id, type: 'ok' });
     }

@@ -7,6 +7,7 @@ import type { ModelSpec } from '../model/spec';
 import type { ForwardLogits } from '../model/forward';
 import type { LoadedModel } from '../model/loader';
 import type { FileSource } from '../model/sources';
+import { EmptyPromptError, RunNotFoundError } from './errors';
 import type { LinearName, ModelWeights } from '../model/spec';
 
 type ForwardFactory = (spec: ModelSpec, weights: ModelWeights) => ForwardLogits;
@@ -44,7 +45,7 @@ type GenReq = Extract<WorkerRequest, { type: 'generate' }>;
  */
 async function generateText(model: LoadedModel, weights: ModelWeights, forwardFactory: ForwardFactory, req: GenReq, decoderFactory?: DecoderFactory): Promise<{ text: string; tokens: number }> {
   const prompt = model.tokenizer.encode(req.prompt);
-  if (prompt.length === 0) throw new Error('The prompt is empty after tokenisation; type a few words.');
+  if (prompt.length === 0) throw new EmptyPromptError();
   const decoder = decoderFactory?.(model.spec, weights);
   const next = decoder ?? lastRow(forwardFactory(model.spec, weights), model.spec.vocabSize);
   try {
@@ -67,7 +68,7 @@ export async function generateAll(model: LoadedModel, forwardFactory: ForwardFac
   const out: Generation[] = [{ label: 'dense', runId: null, ...(await generateText(model, model.weights, forwardFactory, req, decoderFactory)) }];
   for (const id of req.runIds) {
     const r = results.get(id);
-    if (!r) throw new Error(`run ${id} is not in this session any more (the model was reloaded); run it again`);
+    if (!r) throw new RunNotFoundError(`run ${id} is not in this session any more (the model was reloaded); run it again`);
     out.push({ label: r.label, runId: id, ...(await generateText(model, r.weights, forwardFactory, req, decoderFactory)) });
   }
   return out;

@@ -1,11 +1,12 @@
 // Causal multi-head attention with grouped-query attention (GQA), as in HF LlamaAttention:
 // head h reads kv head floor(h / (H/KVH)); scores scaled by 1/sqrt(D); row softmax over s <= t.
+import { ShapeError } from '../errors';
 import { alloc, checkLen, type Vec } from './vec';
 
-export class AttentionShapeError extends Error {
+export class AttentionShapeError extends ShapeError {
+  override name = 'AttentionShapeError';
   constructor(H: number, KVH: number) {
     super(`attention: nHeads=${H} must be a positive multiple of nKvHeads=${KVH} (GQA)`);
-    this.name = 'AttentionShapeError';
   }
 }
 

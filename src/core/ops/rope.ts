@@ -5,12 +5,13 @@
 // Angles are computed in f64 (HF computes them in f32; the difference is ~1e-7·pos, below f32 noise
 // for the short windows used here).
 import type { RopeLayout } from '../../model/spec';
+import { ShapeError } from '../errors';
 import { alloc, checkLen, type Vec } from './vec';
 
-export class RopeShapeError extends Error {
+export class RopeShapeError extends ShapeError {
+  override name = 'RopeShapeError';
   constructor(D: number) {
     super(`rope: head dim D=${D} must be even; RoPE rotates pairs of dims`);
-    this.name = 'RopeShapeError';
   }
 }
 

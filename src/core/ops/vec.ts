@@ -4,6 +4,8 @@
 // checked against) and the f64 oracle used by the finite-difference tests. Sums are accumulated in
 // JS numbers (f64) in both cases.
 
+import { ShapeError } from '../errors';
+
 export type Vec = Float32Array | Float64Array;
 
 /** A zeroed array of length n with the same element type as `like`. */
@@ -11,14 +13,7 @@ export function alloc<A extends Vec>(like: A, n: number): A {
   return (like instanceof Float64Array ? new Float64Array(n) : new Float32Array(n)) as A;
 }
 
-/** Raised when a buffer length does not match the dims passed with it. */
-export class ShapeError extends Error {
-  constructor(op: string, what: string, got: number, want: number) {
-    super(`${op}: ${what} has length ${got}, expected ${want}; check the dims passed with it`);
-    this.name = 'ShapeError';
-  }
-}
-
+/** Throw ShapeError when a buffer length does not match the dims passed with it. */
 export function checkLen(op: string, what: string, a: ArrayLike<number> | undefined | null, want: number): void {
-  if (a && a.length !== want) throw new ShapeError(op, what, a.length, want);
+  if (a && a.length !== want) throw new ShapeError(`${op}: ${what} has length ${a.length}, expected ${want}; check the dims passed with it`);
 }

@@ -1,5 +1,6 @@
 // AdamW as torch.optim.AdamW (spec §1.7 --normal-opt): decoupled decay p ← p(1 − lr·wd), bias-corrected
 // moments, denom = sqrt(v)/sqrt(1−β2^t) + eps. State has the param's element type (f32 like torch).
+import { ShapeError } from '../errors';
 import { alloc, type Vec } from '../ops/vec';
 
 export interface AdamWOptions {
@@ -30,7 +31,7 @@ export class AdamW {
 
   step(grads: ReadonlyArray<Vec | null>): void {
     if (grads.length !== this.params.length)
-      throw new Error(`AdamW.step: got ${grads.length} gradients for ${this.params.length} tensors`);
+      throw new ShapeError(`AdamW.step: got ${grads.length} gradients for ${this.params.length} tensors; pass one (or null) per parameter`);
     this.t += 1;
     const { lr, beta1, beta2, eps, weightDecay } = this;
     const bc1 = 1 - beta1 ** this.t;

@@ -1,6 +1,6 @@
 import { Bar, BarChart, CartesianGrid, Legend, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useStore } from 'zustand';
-import { LINEAR_NAMES } from '../../model/spec';
+import { LINEAR_NAMES } from '../../store/engineValues';
 import { runStore } from '../../store/runStore';
 import { ChartCard } from './ChartCard';
 

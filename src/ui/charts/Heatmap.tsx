@@ -1,6 +1,6 @@
 import { useStore } from 'zustand';
-import { LINEAR_NAMES } from '../../model/spec';
-import { refreshMask } from '../../store/engine';
+import { LINEAR_NAMES } from '../../store/engineValues';
+import { refreshMask } from '../../store/actions';
 import { runStore } from '../../store/runStore';
 import { uiStore } from '../../store/uiStore';
 import { fmtPct } from '../format';

@@ -1,7 +1,8 @@
 import { useEffect, useRef } from 'react';
 import { useStore } from 'zustand';
-import { LINEAR_NAMES, type LinearName } from '../../model/spec';
-import { refreshMask } from '../../store/engine';
+import type { LinearName } from '../../model/spec';
+import { LINEAR_NAMES } from '../../store/engineValues';
+import { refreshMask } from '../../store/actions';
 import { modelStore } from '../../store/modelStore';
 import { uiStore } from '../../store/uiStore';
 import { fmtPct } from '../format';

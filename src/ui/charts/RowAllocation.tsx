@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
-import { LINEAR_NAMES, type LinearName } from '../../model/spec';
+import type { LinearName } from '../../model/spec';
+import { LINEAR_NAMES } from '../../store/engineValues';
 import { configStore } from '../../store/configStore';
 import { runStore, type BlockRows } from '../../store/runStore';
 import { ChartCard } from './ChartCard';

@@ -1,6 +1,6 @@
 import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useStore } from 'zustand';
-import { LINEAR_NAMES } from '../../model/spec';
+import { LINEAR_NAMES } from '../../store/engineValues';
 import { configStore } from '../../store/configStore';
 import { runStore } from '../../store/runStore';
 import { ChartCard } from './ChartCard';
@@ -18,7 +18,10 @@ export function SparsityChart() {
   // Early on the lines differ in the 4th–5th decimal: pick enough digits for the visible range.
   let lo = Infinity;
   let hi = -Infinity;
-  for (const p of steps) for (const k of ['total', ...LINEAR_NAMES] as const) (lo = Math.min(lo, p[k])), (hi = Math.max(hi, p[k]));
+  for (const p of steps) for (const k of ['total', ...LINEAR_NAMES] as const) {
+    lo = Math.min(lo, p[k]);
+    hi = Math.max(hi, p[k]);
+  }
   const digits = hi - lo < 1e-12 ? 3 : Math.min(8, Math.max(2, Math.ceil(-Math.log10(hi - lo)) + 1));
   return (
     <ChartCard

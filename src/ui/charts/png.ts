@@ -9,7 +9,10 @@ export async function saveChartPng(container: HTMLElement | null, name: string):
   let best = 0;
   for (const el of container.querySelectorAll('svg')) {
     const r = el.getBoundingClientRect();
-    if (r.width * r.height > best) (best = r.width * r.height), (svg = el);
+    if (r.width * r.height > best) {
+      best = r.width * r.height;
+      svg = el;
+    }
   }
   const rect = (svg ?? canvasEl ?? container).getBoundingClientRect();
   const scale = 2;

@@ -24,7 +24,10 @@ export function rowCells(s: ArrayLike<number>, first: ArrayLike<number>, sorted:
     const rows = order.slice(k, k + per);
     let v = 0;
     let f = 0;
-    for (const r of rows) (v += s[r]), (f += first[r] ?? s[r]);
+    for (const r of rows) {
+      v += s[r];
+      f += first[r] ?? s[r];
+    }
     out.push({ rows, value: v / rows.length, first: f / rows.length });
   }
   return out;
@@ -34,7 +37,12 @@ export function rowCells(s: ArrayLike<number>, first: ArrayLike<number>, sorted:
 export function valueRange(all: Iterable<ArrayLike<number>>): [number, number] {
   let lo = Infinity;
   let hi = -Infinity;
-  for (const a of all) for (let i = 0; i < a.length; i++) (lo = Math.min(lo, a[i])), (hi = Math.max(hi, a[i]));
+  for (const a of all) {
+    for (let i = 0; i < a.length; i++) {
+      lo = Math.min(lo, a[i]);
+      hi = Math.max(hi, a[i]);
+    }
+  }
   return lo <= hi ? [lo, hi] : [0, 1];
 }
 

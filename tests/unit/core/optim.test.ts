@@ -77,7 +77,7 @@ describe('Prodigy', () => {
     const bInit = new Float32Array(b);
     const opt = new Prodigy([a, b]);
     opt.step([rng.normalArray(4), null]);
-    const a1 = new Float32Array(a), b1 = new Float32Array(b);
+    const a1 = new Float32Array(a);
     const m1 = new Float32Array(opt.state[0].m), s1 = new Float32Array(opt.state[0].s);
     opt.state[0].s.fill(0); // make den = 0 after the update below
     opt.step([new Float32Array(4), null]);

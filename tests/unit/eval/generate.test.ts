@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/core/rng';
-import { argmax, generate, lastRow, sampleTopP } from '../../../src/eval/generate';
+import { argmax, generate, GenerationSettingsError, lastRow, sampleTopP } from '../../../src/eval/generate';
 import { cpuForwardLogits } from '../../../src/model/forward';
 import { randomWeights, tinySpec } from '../model/helpers';
 
@@ -51,5 +51,11 @@ describe('generation', () => {
     expect(out).toHaveLength(8);
     expect(out.every((t) => t >= 0 && t < spec.vocabSize)).toBe(true);
     await expect(generate(fwd, [], { maxNewTokens: 1 })).rejects.toThrow(/prompt/);
+  });
+
+  it('rejects bad sampling settings and an empty prompt with GenerationSettingsError naming the setting', async () => {
+    await expect(generate(next, [0], { maxNewTokens: 1, temperature: -1 })).rejects.toThrow(GenerationSettingsError);
+    await expect(generate(next, [0], { maxNewTokens: 1, topP: 0 })).rejects.toThrow(/topP must be in \(0, 1\]/);
+    await expect(generate(next, [], { maxNewTokens: 1 })).rejects.toThrow(/at least one token/);
   });
 });

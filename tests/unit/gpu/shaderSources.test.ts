@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ShaderNotRegisteredError } from '../../../src/gpu/errors';
 import { getShaderSource, registerShaderSources } from '../../../src/gpu/shaderSources';
 import { loadShadersFromDisk } from '../../../src/gpu/shaderSourcesNode';
 
@@ -6,6 +7,7 @@ describe('shader registry', () => {
   it('replaces //#include lines with the named snippet, and names a missing one', () => {
     registerShaderSources({ t_kernel: 'a\n//#include _t_snip\nb', _t_snip: 'fn f() {}', t_bad: '//#include _t_missing' });
     expect(getShaderSource('t_kernel')).toBe('a\nfn f() {}\nb');
+    expect(() => getShaderSource('t_bad')).toThrow(ShaderNotRegisteredError);
     expect(() => getShaderSource('t_bad')).toThrow(/_t_missing\.wgsl" is not registered/);
   });
 

@@ -87,7 +87,10 @@ function assemble(header: unknown, data: Uint8Array): Uint8Array {
 }
 const readAll = (b: Uint8Array) => {
   const f = parseSafetensors(b);
-  for (const n of f.names()) (['F32', 'F16', 'BF16', 'F64'].includes(f.info(n).dtype) ? f.f32(n) : f.ints(n));
+  for (const n of f.names()) {
+    if (['F32', 'F16', 'BF16', 'F64'].includes(f.info(n).dtype)) f.f32(n);
+    else f.ints(n);
+  }
 };
 
 describe('fuzz: parsers throw only ModelLoadError subclasses', () => {

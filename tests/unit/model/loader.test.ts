@@ -22,7 +22,10 @@ function hfFiles(spec: ModelSpec, w: ModelWeights): Record<string, Uint8Array> {
 }
 const relErr = (a: Float32Array, b: Float32Array) => {
   let num = 0, den = 0;
-  for (let i = 0; i < a.length; i++) (num = Math.max(num, Math.abs(a[i] - b[i]))), (den = Math.max(den, Math.abs(b[i])));
+  for (let i = 0; i < a.length; i++) {
+    num = Math.max(num, Math.abs(a[i] - b[i]));
+    den = Math.max(den, Math.abs(b[i]));
+  }
   return num / den;
 };
 const IDS = [1, 296, 318, 5, 77, 300, 12, 259, 296, 2, 44];

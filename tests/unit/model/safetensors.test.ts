@@ -18,7 +18,10 @@ function rawFile(tensors: Record<string, { dtype: string; shape: number[]; bytes
   new DataView(out.buffer).setUint32(0, json.length, true);
   out.set(json, 8);
   let p = 8 + json.length;
-  for (const t of Object.values(tensors)) out.set(t.bytes, p), (p += t.bytes.length);
+  for (const t of Object.values(tensors)) {
+    out.set(t.bytes, p);
+    p += t.bytes.length;
+  }
   return out;
 }
 const le16 = (...v: number[]) => v.flatMap((x) => [x & 0xff, x >>> 8]);

@@ -84,7 +84,7 @@ describe('npm run prune (CLI)', () => {
     expect(res.code, res.stderr).toBe(0);
     expect(res.stderr).toMatch(/resuming after block 0/);
     expect(res.stdout).toMatch(/achieved sparsity over all pruned linears: 0\.5000/); // default final mask 'match-target'
-    expect(res.stdout).toMatch(/BESA final mask 'match-target' \(block: learned from θ \/ reference floor\(s·C\) \/ applied\):\n  block 0: 0\.\d{4} \/ 0\.\d{4} \/ 0\.5000/);
+    expect(res.stdout).toMatch(/BESA final mask 'match-target' \(block: learned from θ \/ reference floor\(s·C\) \/ applied\):\n {2}block 0: 0\.\d{4} \/ 0\.\d{4} \/ 0\.5000/);
     // reference: the same run in-process, uninterrupted
     const m = await loadMicro();
     const cfg = microConfig({ method: 'besa', nsamples: 16, seqlen: 64 });

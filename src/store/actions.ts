@@ -12,6 +12,14 @@ import { modelStore } from './modelStore';
 import { runStore } from './runStore';
 import { uiStore } from './uiStore';
 
+/** An action ran before attachEngine() (the page starts the Worker only when WebGPU is available). */
+export class EngineNotStartedError extends Error {
+  override name = 'EngineNotStartedError';
+  constructor() {
+    super('The engine Worker is not started: this page needs WebGPU. Open it in a browser with WebGPU enabled and reload.');
+  }
+}
+
 let client: EngineClient | null = null;
 
 export function attachEngine(c: EngineClient): void {
@@ -33,7 +41,7 @@ export function attachEngine(c: EngineClient): void {
 }
 
 const engine = () => {
-  if (!client) throw new Error('The engine Worker is not started (WebGPU unavailable?)');
+  if (!client) throw new EngineNotStartedError();
   return client;
 };
 const errText = (e: unknown) => `${(e as Error).name}: ${(e as Error).message}`;

@@ -1,0 +1,5 @@
+// The few engine values the UI needs at runtime. src/ui may import engine modules only with
+// `import type` (eslint.config.js layer rules), so constants and pure helpers reach it through here:
+// one place that shows what the UI depends on in the engine.
+export { LINEAR_NAMES } from '../model/spec';
+export { allocationCsv } from '../prune/report';
