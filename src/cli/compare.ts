@@ -5,7 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RUN_FLAGS, CliArgumentError, parseArgs, runConfigFromArgs, usage, type FlagTable } from './args';
 import { abortOnSigint, createNodeEngine, exitWithError, loadModelFromPath, readDataset, stderrReporter } from './common';
-import { comparisonCsv, comparisonTable, runComparison } from '../eval/compare';
+import { comparisonCsv, comparisonTable, runComparison } from '../prune/compareJob';
 import type { MethodName } from '../prune/config';
 import { checkRunConfig } from '../prune/runConfigCheck';
 

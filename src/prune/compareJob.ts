@@ -4,12 +4,12 @@
 // peak GPU bytes. BESA has no N:M mode (spec §1.10), so under --nm it runs unstructured and says so.
 import type { ModelSpec, ModelWeights } from '../model/spec';
 import type { Tokenizer } from '../model/tokenizer';
-import type { MethodName, RunConfig } from '../prune/config';
-import type { EngineEvent } from '../prune/events';
-import type { BlockExecutor } from '../prune/executor';
-import { evaluateAll, runPruneJob, type Corpus } from '../prune/job';
-import type { PrunableModel } from '../prune/pipeline';
-import type { ReportPerplexity, RunReport } from '../prune/report';
+import type { MethodName, RunConfig } from './config';
+import type { EngineEvent } from './events';
+import type { BlockExecutor } from './executor';
+import { evaluateAll, runPruneJob, type Corpus } from './job';
+import type { PrunableModel } from './pipeline';
+import type { ReportPerplexity, RunReport } from './report';
 import { cpuForwardLogits, type ForwardLogits } from '../model/forward';
 
 export interface CompareOptions {
