@@ -2,6 +2,7 @@
 // flag is declared; unknown flags, missing values and bad numbers are CliArgumentError with the fix)
 // and the mapping of flags onto a RunConfig.
 import { DEFAULT_BESA, DEFAULT_RUN, type MethodName, type RunConfig, type Structure } from '../prune/config';
+import { COMPARE_ORDER, isMethodName, METHOD_NAMES, orList } from '../prune/methods/registry';
 
 export class CliArgumentError extends Error {
   constructor(message: string) {
@@ -138,4 +139,31 @@ export function runConfigFromArgs(a: Parsed, method: MethodName, maxSeqLen: numb
       finalMask: a['reference-mask'] ? 'reference' : 'match-target',
     },
   };
+}
+
+/** `npm run prune` flags: the method, the run flags, --resume. */
+export const PRUNE_FLAGS: FlagTable = {
+  method: { kind: 'string', help: `${METHOD_NAMES[0]} (default), ${orList(METHOD_NAMES.slice(1))}` },
+  ...RUN_FLAGS,
+  resume: { kind: 'bool', help: 'continue an interrupted run from <out>/checkpoint (same model and options)' },
+};
+
+/** `npm run compare` flags: the methods to compare and the run flags. */
+export const COMPARE_FLAGS: FlagTable = {
+  methods: { kind: 'string', help: `comma-separated methods (default ${COMPARE_ORDER.join(',')})` },
+  ...RUN_FLAGS,
+};
+
+/** --method (prune): a registry method, the first one by default. */
+export function methodFromArgs(a: Parsed): MethodName {
+  const method = a.method ?? METHOD_NAMES[0];
+  if (!isMethodName(method)) throw new CliArgumentError(`--method ${String(method)}: use ${orList(METHOD_NAMES)}`);
+  return method;
+}
+
+/** --methods (compare): registry methods, cheapest first by default. */
+export function methodsFromArgs(a: Parsed): MethodName[] {
+  const names = a.methods === undefined ? [...COMPARE_ORDER] : String(a.methods).split(',').map((s) => s.trim());
+  for (const m of names) if (!isMethodName(m)) throw new CliArgumentError(`--methods: unknown method "${m}"; use any of ${METHOD_NAMES.join(', ')}`);
+  return names as MethodName[];
 }

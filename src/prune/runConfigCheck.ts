@@ -2,6 +2,7 @@
 // message that says what to change (CLI flags in brackets).
 import { LINEAR_NAMES, linearShapes, type ModelSpec } from '../model/spec';
 import type { RunConfig } from './config';
+import { methodOf } from './methods/registry';
 
 export class RunConfigError extends Error {
   constructor(message: string) {
@@ -54,6 +55,6 @@ export function checkRunConfig(cfg: RunConfig, spec: ModelSpec): string[] {
 /** The part of the config that determines the pruned weights (eval settings excluded): the checkpoint key. */
 export function pruneRunKey(modelSha256: string, cfg: RunConfig): string {
   const { method, structure, sparsity, nsamples, seqlen, seed, calibration } = cfg;
-  const extra = method === 'besa' ? cfg.besa : method === 'sparsegpt' ? { percdamp: cfg.sparsegptPercdamp, blocksize: cfg.sparsegptBlocksize } : method === 'magnitude' ? { granularity: cfg.magnitudeGranularity } : {};
+  const extra = methodOf(method).runKeyExtra(cfg);
   return JSON.stringify({ model: modelSha256, method, structure, sparsity, nsamples, seqlen, seed, calibration, extra });
 }

@@ -12,6 +12,7 @@ import { browserFilesSource, urlSource, type FileSource } from '../model/sources
 import type { EngineEvent } from '../prune/events';
 import { createGpuEngine, type GpuEngine } from '../prune/gpuEngine';
 import { RunController } from '../prune/controller';
+import { methodOf } from '../prune/methods/registry';
 import { clearCheckpoints, peekCheckpoint } from './idbCheckpoint';
 import { runJob, type JobResult } from './job';
 import { modelCard } from './modelCard';
@@ -93,7 +94,7 @@ async function handle(req: WorkerRequest): Promise<void> {
       if (!model || !gpuEngine) throw new Error('No model is loaded; load one in the Model panel first.');
       if (current) throw new Error('A run is already in progress; cancel it or wait for it to finish.');
       const abort = new AbortController();
-      const controller = new RunController(req.config.method !== 'besa', req.startMode);
+      const controller = new RunController(!methodOf(req.config.method).learnsPerStep, req.startMode);
       controller.onPauseChange = (waiting, point) => push({ id: 0, type: 'paused', waiting, point });
       current = { abort, controller, runId: null };
       liveBlocks = new Map();

@@ -19,7 +19,10 @@ export function nmOf(structure: RunConfig['structure']): string | undefined {
   return structure === 'unstructured' ? undefined : structure;
 }
 
-export function oneShotBlock(method: 'wanda' | 'magnitude' | 'sparsegpt', block: BlockWeights, stats: BlockInputStats | null, cfg: RunConfig): OneShotResult {
+/** The methods pruned in one shot per block (the registry maps each to oneShotPipelineStep). */
+export type OneShotMethod = 'wanda' | 'magnitude' | 'sparsegpt';
+
+export function oneShotBlock(method: OneShotMethod, block: BlockWeights, stats: BlockInputStats | null, cfg: RunConfig): OneShotResult {
   const nm = nmOf(cfg.structure);
   // With N:M the sparsity must be N/M (validateNM raises NMSparsityMismatchError with the fix otherwise).
   const sparsity = cfg.sparsity;
