@@ -9,7 +9,7 @@ import type { EngineEvent } from '../events';
 import type { BlockExecutor } from '../executor';
 import type { BlockSummary } from '../summary';
 import { besaBlock } from './besa';
-import { oneShotBlock, type OneShotMethod } from './oneshot';
+import { oneShotBlock, type LinearPruner } from './oneshot';
 
 export interface BlockStepContext {
   exec: BlockExecutor;
@@ -75,10 +75,10 @@ export async function besaPipelineStep(ctx: BlockStepContext): Promise<BlockStep
 }
 
 /** Wanda / SparseGPT / magnitude: one shot from the dense-pass statistics (oneShotBlock). */
-export function oneShotPipelineStep(method: OneShotMethod): (ctx: BlockStepContext) => Promise<BlockStepResult> {
+export function oneShotPipelineStep(pruneLinear: LinearPruner): (ctx: BlockStepContext) => Promise<BlockStepResult> {
   return async (ctx) => {
     await ctx.checkAbort();
-    const r = oneShotBlock(method, ctx.dense, ctx.stats, ctx.cfg);
+    const r = oneShotBlock(pruneLinear, ctx.dense, ctx.stats, ctx.cfg);
     return { weights: r.weights, summary: { steps: 1, ...(r.obsLoss ? { obsLoss: r.obsLoss } : {}) } };
   };
 }

@@ -6,6 +6,7 @@ import { LINEAR_NAMES, linearShapes, type ModelSpec } from '../../model/spec';
 import type { MethodName, RunConfig, Structure } from '../config';
 import type { BlockSummary } from '../summary';
 import { besaPipelineStep, oneShotPipelineStep, type BlockStepContext, type BlockStepResult } from './blockStep';
+import { magnitudeLinear, sparseGptLinear, wandaLinear } from './oneshot';
 
 /** What a method consumes besides the weights (drives the dense pass and the memory estimate). */
 export interface MethodNeeds {
@@ -105,7 +106,7 @@ const WANDA: PruningMethod = {
   menuLabel: 'Wanda',
   help: 'Wanda removes, in each output row, the weights with the smallest |weight| × input size. One shot, no learning, same sparsity in every layer.',
   needs: () => ({ calibration: true, wandaScaler: true, hessian: false, gradients: false }),
-  pruneBlock: oneShotPipelineStep('wanda'),
+  pruneBlock: oneShotPipelineStep(wandaLinear),
   hyperParameters: () => ({ comparisonGroup: 'output row' }),
   runKeyExtra: () => ({}),
   compareRank: 1,
@@ -119,7 +120,7 @@ const SPARSEGPT: PruningMethod = {
   menuLabel: 'SparseGPT',
   help: 'SparseGPT prunes column by column and updates the remaining weights to compensate (second-order, from the input Hessian). One shot.',
   needs: () => ({ calibration: true, wandaScaler: false, hessian: true, gradients: false }),
-  pruneBlock: oneShotPipelineStep('sparsegpt'),
+  pruneBlock: oneShotPipelineStep(sparseGptLinear),
   hyperParameters: (cfg) => ({ percdamp: cfg.sparsegptPercdamp, blocksize: cfg.sparsegptBlocksize }),
   runKeyExtra: (cfg) => ({ percdamp: cfg.sparsegptPercdamp, blocksize: cfg.sparsegptBlocksize }),
   compareRank: 2,
@@ -133,7 +134,7 @@ const MAGNITUDE: PruningMethod = {
   menuLabel: 'Magnitude',
   help: 'Magnitude removes the weights with the smallest absolute value. The simplest baseline; ignores the data.',
   needs: () => ({ calibration: false, wandaScaler: false, hessian: false, gradients: false }),
-  pruneBlock: oneShotPipelineStep('magnitude'),
+  pruneBlock: oneShotPipelineStep(magnitudeLinear),
   hyperParameters: (cfg) => ({ granularity: cfg.magnitudeGranularity }),
   runKeyExtra: (cfg) => ({ granularity: cfg.magnitudeGranularity }),
   compareRank: 0,
