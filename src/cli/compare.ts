@@ -9,7 +9,6 @@ import { comparisonCsv, comparisonTable, runComparison } from '../prune/compareJ
 import { methodOf, structureFor } from '../prune/methods/registry';
 import { checkRunConfig } from '../prune/runConfigCheck';
 
-
 async function main(): Promise<number> {
   const a = parseArgs(process.argv.slice(2), COMPARE_FLAGS);
   if (a.help) {
