@@ -2,7 +2,7 @@
 //   X_p ← embeddings(calibration)                       [nsamples] × [T, C]
 //   for block i (from the checkpoint's next block on --resume):
 //     dense pass on X_p: Y_ref (or the dense chain Y_fp, spec §1.6 option) + input statistics
-//     method step: BESA (learned masks) | Wanda | SparseGPT | magnitude (± N:M)
+//     method step (the registry's pruneBlock): BESA (learned masks) | Wanda | SparseGPT | magnitude (± N:M)
 //     apply: new weight arrays for the 7 linears (copy-on-write: the caller's dense weights are never written)
 //     X_p ← pruned block(X_p); events (block-end with zeros counted, ETA); checkpoint
 // Cancellation (AbortSignal) is checked between steps; a cancelled run returns the finished blocks

@@ -4,7 +4,7 @@
 // and in the method registry.
 import { LINEAR_NAMES, linearShapes, type ModelSpec } from '../model/spec';
 import type { RunConfig } from './config';
-import { CONFIG_FIELDS, fieldApplies, getSetting, valueProblem } from './configSchema';
+import { CONFIG_FIELDS, fieldApplies, fieldByKey, getSetting, valueProblem } from './configSchema';
 import { isMethodName, methodOf, structureProblem } from './methods/registry';
 
 export class RunConfigError extends Error {
@@ -18,7 +18,7 @@ export class RunConfigError extends Error {
   }
 }
 
-const STRUCTURE_FIELD = CONFIG_FIELDS.find((f) => f.key === 'structure')!;
+const STRUCTURE_FIELD = fieldByKey('structure');
 
 /** N:M rules: the sparsity is fixed at N/M, and every linear's in-features must split into groups of M. */
 function nmProblems(cfg: RunConfig, spec: ModelSpec): string[] {

@@ -48,7 +48,17 @@ export interface PruningMethod {
 }
 
 const ALL_STRUCTURES: readonly Structure[] = ['unstructured', '2:4', '4:8'];
-const ONE_SHOT = { learnsPerStep: false, structures: ALL_STRUCTURES, supportsStructure: (s: Structure) => ALL_STRUCTURES.includes(s), stepsPerBlock: () => 1, usesDenseChain: () => false, learnedParams: () => 0, validate: () => ({ problems: [], warnings: [] }), summaryLines: () => [] };
+/** What the one-shot baselines share: every pattern, one unit per block, nothing learned. */
+const ONE_SHOT = {
+  learnsPerStep: false,
+  structures: ALL_STRUCTURES,
+  supportsStructure: (s: Structure) => ALL_STRUCTURES.includes(s),
+  stepsPerBlock: () => 1,
+  usesDenseChain: () => false,
+  learnedParams: () => 0,
+  validate: () => ({ problems: [], warnings: [] }),
+  summaryLines: () => [],
+};
 
 /** BESA: what θ learned, what the reference floor rule would have pruned, and what was applied (per block). */
 function besaMaskLines(blocks: readonly BlockSummary[], cfg: RunConfig): string[] {
