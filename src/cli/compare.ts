@@ -3,30 +3,23 @@
 // and writes comparison.json + comparison.csv (and each method's report) to --out.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RUN_FLAGS, CliArgumentError, parseArgs, runConfigFromArgs, usage, type FlagTable } from './args';
+import { COMPARE_FLAGS, CliArgumentError, methodsFromArgs, parseArgs, runConfigFromArgs, usage } from './args';
 import { abortOnSigint, createNodeEngine, exitWithError, loadModelFromPath, readDataset, stderrReporter } from './common';
-import { comparisonCsv, comparisonTable, runComparison } from '../eval/compare';
-import type { MethodName } from '../prune/config';
+import { comparisonCsv, comparisonTable, runComparison } from '../prune/compareJob';
+import { methodOf, structureFor } from '../prune/methods/registry';
 import { checkRunConfig } from '../prune/runConfigCheck';
 
-const FLAGS: FlagTable = {
-  methods: { kind: 'string', help: 'comma-separated methods (default magnitude,wanda,sparsegpt,besa)' },
-  ...RUN_FLAGS,
-};
-const ALL: MethodName[] = ['magnitude', 'wanda', 'sparsegpt', 'besa'];
-
 async function main(): Promise<number> {
-  const a = parseArgs(process.argv.slice(2), FLAGS);
+  const a = parseArgs(process.argv.slice(2), COMPARE_FLAGS);
   if (a.help) {
-    process.stdout.write(usage('compare', FLAGS) + '\n');
+    process.stdout.write(usage('compare', COMPARE_FLAGS) + '\n');
     return 0;
   }
   if (!a.model) throw new CliArgumentError('--model is required, e.g. --model public/models/micro');
-  const methods = (a.methods === undefined ? ALL : String(a.methods).split(',').map((s) => s.trim())) as MethodName[];
-  for (const m of methods) if (!ALL.includes(m)) throw new CliArgumentError(`--methods: unknown method "${m}"; use any of ${ALL.join(', ')}`);
+  const methods = methodsFromArgs(a);
   const { model } = await loadModelFromPath(String(a.model));
   const base = runConfigFromArgs(a, methods[0], model.spec.maxSeqLen);
-  for (const m of methods) checkRunConfig({ ...base, method: m, structure: m === 'besa' ? 'unstructured' : base.structure }, model.spec);
+  for (const m of methods) checkRunConfig({ ...base, method: m, structure: structureFor(m, base.structure) }, model.spec);
   const dataDir = (a['data-dir'] as string | undefined) ?? 'public/data';
   const calibration = await readDataset(dataDir, base.calibration);
   const evalData = await Promise.all(base.evalDatasets.map((id) => readDataset(dataDir, id)));
@@ -35,7 +28,8 @@ async function main(): Promise<number> {
   const engine = await createNodeEngine(model, !!a.cpu);
   const reporters = new Map<string, ReturnType<typeof stderrReporter>>();
   const ac = abortOnSigint(() => warn({ type: 'log', level: 'info', message: 'Ctrl-C: stopping after the current step…' }));
-  if (base.structure !== 'unstructured' && methods.includes('besa')) warn({ type: 'log', level: 'warn', message: `BESA has no N:M mode; its row is unstructured at sparsity ${base.sparsity}` });
+  for (const m of methods)
+    if (structureFor(m, base.structure) !== base.structure) warn({ type: 'log', level: 'warn', message: `${methodOf(m).label} has no N:M mode; its row is unstructured at sparsity ${base.sparsity}` });
   const res = await runComparison({
     model,
     methods,

@@ -6,30 +6,21 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DiskCheckpointStore } from './diskCheckpoint';
-import { RUN_FLAGS, CliArgumentError, parseArgs, runConfigFromArgs, usage, type FlagTable } from './args';
+import { PRUNE_FLAGS, CliArgumentError, methodFromArgs, parseArgs, runConfigFromArgs, usage } from './args';
 import { abortOnSigint, createNodeEngine, exitWithError, loadModelFromPath, readDataset, stderrReporter, writeModelFolder } from './common';
-import type { MethodName, RunConfig } from '../prune/config';
-import { LINEAR_NAMES } from '../model/spec';
-import type { BlockSummary } from '../prune/summary';
+import { methodOf } from '../prune/methods/registry';
 import { runPruneJob } from '../prune/job';
 import { allocationCsv, allocationTable } from '../prune/report';
 import { checkRunConfig } from '../prune/runConfigCheck';
 
-const FLAGS: FlagTable = {
-  method: { kind: 'string', help: 'besa (default), wanda, sparsegpt or magnitude' },
-  ...RUN_FLAGS,
-  resume: { kind: 'bool', help: 'continue an interrupted run from <out>/checkpoint (same model and options)' },
-};
-
 async function main(): Promise<number> {
-  const a = parseArgs(process.argv.slice(2), FLAGS);
+  const a = parseArgs(process.argv.slice(2), PRUNE_FLAGS);
   if (a.help) {
-    process.stdout.write(usage('prune', FLAGS) + '\n');
+    process.stdout.write(usage('prune', PRUNE_FLAGS) + '\n');
     return 0;
   }
   if (!a.model) throw new CliArgumentError('--model is required, e.g. --model public/models/micro (a folder with config.json, model.safetensors, tokenizer.json)');
-  const method = (a.method ?? 'besa') as MethodName;
-  if (!['besa', 'wanda', 'sparsegpt', 'magnitude'].includes(method)) throw new CliArgumentError(`--method ${method}: use besa, wanda, sparsegpt or magnitude`);
+  const method = methodFromArgs(a);
   const { model, dir } = await loadModelFromPath(String(a.model));
   const cfg = runConfigFromArgs(a, method, model.spec.maxSeqLen);
   checkRunConfig(cfg, model.spec); // fail on bad options before any work
@@ -76,7 +67,7 @@ async function main(): Promise<number> {
     `per-layer sparsity (zeros counted), ${cfg.method}${cfg.structure === 'unstructured' ? '' : ' ' + cfg.structure}, target ${cfg.sparsity}:`,
     allocationTable(r.allocation),
     `achieved sparsity over all pruned linears: ${r.achievedSparsity.toFixed(4)}`,
-    ...besaMaskLines(r.allocation, cfg),
+    ...methodOf(cfg.method).summaryLines(r.allocation, cfg),
     ...r.perplexity.dense.map((d) => {
       const p = r.perplexity.pruned.find((x) => x.dataset === d.dataset);
       return `perplexity ${d.dataset} (${d.windows} windows × ${d.seqlen}${d.truncated ? ', truncated' : ''}): dense ${d.ppl.toFixed(4)} → pruned ${p ? p.ppl.toFixed(4) : '--'}`;
@@ -86,19 +77,6 @@ async function main(): Promise<number> {
   ];
   process.stdout.write(lines.join('\n') + '\n');
   return 0;
-}
-
-/** BESA: what θ learned, what the reference floor rule would have pruned, and what was applied (per block). */
-function besaMaskLines(blocks: readonly BlockSummary[], cfg: RunConfig): string[] {
-  if (cfg.method !== 'besa') return [];
-  const lines = [`BESA final mask '${cfg.besa.finalMask}' (block: learned from θ / reference floor(s·C) / applied):`];
-  for (const b of blocks) {
-    if (!b.expectedSparsity) continue;
-    const numel = LINEAR_NAMES.reduce((a, n) => a + b.layers[n].rows * b.layers[n].cols, 0);
-    const learned = LINEAR_NAMES.reduce((a, n) => a + b.expectedSparsity![n] * b.layers[n].rows * b.layers[n].cols, 0) / numel;
-    lines.push(`  block ${b.block}: ${learned.toFixed(4)} / ${b.referenceMaskSparsity?.toFixed(4) ?? '--'} / ${b.blockSparsity.toFixed(4)}`);
-  }
-  return lines;
 }
 
 main().then(

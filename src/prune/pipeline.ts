@@ -2,7 +2,7 @@
 //   X_p ← embeddings(calibration)                       [nsamples] × [T, C]
 //   for block i (from the checkpoint's next block on --resume):
 //     dense pass on X_p: Y_ref (or the dense chain Y_fp, spec §1.6 option) + input statistics
-//     method step: BESA (learned masks) | Wanda | SparseGPT | magnitude (± N:M)
+//     method step (the registry's pruneBlock): BESA (learned masks) | Wanda | SparseGPT | magnitude (± N:M)
 //     apply: new weight arrays for the 7 linears (copy-on-write: the caller's dense weights are never written)
 //     X_p ← pruned block(X_p); events (block-end with zeros counted, ETA); checkpoint
 // Cancellation (AbortSignal) is checked between steps; a cancelled run returns the finished blocks
@@ -17,8 +17,7 @@ import type { RunConfig } from './config';
 import type { PruneControl } from './controller';
 import type { EngineEvent, EngineEventListener } from './events';
 import type { BlockExecutor } from './executor';
-import { besaBlock } from './methods/besa';
-import { oneShotBlock } from './methods/oneshot';
+import { methodOf } from './methods/registry';
 import { checkRunConfig, pruneRunKey, RunConfigError } from './runConfigCheck';
 import { measureBlock, type BlockSummary } from './summary';
 
@@ -89,8 +88,9 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
     );
   const nBlocks = spec.nLayers;
   const runKey = pruneRunKey(model.weightsSha256, cfg);
-  const denseChain = cfg.method === 'besa' && cfg.besa.target === 'dense-chain';
-  const stepsPerBlock = cfg.method === 'besa' ? cfg.besa.epochs * nsamples : 1;
+  const method = methodOf(cfg.method);
+  const denseChain = method.usesDenseChain(cfg);
+  const stepsPerBlock = method.stepsPerBlock(cfg, nsamples);
   const blocks = model.weights.blocks.slice();
   const summaries: BlockSummary[] = [];
   let Xp: Float32Array[];
@@ -126,7 +126,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
     await yieldToEventLoop();
     if (signal?.aborted) throw new RunCancelledError();
   };
-  // ETA from the units (BESA steps or one-shot blocks) done in this session.
+  // ETA from the units (learned steps or one-shot blocks) done in this session.
   const totalUnits = (nBlocks - start) * stepsPerBlock;
   let unitsDone = 0;
   const eta = () => (unitsDone ? ((performance.now() - t0) / 1000 / unitsDone) * (totalUnits - unitsDone) : undefined);
@@ -135,14 +135,15 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   try {
     for (; i < nBlocks; i++) {
       await checkAbort();
-      await o.controller?.waitIfPaused(cfg.method === 'besa' ? 'block' : 'step', signal);
+      await o.controller?.waitIfPaused(method.learnsPerStep ? 'block' : 'step', signal);
       await checkAbort();
       const tb = performance.now();
       const dense = model.weights.blocks[i];
       emit({ type: 'block-start', block: i, nBlocks, totalSteps: stepsPerBlock });
 
       // Dense pass on X_p: targets + statistics in one pass (spec §1.2, §1.8).
-      const needs = { wanda: cfg.method === 'wanda' || (cfg.method === 'besa' && cfg.besa.importance === 'wanda'), hessian: cfg.method === 'sparsegpt' };
+      const need = method.needs(cfg);
+      const needs = { wanda: need.wandaScaler, hessian: need.hessian };
       const stats = needs.wanda || needs.hessian ? new BlockInputStats(spec, dense, needs) : null;
       const Yref: Float32Array[] = [];
       const Yfp: Float32Array[] = [];
@@ -155,52 +156,29 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
       }
       const target = denseChain ? Yfp : Yref;
 
-      let newW: Record<LinearName, Float32Array>;
-      let extra: Partial<BlockSummary> = {};
-      let learned: number | undefined;
-      if (cfg.method === 'besa') {
-        const r = await besaBlock({
-          exec,
-          block: dense,
-          Xp,
-          Yref: target,
-          scalerRow: stats ? (n) => stats.scalerRow(n) : undefined,
-          target: cfg.sparsity,
-          opts: cfg.besa,
-          beforeStep: async () => {
-            await checkAbort();
-            await o.controller?.waitIfPaused('step', signal);
-            await checkAbort();
-          },
-          onStep: (s) => {
-            unitsDone++;
-            emit({ type: 'step', block: i, step: s.step, totalSteps: s.totalSteps, reconLoss: s.reconLoss, penalty: s.penalty, layerSparsity: s.layerSparsity, blockSparsity: s.blockSparsity, d: s.d });
-            emit({ type: 'rows', block: i, step: s.step, rows: s.rowSparsity }); // per-row allocation, right after its step
-            emit({ type: 'progress', done: (i - start) * stepsPerBlock + s.step + 1, total: totalUnits, label: `block ${i + 1}/${nBlocks} step ${s.step + 1}/${s.totalSteps}`, etaSeconds: eta() });
-          },
-        });
-        if (Math.abs(r.matchShift) > 0.02)
-          emit({
-            type: 'log',
-            level: 'warn',
-            message: `block ${i}: BESA learned a block sparsity of ${r.expectedBlock.toFixed(4)} against the target ${cfg.sparsity}; the 'match-target' final mask shifted every row by ${(r.matchShift * 100).toFixed(1)} pp to prune exactly the target${cfg.besa.sigmoid && cfg.sparsity > 0.6 ? ' (sigmoid smoothing caps learned rows near 0.624: turn sigmoid off for this target)' : ' (raise lambda to learn closer to it)'}`,
-          });
-        newW = {} as Record<LinearName, Float32Array>;
-        for (const n of LINEAR_NAMES) {
-          const w = dense[n].w;
-          const m = r.masks[n];
-          const out = new Float32Array(w.length);
-          for (let j = 0; j < w.length; j++) out[j] = m[j] !== 0 ? w[j] : 0; // W ← W ⊙ M_hard (spec §1.8)
-          newW[n] = out;
-        }
-        learned = r.expectedBlock;
-        extra = { expectedSparsity: r.expected, referenceMaskSparsity: r.referenceBlockSparsity, matchShift: r.matchShift, lossBefore: r.firstReconLoss, steps: r.steps };
-      } else {
-        await checkAbort();
-        const r = oneShotBlock(cfg.method, dense, stats, cfg);
-        newW = r.weights;
-        extra = { steps: 1, ...(r.obsLoss ? { obsLoss: r.obsLoss } : {}) };
-      }
+      const step = await method.pruneBlock({
+        exec,
+        cfg,
+        blockIndex: i,
+        dense,
+        Xp,
+        target,
+        stats,
+        emit,
+        checkAbort,
+        beforeLearnedStep: async () => {
+          await checkAbort();
+          await o.controller?.waitIfPaused('step', signal);
+          await checkAbort();
+        },
+        learnedStepDone: (s, total) => {
+          unitsDone++;
+          emit({ type: 'progress', done: (i - start) * stepsPerBlock + s + 1, total: totalUnits, label: `block ${i + 1}/${nBlocks} step ${s + 1}/${total}`, etaSeconds: eta() });
+        },
+      });
+      const newW = step.weights;
+      const learned = step.learned;
+      const extra = step.summary;
 
       // Chain: X_p ← pruned block(X_p), with the block loss against the target (spec §1.8).
       const pruned = withLinears(dense, newW);
@@ -227,12 +205,12 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
       Xp = nextXp;
       if (denseChain) Xfp = Yfp;
       summaries.push(summary);
-      if (cfg.method !== 'besa') unitsDone++;
+      if (!method.learnsPerStep) unitsDone++;
       await o.checkpoint?.saveBlock({ runKey, block: i, nBlocks, weights: newW, Xp, Xfp, summary });
       const e = eta() ?? 0;
       const besaInfo = learned !== undefined ? { learnedSparsity: learned, referenceMaskSparsity: summary.referenceMaskSparsity } : {};
       emit({ type: 'block-end', block: i, layerSparsity: summary.layerSparsity, blockSparsity: summary.blockSparsity, ...besaInfo, lossBefore: summary.lossBefore, lossAfter, seconds: summary.seconds, etaSeconds: e });
-      if (cfg.method !== 'besa') emit({ type: 'progress', done: i - start + 1, total: nBlocks - start, label: `block ${i + 1}/${nBlocks}`, etaSeconds: e });
+      if (!method.learnsPerStep) emit({ type: 'progress', done: i - start + 1, total: nBlocks - start, label: `block ${i + 1}/${nBlocks}`, etaSeconds: e });
       const mem = exec.memory?.();
       if (mem) emit({ type: 'memory', ...mem });
     }

@@ -4,6 +4,7 @@
 // peak GPU bytes. JSON for machines, CSV of the allocation for spreadsheets.
 import { LINEAR_NAMES, type ModelSpec, type ModelWeights } from '../model/spec';
 import type { RunConfig } from './config';
+import { methodOf } from './methods/registry';
 import type { PerplexityResult } from './events';
 import { overallSparsity, type BlockSummary } from './summary';
 
@@ -44,16 +45,7 @@ export function countParams(spec: ModelSpec, w: ModelWeights): number {
 }
 
 export function methodHyperParameters(cfg: RunConfig): Record<string, unknown> {
-  switch (cfg.method) {
-    case 'besa':
-      return { ...cfg.besa, candidates: Math.round(1 / cfg.besa.candidateStep) + 1 };
-    case 'sparsegpt':
-      return { percdamp: cfg.sparsegptPercdamp, blocksize: cfg.sparsegptBlocksize };
-    case 'magnitude':
-      return { granularity: cfg.magnitudeGranularity };
-    case 'wanda':
-      return { comparisonGroup: 'output row' };
-  }
+  return methodOf(cfg.method).hyperParameters(cfg);
 }
 
 export interface ReportInput {

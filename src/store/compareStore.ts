@@ -2,6 +2,7 @@
 // Each row is filled from that run's EngineEvents/report (never computed on the page).
 import { createStore } from 'zustand/vanilla';
 import type { RunConfig } from '../prune/config';
+import { METHODS } from '../prune/methods/registry';
 import type { RunReport } from '../prune/report';
 
 export interface CompareRow {
@@ -29,10 +30,7 @@ export const compareStore = createStore<CompareState>()((set) => ({
 
 /** The methods offered for comparison; every entry shares the current config's seed/data/target. */
 export const COMPARE_PRESETS: { label: string; patch: (c: RunConfig) => RunConfig }[] = [
-  { label: 'BESA', patch: (c) => ({ ...c, method: 'besa', structure: 'unstructured' }) },
-  { label: 'Wanda', patch: (c) => ({ ...c, method: 'wanda', structure: 'unstructured' }) },
-  { label: 'SparseGPT', patch: (c) => ({ ...c, method: 'sparsegpt', structure: 'unstructured' }) },
-  { label: 'Magnitude', patch: (c) => ({ ...c, method: 'magnitude', structure: 'unstructured' }) },
-  { label: 'Wanda 2:4', patch: (c) => ({ ...c, method: 'wanda', structure: '2:4', sparsity: 0.5 }) },
-  { label: 'SparseGPT 2:4', patch: (c) => ({ ...c, method: 'sparsegpt', structure: '2:4', sparsity: 0.5 }) },
+  ...METHODS.map((m) => ({ label: m.label, patch: (c: RunConfig): RunConfig => ({ ...c, method: m.name, structure: 'unstructured' }) })),
+  // 2:4 prunes exactly 2 of every 4, so its target is 0.5 whatever the config says.
+  ...METHODS.filter((m) => m.studioNMComparison && m.supportsStructure('2:4')).map((m) => ({ label: `${m.label} 2:4`, patch: (c: RunConfig): RunConfig => ({ ...c, method: m.name, structure: '2:4', sparsity: 0.5 }) })),
 ];

@@ -2,6 +2,7 @@ import { Fragment, useEffect } from 'react';
 import { useStore } from 'zustand';
 import { CHAPTERS } from '../learn/chapters';
 import type { Chapter } from '../learn/types';
+import { METHODS } from '../prune/methods/registry';
 import { configStore } from '../store/configStore';
 import { control, refreshMask, startRun, stepOrStart } from '../store/actions';
 import { runStore } from '../store/runStore';
@@ -20,7 +21,9 @@ async function perform(ch: Chapter): Promise<void> {
   const status = runStore.getState().status;
   const running = status === 'running';
   if (ch.action.kind !== 'none' && !running && status === 'completed' && ch.action.kind !== 'step') return; // nothing left to run
-  if (!running && configStore.getState().config.method !== 'besa') configStore.getState().set({ method: 'besa', structure: 'unstructured' });
+  // The chapters walk through learned allocation: switch to the method that learns per step.
+  const learner = METHODS.find((m) => m.learnsPerStep)!;
+  if (!running && configStore.getState().config.method !== learner.name) configStore.getState().set({ method: learner.name, structure: 'unstructured' });
   if (ch.action.kind === 'step' || ch.action.kind === 'block') await stepOrStart(ch.action.kind);
   else if (ch.action.kind === 'run') {
     if (running) await control('resume');

@@ -13,6 +13,7 @@ import type { EngineEvent } from '../prune/events';
 import { createGpuEngine, type GpuEngine } from '../prune/gpuEngine';
 import { RunController } from '../prune/controller';
 import { NoModelLoadedError, RunInProgressError, RunNotFoundError, TestHooksDisabledError } from './errors';
+import { methodOf } from '../prune/methods/registry';
 import { clearCheckpoints, peekCheckpoint } from './idbCheckpoint';
 import { runJob, type JobResult } from './job';
 import { modelCard } from './modelCard';
@@ -94,7 +95,7 @@ async function handle(req: WorkerRequest): Promise<void> {
       if (!model || !gpuEngine) throw new NoModelLoadedError('pruning');
       if (current) throw new RunInProgressError('starting another');
       const abort = new AbortController();
-      const controller = new RunController(req.config.method !== 'besa', req.startMode);
+      const controller = new RunController(!methodOf(req.config.method).learnsPerStep, req.startMode);
       controller.onPauseChange = (waiting, point) => push({ id: 0, type: 'paused', waiting, point });
       current = { abort, controller, runId: null };
       liveBlocks = new Map();

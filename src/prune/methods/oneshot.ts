@@ -19,25 +19,32 @@ export function nmOf(structure: RunConfig['structure']): string | undefined {
   return structure === 'unstructured' ? undefined : structure;
 }
 
-export function oneShotBlock(method: 'wanda' | 'magnitude' | 'sparsegpt', block: BlockWeights, stats: BlockInputStats | null, cfg: RunConfig): OneShotResult {
+/** One linear of a one-shot method: [out, in] pruned copy (+ SparseGPT's OBS loss). The registry picks one per method. */
+export type LinearPruner = (layer: { w: Float32Array; out: number; in: number }, name: LinearName, stats: BlockInputStats | null, cfg: RunConfig, nm: string | undefined) => { weights: Float32Array; obsLoss?: number };
+
+// With N:M the sparsity must be N/M (validateNM raises NMSparsityMismatchError with the fix otherwise).
+export const magnitudeLinear: LinearPruner = (layer, _n, _stats, cfg, nm) => pruneMagnitude(layer, { sparsity: cfg.sparsity, nm, granularity: cfg.magnitudeGranularity });
+
+export const wandaLinear: LinearPruner = (layer, n, stats, cfg, nm) => {
+  if (!stats) throw new Error('oneShotBlock: Wanda needs the dense-pass statistics');
+  return pruneWanda(layer, stats.scalerRow(n), { sparsity: cfg.sparsity, nm });
+};
+
+export const sparseGptLinear: LinearPruner = (layer, n, stats, cfg, nm) => {
+  if (!stats) throw new Error('oneShotBlock: SparseGPT needs the dense-pass Hessians');
+  const r = pruneSparseGpt(layer, stats.hessian(n), { sparsity: cfg.sparsity, nm, blocksize: cfg.sparsegptBlocksize, percdamp: cfg.sparsegptPercdamp });
+  return { weights: r.weights, obsLoss: r.totalLoss };
+};
+
+export function oneShotBlock(pruneLinear: LinearPruner, block: BlockWeights, stats: BlockInputStats | null, cfg: RunConfig): OneShotResult {
   const nm = nmOf(cfg.structure);
-  // With N:M the sparsity must be N/M (validateNM raises NMSparsityMismatchError with the fix otherwise).
-  const sparsity = cfg.sparsity;
   const weights = {} as Record<LinearName, Float32Array>;
   const obsLoss: Partial<Record<LinearName, number>> = {};
+  let hasObs = false;
   for (const n of LINEAR_NAMES) {
-    const layer = { w: block[n].w, out: block[n].out, in: block[n].in };
-    if (method === 'magnitude') {
-      weights[n] = pruneMagnitude(layer, { sparsity, nm, granularity: cfg.magnitudeGranularity }).weights;
-    } else if (method === 'wanda') {
-      if (!stats) throw new Error('oneShotBlock: Wanda needs the dense-pass statistics');
-      weights[n] = pruneWanda(layer, stats.scalerRow(n), { sparsity, nm }).weights;
-    } else {
-      if (!stats) throw new Error('oneShotBlock: SparseGPT needs the dense-pass Hessians');
-      const r = pruneSparseGpt(layer, stats.hessian(n), { sparsity, nm, blocksize: cfg.sparsegptBlocksize, percdamp: cfg.sparsegptPercdamp });
-      weights[n] = r.weights;
-      obsLoss[n] = r.totalLoss;
-    }
+    const r = pruneLinear({ w: block[n].w, out: block[n].out, in: block[n].in }, n, stats, cfg, nm);
+    weights[n] = r.weights;
+    if (r.obsLoss !== undefined) [obsLoss[n], hasObs] = [r.obsLoss, true];
   }
-  return method === 'sparsegpt' ? { weights, obsLoss } : { weights };
+  return hasObs ? { weights, obsLoss } : { weights };
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { cpuForwardLogits } from '../../../src/model/forward';
 import { evalWindows, tokenizeCorpus } from '../../../src/data/windows';
 import { windowMeanCe } from '../../../src/eval/perplexity';
-import { comparisonCsv, comparisonTable, runComparison } from '../../../src/eval/compare';
+import { comparisonCsv, comparisonTable, runComparison } from '../../../src/prune/compareJob';
 import { LINEAR_NAMES } from '../../../src/model/spec';
 import type { EngineEvent } from '../../../src/prune/events';
 import { CpuBlockExecutor } from '../../../src/prune/executor';

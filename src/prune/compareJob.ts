@@ -1,21 +1,22 @@
 // Method comparison: every method runs through the same pipeline (runPruneJob) with the same model,
 // calibration windows (same seed) and eval windows; the dense perplexity is measured once.
 // One row per method: structure, achieved sparsity (zeros counted), perplexity per dataset, wall time,
-// peak GPU bytes. BESA has no N:M mode (spec §1.10), so under --nm it runs unstructured and says so.
+// peak GPU bytes. A method without the asked N:M mode (BESA, spec §1.10) runs unstructured (registry structureFor).
 import type { ModelSpec, ModelWeights } from '../model/spec';
 import type { Tokenizer } from '../model/tokenizer';
-import type { MethodName, RunConfig } from '../prune/config';
-import type { EngineEvent } from '../prune/events';
-import type { BlockExecutor } from '../prune/executor';
-import { evaluateAll, runPruneJob, type Corpus } from '../prune/job';
-import type { PrunableModel } from '../prune/pipeline';
-import type { ReportPerplexity, RunReport } from '../prune/report';
+import type { MethodName, RunConfig } from './config';
+import type { EngineEvent } from './events';
+import type { BlockExecutor } from './executor';
+import { evaluateAll, runPruneJob, type Corpus } from './job';
+import type { PrunableModel } from './pipeline';
+import type { ReportPerplexity, RunReport } from './report';
+import { structureFor } from './methods/registry';
 import { cpuForwardLogits, type ForwardLogits } from '../model/forward';
 
 export interface CompareOptions {
   model: PrunableModel & { tokenizer: Tokenizer };
   methods: MethodName[];
-  /** Shared settings; method (and, for BESA under N:M, structure) is overridden per row. */
+  /** Shared settings; method (and structure, for a method without that N:M mode) is overridden per row. */
   base: RunConfig;
   calibration: Corpus;
   evalData: Corpus[];
@@ -56,7 +57,7 @@ export async function runComparison(o: CompareOptions): Promise<ComparisonResult
   const rows: CompareRow[] = [];
   for (const method of o.methods) {
     if (o.signal?.aborted) break;
-    const structure = method === 'besa' ? 'unstructured' : base.structure;
+    const structure = structureFor(method, base.structure);
     const cfg: RunConfig = { ...base, method, structure };
     const executor = o.executorFactory();
     const res = await runPruneJob({
