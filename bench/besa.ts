@@ -1,7 +1,7 @@
-// BESA optimiser steps on the GPU executor (spec §1.7: one calibration sequence per step): time per
+// BESA optimiser steps on the GPU executor (docs/besa.md §1.7: one calibration sequence per step): time per
 // step and the projected time per block (nsamples steps) on a real model's first block, with real
 // calibration windows. Side by side in one run: the GPU executor building the step's hard masks on the
-// device from the per-row counts (besaHardMasks, spec §1.5: uploads 4·G bytes per linear), the same
+// device from the per-row counts (besaHardMasks, docs/besa.md §1.5: uploads 4·G bytes per linear), the same
 // executor without that capability (besaBlock then uploads every [out, in] mask each step, as before),
 // and the CPU reference executor. Bytes = what passes through rt.write during a step (X, dY, masks or
 // counts; the per-block sortIdx/k_d upload is in the first step, which is not timed).

@@ -1,9 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
-import { openStudio, runState, waitStatus } from './studio-helpers';
+import { blockAllocation, blockStatuses, openStudio, runReport, stepCounts as stepsOf, waitStatus, workerState } from './studio-helpers';
 
-type Block = { status: string; steps: unknown[]; final?: unknown };
-const blocks = (page: Page) => runState<Block[]>(page, 's => s.run.getState().blocks');
-const stepsOf = async (page: Page) => (await blocks(page)).map((b) => b.steps.length);
 const paused = (page: Page) => expect(page.getByTestId('run-status')).toHaveAttribute('data-paused', 'true');
 const rowView = async (page: Page) => JSON.parse((await page.getByTestId('chart-rows').getAttribute('data-json')) ?? 'null') as { block: number | null; step: number | null };
 
@@ -14,7 +11,7 @@ test('step one iteration, step one block, then resume: exactly one optimiser ste
   await expect.poll(() => stepsOf(page)).toEqual([1, 0]);
   // Per-row allocation (rows events): one cell per output row of q, updated by each single step.
   const qStrip = page.getByTestId('row-strip-q');
-  const qRows = await runState<number>(page, 's => { const p = s.model.getState().card.spec; return p.nHeads * p.headDim; }');
+  const qRows = await page.evaluate(() => { const p = window.__besaTest!.modelState().card!.spec; return p.nHeads * p.headDim; });
   await expect.poll(async () => (await rowView(page)).step).toBe(0);
   expect((await rowView(page)).block).toBe(0);
   await expect(qStrip.locator('rect')).toHaveCount(qRows);
@@ -27,14 +24,14 @@ test('step one iteration, step one block, then resume: exactly one optimiser ste
   await expect.poll(async () => (await rowView(page)).step).toBe(1);
   await expect(qStrip.locator('rect')).toHaveCount(qRows);
   expect(await qTitles()).not.toEqual(titles0); // the hover values changed with the step
-  const q = await runState<{ now: number[]; first: number[] }>(page, 's => { const r = s.run.getState().rowAlloc[0]; return { now: Array.from(r.rows.q), first: Array.from(r.first.q) }; }');
+  const q = await page.evaluate(() => { const r = window.__besaTest!.runState().rowAlloc[0]; return { now: Array.from(r.rows.q), first: Array.from(r.first.q) }; });
   expect(q.now).toHaveLength(qRows);
   expect(new Set(q.first).size).toBe(1); // θ = 0 at the first step: every row alike
   expect(q.now.some((v, i) => v !== q.first[i])).toBe(true);
   await page.getByTestId('chart-rows').screenshot({ path: 'e2e/screenshots/studio-row-allocation.png' });
   // Step one block: finishes block 0 (steps 2, 3) and stops before block 1.
   await page.getByTestId('step-block').click();
-  await expect.poll(async () => (await blocks(page)).map((b) => b.status)).toEqual(['pruned', 'dense']);
+  await expect.poll(async () => blockStatuses(page)).toEqual(['pruned', 'dense']);
   await paused(page);
   expect(await stepsOf(page)).toEqual([4, 0]);
   await page.screenshot({ path: 'e2e/screenshots/studio-paused.png', fullPage: true });
@@ -48,10 +45,13 @@ test('pause mid-run stops the stream of steps; resume completes it', async ({ pa
   await page.getByTestId('run').click();
   await page.getByTestId('pause').click();
   await paused(page);
+  // data-paused comes from the controller itself: the pipeline is parked at a pause point. A round trip
+  // through the Worker then proves no step event was still in flight, and the count stays put.
   const a = (await stepsOf(page)).reduce((x, y) => x + y, 0);
-  await page.waitForTimeout(1500);
+  expect(await workerState(page)).toEqual({ running: true });
   const b = (await stepsOf(page)).reduce((x, y) => x + y, 0);
   expect(b).toBe(a); // nothing moves while paused
+  await paused(page);
   expect(a).toBeLessThan(48);
   await page.getByTestId('run').click();
   await waitStatus(page, 'completed');
@@ -61,16 +61,15 @@ test('pause mid-run stops the stream of steps; resume completes it', async ({ pa
 test('cancel leaves a consistent state: finished blocks pruned, the rest dense, a new run works', async ({ page }) => {
   await openStudio(page, '#model=micro&method=besa&samples=6&seqlen=32&evalwin=2&eval=sotu-eval');
   await page.getByTestId('step-block').click(); // block 0 done, paused before block 1
-  await expect.poll(async () => (await blocks(page)).map((b) => b.status)).toEqual(['pruned', 'dense']);
+  await expect.poll(async () => blockStatuses(page)).toEqual(['pruned', 'dense']);
   await page.getByTestId('step').click(); // one step into block 1
   await expect.poll(() => stepsOf(page)).toEqual([6, 1]);
   await page.getByTestId('cancel').click();
   await waitStatus(page, 'cancelled');
-  const bs = await blocks(page);
-  expect(bs.map((b) => b.status)).toEqual(['pruned', 'dense']);
-  const report = await runState<{ status: string; completedBlocks: number; allocation: unknown[] }>(page, 's => s.run.getState().report');
+  expect(await blockStatuses(page)).toEqual(['pruned', 'dense']);
+  const report = await runReport(page);
   expect(report).toMatchObject({ status: 'cancelled', completedBlocks: 1 });
-  expect(report.allocation).toHaveLength(1);
+  expect(report!.allocation).toHaveLength(1);
   // The mask of the block that was in progress is dense (nothing was applied to it).
   await page.getByTestId('block-1').click();
   await expect.poll(async () => JSON.parse((await page.getByTestId('chart-mask').getAttribute('data-json')) ?? 'null')?.block).toBe(1);
@@ -79,7 +78,7 @@ test('cancel leaves a consistent state: finished blocks pruned, the rest dense, 
   await page.screenshot({ path: 'e2e/screenshots/studio-cancelled.png', fullPage: true });
   // The studio is usable again: reset and a full run.
   await page.getByTestId('reset').click();
-  await expect.poll(async () => (await blocks(page)).map((b) => b.status)).toEqual(['dense', 'dense']);
+  await expect.poll(async () => blockStatuses(page)).toEqual(['dense', 'dense']);
   await page.getByTestId('run').click();
   await waitStatus(page, 'completed');
   expect(await stepsOf(page)).toEqual([6, 6]);
@@ -89,18 +88,18 @@ test('a reload mid-run resumes from the last completed block (IndexedDB checkpoi
   await openStudio(page, '#model=micro&method=besa&samples=4&seqlen=32&evalwin=2&eval=sotu-eval');
   await page.getByTestId('reset').click(); // no checkpoint from earlier tests
   await page.getByTestId('step-block').click();
-  await expect.poll(async () => (await blocks(page)).map((b) => b.status)).toEqual(['pruned', 'dense']);
+  await expect.poll(async () => blockStatuses(page)).toEqual(['pruned', 'dense']);
   await paused(page);
-  const before = await runState<Record<string, number>>(page, 's => s.run.getState().blocks[0].final.layerSparsity');
+  const before = await blockAllocation(page, 0);
+  expect(before).not.toBeNull();
   await page.reload();
   await expect(page.getByTestId('resume-banner')).toContainText('after block 0');
   await page.getByTestId('resume').click();
   await waitStatus(page, 'completed');
-  expect(await runState<number>(page, 's => s.run.getState().startBlock')).toBe(1);
+  expect(await page.evaluate(() => window.__besaTest!.runState().startBlock)).toBe(1);
   expect(await stepsOf(page)).toEqual([0, 4]); // block 0 was not re-run
-  const bs = await blocks(page);
-  expect(bs.map((b) => b.status)).toEqual(['pruned', 'pruned']);
-  const after = await runState<Record<string, number>>(page, 's => s.run.getState().blocks[0].final.layerSparsity');
+  expect(await blockStatuses(page)).toEqual(['pruned', 'pruned']);
+  const after = await blockAllocation(page, 0);
   expect(after).toEqual(before); // block 0's allocation came back from the checkpoint unchanged
   const heat = JSON.parse((await page.getByTestId('chart-heatmap').getAttribute('data-json'))!);
   for (const row of heat.blocks) expect(row).toHaveLength(7);

@@ -6,32 +6,28 @@
 // calls the real GPUDevice.destroy(), so every later GPU call of the running job really fails, and
 // src/gpu/device.ts reports that destroy as a loss (a plain destroy() is our own teardown, not a loss).
 import { readFileSync } from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
-import { openStudio, runState, waitStatus } from './studio-helpers';
+import { expect, test } from '@playwright/test';
+import type { RunReport } from '../src/prune/report';
+import { blockAllocation, blockStatuses as statuses, openStudio, runReport as report, stepCounts, waitStatus } from './studio-helpers';
 
 const HASH = '#model=micro&method=besa&samples=4&seqlen=32&seed=0&evalwin=2&eval=sotu-eval&sparsity=0.5';
-const HOOKED = '?e2e-hooks=1' + HASH;
 
-type Summary = { block: number; blockSparsity: number; layerSparsity: Record<string, number>; layers: Record<string, { rows: number; cols: number; zeros: number }> };
-type Report = { status: string; startBlock: number; completedBlocks: number; achievedSparsity: number; allocation: Summary[] };
-const statuses = (page: Page) => runState<string[]>(page, 's => s.run.getState().blocks.map((b) => b.status)');
-const report = (page: Page) => runState<Report>(page, 's => s.run.getState().report');
 /** What must not depend on the interruption: the zeros of every linear of every block. */
-const zerosOf = (r: Report) => r.allocation.map((b) => ({ block: b.block, zeros: Object.fromEntries(Object.entries(b.layers).map(([k, l]) => [k, l.zeros])) }));
+const zerosOf = (r: RunReport) => r.allocation.map((b) => ({ block: b.block, zeros: Object.fromEntries(Object.entries(b.layers).map(([k, l]) => [k, l.zeros])) }));
 
 test('a device lost mid-run: notice, block 0 kept, no accidental restart, and a reload resumes to the uninterrupted result', async ({ page }, info) => {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   // Without the flag the hook does not exist (normal use cannot reach it).
+  await openStudio(page, HASH, { hooks: false });
+  expect(await page.evaluate(() => '__besaTest' in window || '__besaStore' in window)).toBe(false);
   await openStudio(page, HASH);
-  expect(await page.evaluate(() => '__besaTest' in window)).toBe(false);
-  await openStudio(page, HOOKED);
   await page.getByTestId('reset').click(); // no checkpoint left by earlier tests
 
   // Reference: the same config, uninterrupted (same seed ⇒ same calibration windows ⇒ same masks).
   await page.getByTestId('run').click();
   await waitStatus(page, 'completed');
-  const ref = await report(page);
+  const ref = (await report(page))!;
   expect(ref).toMatchObject({ status: 'completed', startBlock: 0, completedBlocks: 2 });
 
   // The interrupted run: lose the device once block 0 is committed, while block 1 is being pruned.
@@ -40,7 +36,7 @@ test('a device lost mid-run: notice, block 0 kept, no accidental restart, and a 
   await page.getByTestId('run').click();
   await expect(page.getByTestId('block-0')).toHaveAttribute('data-status', 'pruned');
   expect(await statuses(page)).toEqual(['pruned', 'running']); // mid-run: block 1 not finished yet
-  await page.evaluate(() => (window as unknown as { __besaTest: { loseDevice(): Promise<unknown> } }).__besaTest.loseDevice());
+  await page.evaluate(() => window.__besaTest!.loseDevice());
 
   // The user is told what happened and what to do; the run is failed, not completed; block 0 is kept.
   const lost = page.getByTestId('device-lost');
@@ -51,7 +47,7 @@ test('a device lost mid-run: notice, block 0 kept, no accidental restart, and a 
   await waitStatus(page, 'failed');
   expect(await statuses(page)).toEqual(['pruned', 'dense']); // block 1's half-learned masks are not applied
   await expect(page.getByTestId('report-summary')).toHaveCount(0); // no report of a finished run
-  const block0 = await runState<Summary['layerSparsity']>(page, 's => s.run.getState().blocks[0].final.layerSparsity');
+  const block0 = await blockAllocation(page, 0);
   expect(block0).toEqual(ref.allocation[0].layerSparsity); // same seed ⇒ the very same block-0 masks
   await page.screenshot({ path: 'e2e/screenshots/studio-device-lost.png', fullPage: true });
 
@@ -67,13 +63,13 @@ test('a device lost mid-run: notice, block 0 kept, no accidental restart, and a 
   await page.getByTestId('resume').click();
   await waitStatus(page, 'completed');
   expect(await statuses(page)).toEqual(['pruned', 'pruned']);
-  expect(await runState<number[]>(page, 's => s.run.getState().blocks.map((b) => b.steps.length)')).toEqual([0, 4]); // block 0 not re-run
+  expect(await stepCounts(page)).toEqual([0, 4]); // block 0 not re-run
 
   // The exported report: all blocks pruned, the same allocation (zeros per linear) as the uninterrupted run.
   const [d] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
   const path = info.outputPath(d.suggestedFilename());
   await d.saveAs(path);
-  const resumed = JSON.parse(readFileSync(path, 'utf8')) as Report;
+  const resumed = JSON.parse(readFileSync(path, 'utf8')) as RunReport;
   expect(resumed).toMatchObject({ status: 'completed', startBlock: 1, completedBlocks: 2 });
   expect(zerosOf(resumed)).toEqual(zerosOf(ref));
   expect(resumed.achievedSparsity).toBe(ref.achievedSparsity);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { MICRO_HASH, openStudio, runState, waitStatus } from './studio-helpers';
+import { MICRO_HASH, openStudio, waitStatus } from './studio-helpers';
 
 const cardJson = async (page: import('@playwright/test').Page) => JSON.parse((await page.getByTestId('model-card').getAttribute('data-json')) ?? '{}');
 
@@ -9,7 +9,7 @@ test('export writes a safetensors model that the studio loader reads back with t
   await openStudio(page, MICRO_HASH);
   await page.getByTestId('run').click();
   await waitStatus(page, 'completed');
-  const achieved = await runState<number>(page, 's => s.run.getState().report.achievedSparsity');
+  const achieved = (await page.evaluate(() => window.__besaTest!.runState().report?.achievedSparsity)) ?? NaN;
   expect(achieved).toBeGreaterThan(0.3);
   // Report JSON / CSV and a chart PNG first (one download each).
   const one = async (testId: string, within = page.locator('body')) => {
@@ -91,7 +91,7 @@ test('the whole RunConfig + seed live in the URL hash: edits are written, a relo
   expect(hash).toContain('sigmoid=0');
   await page.reload();
   await expect(page.getByTestId('model-card')).toBeVisible();
-  const cfg = await runState<{ sparsity: number; seed: number; nsamples: number; besa: { lambda: number; sigmoid: boolean } }>(page, 's => s.config.getState().config');
+  const cfg = await page.evaluate(() => window.__besaTest!.configState().config);
   expect(cfg).toMatchObject({ sparsity: 0.6, seed: 7, nsamples: 4, besa: { lambda: 2.5, sigmoid: false } });
   await expect(page.getByTestId('sparsity')).toHaveValue('0.6');
 });

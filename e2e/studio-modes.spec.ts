@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { openStudio, runState, waitStatus } from './studio-helpers';
+import { blockStatuses, openStudio, stepCounts, waitStatus, workerState } from './studio-helpers';
 
 test('compare runs several methods on the same model and seed: table, bar chart and side-by-side generations', async ({ page }) => {
   test.setTimeout(420_000);
@@ -38,20 +38,20 @@ test('learn mode drives the live run chapter by chapter and highlights what each
   await expect(learn).toHaveAttribute('data-chapter', 'importance');
   await expect(page.getByTestId('chart-mask')).toHaveClass(/highlight/);
   await page.getByTestId('learn-action').click(); // prune block 0 and pause (switches the method to BESA)
-  await expect.poll(() => runState<string[]>(page, 's => s.run.getState().blocks.map(b => b.status)')).toEqual(['pruned', 'dense']);
+  await expect.poll(() => blockStatuses(page)).toEqual(['pruned', 'dense']);
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-paused', 'true');
-  expect(await runState<string>(page, 's => s.config.getState().config.method')).toBe('besa');
+  expect(await page.evaluate(() => window.__besaTest!.configState().config.method)).toBe('besa');
   // The highlighted mask now shows block 0's pruned weights.
   await expect.poll(async () => JSON.parse((await page.getByTestId('chart-mask').getAttribute('data-json')) ?? 'null')?.zeros ?? 0).toBeGreaterThan(0.3);
   await learn.getByRole('button', { name: 'Next →' }).click();
   await expect(learn).toHaveAttribute('data-chapter', 'candidates');
   await expect(page.getByTestId('chart-sparsity')).toHaveClass(/highlight/);
   await page.getByTestId('learn-action').click(); // one step of block 1
-  await expect.poll(() => runState<number[]>(page, 's => s.run.getState().blocks.map(b => b.steps.length)')).toEqual([4, 1]);
+  await expect.poll(() => stepCounts(page)).toEqual([4, 1]);
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-paused', 'true');
   await learn.getByRole('button', { name: 'Next →' }).click();
   await page.getByTestId('learn-action').click();
-  await expect.poll(() => runState<number[]>(page, 's => s.run.getState().blocks.map(b => b.steps.length)')).toEqual([4, 2]);
+  await expect.poll(() => stepCounts(page)).toEqual([4, 2]);
   await page.screenshot({ path: 'e2e/screenshots/studio-learn.png', fullPage: true });
   await learn.getByRole('button', { name: '4' }).click();
   await expect(learn).toHaveAttribute('data-chapter', 'loss');
@@ -61,8 +61,11 @@ test('learn mode drives the live run chapter by chapter and highlights what each
   await waitStatus(page, 'completed');
   await learn.getByRole('button', { name: '6' }).click();
   await expect(page.getByTestId('chart-heatmap')).toHaveClass(/highlight/);
+  const runId = await page.evaluate(() => window.__besaTest!.runState().runId);
   await page.getByTestId('learn-action').click(); // nothing left to run: no new run starts
-  await page.waitForTimeout(500);
+  // The Worker has handled whatever the click sent (a 'run' would make it busy) and nothing changed.
+  expect(await workerState(page)).toEqual({ running: false });
   await waitStatus(page, 'completed');
-  expect(await runState<number[]>(page, 's => s.run.getState().blocks.map(b => b.steps.length)')).toEqual([4, 4]);
+  expect(await page.evaluate(() => window.__besaTest!.runState().runId)).toBe(runId);
+  expect(await stepCounts(page)).toEqual([4, 4]);
 });

@@ -1,7 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { MICRO_HASH, openStudio, runState, waitStatus } from './studio-helpers';
-
-type Block = { status: string; totalSteps: number; steps: { step: number; recon: number; total: number; q: number }[]; final?: { blockSparsity: number } };
+import { MICRO_HASH, openStudio, waitStatus } from './studio-helpers';
 
 test('the studio loads the default model on first paint and shows its card', async ({ page }) => {
   const errors: string[] = [];
@@ -25,7 +23,7 @@ test('a BESA run on the micro model completes with a chart point at every step a
   await openStudio(page, MICRO_HASH);
   await page.getByTestId('run').click();
   await waitStatus(page, 'completed');
-  const blocks = await runState<Block[]>(page, 's => s.run.getState().blocks');
+  const blocks = await page.evaluate(() => window.__besaTest!.runState().blocks.map((b) => ({ status: b.status, totalSteps: b.totalSteps, steps: b.steps, final: b.final })));
   expect(blocks.length).toBe(2);
   for (const b of blocks) {
     expect(b.status).toBe('pruned');
@@ -36,17 +34,17 @@ test('a BESA run on the micro model completes with a chart point at every step a
       expect(p.total).toBeGreaterThan(0.3);
       expect(p.total).toBeLessThan(0.7);
     }
-    expect(b.steps[0].q).toBeCloseTo(0.5, 6); // θ = 0 → uniform p → s = mean(cand) = 0.5 (spec §1.4)
+    expect(b.steps[0].q).toBeCloseTo(0.5, 6); // θ = 0 → uniform p → s = mean(cand) = 0.5 (docs/besa.md §1.4)
     expect(b.final!.blockSparsity).toBeGreaterThan(0.3);
   }
-  const counts = await runState<Record<string, number>>(page, 's => s.run.getState().eventCounts');
+  const counts = await page.evaluate(() => window.__besaTest!.runState().eventCounts);
   expect(counts.step).toBe(8);
   expect(counts['block-end']).toBe(2);
   // Every block's row of the heatmap is filled, and the DOM chart says how many points it drew.
   const heat = JSON.parse((await page.getByTestId('chart-heatmap').getAttribute('data-json')) ?? '{}');
   expect(heat.blocks.length).toBe(2);
   for (const row of heat.blocks) expect(row).toHaveLength(7);
-  const ppl = await runState<{ dense: { ppl: number }[]; pruned: { ppl: number }[] }>(page, 's => s.run.getState().perplexity');
+  const ppl = await page.evaluate(() => window.__besaTest!.runState().perplexity);
   expect(ppl.dense[0].ppl).toBeGreaterThan(1);
   expect(ppl.pruned[0].ppl).toBeGreaterThan(1);
   const mask = JSON.parse((await page.getByTestId('chart-mask').getAttribute('data-json')) ?? 'null');

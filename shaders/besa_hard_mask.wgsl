@@ -1,4 +1,4 @@
-// BESA hard mask (spec §1.5, mask_gen_cuda): M[r, sortIdx[r, j]] = 0 for j < n_g, else 1, where g is
+// BESA hard mask (docs/besa.md §1.5, mask_gen_cuda): M[r, sortIdx[r, j]] = 0 for j < n_g, else 1, where g is
 // the logit group of row r (row-wise: g = r; layer-wise: one group). One thread per (row, j).
 // CPU reference: hardMask in src/core/besa/masks.ts.
 

@@ -1,4 +1,4 @@
-// The heavy half of BESA's θ gradient (spec §1.5, prefix-sum form). For every row r:
+// The heavy half of BESA's θ gradient (docs/besa.md §1.5, prefix-sum form). For every row r:
 //   g_r(j) = G[r, sortIdx[r, j]]            (dL/dM gathered in ascending-importance order)
 //   out[r, d] = Pre_r(k_d) = Σ_{j < k_d} g_r(j)
 // so that dL/dp_{r,d} = −out[r, d] (+ penalty). One WG-thread workgroup (default 256) per row scans

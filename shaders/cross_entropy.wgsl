@@ -1,5 +1,5 @@
 // Per-token log-sum-exp and NLL over the vocabulary, one chunk of logits at a time, so the full
-// [T, V] logits never have to exist (spec §5 perplexity without reading logits back).
+// [T, V] logits never have to exist (docs/besa.md §5 perplexity without reading logits back).
 // Online log-sum-exp (as in FlashAttention / llm.c): per row t keep the running max m and
 // s = Σ exp(l − m) over the chunks seen so far; a new chunk with max m_c rescales
 // s ← s·exp(m − m') + Σ_chunk exp(l − m'), m' = max(m, m_c). The target's logit is picked up by

@@ -1,4 +1,4 @@
-// Elementwise product for BESA's masked weights (spec §1.5):
+// Elementwise product for BESA's masked weights (docs/besa.md §1.5):
 //   apply:     out[i]  = a[i] * b[i]     W_eff = W ⊙ M            (forward scratch)
 //   apply_acc: out[i] += a[i] * b[i]     dL/dM += (dYᵀX) ⊙ W      (mask gradient, accumulated over sequences)
 // Both tensors are [Out, In] row-major; the op is shape-free, so n = Out·In.

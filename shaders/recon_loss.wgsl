@@ -1,4 +1,4 @@
-// BESA's relative reconstruction loss for one sequence (spec §1.6; CPU reference src/core/ops/reconLoss.ts):
+// BESA's relative reconstruction loss for one sequence (docs/besa.md §1.6; CPU reference src/core/ops/reconLoss.ts):
 //   n_c² = Σ_t yRef[t,c]²;  inv_c = 1/n_c², or 0 when n_c² == 0 (the reference's guard: an all-zero
 //   reference channel has no relative error and gets no gradient)
 //   partial[c] = Σ_t (y − yRef)²·inv_c;   dy[t,c] = 2·(y − yRef)·inv_c / C

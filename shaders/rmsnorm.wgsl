@@ -1,5 +1,5 @@
 // RMSNorm (LLaMA), one workgroup per token row, 256 threads striding over C with a tree reduction.
-// CPU reference: src/core/ops/rmsnorm.ts. The weight w is frozen during BESA (spec §1.1).
+// CPU reference: src/core/ops/rmsnorm.ts. The weight w is frozen during BESA (docs/besa.md §1.1).
 //   forward:  rstd[t] = 1/sqrt(mean_c x[t,c]² + eps);  y[t,c] = x[t,c]·rstd[t]·w[c]
 //   backward: dx[t,c] = rstd·w[c]·dy[t,c] − rstd³·x[t,c]·⟨w⊙dy[t], x[t]⟩/C
 // x, y, dy, dx are [T, C] row-major; rstd is [T]. Row t = wg.x + wg.y·nwg.x (grid split when T > 65535).

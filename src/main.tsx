@@ -9,10 +9,8 @@ import { runStore } from './store/runStore';
 import { uiStore } from './store/uiStore';
 import { App } from './ui/App';
 import './ui/styles.css';
+import { installTestHooks, testHooksRequested } from './testHooks';
 import { EngineClient } from './worker/client';
-
-// The stores, for e2e tests and the console: tests assert on the data the charts draw, not only on DOM.
-(window as unknown as { __besaStore: unknown }).__besaStore = { run: runStore, model: modelStore, config: configStore, ui: uiStore, compare: compareStore, gpu: gpuStore };
 
 // Probe WebGPU on the page first: without navigator.gpu the Worker cannot have it either, and the
 // user must see the fallback page (not a blank screen or a console error).
@@ -25,10 +23,18 @@ async function boot(): Promise<void> {
   }
   const engine = new EngineClient();
   attachEngine(engine);
-  // e2e only (e2e/studio-device-loss.spec.ts): ?e2e-hooks=1 in the page URL exposes a forced device
-  // loss. Without the flag there is no window.__besaTest and the Worker refuses the request.
-  const testHooks = new URLSearchParams(location.search).get('e2e-hooks') === '1';
-  if (testHooks) (window as unknown as { __besaTest: unknown }).__besaTest = { loseDevice: () => engine.request<'ok'>({ type: 'test-lose-device' }) };
+  // e2e only: ?e2e-hooks=1 in the page URL installs the typed window.__besaTest (store snapshots, a
+  // Worker round trip, a forced device loss; src/testHooks.ts) and puts the stores on window. Without
+  // the flag neither exists and the Worker refuses the test-only requests.
+  const testHooks = testHooksRequested(location.search);
+  if (testHooks)
+    installTestHooks(
+      { run: runStore, model: modelStore, config: configStore, ui: uiStore, compare: compareStore, gpu: gpuStore },
+      {
+        workerState: async () => ({ running: (await engine.request<'test-state-ok'>({ type: 'test-state' })).running }),
+        loseDevice: async () => void (await engine.request<'ok'>({ type: 'test-lose-device' })),
+      },
+    );
   try {
     const init = await engine.request<'init-ok'>({ type: 'init', testHooks });
     setStatus({ kind: 'ready', adapter: init.adapter, caps: init.caps });

@@ -1,5 +1,5 @@
 """Sanity check of an exported model folder: HF tensor names/shapes from config.json, safetensors re-read,
-and spec §5 perplexity on the first N windows recomputed from the files alone (must be finite and close
+and docs/besa.md §5 perplexity on the first N windows recomputed from the files alone (must be finite and close
 to eval.json's full-set value). Usage: python3 tools/check_export.py public/models/<name> [N] [--write-window-nll]
 --write-window-nll stores the first windows' mean CE in eval.json (as train.py now does) for a model exported
 before train.py wrote them."""

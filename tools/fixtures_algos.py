@@ -1,5 +1,5 @@
-"""Reference implementations used only to produce golden fixtures: Prodigy (spec §1.7), Wanda (spec §3),
-SparseGPT fasterprune (spec §4). Written from the spec / the reference code's published algorithm,
+"""Reference implementations used only to produce golden fixtures: Prodigy (docs/besa.md §1.7), Wanda (docs/besa.md §3),
+SparseGPT fasterprune (docs/besa.md §4). Written from the spec / the reference code's published algorithm,
 computed in float64."""
 from __future__ import annotations
 

@@ -123,7 +123,7 @@ def main() -> None:
     for k, v in trace.items():
         T_[f"block0.{k}"] = v[0]
 
-    # (c) block backward with 0/1 masks (keep prob 0.6) on every linear, relative-L2 loss (spec §1.6)
+    # (c) block backward with 0/1 masks (keep prob 0.6) on every linear, relative-L2 loss (docs/besa.md §1.6)
     g = torch.Generator().manual_seed(1235)
     masks = {}
     for n in LINEARS:

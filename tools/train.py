@@ -3,7 +3,7 @@
 Writes config.json (HF LlamaConfig keys), model.safetensors (F32, HF LlamaForCausalLM names),
 tokenizer.json (tools/bpe.py, trained on the train split only), eval.json and README.md.
 
-Evaluation (spec §5): the WHOLE file text is encoded with the model's tokenizer in one call, with NO BOS
+Evaluation (docs/besa.md §5): the WHOLE file text is encoded with the model's tokenizer in one call, with NO BOS
 (and no other special token) anywhere; windows are non-overlapping [w*seqlen, (w+1)*seqlen), remainder
 dropped; loss_w = mean CE over the seqlen-1 next-token predictions, nll_w = loss_w * seqlen (quirk);
 ppl = exp(Σ nll_w / (nwin * seqlen)).
@@ -60,7 +60,7 @@ def encode_file(tok: ByteBPE, rel: str, vocab_size: int) -> np.ndarray:
 
 @torch.no_grad()
 def eval_ppl(model: LlamaForCausalLM, ids: np.ndarray, seqlen: int, batch: int = 16, max_windows: int | None = None) -> dict:
-    """Spec §5 perplexity (see module docstring). Forward in float32, sums in float64."""
+    """docs/besa.md §5 perplexity (see module docstring). Forward in float32, sums in float64."""
     model.eval()
     nwin = len(ids) // seqlen
     if max_windows is not None:

@@ -1,4 +1,4 @@
-// Corpus text → token ids, eval windows and seeded calibration samples (spec §5).
+// Corpus text → token ids, eval windows and seeded calibration samples (docs/besa.md §5).
 
 import { Rng } from '../core/rng';
 import type { Tokenizer } from '../model/tokenizer';
@@ -11,7 +11,7 @@ export class DataError extends Error {
 }
 
 /**
- * Tokenise a whole corpus in one call, as the eval protocol does (spec §5: `tokenizer(text)` on the
+ * Tokenise a whole corpus in one call, as the eval protocol does (docs/besa.md §5: `tokenizer(text)` on the
  * joined text). addSpecialTokens=false (default) matches tools/train.py (no BOS anywhere);
  * true mirrors the HF LLaMA protocol of the papers (one BOS at the very start only).
  */
@@ -19,7 +19,7 @@ export function tokenizeCorpus(tokenizer: Tokenizer, text: string, opts: { addSp
   return Int32Array.from(tokenizer.encode(text, { addSpecialTokens: opts.addSpecialTokens ?? false }));
 }
 
-/** Non-overlapping windows [w·seqlen, (w+1)·seqlen), remainder dropped (spec §5). Views, not copies. */
+/** Non-overlapping windows [w·seqlen, (w+1)·seqlen), remainder dropped (docs/besa.md §5). Views, not copies. */
 export function evalWindows(ids: Int32Array, seqlen: number): Int32Array[] {
   if (!Number.isInteger(seqlen) || seqlen < 2) throw new DataError(`seqlen must be an integer >= 2, got ${seqlen}`);
   const n = Math.floor(ids.length / seqlen);
@@ -41,7 +41,7 @@ export interface CalibrationSet {
 
 /**
  * nsamples random windows of seqlen tokens from one token stream: start s uniform in
- * [0, len − seqlen − 1] like spec §5's `random.randint(0, len(enc) − seqlen − 1)`, drawn with our
+ * [0, len − seqlen − 1] like docs/besa.md §5's `random.randint(0, len(enc) − seqlen − 1)`, drawn with our
  * seeded Rng (not Python's MT19937, so the windows differ from the Python repos but are reproducible).
  */
 export function sampleCalibration(ids: Int32Array, nsamples: number, seqlen: number, seed: number): CalibrationSet {
@@ -59,7 +59,7 @@ export function sampleCalibration(ids: Int32Array, nsamples: number, seqlen: num
 }
 
 /**
- * The C4 loop of spec §5 over tokenised documents: pick a random document until one is longer than
+ * The C4 loop of docs/besa.md §5 over tokenised documents: pick a random document until one is longer than
  * seqlen, then a random window inside it.
  */
 export function sampleCalibrationFromDocs(docs: readonly Int32Array[], nsamples: number, seqlen: number, seed: number): CalibrationSet {

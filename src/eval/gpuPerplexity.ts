@@ -1,4 +1,4 @@
-// Perplexity on the GPU: the spec §5 protocol of src/eval/perplexity.ts (same windows, same
+// Perplexity on the GPU: the docs/besa.md §5 protocol of src/eval/perplexity.ts (same windows, same
 // ×seqlen quirk, same result type), but each window's mean CE comes from the GPU's per-token NLL
 // (cross_entropy.wgsl over vocabulary chunks), so the [T, V] logits are never read back.
 import { evalWindows } from '../data/windows';
@@ -29,7 +29,7 @@ export async function gpuPerplexity(
   for (let w = 0; w < wins.length; w++) {
     const lossW = await gpuWindowMeanCe(rt, model, wins[w], opts.cols);
     windowLosses.push(lossW);
-    nllSum += lossW * seqlen; // the ×seqlen quirk (spec §5; see src/eval/perplexity.ts)
+    nllSum += lossW * seqlen; // the ×seqlen quirk (docs/besa.md §5; see src/eval/perplexity.ts)
     opts.onWindow?.(w + 1, wins.length, Math.exp(nllSum / ((w + 1) * seqlen)));
   }
   const meanNll = nllSum / (wins.length * seqlen);

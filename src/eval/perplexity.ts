@@ -1,4 +1,4 @@
-// Perplexity, spec §5 protocol exactly (Wanda eval_ppl_wikitext / SparseGPT llama_eval / BESA eval_ppl,
+// Perplexity, docs/besa.md §5 protocol exactly (Wanda eval_ppl_wikitext / SparseGPT llama_eval / BESA eval_ppl,
 // and tools/train.py eval_ppl which produced eval.json):
 //   nwin = floor(len(ids) / seqlen)                 non-overlapping windows, remainder dropped, no per-window BOS
 //   loss_w = mean CE(logits[:-1], x[1:])            seqlen − 1 predictions per window

@@ -1,6 +1,6 @@
 // One LLaMA decoder block with per-linear masks on the GPU, forward and backward: the GPU twin of
 // blockForwardRef / blockBackwardRef (src/core/ops/block.ts), i.e. what BESA trains per block
-// (spec §1.5 masked linears, §1.6 block reconstruction). Weights are frozen; the backward gives dx
+// (docs/besa.md §1.5 masked linears, §1.6 block reconstruction). Weights are frozen; the backward gives dx
 // and dL/dM for all 7 linears (computed even where the mask is absent, i.e. at M = 1).
 //   n1 = rmsnorm(x, attnNorm);  q,k,v = lin(n1);  a = attn(rope(q), rope(k), v);  x1 = x + o(a)
 //   n2 = rmsnorm(x1, mlpNorm);  y = x1 + down(swiglu(gate(n2), up(n2)))
@@ -207,7 +207,7 @@ export interface BlockBackwardOptions {
 
 /**
  * Backward of blockForwardGpu from dy [T, C] (not modified), using the activations of the forward on
- * the same x and masks. Writes g.dx [T, C] and g.dMask (dL/dM = (dYᵀX) ⊙ W per linear, spec §1.5).
+ * the same x and masks. Writes g.dx [T, C] and g.dMask (dL/dM = (dYᵀX) ⊙ W per linear, docs/besa.md §1.5).
  */
 export function blockBackwardGpu(
   rt: GpuRuntime,

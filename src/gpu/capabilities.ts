@@ -21,7 +21,7 @@ export interface GpuCapabilities {
 }
 
 export function describeAdapter(adapter: GPUAdapter): GpuCapabilities {
-  // adapter.info fields are prototype getters: copy them one by one (webgpu-recipe gotcha 11).
+  // adapter.info fields are prototype getters: copy them one by one (docs/webgpu-notes.md §10).
   const info = (adapter as GPUAdapter & { info?: GPUAdapterInfo }).info;
   const l = adapter.limits;
   const fallback = (adapter as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter;

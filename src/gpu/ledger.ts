@@ -1,5 +1,5 @@
 // Allocation ledger: every GPU buffer the runtime creates is recorded here so the studio can show
-// live and peak GPU bytes and the run report can record the peak (architecture.md: memory accounting).
+// live and peak GPU bytes and the run report can record the peak (docs/architecture.md §6: memory accounting).
 
 export interface LedgerSnapshot {
   liveBytes: number;

@@ -13,7 +13,7 @@ const liveInstances: unknown[] = [];
 
 /**
  * dawn.node busy-polls with setImmediate while any GPU promise is pending, burning a whole core
- * (webgpu-recipe.md gotcha 1). Route setImmediate through setTimeout(0) (~1 kHz polling): on a
+ * (docs/webgpu-notes.md §2). Route setImmediate through setTimeout(0) (~1 kHz polling): on a
  * software driver this roughly doubles kernel throughput because the driver gets the CPU back.
  */
 export function applyDawnPollThrottle(): void {

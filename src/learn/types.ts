@@ -1,5 +1,5 @@
 // A Learn-mode chapter is data: text, which quantity on screen it explains, and what the live run
-// should do so that quantity appears (anchors §5 trait 15; llm-viz walkthrough / transformer-explainer
+// should do so that quantity appears (docs/architecture.md §10; llm-viz walkthrough / transformer-explainer
 // textbook pages). Rendering lives in src/ui/LearnPanel.tsx.
 import type { LearnTarget } from '../store/uiStore';
 

@@ -1,4 +1,4 @@
-// Element types of checkpoint files and their widening to f32 (architecture.md: f32 everywhere,
+// Element types of checkpoint files and their widening to f32 (docs/architecture.md §8: f32 everywhere,
 // f16/bf16 widened on load). All formats we read are little-endian; the DataView reads below
 // state the endianness explicitly so the code is correct on any host.
 

@@ -1,6 +1,6 @@
 // Named errors for everything that can go wrong while loading a model, its config or its tokenizer.
 // Every parser in src/model/ throws only ModelLoadError subclasses (the fuzz test checks this), and
-// every message says what is wrong AND what the user can do about it (architecture.md, "Errors").
+// every message says what is wrong AND what the user can do about it (docs/architecture.md §8, "Errors").
 
 export class ModelLoadError extends Error {
   override name = 'ModelLoadError';

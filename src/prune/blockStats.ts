@@ -1,4 +1,4 @@
-// Per-block input statistics collected in the SAME dense pass that produces Y_ref (spec §1.2, §1.8:
+// Per-block input statistics collected in the SAME dense pass that produces Y_ref (docs/besa.md §1.2, §1.8:
 // all 7 linears hooked at once, so o and down see inputs from the dense q/k/v and gate/up):
 //   Wanda scaler_row [in] (BESA importance and Wanda), SparseGPT Hessian H [in, in].
 // q/k/v share one input and gate/up share one, so 4 accumulators serve the 7 linears.
@@ -47,14 +47,14 @@ export class BlockInputStats {
     }
   }
 
-  /** scaler_row [in] of linear n = (1/N_seq) Σ_tokens x_j² (spec §1.2). */
+  /** scaler_row [in] of linear n = (1/N_seq) Σ_tokens x_j² (docs/besa.md §1.2). */
   scalerRow(n: LinearName): Float64Array {
     const s = this.wanda.get(inputKeyOf(n));
     if (!s) throw new Error(`BlockInputStats: Wanda statistics were not collected (needs.wanda=false) but ${n} asked for them`);
     return s.scalerRow;
   }
 
-  /** H [in, in] of linear n = (2/N_seq) Σ XᵀX (spec §4). A fresh copy. */
+  /** H [in, in] of linear n = (2/N_seq) Σ XᵀX (docs/besa.md §4). A fresh copy. */
   hessian(n: LinearName): Float64Array {
     const s = this.hess.get(inputKeyOf(n));
     if (!s) throw new Error(`BlockInputStats: Hessians were not collected (needs.hessian=false) but ${n} asked for one`);

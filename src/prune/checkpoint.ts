@@ -12,7 +12,7 @@ export interface BlockCheckpoint {
   nBlocks: number;
   weights: Record<LinearName, Float32Array>; // the block's pruned linears, [out, in]
   Xp: Float32Array[]; // [nsamples] × [T, C] inputs of block+1 (pruned chain)
-  Xfp?: Float32Array[]; // dense-chain inputs of block+1 (only with target 'dense-chain', spec §1.6)
+  Xfp?: Float32Array[]; // dense-chain inputs of block+1 (only with target 'dense-chain', docs/besa.md §1.6)
   summary: BlockSummary;
 }
 

@@ -1,7 +1,7 @@
 // Method comparison: every method runs through the same pipeline (runPruneJob) with the same model,
 // calibration windows (same seed) and eval windows; the dense perplexity is measured once.
 // One row per method: structure, achieved sparsity (zeros counted), perplexity per dataset, wall time,
-// peak GPU bytes. A method without the asked N:M mode (BESA, spec §1.10) runs unstructured (registry structureFor).
+// peak GPU bytes. A method without the asked N:M mode (BESA, docs/besa.md §1.10) runs unstructured (registry structureFor).
 import type { ModelSpec, ModelWeights } from '../model/spec';
 import type { Tokenizer } from '../model/tokenizer';
 import type { MethodName, RunConfig } from './config';

@@ -1,22 +1,22 @@
 // RunConfig: everything that defines a pruning run. It is serialised into the studio's URL hash and
-// stored in every run report, so a run is reproducible from it (architecture.md: reproducibility).
+// stored in every run report, so a run is reproducible from it (docs/architecture.md §7: reproducibility).
 
 export type MethodName = 'besa' | 'wanda' | 'sparsegpt' | 'magnitude';
 export type Structure = 'unstructured' | '2:4' | '4:8';
 
 export interface BesaOptions {
-  granularity: 'row' | 'layer'; // spec §1.3: row-wise (paper default) or one θ per linear
-  lambda: number; // sparsity penalty weight β (spec §1.6: 5 in every script)
+  granularity: 'row' | 'layer'; // docs/besa.md §1.3: row-wise (paper default) or one θ per linear
+  lambda: number; // sparsity penalty weight β (docs/besa.md §1.6: 5 in every script)
   candidateStep: number; // 0.01 → 101 candidates
   optimizer: 'prodigy' | 'adam';
-  dCoef: number; // Prodigy d_coef (spec §1.7: 5 for row-wise 7B/13B)
-  adamLr: number; // lr for the Adam option (spec §1.7: 1e-2)
+  dCoef: number; // Prodigy d_coef (docs/besa.md §1.7: 5 for row-wise 7B/13B)
+  adamLr: number; // lr for the Adam option (docs/besa.md §1.7: 1e-2)
   epochs: number; // passes over the calibration samples (spec: 1)
-  sigmoid: boolean; // spec §1.4: softmax(sigmoid θ) bounds sparsity to [0.376, 0.624]; false = softmax(θ)
-  target: 'pruned-input' | 'dense-chain'; // spec §1.6 Y_ref: dense block on X_p (default) or dense chain
+  sigmoid: boolean; // docs/besa.md §1.4: softmax(sigmoid θ) bounds sparsity to [0.376, 0.624]; false = softmax(θ)
+  target: 'pruned-input' | 'dense-chain'; // docs/besa.md §1.6 Y_ref: dense block on X_p (default) or dense chain
   importance: 'wanda' | 'weight';
   /**
-   * How the final hard mask rounds the learned per-row sparsities (spec §1.8). 'reference': floor(s_row·C)
+   * How the final hard mask rounds the learned per-row sparsities (docs/besa.md §1.8). 'reference': floor(s_row·C)
    * exactly as the released code (lands under α̂: soft penalty + floor). 'match-target' (default): the same
    * allocation shifted and rounded so each block prunes exactly round(α̂·numel) weights; training is unchanged.
    */

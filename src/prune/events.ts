@@ -19,11 +19,11 @@ export type EngineEvent =
   | { type: 'phase'; phase: 'calibration' | 'dense-eval' | 'pruning' | 'pruned-eval' | 'export' | 'done'; detail?: string }
   | { type: 'progress'; done: number; total: number; label: string; etaSeconds?: number }
   | { type: 'block-start'; block: number; nBlocks: number; totalSteps: number }
-  /** One BESA optimiser step (spec §1.7): losses and the expected sparsities from θ. */
+  /** One BESA optimiser step (docs/besa.md §1.7): losses and the expected sparsities from θ. */
   | { type: 'step'; block: number; step: number; totalSteps: number; reconLoss: number; penalty: number; layerSparsity: LayerSparsity; blockSparsity: number; d?: number }
   /**
    * Emitted right after each 'step' (same block/step): the per-row expected sparsities s_r behind that
-   * step's layerSparsity (spec §1.4), [G] per linear (G = rows row-wise, rows/b for blocksize b, 1
+   * step's layerSparsity (docs/besa.md §1.4), [G] per linear (G = rows row-wise, rows/b for blocksize b, 1
    * layer-wise). f64: early steps move rows by ~1e-7, below f32 resolution at 0.5. A separate event so
    * 'step' stays small for consumers that plot means only; consumers keep the latest, not a history.
    */

@@ -1,9 +1,9 @@
 // BlockExecutor: the one seam between the pruning pipeline and the hardware. The pipeline and every
 // method (BESA, Wanda, SparseGPT, magnitude) only talk to a decoder block through this interface, so
-// the CPU reference (here) and the WebGPU implementation run the very same loop (architecture.md:
+// the CPU reference (here) and the WebGPU implementation run the very same loop (docs/architecture.md:
 // browser and CLI run the same engine).
 //   forward(block, X [T,C], masks|null) → Y [T,C] (+ opaque saved state, + the 4 distinct linear inputs)
-//   backward(saved, dY [T,C])           → dX [T,C] and dL/dM [out,in] for all 7 linears (spec §1.5)
+//   backward(saved, dY [T,C])           → dX [T,C] and dL/dM [out,in] for all 7 linears (docs/besa.md §1.5)
 import { prefixAtCandidates } from '../core/besa/grad';
 import { hardMask } from '../core/besa/masks';
 import { blockBackwardRef, blockForwardRef, type BlockSaved } from '../core/ops/block';
@@ -13,7 +13,7 @@ import { LINEAR_NAMES, type BlockWeights, type LinearName, type ModelSpec } from
 export type MaskSet = Partial<Record<LinearName, Float32Array>> | null;
 
 /**
- * The inputs of the 7 linears (spec §1.2: the hooks see these in the dense pass). q/k/v share attnIn,
+ * The inputs of the 7 linears (docs/besa.md §1.2: the hooks see these in the dense pass). q/k/v share attnIn,
  * gate/up share mlpIn, so 4 arrays cover all 7 linears.
  */
 export interface LinearInputs {
@@ -33,7 +33,7 @@ export function linearInputOf(inputs: LinearInputs, n: LinearName): Float32Array
 export interface ForwardOptions {
   /** Keep what backward needs (BESA training step). */
   save?: boolean;
-  /** Return the 7 linears' inputs (dense statistics pass, spec §1.2/§4). */
+  /** Return the 7 linears' inputs (dense statistics pass, docs/besa.md §1.2/§4). */
   collectInputs?: boolean;
 }
 
@@ -58,11 +58,11 @@ export interface BackwardResult {
 /** Per linear: BESA's stable ascending sort order [rows, cols] and candidate prune counts k_d [D]. */
 export type BesaOrder = Record<LinearName, { sortIdx: Int32Array; kd: Int32Array }>;
 
-/** BESA's hard-mask prune counts n_g per logit group (spec §1.5), [G] per linear: G = rows row-wise, 1 layer-wise. */
+/** BESA's hard-mask prune counts n_g per logit group (docs/besa.md §1.5), [G] per linear: G = rows row-wise, 1 layer-wise. */
 export type BesaCounts = Record<LinearName, Int32Array>;
 
 /**
- * BESA's hard masks given by counts + order (spec §1.5: M[r, sortIdx[r, j]] = 0 for j < n_g(r), else 1),
+ * BESA's hard masks given by counts + order (docs/besa.md §1.5: M[r, sortIdx[r, j]] = 0 for j < n_g(r), else 1),
  * as an ordinary MaskSet whose [out, in] arrays hardMask builds on first read and then caches. Executors
  * that read masks (the CPU reference, tests that inspect them) see exactly the arrays besaBlock built
  * before; an executor that builds the masks itself (besaHardMasks) never reads them, so no per-step
@@ -93,13 +93,13 @@ export interface BlockExecutor {
   forward(block: BlockWeights, X: Float32Array, masks: MaskSet, opts?: ForwardOptions): Promise<ForwardResult>;
   backward(block: BlockWeights, masks: MaskSet, saved: unknown, dY: Float32Array, opts?: BackwardOptions): Promise<BackwardResult>;
   /**
-   * BESA's backward (spec §1.5, prefix-sum form): run the backward of the saved forward, then for
+   * BESA's backward (docs/besa.md §1.5, prefix-sum form): run the backward of the saved forward, then for
    * every linear and output row r return Pre_r(k_d) = Σ_{j<k_d} dL/dM[r, sortIdx[r, j]], [rows, D].
    * This is the heavy half of dL/dθ; the GPU computes it without reading dL/dM back.
    */
   besaPrefix(block: BlockWeights, masks: MaskSet, saved: unknown, dY: Float32Array, order: BesaOrder): Promise<Record<LinearName, ArrayLike<number>>>;
   /**
-   * Optional capability (spec §1.5): build BESA's step masks from the per-group prune counts where the
+   * Optional capability (docs/besa.md §1.5): build BESA's step masks from the per-group prune counts where the
    * executor computes (the GPU: a scatter kernel from the sortIdx it already holds for besaPrefix, so a
    * step uploads the counts, a few KB, instead of every [out, in] mask). Returns the MaskSet to pass to
    * this executor's forward/besaPrefix; it is lazyHardMasks(block, order, counts), so it stays a valid

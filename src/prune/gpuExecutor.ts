@@ -4,7 +4,7 @@
 // being pruned and its pruned copy for the chain pass); activations, gradients, X, dY and mask buffers
 // are allocated once per sequence length and reused. Only Y (and, on request, the linears' inputs,
 // dX and dL/dM) are read back.
-// BESA steps (spec §1.5): besaHardMasks scatters M_hard into the mask buffers on the device from the
+// BESA steps (docs/besa.md §1.5): besaHardMasks scatters M_hard into the mask buffers on the device from the
 // per-group counts n_g (shaders/besa_hard_mask.wgsl) and the sortIdx buffers uploaded once per block for
 // besa_prefix_grad, so a step uploads 4·G bytes per linear instead of 4·out·in.
 import { createBlockActivations, createBlockGrads, blockBackwardGpu, blockForwardGpu, destroyBlockBuffers, type BlockActivationsGpu, type BlockGradsGpu, type BlockWeightsGpu } from '../gpu/block';
@@ -132,7 +132,7 @@ export class GpuBlockExecutor implements BlockExecutor {
   }
 
   /**
-   * BESA step masks built on the device (spec §1.5, BlockExecutor.besaHardMasks): upload n_g [G] per
+   * BESA step masks built on the device (docs/besa.md §1.5, BlockExecutor.besaHardMasks): upload n_g [G] per
    * linear, scatter M[r, sortIdx[r, j]] = (j ≥ n_g(r)) into the mask buffers. The returned lazy MaskSet is
    * recognised by identity in gpuMasks (its arrays are never built); a stale one falls back to uploading.
    */

@@ -30,9 +30,9 @@ export type Corpus = { id: string; text: string } | { id: string; ids: Int32Arra
 export interface PruneJob {
   model: PrunableModel & { tokenizer: Tokenizer };
   config: RunConfig;
-  /** Calibration corpus; nsamples windows of seqlen are drawn from it with config.seed (spec §5). */
+  /** Calibration corpus; nsamples windows of seqlen are drawn from it with config.seed (docs/besa.md §5). */
   calibration: Corpus;
-  /** Evaluation corpora (perplexity before/after, spec §5). Empty/absent = no evaluation. */
+  /** Evaluation corpora (perplexity before/after, docs/besa.md §5). Empty/absent = no evaluation. */
   evalData?: Corpus[];
   /** Eval window length; default config.seqlen. */
   evalSeqlen?: number;

@@ -1,7 +1,7 @@
-// The pruning pipeline (architecture.md data flow, spec §1.8): one block loop for every method.
+// The pruning pipeline (docs/architecture.md §2 data flow, docs/besa.md §1.8): one block loop for every method.
 //   X_p ← embeddings(calibration)                       [nsamples] × [T, C]
 //   for block i (from the checkpoint's next block on --resume):
-//     dense pass on X_p: Y_ref (or the dense chain Y_fp, spec §1.6 option) + input statistics
+//     dense pass on X_p: Y_ref (or the dense chain Y_fp, docs/besa.md §1.6 option) + input statistics
 //     method step (the registry's pruneBlock): BESA (learned masks) | Wanda | SparseGPT | magnitude (± N:M)
 //     apply: new weight arrays for the 7 linears (copy-on-write: the caller's dense weights are never written)
 //     X_p ← pruned block(X_p); events (block-end with zeros counted, ETA); checkpoint
@@ -141,7 +141,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
       const dense = model.weights.blocks[i];
       emit({ type: 'block-start', block: i, nBlocks, totalSteps: stepsPerBlock });
 
-      // Dense pass on X_p: targets + statistics in one pass (spec §1.2, §1.8).
+      // Dense pass on X_p: targets + statistics in one pass (docs/besa.md §1.2, §1.8).
       const need = method.needs(cfg);
       const needs = { wanda: need.wandaScaler, hessian: need.hessian };
       const stats = needs.wanda || needs.hessian ? new BlockInputStats(spec, dense, needs) : null;
@@ -180,7 +180,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
       const learned = step.learned;
       const extra = step.summary;
 
-      // Chain: X_p ← pruned block(X_p), with the block loss against the target (spec §1.8).
+      // Chain: X_p ← pruned block(X_p), with the block loss against the target (docs/besa.md §1.8).
       const pruned = withLinears(dense, newW);
       const nextXp: Float32Array[] = [];
       let lossAfter = 0;

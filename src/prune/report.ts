@@ -1,4 +1,4 @@
-// The run report: everything needed to reproduce and judge a run (architecture.md: reproducibility):
+// The run report: everything needed to reproduce and judge a run (docs/architecture.md §7: reproducibility):
 // model + sha256, data, seqlen, nsamples, seed, method + hyper-parameters, per-block per-layer
 // allocation (zeros counted), achieved sparsity, perplexities with windows/seqlen, wall time, adapter,
 // peak GPU bytes. JSON for machines, CSV of the allocation for spreadsheets.
@@ -27,7 +27,7 @@ export interface RunReport {
   startBlock: number;
   completedBlocks: number;
   allocation: BlockSummary[];
-  /** Zeros / numel over the 7 linears of every completed block (spec §1.8: measured, not expected). */
+  /** Zeros / numel over the 7 linears of every completed block (docs/besa.md §1.8: measured, not expected). */
   achievedSparsity: number;
   perplexity: { dense: ReportPerplexity[]; pruned: ReportPerplexity[] };
   timing: { wallSeconds: number; pruneSeconds: number; evalSeconds: number; meanBlockSeconds: number };

@@ -5,7 +5,7 @@ import type { LayerSparsity } from './events';
 export interface LayerCount {
   rows: number;
   cols: number;
-  zeros: number; // counted in the applied weights (spec §1.8: report the measured zeros)
+  zeros: number; // counted in the applied weights (docs/besa.md §1.8: report the measured zeros)
 }
 
 export interface BlockSummary {
@@ -13,15 +13,15 @@ export interface BlockSummary {
   layers: Record<LinearName, LayerCount>;
   layerSparsity: LayerSparsity; // zeros / numel per linear
   blockSparsity: number; // Σ zeros / Σ numel over the 7 linears
-  /** BESA: expected sparsity from the final θ (spec §1.4); absent for one-shot methods. */
+  /** BESA: expected sparsity from the final θ (docs/besa.md §1.4); absent for one-shot methods. */
   expectedSparsity?: LayerSparsity;
-  /** BESA: block sparsity the reference rule floor(s_row·C) gives from the final θ (spec §1.5). */
+  /** BESA: block sparsity the reference rule floor(s_row·C) gives from the final θ (docs/besa.md §1.5). */
   referenceMaskSparsity?: number;
   /** BESA 'match-target': common shift added to the learned row sparsities before rounding. */
   matchShift?: number;
   /** BESA: L_rec of the first optimiser step (θ = 0 masks); one-shot: equals lossAfter. */
   lossBefore: number;
-  /** Mean over calibration samples of L_rec(pruned block on X_p, Y_ref) (spec §1.6 loss, final masks). */
+  /** Mean over calibration samples of L_rec(pruned block on X_p, Y_ref) (docs/besa.md §1.6 loss, final masks). */
   lossAfter: number;
   steps: number;
   seconds: number;

@@ -1,4 +1,4 @@
-// The RunConfig being edited + which model to load, serialised to the URL hash (anchors §5 trait 9:
+// The RunConfig being edited + which model to load, serialised to the URL hash (docs/architecture.md §10:
 // a shared link reproduces the run, seed included). Read once on load, written on every change.
 // Hash keys are short and flat (the schema's `hash`, src/prune/configFields.ts); unknown or invalid values
 // fall back to the defaults, never throw.

@@ -3,3 +3,6 @@
 // one place that shows what the UI depends on in the engine.
 export { LINEAR_NAMES } from '../model/spec';
 export { allocationCsv } from '../prune/report';
+// The method registry and the run-config schema drive the method panel's menus, labels and hover help.
+export { METHODS, methodOf, structureFor } from '../prune/methods/registry';
+export { CONFIG_FIELDS, fieldApplies, fieldByKey, getSetting, type ConfigField } from '../prune/configSchema';

@@ -9,7 +9,7 @@ export interface MemoryEstimate {
   weights: number;
   activations: number; // X_p + Y_ref (+ dense chain) for all calibration samples, [n, T, C]
   workspace: number; // one block forward/backward at seqlen T
-  besaState: number; // θ and optimiser state (θ, m, v, s, θ0), spec §1.3/§1.7
+  besaState: number; // θ and optimiser state (θ, m, v, s, θ0), docs/besa.md §1.3/§1.7
   total: number;
 }
 

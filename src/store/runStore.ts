@@ -12,7 +12,7 @@ export interface StepPoint extends LayerSparsity {
   step: number;
   recon: number;
   penalty: number;
-  total: number; // expected block sparsity (parameter-weighted, spec §1.4)
+  total: number; // expected block sparsity (parameter-weighted, docs/besa.md §1.4)
   d?: number;
 }
 
@@ -28,7 +28,7 @@ export interface BlockState {
 }
 
 /**
- * Per-row expected sparsities s_r of one block (spec §1.4), from the 'rows' events: only the latest
+ * Per-row expected sparsities s_r of one block (docs/besa.md §1.4), from the 'rows' events: only the latest
  * step and the block's first one (to compare against), never the history, so memory stays
  * 2 × Σ rows f64 per block whatever the number of steps.
  */

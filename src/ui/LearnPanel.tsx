@@ -2,7 +2,7 @@ import { Fragment, useEffect } from 'react';
 import { useStore } from 'zustand';
 import { CHAPTERS } from '../learn/chapters';
 import type { Chapter } from '../learn/types';
-import { METHODS } from '../prune/methods/registry';
+import { METHODS } from '../store/engineValues';
 import { configStore } from '../store/configStore';
 import { control, refreshMask, startRun, stepOrStart } from '../store/actions';
 import { runStore } from '../store/runStore';

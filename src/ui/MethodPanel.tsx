@@ -3,8 +3,7 @@
 import type { ReactNode } from 'react';
 import { useStore } from 'zustand';
 import type { MethodName, RunConfig, Structure } from '../prune/config';
-import { CONFIG_FIELDS, fieldApplies, fieldByKey, getSetting, type ConfigField } from '../prune/configSchema';
-import { methodOf, structureFor } from '../prune/methods/registry';
+import { CONFIG_FIELDS, fieldApplies, fieldByKey, getSetting, methodOf, structureFor, type ConfigField } from '../store/engineValues';
 import { configStore } from '../store/configStore';
 import { runStore } from '../store/runStore';
 

@@ -155,6 +155,10 @@ async function handle(req: WorkerRequest): Promise<void> {
       simulateDeviceLoss(runtime.device); // the running job fails on its next GPU call; runtime.lost reports it
       return reply({ id: req.id, type: 'ok' });
     }
+    case 'test-state': {
+      if (!testHooks) throw new Error('test-state is a test-only request: open the studio with ?e2e-hooks=1 to arm it.');
+      return reply({ id: req.id, type: 'test-state-ok', running: current !== null });
+    }
   }
 }
 

@@ -45,7 +45,7 @@ export type StartMode = 'run' | 'pause' | 'step' | 'block';
 export type ControlAction = 'pause' | 'resume' | 'step' | 'block';
 
 export type WorkerRequest =
-  /** testHooks: the page was opened with ?e2e-hooks=1 (e2e tests); arms 'test-lose-device'. */
+  /** testHooks: the page was opened with ?e2e-hooks=1 (e2e tests); arms 'test-lose-device' and 'test-state'. */
   | { id: number; type: 'init'; testHooks?: boolean }
   | { id: number; type: 'self-check' }
   | { id: number; type: 'load-model'; source: ModelSourceRequest }
@@ -58,7 +58,9 @@ export type WorkerRequest =
   | { id: number; type: 'export-model'; runId?: string }
   | { id: number; type: 'memory' }
   /** e2e only: destroy the device as if the driver had lost it (refused unless init armed testHooks). */
-  | { id: number; type: 'test-lose-device' };
+  | { id: number; type: 'test-lose-device' }
+  /** e2e only: a round trip that reports whether a job is in progress (refused unless init armed testHooks). */
+  | { id: number; type: 'test-state' };
 
 export interface MaskImage {
   block: number;
@@ -88,6 +90,7 @@ export type WorkerResponse =
   | { id: number; type: 'generate-ok'; prompt: string; generations: Generation[] }
   | { id: number; type: 'export-ok'; files: Record<string, Uint8Array> }
   | { id: number; type: 'memory-ok'; snapshot: LedgerSnapshot | null }
+  | { id: number; type: 'test-state-ok'; running: boolean }
   | { id: number; type: 'error'; errorName: string; message: string };
 
 export type WorkerPush =

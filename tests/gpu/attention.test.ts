@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { attentionBackward, attentionForward } from '../../src/core/ops/attention';
 import { Rng } from '../../src/core/rng';
 import { attentionBackwardGpu, attentionForwardGpu } from '../../src/gpu/kernels/attention';
-import { expectClose } from './compare';
 import { getRuntime } from './setup';
+import { expectClose } from '../support/close';
 
 // (T, H, KVH, D): single token, MQA with odd sizes, GQA, plain MHA past two 64-tiles.
 const CASES: [number, number, number, number][] = [
@@ -47,7 +47,7 @@ describe('causal GQA attention on the GPU vs src/core/ops/attention.ts', () => {
       // f32 GPU vs f64-accumulated reference; sums run over ≤ max(T, D)·G terms of size O(1).
       const tol = 3e-6 * Math.sqrt(Math.max(T, D) * (H / KVH));
       const tag = `T${T} H${H} KVH${KVH} D${D}`;
-      expectClose(got.probs, ref.probs, 1e-6, 1e-4, `${tag} probs`);
+      expectClose(got.probs, ref.probs, { atol: 1e-6, rtol: 1e-4, what: `${tag} probs` });
       // causal: exactly zero above the diagonal; rows sum to 1
       let future = 0;
       let worstRowSum = 0;
@@ -62,10 +62,10 @@ describe('causal GQA attention on the GPU vs src/core/ops/attention.ts', () => {
       }
       expect(future).toBe(0);
       expect(worstRowSum).toBeLessThan(1e-5);
-      const rOut = expectClose(got.out, ref.out, tol, 1e-4, `${tag} out`);
-      const rdq = expectClose(got.dq, gref.dq, tol, 1e-4, `${tag} dq`);
-      const rdk = expectClose(got.dk, gref.dk, tol, 1e-4, `${tag} dk`);
-      const rdv = expectClose(got.dv, gref.dv, tol, 1e-4, `${tag} dv`);
+      const rOut = expectClose(got.out, ref.out, { atol: tol, rtol: 1e-4, what: `${tag} out` });
+      const rdq = expectClose(got.dq, gref.dq, { atol: tol, rtol: 1e-4, what: `${tag} dq` });
+      const rdk = expectClose(got.dk, gref.dk, { atol: tol, rtol: 1e-4, what: `${tag} dk` });
+      const rdv = expectClose(got.dv, gref.dv, { atol: tol, rtol: 1e-4, what: `${tag} dv` });
       console.log(`${tag}: max|Δ| out ${rOut.maxAbs.toExponential(1)} dq ${rdq.maxAbs.toExponential(1)} dk ${rdk.maxAbs.toExponential(1)} dv ${rdv.maxAbs.toExponential(1)} (atol ${tol.toExponential(1)})`);
     });
   }
@@ -82,7 +82,7 @@ describe('causal GQA attention on the GPU vs src/core/ops/attention.ts', () => {
     const f = attentionForwardGpu(rt, gq, gk, gv, { T, H, KVH, D });
     const probs = await rt.read(f.probs, H * T * T * 4);
     expect(probs.every(Number.isFinite)).toBe(true);
-    expectClose(probs, ref.probs, 1e-4, 1e-3, 'huge scores probs');
+    expectClose(probs, ref.probs, { atol: 1e-4, rtol: 1e-3, what: 'huge scores probs' });
     rt.destroy(gq, gk, gv, f.out, f.probs);
   });
 
@@ -120,8 +120,8 @@ describe('causal GQA attention on the GPU vs src/core/ops/attention.ts', () => {
       rt.destroy(gq, gk, gv);
       const tol = 3e-6 * Math.sqrt(Math.max(Tk, D));
       const tag = `T${T} off${offset} H${H} KVH${KVH} D${D}`;
-      expectClose(got.probs, refProbs, 1e-6, 1e-4, `${tag} probs`);
-      const r = expectClose(got.out, refOut, tol, 1e-4, `${tag} out`);
+      expectClose(got.probs, refProbs, { atol: 1e-6, rtol: 1e-4, what: `${tag} probs` });
+      const r = expectClose(got.out, refOut, { atol: tol, rtol: 1e-4, what: `${tag} out` });
       console.log(`${tag}: max|Δ| out ${r.maxAbs.toExponential(1)}`);
     });
   }

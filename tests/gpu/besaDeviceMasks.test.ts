@@ -1,4 +1,4 @@
-// BESA step masks built by the GPU executor (spec §1.5, GpuBlockExecutor.besaHardMasks) on the micro model
+// BESA step masks built by the GPU executor (docs/besa.md §1.5, GpuBlockExecutor.besaHardMasks) on the micro model
 // (linears 32×32, 16×32, 88×32, 32×88: not tile multiples): the device-built masks equal hardMask(...) for
 // random sort orders and counts, row-wise (G = rows), grouped (8 rows per logit row) and layer-wise (G = 1);
 // forward and besaPrefix with them equal the same calls with the masks uploaded; a step uploads only X, dY

@@ -5,8 +5,8 @@ import { argsortRows, importance } from '../../src/core/besa/importance';
 import { hardMask } from '../../src/core/besa/masks';
 import { Rng } from '../../src/core/rng';
 import { besaHardMask, besaPrefixAtK } from '../../src/gpu/kernels/besaMasks';
-import { expectClose } from './compare';
 import { getRuntime } from './setup';
+import { expectClose } from '../support/close';
 
 function setup(rows: number, cols: number, seed: number) {
   const rng = new Rng(seed);
@@ -50,7 +50,7 @@ describe('BESA mask kernels vs CPU reference', () => {
       besaPrefixAtK(rt, bufs[0], bufs[1], bufs[2], out, rows, cols, kd.length);
       const got = await rt.read(out, rows * kd.length * 4);
       // f32 running sums of up to `cols` N(0,1) terms: error grows like sqrt(cols)·eps·|partial sums|.
-      expectClose(got, ref, 2e-5 * Math.sqrt(cols), 1e-5, 'prefix');
+      expectClose(got, ref, { atol: 2e-5 * Math.sqrt(cols), rtol: 1e-5, what: 'prefix' });
       rt.destroy(...bufs, out);
     });
   }

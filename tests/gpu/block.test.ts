@@ -11,9 +11,9 @@ import {
 } from '../../src/gpu/block';
 import type { GpuRuntime } from '../../src/gpu/runtime';
 import { LINEAR_NAMES, linearShapes, type BlockWeights, type LinearName, type ModelSpec } from '../../src/model/spec';
-import { randomBlock, tinySpec } from '../unit/core/blockFixture';
+import { randomBlock, SPEC_SHAPES, tinyBlockSpec } from '../support/specs';
 import { getRuntime } from './setup';
-import { checkClose } from './tolReport';
+import { expectClose } from '../support/close';
 
 function upload(rt: GpuRuntime, w: BlockWeights): BlockWeightsGpu {
   const g = { attnNorm: rt.upload(w.attnNorm, 'attnNorm'), mlpNorm: rt.upload(w.mlpNorm, 'mlpNorm') } as BlockWeightsGpu;
@@ -34,14 +34,14 @@ function masksFor(spec: ModelSpec, rng: Rng, names: LinearName[]): Partial<Recor
 
 // C, F, H·D not multiples of any tile; GQA 3:1 ('half') and 4:2 with qkv bias ('interleaved').
 const CASES: { name: string; spec: ModelSpec; T: number; masked: LinearName[] }[] = [
-  { name: 'half, H=3 KVH=1 D=6, masks on q, o, up, down', spec: tinySpec({ dim: 20, ffnDim: 44 }), T: 7, masked: ['q', 'o', 'up', 'down'] },
+  { name: 'half, H=3 KVH=1 D=6, masks on q, o, up, down', spec: tinyBlockSpec({ dim: 20, ffnDim: 44 }), T: 7, masked: ['q', 'o', 'up', 'down'] },
   {
     name: 'interleaved, H=4 KVH=2 D=32, qkv bias, all masked',
-    spec: tinySpec({ dim: 100, nHeads: 4, nKvHeads: 2, headDim: 32, ffnDim: 130, ropeLayout: 'interleaved', qkvBias: true, family: 'qwen2' }),
+    spec: tinyBlockSpec(SPEC_SHAPES.qwen2WideBlock),
     T: 33,
     masked: [...LINEAR_NAMES],
   },
-  { name: 'half, H=3 KVH=3 D=6, T=1, dense', spec: tinySpec({ nKvHeads: 3 }), T: 1, masked: [] },
+  { name: 'half, H=3 KVH=3 D=6, T=1, dense', spec: tinyBlockSpec({ nKvHeads: 3 }), T: 1, masked: [] },
 ];
 
 describe('GPU masked block vs blockForwardRef / blockBackwardRef', () => {
@@ -79,11 +79,11 @@ describe('GPU masked block vs blockForwardRef / blockBackwardRef', () => {
       });
       // A chain of ~15 f32 ops with dot products of length ≤ 130 on O(1) values; 1e-5 relative plus an
       // absolute floor for entries that cancel to ~0.
-      checkClose(got.x1, ref.saved.x1, 1e-5, 1e-5, `x1 ${name}`);
-      checkClose(got.h, ref.saved.h, 1e-5, 1e-5, `h ${name}`);
-      checkClose(got.y, ref.y, 1e-5, 1e-5, `y ${name}`);
-      checkClose(got.dx, refB.dx, 2e-5, 1e-5, `dx ${name}`);
-      for (const n of LINEAR_NAMES) checkClose(got.dMask[n], refB.dMask[n], 2e-5, 1e-5, `dMask.${n} ${name}`);
+      expectClose(got.x1, ref.saved.x1, { atol: 1e-5, rtol: 1e-5, what: `x1 ${name}` });
+      expectClose(got.h, ref.saved.h, { atol: 1e-5, rtol: 1e-5, what: `h ${name}` });
+      expectClose(got.y, ref.y, { atol: 1e-5, rtol: 1e-5, what: `y ${name}` });
+      expectClose(got.dx, refB.dx, { atol: 2e-5, rtol: 1e-5, what: `dx ${name}` });
+      for (const n of LINEAR_NAMES) expectClose(got.dMask[n], refB.dMask[n], { atol: 2e-5, rtol: 1e-5, what: `dMask.${n} ${name}` });
       destroyBlockBuffers(rt, acts);
       destroyBlockBuffers(rt, grads);
       rt.destroy(gx, gdy, gw.attnNorm, gw.mlpNorm, ...Object.values(gm), ...LINEAR_NAMES.flatMap((n) => [gw[n].w, gw[n].b]));
@@ -92,7 +92,7 @@ describe('GPU masked block vs blockForwardRef / blockBackwardRef', () => {
 
   it('accumulates dMask over two sequences and refuses buffers made for another T', async () => {
     const rt = await getRuntime();
-    const spec = tinySpec();
+    const spec = tinyBlockSpec();
     const T = 5;
     const rng = new Rng(99);
     const w = randomBlock(spec, rng);
@@ -111,7 +111,7 @@ describe('GPU masked block vs blockForwardRef / blockBackwardRef', () => {
     const shapes = linearShapes(spec);
     for (const n of LINEAR_NAMES) {
       const got = await rt.read(grads.dMask[n], shapes[n][0] * shapes[n][1] * 4);
-      checkClose(got, want[0][n].map((v, i) => v + want[1][n][i]), 2e-5, 1e-5, `dMask.${n} summed`);
+      expectClose(got, want[0][n].map((v, i) => v + want[1][n][i]), { atol: 2e-5, rtol: 1e-5, what: `dMask.${n} summed` });
     }
     expect(() => blockForwardGpu(rt, spec, gw, gm, bufs[0].x, acts, T + 1)).toThrow(/created for T=5/);
     destroyBlockBuffers(rt, acts);

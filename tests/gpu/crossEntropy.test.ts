@@ -4,8 +4,8 @@ import { crossEntropyStep, NO_TARGET } from '../../src/gpu/kernels/crossEntropy'
 import { embeddingGather } from '../../src/gpu/kernels/embedding';
 import { lmHeadLogits, lmHeadNll } from '../../src/gpu/kernels/lmHead';
 import { destroyVocabTable, uploadVocabTable } from '../../src/gpu/vocabTable';
-import { expectClose } from './compare';
 import { getRuntime } from './setup';
+import { expectClose } from '../support/close';
 
 /** f64 reference: log-sum-exp of each row and −log softmax at the target (NaN-free, max-shifted). */
 function refLse(logits: ArrayLike<number>, T: number, V: number): Float64Array {
@@ -59,9 +59,9 @@ describe('LM head + chunked cross entropy vs CPU log-softmax', () => {
       const full = await rt.read(gLogits, T * V * 4);
       // f32 logits of size ~ sqrt(C); lse − logit is a difference of such numbers
       const atol = 2e-6 * Math.sqrt(C) * 10;
-      const r = expectClose(got, nllRef, atol, 1e-5, 'nll');
-      expectClose(Array.from({ length: T }, (_, t) => st[t * 4 + 3]), lse, atol, 1e-5, 'lse');
-      expectClose(full, logits, atol, 1e-5, 'full logits');
+      const r = expectClose(got, nllRef, { atol, rtol: 1e-5, what: 'nll' });
+      expectClose(Array.from({ length: T }, (_, t) => st[t * 4 + 3]), lse, { atol, rtol: 1e-5, what: 'lse' });
+      expectClose(full, logits, { atol, rtol: 1e-5, what: 'full logits' });
       expect(got[T - 1]).toBe(0);
       console.log(`T${T} C${C} V${V} rows${rows} cols${cols}: nll max|Δ| ${r.maxAbs.toExponential(1)} rel ${r.maxRel.toExponential(1)}`);
       destroyVocabTable(rt, table);
@@ -97,7 +97,7 @@ describe('LM head + chunked cross entropy vs CPU log-softmax', () => {
     });
     const got = await rt.read(nll, T * 4);
     expect(Array.from(got).every(Number.isFinite)).toBe(true);
-    expectClose(got, nllRef, 1e-5, 1e-5, 'rescaled nll');
+    expectClose(got, nllRef, { atol: 1e-5, rtol: 1e-5, what: 'rescaled nll' });
     expect(got[3]).toBeCloseTo(Math.log(V), 5);
     rt.destroy(gt, state, nll, ...chunks);
   });

@@ -11,9 +11,9 @@ import { nodeDirSource } from '../../src/model/sourceNode';
 import { createGpuEngine } from '../../src/prune/gpuEngine';
 import { generateAll } from '../../src/worker/outputs';
 import type { ModelSpec, ModelWeights } from '../../src/model/spec';
-import { randomWeights, tinySpec } from '../unit/model/helpers';
-import { expectClose } from './compare';
+import { randomWeights, SPEC_SHAPES, tinyModelSpec } from '../support/specs';
 import { getRuntime } from './setup';
+import { expectClose } from '../support/close';
 
 const ROOT = resolve(__dirname, '../..');
 // f32 logits from two op orders over the same weights (decoder: 1-row products; full forward: T rows)
@@ -25,7 +25,7 @@ function checked(dec: NextTokenLogits, full: NextTokenLogits, tag: string, log: 
   return async (ids) => {
     const got = await dec(ids);
     const ref = await full(ids);
-    const r = expectClose(got, ref, ATOL, RTOL, `${tag} len ${ids.length}`);
+    const r = expectClose(got, ref, { atol: ATOL, rtol: RTOL, what: `${tag} len ${ids.length}` });
     log.push(r.maxAbs);
     return got;
   };
@@ -51,7 +51,7 @@ describe('gpuIncrementalDecoder (KV cache) vs the full forward', () => {
     const cpuChecked: NextTokenLogits = async (ids) => {
       const got = await checked(dec, full, 'micro', log)(ids);
       const cpu = forwardCpu(m.spec, m.weights, ids);
-      expectClose(got, cpu.subarray((ids.length - 1) * m.spec.vocabSize), ATOL, RTOL, `micro vs CPU len ${ids.length}`);
+      expectClose(got, cpu.subarray((ids.length - 1) * m.spec.vocabSize), { atol: ATOL, rtol: RTOL, what: `micro vs CPU len ${ids.length}` });
       return got;
     };
     const out = await generate(cpuChecked, prompt, { maxNewTokens: N, temperature: 0.8, seed: 3, contextLength: ctx });
@@ -95,12 +95,12 @@ describe('gpuIncrementalDecoder (KV cache) vs the full forward', () => {
 
   // random shapes: GQA/MQA, interleaved RoPE, qkv bias, head dims that are not powers of two
   const SHAPES: [string, Partial<ModelSpec>][] = [
-    ['GQA 6:2 D=10', { nHeads: 6, nKvHeads: 2, headDim: 10, dim: 28, ffnDim: 50, vocabSize: 211 }],
-    ['MQA 3:1 interleaved, qkv bias, tied', { nHeads: 3, nKvHeads: 1, headDim: 8, dim: 20, ropeLayout: 'interleaved', qkvBias: true, tiedEmbeddings: true, vocabSize: 157, nLayers: 3 }],
+    ['GQA 6:2 D=10', SPEC_SHAPES.gqa62],
+    ['MQA 3:1 interleaved, qkv bias, tied', SPEC_SHAPES.mqa31Interleaved],
   ];
   SHAPES.forEach(([name, over], si) => {
     it(`random ${name}: 1-token prompt, cache growth, new prompt, window slide`, async () => {
-      const spec = tinySpec(over);
+      const spec = tinyModelSpec(over);
       const { rt, g, full } = await setup(spec, randomWeights(spec, 100 + si));
       const rng = new Rng(7 + si);
       const log: number[] = [];
@@ -130,13 +130,13 @@ describe('gpuIncrementalDecoder (KV cache) vs the full forward', () => {
   });
 
   it('rejects token ids outside the vocabulary before touching the cache', async () => {
-    const spec = tinySpec();
+    const spec = tinyModelSpec();
     const { rt, g, full } = await setup(spec, randomWeights(spec, 9));
     const dec = gpuIncrementalDecoder(rt, g);
     await dec(Int32Array.of(3, 4));
     await expect(dec(Int32Array.of(3, 4, spec.vocabSize))).rejects.toThrow(/outside the vocabulary/);
     const ids = Int32Array.of(3, 4, 5);
-    expectClose(await dec(ids), await full(ids), ATOL, RTOL, 'after a rejected call');
+    expectClose(await dec(ids), await full(ids), { atol: ATOL, rtol: RTOL, what: 'after a rejected call' });
     expect(dec.stats).toMatchObject({ prefills: 1, steps: 1 });
     dec.dispose();
     destroyModel(rt, g);

@@ -15,7 +15,7 @@ import { createGpuEngine } from '../../src/prune/gpuEngine';
 import { runPruneJob } from '../../src/prune/job';
 import { dataText } from '../unit/prune/engineFixture';
 import { getRuntime } from './setup';
-import { checkClose, reportScalar } from './tolReport';
+import { expectClose, reportScalar } from '../support/close';
 
 describe('GPU BlockExecutor (micro model)', () => {
   it('forward (masked, with linear inputs) and backward match the CPU executor', async () => {
@@ -32,15 +32,15 @@ describe('GPU BlockExecutor (micro model)', () => {
     const blk = m.weights.blocks[1];
     const fc = await cpu.forward(blk, X, masks, { save: true, collectInputs: true });
     const fg = await gpu.forward(blk, X, masks, { save: true, collectInputs: true });
-    checkClose(fg.y, fc.y, 1e-5, 1e-4, 'y');
-    for (const k of ['attnIn', 'oIn', 'mlpIn', 'downIn'] as (keyof LinearInputs)[]) checkClose(fg.inputs![k], fc.inputs![k], 1e-5, 1e-4, k);
+    expectClose(fg.y, fc.y, { atol: 1e-5, rtol: 1e-4, what: 'y' });
+    for (const k of ['attnIn', 'oIn', 'mlpIn', 'downIn'] as (keyof LinearInputs)[]) expectClose(fg.inputs![k], fc.inputs![k], { atol: 1e-5, rtol: 1e-4, what: k });
     const dY = rng.normalArray(fc.y.length, 0.1);
     const bc = await cpu.backward(blk, masks, fc.saved, dY);
     const bg = await gpu.backward(blk, masks, fg.saved, dY, { wantDx: true });
     // gradients are small (dY ~ 0.1): atol relative to the largest reference entry, so the check is not vacuous
     const amax = (a: Float32Array) => a.reduce((mx, v) => Math.max(mx, Math.abs(v)), 0);
-    checkClose(bg.dx!, bc.dx!, 1e-5 * amax(bc.dx!), 1e-3, 'dx');
-    for (const n of LINEAR_NAMES) checkClose(bg.maskGrads[n], bc.maskGrads[n], 1e-5 * amax(bc.maskGrads[n]), 1e-3, `dMask.${n}`);
+    expectClose(bg.dx!, bc.dx!, { atol: 1e-5 * amax(bc.dx!), rtol: 1e-3, what: 'dx' });
+    for (const n of LINEAR_NAMES) expectClose(bg.maskGrads[n], bc.maskGrads[n], { atol: 1e-5 * amax(bc.maskGrads[n]), rtol: 1e-3, what: `dMask.${n}` });
     // BESA's prefix sums at k_d computed on the device equal the CPU executor's (dL/dM never read back)
     const order = Object.fromEntries(
       LINEAR_NAMES.map((n) => {
@@ -59,7 +59,7 @@ describe('GPU BlockExecutor (micro model)', () => {
     const pg = await gpu.besaPrefix(blk, masks, fg2.saved, dY, order);
     for (const n of LINEAR_NAMES) {
       const ref = Float32Array.from(pc[n]);
-      checkClose(Float32Array.from(pg[n]), ref, 1e-5 * amax(ref), 1e-3, `prefix.${n}`);
+      expectClose(Float32Array.from(pg[n]), ref, { atol: 1e-5 * amax(ref), rtol: 1e-3, what: `prefix.${n}` });
     }
     // stale saved state is refused (the GPU keeps only the latest forward)
     await gpu.forward(blk, X, null);
@@ -93,7 +93,7 @@ describe('GPU BlockExecutor (micro model)', () => {
       for (const n of LINEAR_NAMES) expect(Math.abs(s.layerSparsity[n] - ref.layerSparsity[n])).toBeLessThan(1e-4);
     });
     expect(c.steps.at(-1)!.d!).toBeGreaterThan(1e-6); // θ really moved (d grew), so the comparison is not trivial
-    for (const n of LINEAR_NAMES) checkClose(g.r.theta[n], c.r.theta[n], 1e-5, 1e-3, `theta.${n}`);
+    for (const n of LINEAR_NAMES) expectClose(g.r.theta[n], c.r.theta[n], { atol: 1e-5, rtol: 1e-3, what: `theta.${n}` });
     let differ = 0;
     for (const n of LINEAR_NAMES) for (let j = 0; j < g.r.masks[n].length; j++) if (g.r.masks[n][j] !== c.r.masks[n][j]) differ++;
     expect(differ).toBe(0);

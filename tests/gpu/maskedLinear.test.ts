@@ -5,8 +5,8 @@ import { add, addInPlace } from '../../src/gpu/kernels/add';
 import { biasAdd } from '../../src/gpu/kernels/biasAdd';
 import { maskApply } from '../../src/gpu/kernels/maskApply';
 import { maskedLinearBackward, maskedLinearForward } from '../../src/gpu/kernels/maskedLinear';
-import { checkClose } from './tolReport';
 import { getRuntime } from './setup';
+import { expectClose } from '../support/close';
 
 // [T, In, Out]: T = 1, 7, 130; widths 12, 100, 257 (none a multiple of the 64×64×16 matmul tile).
 const SHAPES: [number, number, number][] = [
@@ -16,7 +16,7 @@ const SHAPES: [number, number, number][] = [
   [7, 257, 257],
 ];
 
-/** A 0/1 mask with about half of the entries kept (BESA's hard mask, spec §1.5). */
+/** A 0/1 mask with about half of the entries kept (BESA's hard mask, docs/besa.md §1.5). */
 function hardMask(rng: Rng, n: number): Float32Array {
   const m = new Float32Array(n);
   for (let i = 0; i < n; i++) m[i] = rng.next() < 0.5 ? 0 : 1;
@@ -56,9 +56,9 @@ describe('masked linear on the GPU vs src/core/ops/linear.ts', () => {
           return [await rt.read(g.y, T * Out * 4), await rt.read(g.dx, T * In * 4), await rt.read(g.dMask, Out * In * 4)];
         });
         // f32 dot products of length K ≤ 257 with O(1) terms: atol scales with √K (cancellation).
-        checkClose(y, refY, 2e-6 * Math.sqrt(In), 1e-5, `y ${T}x${In}x${Out} ${masked}`);
-        checkClose(dx, refB.dx, 2e-6 * Math.sqrt(Out), 1e-5, `dx ${T}x${In}x${Out} ${masked}`);
-        checkClose(dMask, refB.dMask, 2e-6 * Math.sqrt(T), 1e-5, `dMask ${T}x${In}x${Out} ${masked}`);
+        expectClose(y, refY, { atol: 2e-6 * Math.sqrt(In), rtol: 1e-5, what: `y ${T}x${In}x${Out} ${masked}` });
+        expectClose(dx, refB.dx, { atol: 2e-6 * Math.sqrt(Out), rtol: 1e-5, what: `dx ${T}x${In}x${Out} ${masked}` });
+        expectClose(dMask, refB.dMask, { atol: 2e-6 * Math.sqrt(T), rtol: 1e-5, what: `dMask ${T}x${In}x${Out} ${masked}` });
         rt.destroy(...Object.values(g));
       });
     }
@@ -86,8 +86,8 @@ describe('masked linear on the GPU vs src/core/ops/linear.ts', () => {
     const bufs = seqs.map((q) => ({ x: rt.upload(q.x, 'x'), dy: rt.upload(q.dy, 'dy') }));
     maskedLinearBackward(rt, { ...bufs[0], w: gw, weff, dx, dMask, gradScratch: scratch }, { T, In, Out }, { accumulateDx: true, accumulateDMask: true });
     maskedLinearBackward(rt, { ...bufs[1], w: gw, weff, dx: null, dMask, gradScratch: scratch }, { T, In, Out }, { accumulateDMask: true });
-    checkClose(await rt.read(dx, T * In * 4), wantDx, 2e-5, 1e-5, 'dx accumulated');
-    checkClose(await rt.read(dMask, Out * In * 4), wantDm, 1e-5, 1e-5, 'dMask accumulated');
+    expectClose(await rt.read(dx, T * In * 4), wantDx, { atol: 2e-5, rtol: 1e-5, what: 'dx accumulated' });
+    expectClose(await rt.read(dMask, Out * In * 4), wantDm, { atol: 1e-5, rtol: 1e-5, what: 'dMask accumulated' });
     rt.destroy(gw, gm, weff, dx, dMask, scratch, ...bufs.flatMap((q) => [q.x, q.dy]));
   });
 
@@ -125,8 +125,8 @@ describe('elementwise kernels vs plain loops', () => {
       const y = await rt.read(gy, n * 4);
       const m = await rt.read(gm, n * 4);
       // Each output is 2–3 f32 roundings of O(1) values; compare with f64 arithmetic.
-      checkClose(y, Array.from(a, (v, i) => 2 * v + b[i] + bias[i % Out]), 1e-6, 1e-6, 'residual + bias');
-      checkClose(m, Array.from(a, (v, i) => 2 * v * b[i]), 1e-7, 1e-6, 'mask apply');
+      expectClose(y, Array.from(a, (v, i) => 2 * v + b[i] + bias[i % Out]), { atol: 1e-6, rtol: 1e-6, what: 'residual + bias' });
+      expectClose(m, Array.from(a, (v, i) => 2 * v * b[i]), { atol: 1e-7, rtol: 1e-6, what: 'mask apply' });
       rt.destroy(ga, gb, gy, gbias, gm);
     });
   }

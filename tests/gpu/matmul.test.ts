@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { matmulDesc, matmulRef, type Transpose } from '../../src/core/matmul';
 import { Rng } from '../../src/core/rng';
 import { matmul } from '../../src/gpu/kernels/matmul';
-import { expectClose } from './compare';
 import { getRuntime } from './setup';
+import { expectClose } from '../support/close';
 
 // Sizes include 1×1×1, primes and non-multiples of the 64×64×16 tile (M, N, K order).
 const SHAPES: [number, number, number][] = [
@@ -42,7 +42,7 @@ describe('matmul_tiled vs CPU reference', () => {
           });
           // f32 accumulation over K ≤ 513 terms of magnitude ≤ 1: relative 1e-5 of the row scale.
           const scale = Math.sqrt(K) / 3;
-          const r = expectClose(got, ref, 1e-5 * scale, 1e-5, `${variant} ${trans} ${M}x${N}x${K}`);
+          const r = expectClose(got, ref, { atol: 1e-5 * scale, rtol: 1e-5, what: `${variant} ${trans} ${M}x${N}x${K}` });
           expect(r.maxAbs).toBeLessThan(1e-4);
         }
         rt.destroy(gA, gB, gC);
@@ -65,7 +65,7 @@ describe('matmul_tiled vs CPU reference', () => {
       const gC = rt.upload(C0, 'C');
       matmul(rt, gA, gB, gC, d, variant);
       const got = await rt.read(gC, C0.byteLength);
-      expectClose(got, ref, 1e-5, 1e-5, variant);
+      expectClose(got, ref, { atol: 1e-5, rtol: 1e-5, what: variant });
       rt.destroy(gA, gB, gC);
     }
   });
@@ -90,7 +90,7 @@ describe('matmul_tiled vs CPU reference', () => {
     const gs = rt.createBuffer(H * T * T * 4, 'S');
     for (const variant of ['tiled', 'naive', 'rows'] as const) {
       matmul(rt, gq, gk, gs, d, variant);
-      expectClose(await rt.read(gs, H * T * T * 4), ref, 1e-6, 1e-5, variant);
+      expectClose(await rt.read(gs, H * T * T * 4), ref, { atol: 1e-6, rtol: 1e-5, what: variant });
     }
     rt.destroy(gq, gk, gs);
   });

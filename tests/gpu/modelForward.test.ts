@@ -9,9 +9,9 @@ import { destroyModel, uploadModel } from '../../src/gpu/modelWeights';
 import { cpuForwardLogits, forwardCpu } from '../../src/model/forward';
 import { loadModel } from '../../src/model/loader';
 import { nodeDirSource } from '../../src/model/sourceNode';
-import { randomWeights, tinySpec } from '../unit/model/helpers';
-import { expectClose } from './compare';
+import { randomWeights, tinyModelSpec } from '../support/specs';
 import { getRuntime } from './setup';
+import { expectClose } from '../support/close';
 
 const ROOT = resolve(__dirname, '../..');
 
@@ -35,7 +35,7 @@ describe('GPU model forward vs the CPU forward (src/model/forward.ts)', () => {
     expect(rel).toBeLessThan(1e-4);
     expect(Math.abs(viaLogits.ppl - cpu.ppl) / cpu.ppl).toBeLessThan(1e-4);
     expect(gpu).toMatchObject({ windows: cpu.windows, seqlen, tokens: ids.length, truncated: true, dataset: 'sotu-eval' });
-    expectClose(gpu.windowLosses, cpu.windowLosses, 0, 1e-4, 'window losses');
+    expectClose(gpu.windowLosses, cpu.windowLosses, { atol: 0, rtol: 1e-4, what: 'window losses' });
     // a trained model: far better than uniform (ppl 384), in the range of eval.json's 23.3
     expect(gpu.ppl).toBeGreaterThan(5);
     expect(gpu.ppl).toBeLessThan(100);
@@ -44,7 +44,7 @@ describe('GPU model forward vs the CPU forward (src/model/forward.ts)', () => {
     const w = ids.subarray(0, seqlen);
     const ref = forwardCpu(m.spec, m.weights, w);
     const got = await gpuForwardLogits(rt, g)(w);
-    const r = expectClose(got, ref, 2e-4, 1e-4, 'micro logits');
+    const r = expectClose(got, ref, { atol: 2e-4, rtol: 1e-4, what: 'micro logits' });
     console.log(`micro logits max|Δ| ${r.maxAbs.toExponential(2)}`);
     destroyModel(rt, g);
   });
@@ -69,7 +69,7 @@ describe('GPU model forward vs the CPU forward (src/model/forward.ts)', () => {
 
   it('tiny random model (tied embeddings, qkv bias, interleaved RoPE, MQA): chunked vocabulary gives the same NLL', async () => {
     const rt = await getRuntime();
-    const spec = tinySpec({ tiedEmbeddings: true, qkvBias: true, ropeLayout: 'interleaved', nHeads: 3, nKvHeads: 1, headDim: 8, dim: 20, vocabSize: 251 });
+    const spec = tinyModelSpec({ tiedEmbeddings: true, qkvBias: true, ropeLayout: 'interleaved', nHeads: 3, nKvHeads: 1, headDim: 8, dim: 20, vocabSize: 251 });
     const weights = randomWeights(spec, 5);
     expect(weights.lmHead).toBe(weights.embed);
     const ids = Int32Array.from({ length: 37 }, (_, i) => (i * 97 + 13) % spec.vocabSize);
@@ -88,7 +88,7 @@ describe('GPU model forward vs the CPU forward (src/model/forward.ts)', () => {
       for (let v = 0; v < V; v++) s += Math.exp(logits[t * V + v] - mx);
       ref[t] = mx + Math.log(s) - logits[t * V + ids[t + 1]];
     }
-    const r = expectClose(nll, ref, 1e-4, 1e-4, 'tiny nll');
+    const r = expectClose(nll, ref, { atol: 1e-4, rtol: 1e-4, what: 'tiny nll' });
     console.log(`tiny model nll max|Δ| ${r.maxAbs.toExponential(2)}`);
     await expect(gpuTokenNll(rt, g, [0, V])).rejects.toThrow(/outside the vocabulary/);
     destroyModel(rt, g);

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { reconLoss as refReconLoss } from '../../src/core/ops/reconLoss';
 import { Rng } from '../../src/core/rng';
 import { reconLoss, reconLossValue } from '../../src/gpu/kernels/reconLoss';
-import { checkClose, reportScalar } from './tolReport';
 import { getRuntime } from './setup';
+import { expectClose, reportScalar } from '../support/close';
 
 const SHAPES: [number, number][] = [
   [1, 12],
@@ -36,7 +36,7 @@ describe('recon_loss.wgsl (+ sum.wgsl) vs src/core/ops/reconLoss.ts', () => {
       // Sums of ≤ 130 positive f32 terms per channel, then a pairwise sum over channels.
       reportScalar(`loss T=${T} C=${C}`, loss, ref.loss);
       expect(Math.abs(loss - ref.loss)).toBeLessThanOrEqual(1e-5 * ref.loss);
-      checkClose(dy, ref.dy, 1e-9, 1e-5, `dy T=${T} C=${C}`);
+      expectClose(dy, ref.dy, { atol: 1e-9, rtol: 1e-5, what: `dy T=${T} C=${C}` });
       for (let t = 0; t < T; t++) expect(Math.abs(dy[t * C + 3])).toBe(0); // ±0: 0·e keeps the sign of e
       rt.destroy(gy, gref, gdy);
     });

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { rmsnormBackward as refBackward, rmsnormForward as refForward } from '../../src/core/ops/rmsnorm';
 import { Rng } from '../../src/core/rng';
 import { rmsnormBackward, rmsnormForward } from '../../src/gpu/kernels/rmsnorm';
-import { checkClose } from './tolReport';
 import { getRuntime } from './setup';
+import { expectClose } from '../support/close';
 
 // T and C are not multiples of the 256-thread workgroup; C = 257 makes one thread do two columns.
 const SHAPES: [number, number][] = [
@@ -37,9 +37,9 @@ describe('rmsnorm.wgsl vs src/core/ops/rmsnorm.ts', () => {
         return [await rt.read(gy, T * C * 4), await rt.read(grstd, T * 4), await rt.read(gdx, T * C * 4)];
       });
       // f32 sums over C ≤ 600 terms; rstd ~ O(1), y and dx ~ O(1): achieved ≲ 1e-6 relative.
-      checkClose(rstd, ref.rstd, 1e-6, 1e-5, `rstd T=${T} C=${C}`);
-      checkClose(y, ref.y, 1e-6, 1e-5, `y T=${T} C=${C}`);
-      checkClose(dx, refDx, 2e-6, 1e-5, `dx T=${T} C=${C}`);
+      expectClose(rstd, ref.rstd, { atol: 1e-6, rtol: 1e-5, what: `rstd T=${T} C=${C}` });
+      expectClose(y, ref.y, { atol: 1e-6, rtol: 1e-5, what: `y T=${T} C=${C}` });
+      expectClose(dx, refDx, { atol: 2e-6, rtol: 1e-5, what: `dx T=${T} C=${C}` });
       rt.destroy(gx, gw, gy, grstd, gdy, gdx);
     });
   }

@@ -3,8 +3,8 @@ import { ropeBackward as refBackward, ropeForward as refForward } from '../../sr
 import { Rng } from '../../src/core/rng';
 import { createRopeTable, ropeBackward, ropeForward } from '../../src/gpu/kernels/rope';
 import type { RopeLayout } from '../../src/model/spec';
-import { checkClose } from './tolReport';
 import { getRuntime } from './setup';
+import { expectClose } from '../support/close';
 
 // [T, H, D, posOffset]: heads 3 and 1 (q/k of a GQA 3:1 model), 4 and 2; D even and not 2^k (6).
 const CASES: [number, number, number, number][] = [
@@ -37,8 +37,8 @@ describe('rope.wgsl vs src/core/ops/rope.ts', () => {
           return [await rt.read(gy, x.byteLength), await rt.read(gdx, x.byteLength)];
         });
         // Two f32 products per output with exact (f64-derived) cos/sin: a few ulp of |a|+|b|.
-        checkClose(y, ref, 1e-6, 1e-5, `y ${layout} T=${T} H=${H} D=${D}`);
-        checkClose(dx, refDx, 1e-6, 1e-5, `dx ${layout} T=${T} H=${H} D=${D}`);
+        expectClose(y, ref, { atol: 1e-6, rtol: 1e-5, what: `y ${layout} T=${T} H=${H} D=${D}` });
+        expectClose(dx, refDx, { atol: 1e-6, rtol: 1e-5, what: `dx ${layout} T=${T} H=${H} D=${D}` });
         rt.destroy(table.buffer, gx, gdy, gy, gdx);
       });
     }
@@ -70,8 +70,8 @@ describe('rope.wgsl vs src/core/ops/rope.ts', () => {
           ropeBackward(rt, table, gdy, gdx, T, H, D, layout, t0);
           return [await rt.read(gy, x.byteLength), await rt.read(gdx, x.byteLength)];
         });
-        checkClose(y, ref, 1e-6, 1e-5, `y t0=${t0} ${layout}`);
-        checkClose(dx, refDx, 1e-6, 1e-5, `dx t0=${t0} ${layout}`);
+        expectClose(y, ref, { atol: 1e-6, rtol: 1e-5, what: `y t0=${t0} ${layout}` });
+        expectClose(dx, refDx, { atol: 1e-6, rtol: 1e-5, what: `dx t0=${t0} ${layout}` });
         rt.destroy(table.buffer, gx, gdy, gy, gdx);
       });
     }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng';
 import { sum } from '../../src/gpu/kernels/sum';
 import { getRuntime } from './setup';
-import { reportScalar } from './tolReport';
+import { reportScalar } from '../support/close';
 
 function refSum(x: Float32Array): { s: number; abs: number } {
   let s = 0;

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { swigluBackward as refBackward, swigluForward as refForward } from '../../src/core/ops/swiglu';
 import { Rng } from '../../src/core/rng';
 import { swigluBackward, swigluForward } from '../../src/gpu/kernels/swiglu';
-import { checkClose } from './tolReport';
 import { getRuntime } from './setup';
+import { expectClose } from '../support/close';
 
 // n = T·F with T = 1, 7, 130 and odd F, so the last 256-thread workgroup is partial.
 const SIZES: [number, number][] = [
@@ -34,9 +34,9 @@ describe('swiglu.wgsl vs src/core/ops/swiglu.ts', () => {
         return [await rt.read(h, n * 4), await rt.read(dgate, n * 4), await rt.read(dup, n * 4)];
       });
       // f32 exp is accurate to a few ulp; results are products of O(1) terms.
-      checkClose(gh, ref, 1e-6, 1e-5, `h n=${n}`);
-      checkClose(gdg, refB.dgate, 1e-6, 1e-5, `dgate n=${n}`);
-      checkClose(gdu, refB.dup, 1e-6, 1e-5, `dup n=${n}`);
+      expectClose(gh, ref, { atol: 1e-6, rtol: 1e-5, what: `h n=${n}` });
+      expectClose(gdg, refB.dgate, { atol: 1e-6, rtol: 1e-5, what: `dgate n=${n}` });
+      expectClose(gdu, refB.dup, { atol: 1e-6, rtol: 1e-5, what: `dup n=${n}` });
       rt.destroy(bufs.gate, bufs.up, bufs.dh, h, dgate, dup);
     });
   }

@@ -1,4 +1,4 @@
-// Candidate sparsities and the per-candidate prune counts (spec §1.3, §1.5).
+// Candidate sparsities and the per-candidate prune counts (docs/besa.md §1.3, §1.5).
 // models/sparse_layers.init_learn_sparsity:
 //   cand = torch.arange(1.0, -step, -step); cand[-1] = 0.0           (float32 tensor)
 //   prob_map_matrix[d, :int(C * cand[d].item())] = 1                 (k_d, in f64 of the f32 value)

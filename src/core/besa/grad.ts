@@ -1,4 +1,4 @@
-// dL/dθ from G = dL/dM through the soft mask, in the prefix-sum form of spec §1.5:
+// dL/dθ from G = dL/dM through the soft mask, in the prefix-sum form of docs/besa.md §1.5:
 //   g_r(j) = G[r, sortIdx[r,j]];  Pre_r(k) = Σ_{j<k} g_r(j)
 //   dL/dp_{g,d} = −Σ_{r in group g} Pre_r(k_d) + dLds_g · cand_d        (dLds: penalty, below)
 //   dL/dz = p ⊙ (dL/dp − <p, dL/dp>)   (softmax backward, z = sigmoid θ or θ)
@@ -109,7 +109,7 @@ export function thetaGradFromPrefix<A extends Vec>(
 
 /**
  * ∂Pen/∂s_g for one linear, Pen = β((s_block − α̂)/α̂)²: s_block = Σ_l (numel_l/Σnumel) mean_g s_g, so
- * ∂Pen/∂s_g = dPen/ds_block · (numel_l/Σnumel) / G   (spec §1.5, last line). dPenDsBlock from sparsityPenalty.
+ * ∂Pen/∂s_g = dPen/ds_block · (numel_l/Σnumel) / G   (docs/besa.md §1.5, last line). dPenDsBlock from sparsityPenalty.
  */
 export function penaltyGradPerRow(dPenDsBlock: number, numel: number, totalNumel: number, G: number): number {
   return (dPenDsBlock * (numel / totalNumel)) / G;

@@ -1,4 +1,4 @@
-// Importance metric and sort order (spec §1.2, SparseLinear.add_batch / get_w_metric).
+// Importance metric and sort order (docs/besa.md §1.2, SparseLinear.add_batch / get_w_metric).
 import { checkLen, type Vec } from '../ops/vec';
 
 /**

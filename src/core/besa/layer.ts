@@ -1,4 +1,4 @@
-// One BESA-wrapped linear (SparseLinear with learn_sparsity, spec §1.3–§1.5) as plain data, plus the
+// One BESA-wrapped linear (SparseLinear with learn_sparsity, docs/besa.md §1.3–§1.5) as plain data, plus the
 // θ → (p, s, hard mask, soft mask) map. The engine keeps one of these per linear per block.
 import { checkLen, type Vec } from '../ops/vec';
 import { candidates, pruneCountsPerCandidate, type ArangeArith } from './candidates';
@@ -27,7 +27,7 @@ export interface BesaLinearOptions {
   scalerRow?: Vec | null; // WandaStats.scalerRow, required for 'wanda'
   step?: number; // default 0.01
   arith?: ArangeArith; // default 'cpu'
-  sigmoid?: boolean; // default true (sigmoid smoothing, spec §1.4)
+  sigmoid?: boolean; // default true (sigmoid smoothing, docs/besa.md §1.4)
 }
 
 export function logitRows(rows: number, g: Granularity): number {

@@ -1,4 +1,4 @@
-// Soft and hard masks (spec §1.5, SparseLinear.get_prob_mask / get_weight_mask / mask_gen_cuda).
+// Soft and hard masks (docs/besa.md §1.5, SparseLinear.get_prob_mask / get_weight_mask / mask_gen_cuda).
 // Logit row g (of G) is shared by the groupSize = rows/G consecutive output rows g·b … g·b+b−1
 // (row-wise: G = rows; layer-wise: G = 1). sortIdx is [rows, cols], ascending importance per row.
 import { checkLen, type Vec } from '../ops/vec';
@@ -17,7 +17,7 @@ export function groupSize(rows: number, G: number): number {
 
 /**
  * n_g = int(s_g · C) as torch does it: (sparsities * columns).to(long) on float32 values, i.e. the
- * product is rounded to f32 before truncation (the ±1 caveat of spec §1.5/§7.2 comes from s_g itself).
+ * product is rounded to f32 before truncation (the ±1 caveat of docs/besa.md §1.5/§7.2 comes from s_g itself).
  */
 export function hardPruneCounts(s: ArrayLike<number> /*[G]*/, cols: number): Int32Array /*[G]*/ {
   const n = new Int32Array(s.length);

@@ -1,4 +1,4 @@
-// Final-mask rule 'match-target' (our addition; the reference code has no such step, spec §1.8).
+// Final-mask rule 'match-target' (our addition; the reference code has no such step, docs/besa.md §1.8).
 //
 // The reference applies M_hard with n_r = floor(s_r·C) from the final θ. Two things make that land
 // under α̂ when zeros are counted: the sparsity penalty is soft (λ = 5, the reconstruction term pulls

@@ -1,4 +1,4 @@
-// From logits θ to sparsities (spec §1.4, sparse_layers.update_sparsity, utils/tools.get_sparsity).
+// From logits θ to sparsities (docs/besa.md §1.4, sparse_layers.update_sparsity, utils/tools.get_sparsity).
 // θ is [G, D]: G = rows (row-wise, --blocksize 1), rows/b (blocksize b) or 1 (layer-wise); D = #cand.
 //   p_g = softmax(sigmoid(θ_g))  (or softmax(θ_g) with sigmoid=false);  s_g = Σ_d p_{g,d} cand_d
 //   s_layer = mean_g s_g;  s_block = Σ_l numel_l s_layer_l / Σ_l numel_l
@@ -56,7 +56,7 @@ export function blockSparsity(layers: ReadonlyArray<{ numel: number; sparsity: n
   return num / den;
 }
 
-/** BESA's sparsity penalty λ((s − α̂)/α̂)² and its derivative d/ds (spec §1.6, main.loss_func). */
+/** BESA's sparsity penalty λ((s − α̂)/α̂)² and its derivative d/ds (docs/besa.md §1.6, main.loss_func). */
 export function sparsityPenalty(sBlock: number, target: number, beta: number): { penalty: number; dS: number } {
   const r = (sBlock - target) / target;
   return { penalty: beta * r * r, dS: (2 * beta * r) / target };

@@ -1,8 +1,8 @@
 // A full LLaMA decoder block on the CPU with per-linear masks: the reference for BESA's block
-// reconstruction objective (spec §1.6) and for the GPU block kernels.
+// reconstruction objective (docs/besa.md §1.6) and for the GPU block kernels.
 //   n1 = rmsnorm(x, attnNorm);  q,k,v = lin(n1);  a = attn(rope(q), rope(k), v);  x1 = x + o(a)
 //   n2 = rmsnorm(x1, mlpNorm);  y = x1 + down(swiglu(gate(n2), up(n2)))
-// Masks multiply the frozen weights (W ⊙ M, spec §1.5); a missing mask means dense.
+// Masks multiply the frozen weights (W ⊙ M, docs/besa.md §1.5); a missing mask means dense.
 import { LINEAR_NAMES, type BlockWeights, type LinearName, type ModelSpec } from '../../model/spec';
 import { attentionBackward, attentionForward } from './attention';
 import { linearBackward, linearForward } from './linear';
@@ -77,7 +77,7 @@ export function blockForwardRef<A extends Vec>(
 
 /**
  * Backward of blockForwardRef with frozen weights: dx and dL/dM for all 7 linears
- * (dMask = (dyᵀ x_in) ⊙ W, spec §1.5; computed even where the mask was absent, i.e. at M = 1).
+ * (dMask = (dyᵀ x_in) ⊙ W, docs/besa.md §1.5; computed even where the mask was absent, i.e. at M = 1).
  */
 export function blockBackwardRef<A extends Vec>(
   spec: ModelSpec,

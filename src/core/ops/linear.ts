@@ -1,4 +1,4 @@
-// Masked linear layer, the unit BESA prunes (spec §1.5): W_eff = W ⊙ M, y = x W_effᵀ + b.
+// Masked linear layer, the unit BESA prunes (docs/besa.md §1.5): W_eff = W ⊙ M, y = x W_effᵀ + b.
 // W is [out, in] (PyTorch layout). The mask is the STE mask; its gradient dL/dM = (dyᵀ x) ⊙ W.
 import { alloc, checkLen, type Vec } from './vec';
 
@@ -31,8 +31,8 @@ export function linearForward<A extends Vec>(
 }
 
 /**
- * Backward of linearForward with W frozen (BESA trains only the masks, spec §1.1).
- * dx[T,In] = dy · (W⊙M);  dMask[Out,In] = (dyᵀ x) ⊙ W  (spec §1.5, G = dL/dW_eff ⊙ W).
+ * Backward of linearForward with W frozen (BESA trains only the masks, docs/besa.md §1.1).
+ * dx[T,In] = dy · (W⊙M);  dMask[Out,In] = (dyᵀ x) ⊙ W  (docs/besa.md §1.5, G = dL/dW_eff ⊙ W).
  * dMask does not depend on the mask value, so it is also the gradient at M = M_hard (STE).
  */
 export function linearBackward<A extends Vec>(

@@ -1,4 +1,4 @@
-// BESA's relative reconstruction loss for one mini-batch (spec §1.6, main.train_epoch):
+// BESA's relative reconstruction loss for one mini-batch (docs/besa.md §1.6, main.train_epoch):
 //   L_rec = (1/C) Σ_c Σ_t (y[t,c] − yRef[t,c])² / n_c²,   n_c = ||yRef[:,c]||₂ (detached, per batch).
 // Guard: the reference code divides by n_c unguarded (0/0 → NaN). A channel whose reference is
 // identically zero has no relative error, so it is left out of the loss (zero gradient) instead.

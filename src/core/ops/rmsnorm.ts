@@ -1,5 +1,5 @@
 // RMSNorm (LLaMA): y = x · rstd · w, rstd = 1/sqrt(mean(x²) + eps), per token. The weight w is frozen
-// during BESA (spec §1.1), so the backward returns dx only.
+// during BESA (docs/besa.md §1.1), so the backward returns dx only.
 import { alloc, checkLen, type Vec } from './vec';
 
 export function rmsnormForward<A extends Vec>(

@@ -1,4 +1,4 @@
-// AdamW as torch.optim.AdamW (spec §1.7 --normal-opt): decoupled decay p ← p(1 − lr·wd), bias-corrected
+// AdamW as torch.optim.AdamW (docs/besa.md §1.7 --normal-opt): decoupled decay p ← p(1 − lr·wd), bias-corrected
 // moments, denom = sqrt(v)/sqrt(1−β2^t) + eps. State has the param's element type (f32 like torch).
 import { ShapeError } from '../errors';
 import { alloc, type Vec } from '../ops/vec';

@@ -1,4 +1,4 @@
-// Prodigy (D-adaptation Adam), exactly as optimizers/prodigy.py in LLMPrune-BESA (spec §1.7), for a
+// Prodigy (D-adaptation Adam), exactly as optimizers/prodigy.py in LLMPrune-BESA (docs/besa.md §1.7), for a
 // single parameter group holding several tensors (BESA: the 7 θ of one block share d).
 // Per tensor: m (exp_avg), v (exp_avg_sq), s, p0 (θ at the first step), stored in f32 like torch;
 // shared scalars d, d_max, d_numerator in f64 (Python floats in the reference). Params may be

@@ -1,4 +1,4 @@
-// Wrappers for BESA's GPU mask kernels (spec §1.5): the hard mask scatter and the prefix sums that
+// Wrappers for BESA's GPU mask kernels (docs/besa.md §1.5): the hard mask scatter and the prefix sums that
 // give the θ gradient. Index buffers are u32; sortIdx is [rows, cols], ascending importance per row.
 import { ShapeError } from '../errors';
 import type { GpuRuntime } from '../runtime';

@@ -1,6 +1,6 @@
 // LM head on the GPU: logits = x · Wᵀ with W [V, C] held as a chunked VocabTable.
 //  - lmHeadNll: per-token NLL [T] via cross_entropy.wgsl, logits computed `cols` vocabulary
-//    entries at a time into a [T, cols] scratch, so large vocabularies never need [T, V] (spec §5).
+//    entries at a time into a [T, cols] scratch, so large vocabularies never need [T, V] (docs/besa.md §5).
 //  - lmHeadLogits: the full logits [T, V] (small vocabularies; read back by gpuForwardLogits).
 import { ShapeError } from '../errors';
 import type { GpuRuntime } from '../runtime';

@@ -1,4 +1,4 @@
-// Wrapper for shaders/mask_apply.wgsl: W_eff = W ⊙ M and dL/dM (+)= dL/dW_eff ⊙ W (spec §1.5).
+// Wrapper for shaders/mask_apply.wgsl: W_eff = W ⊙ M and dL/dM (+)= dL/dW_eff ⊙ W (docs/besa.md §1.5).
 import type { GpuRuntime } from '../runtime';
 import { maskApplyKernel } from './descriptors';
 import { checkDistinct, checkDims, checkFloats, grid1d } from './grid';

@@ -1,4 +1,4 @@
-// Masked linear layer on the GPU, the unit BESA prunes (spec §1.5; CPU reference src/core/ops/linear.ts).
+// Masked linear layer on the GPU, the unit BESA prunes (docs/besa.md §1.5; CPU reference src/core/ops/linear.ts).
 // W is [out, in] (PyTorch layout), frozen; only the mask M gets a gradient.
 //   forward:  W_eff = W ⊙ M (mask_apply, into a scratch),  y = x·W_effᵀ (matmul 'nt'),  y += b (bias_add)
 //   backward: dX = dY·W_eff (matmul 'nn');  dL/dW_eff = dYᵀ·X (matmul 'tn');  dL/dM (+)= dL/dW_eff ⊙ W

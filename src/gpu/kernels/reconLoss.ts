@@ -1,5 +1,5 @@
 // Wrapper for shaders/recon_loss.wgsl + shaders/sum.wgsl: BESA's relative reconstruction loss
-// (spec §1.6) and its gradient for one sequence, with the scalar loss reduced on the GPU.
+// (docs/besa.md §1.6) and its gradient for one sequence, with the scalar loss reduced on the GPU.
 import { ShapeError } from '../errors';
 import type { GpuRuntime } from '../runtime';
 import { reconLossKernel } from './descriptors';

@@ -1,4 +1,4 @@
-// BESA on one decoder block (spec §1.2–§1.8, LLMPrune-BESA main.grad_prune + models/sparse_layers):
+// BESA on one decoder block (docs/besa.md §1.2–§1.8, LLMPrune-BESA main.grad_prune + models/sparse_layers):
 //   init: per-row stable sort of the importance (Wanda |W|·sqrt(scaler_row) from the dense pass), θ = 0,
 //         101 candidates (step 0.01), one logit row per output row (or one per linear, layer-wise)
 //   step (one calibration sequence, batch 1, `epochs` passes):
@@ -31,9 +31,9 @@ export interface BesaStepInfo {
   totalSteps: number;
   reconLoss: number;
   penalty: number;
-  /** Expected sparsities s_layer from θ used in this step (spec §1.4). */
+  /** Expected sparsities s_layer from θ used in this step (docs/besa.md §1.4). */
   layerSparsity: LayerSparsity;
-  /** Per logit row s_g = Σ_d p_{g,d}·cand_d from the same θ (spec §1.4), [G] per linear: G = rows
+  /** Per logit row s_g = Σ_d p_{g,d}·cand_d from the same θ (docs/besa.md §1.4), [G] per linear: G = rows
    *  row-wise, rows/b for blocksize b, 1 layer-wise; mean_g = layerSparsity. f64 on purpose: early steps
    *  move rows by ~1e-7, about one f32 ulp at 0.5, so f32 would flatten exactly what the studio shows. */
   rowSparsity: Record<LinearName, Float64Array>;
@@ -46,7 +46,7 @@ export interface BesaBlockInput {
   exec: BlockExecutor;
   block: BlockWeights; // dense, frozen
   Xp: Float32Array[]; // [nsamples] × [T, C] pruned-chain inputs
-  Yref: Float32Array[]; // [nsamples] × [T, C] targets (spec §1.6)
+  Yref: Float32Array[]; // [nsamples] × [T, C] targets (docs/besa.md §1.6)
   /** scaler_row per linear (required for importance 'wanda'). */
   scalerRow?: (n: LinearName) => ArrayLike<number>;
   target: number; // α̂
@@ -83,7 +83,7 @@ interface LayerState {
   numel: number;
 }
 
-/** p, s_g and the hard-mask prune counts n_g = floor(s_g·C) [G] per linear from the current θ (spec §1.4–§1.5). */
+/** p, s_g and the hard-mask prune counts n_g = floor(s_g·C) [G] per linear from the current θ (docs/besa.md §1.4–§1.5). */
 function currentCounts(layers: LayerState[], D: number) {
   return layers.map(({ L }) => {
     const p = probabilities(L.theta, L.G, D, L.useSigmoid);
@@ -116,7 +116,7 @@ export async function besaBlock(inp: BesaBlockInput): Promise<BesaBlockResult> {
   LINEAR_NAMES.forEach((n, i) => (order[n] = { sortIdx: layers[i].L.sortIdx, kd: layers[i].L.kd }));
   const totalNumel = layers.reduce((a, l) => a + l.numel, 0);
   const thetas = layers.map((l) => l.L.theta);
-  // spec §1.7: a NEW optimiser per block, one param group with the 7 θ (shared d)
+  // docs/besa.md §1.7: a NEW optimiser per block, one param group with the 7 θ (shared d)
   const opt = opts.optimizer === 'prodigy' ? new Prodigy(thetas, { lr: 1, dCoef: opts.dCoef }) : new AdamW(thetas, { lr: opts.adamLr, weightDecay: 0 });
   const totalSteps = opts.epochs * Xp.length;
   let firstReconLoss = NaN;
@@ -133,7 +133,7 @@ export async function besaBlock(inp: BesaBlockInput): Promise<BesaBlockResult> {
       const masks = exec.besaHardMasks ? exec.besaHardMasks(block, order, counts) : lazyHardMasks(block, order, counts);
       const fw = await exec.forward(block, Xp[b], masks, { save: true });
       const T = Xp[b].length / C;
-      const rec = reconLoss(fw.y, Yref[b], T, C); // l2_alpha = 1 (spec §1.6)
+      const rec = reconLoss(fw.y, Yref[b], T, C); // l2_alpha = 1 (docs/besa.md §1.6)
       const pre = await exec.besaPrefix(block, masks, fw.saved, rec.dy, order);
       exec.release?.(fw.saved);
       const grads = layers.map(({ L, numel }, i) =>

@@ -1,4 +1,4 @@
-// The block step the pipeline calls for each method (spec §1.8 "method step"): what goes in (the dense
+// The block step the pipeline calls for each method (docs/besa.md §1.8 "method step"): what goes in (the dense
 // block, its pruned-chain inputs X_p, the reconstruction target, the dense-pass statistics) and what
 // comes out (new weight arrays + the method's additions to the block summary). The pipeline owns the
 // loop, cancellation and progress; a step reports its own optimiser steps through the context.
@@ -17,7 +17,7 @@ export interface BlockStepContext {
   blockIndex: number;
   dense: BlockWeights; // frozen; never written
   Xp: Float32Array[]; // [nsamples] × [T, C] pruned-chain inputs
-  target: Float32Array[]; // [nsamples] × [T, C] what the pruned block must reproduce (spec §1.6)
+  target: Float32Array[]; // [nsamples] × [T, C] what the pruned block must reproduce (docs/besa.md §1.6)
   stats: BlockInputStats | null; // present when the method's needs ask for dense-pass statistics
   emit(e: EngineEvent): void;
   /** Cancellation check (throws RunCancelledError); one-shot steps call it once before their work. */
@@ -35,7 +35,7 @@ export interface BlockStepResult {
   summary: Partial<BlockSummary>;
 }
 
-/** BESA: learn the masks for this block (besaBlock), then W ← W ⊙ M_hard (spec §1.8). */
+/** BESA: learn the masks for this block (besaBlock), then W ← W ⊙ M_hard (docs/besa.md §1.8). */
 export async function besaPipelineStep(ctx: BlockStepContext): Promise<BlockStepResult> {
   const { cfg, dense, stats, blockIndex: i } = ctx;
   const r = await besaBlock({
@@ -64,7 +64,7 @@ export async function besaPipelineStep(ctx: BlockStepContext): Promise<BlockStep
     const w = dense[n].w;
     const m = r.masks[n];
     const out = new Float32Array(w.length);
-    for (let j = 0; j < w.length; j++) out[j] = m[j] !== 0 ? w[j] : 0; // W ← W ⊙ M_hard (spec §1.8)
+    for (let j = 0; j < w.length; j++) out[j] = m[j] !== 0 ? w[j] : 0; // W ← W ⊙ M_hard (docs/besa.md §1.8)
     weights[n] = out;
   }
   return {

@@ -1,4 +1,4 @@
-// Small dense f64 linear algebra for SparseGPT (spec §4): Cholesky, triangular inverse,
+// Small dense f64 linear algebra for SparseGPT (docs/besa.md §4): Cholesky, triangular inverse,
 // cholesky_inverse and the upper Cholesky factor of H⁻¹. All matrices are row-major [n, n]
 // Float64Array. Sizes are one layer's in-features (≤ a few thousand), so O(n³) on the CPU in f64 is
 // acceptable (n = 688: ~0.2 G multiply-adds in total) and avoids the f32 "not positive-definite"

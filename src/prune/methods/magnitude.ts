@@ -1,4 +1,4 @@
-// Magnitude pruning baseline (spec §3, last bullets: Wanda repo `lib/prune.py:prune_magnitude`).
+// Magnitude pruning baseline (docs/besa.md §3, last bullets: Wanda repo `lib/prune.py:prune_magnitude`).
 // Score = |W|. Default comparison group is the whole layer (one global threshold per linear),
 // optionally per output row; N:M zeros the N smallest |W| in every group of M input columns.
 // Pure functions: W is [out, in] row-major (y = x Wᵀ); inputs are never modified.
@@ -68,7 +68,7 @@ export function maskLowestK(
   }
 }
 
-/** Per output row: prune floor(in·s) lowest scores of each row of a [rows, cols] matrix (spec §3). */
+/** Per output row: prune floor(in·s) lowest scores of each row of a [rows, cols] matrix (docs/besa.md §3). */
 export function maskLowestPerRow(scores: ArrayLike<number>, rows: number, cols: number, sparsity: number): Uint8Array {
   const mask = new Uint8Array(rows * cols);
   const k = Math.floor(cols * sparsity); // python int(in_features * sparsity)

@@ -1,4 +1,4 @@
-// N:M semi-structured sparsity helpers shared by magnitude, Wanda and SparseGPT (spec §3, §4).
+// N:M semi-structured sparsity helpers shared by magnitude, Wanda and SparseGPT (docs/besa.md §3, §4).
 // Convention of the reference repos: "2:4" means N = 2 ZEROS in every group of M = 4 consecutive
 // INPUT columns of each output row (W is [out, in]); so the implied sparsity is N/M.
 // Masks everywhere in prune/methods are Uint8Array [out, in] with 1 = pruned (zeroed), like the

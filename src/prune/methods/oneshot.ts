@@ -1,4 +1,4 @@
-// The one-shot baselines as block steps of the shared pipeline (spec §3, §4): every linear of the block
+// The one-shot baselines as block steps of the shared pipeline (docs/besa.md §3, §4): every linear of the block
 // is pruned from the statistics of ONE dense pass over the pruned-chain inputs (Wanda's prune_wanda /
 // prune_sparsegpt: no true-sequential), returning new weight arrays (the dense ones are untouched).
 import { LINEAR_NAMES, type BlockWeights, type LinearName } from '../../model/spec';

@@ -11,9 +11,9 @@ import { magnitudeLinear, sparseGptLinear, wandaLinear } from './oneshot';
 /** What a method consumes besides the weights (drives the dense pass and the memory estimate). */
 export interface MethodNeeds {
   calibration: boolean; // its decisions depend on calibration data (magnitude's do not)
-  wandaScaler: boolean; // dense-pass scaler_row = Σ x² per input feature (spec §3)
-  hessian: boolean; // dense-pass H = 2XᵀX per linear (spec §4)
-  gradients: boolean; // backward passes through the block (spec §1.7)
+  wandaScaler: boolean; // dense-pass scaler_row = Σ x² per input feature (docs/besa.md §3)
+  hessian: boolean; // dense-pass H = 2XᵀX per linear (docs/besa.md §4)
+  gradients: boolean; // backward passes through the block (docs/besa.md §1.7)
 }
 
 export interface PruningMethod {
@@ -28,7 +28,7 @@ export interface PruningMethod {
   supportsStructure(s: Structure): boolean;
   /** Progress units per block: optimiser steps (BESA) or 1 (one shot). */
   stepsPerBlock(cfg: RunConfig, nsamples: number): number;
-  /** Reconstructs the dense chain's output (spec §1.6 option), so the pipeline keeps X_fp too. */
+  /** Reconstructs the dense chain's output (docs/besa.md §1.6 option), so the pipeline keeps X_fp too. */
   usesDenseChain(cfg: RunConfig): boolean;
   /** Learned parameters it keeps per block (θ), for the memory estimate; 0 for one-shot methods. */
   learnedParams(cfg: RunConfig, spec: ModelSpec): number;
@@ -89,7 +89,7 @@ const BESA: PruningMethod = {
   help: 'BESA learns how much to prune in each layer (and each row) by minimising the error of the whole block output, one block at a time.',
   needs: (cfg) => ({ calibration: true, wandaScaler: cfg.besa.importance === 'wanda', hessian: false, gradients: true }),
   learnsPerStep: true,
-  // spec §1.10: the learned allocation is per row, unstructured; there is no N:M variant.
+  // docs/besa.md §1.10: the learned allocation is per row, unstructured; there is no N:M variant.
   structures: ['unstructured'],
   supportsStructure: (s) => s === 'unstructured',
   stepsPerBlock: (cfg, nsamples) => cfg.besa.epochs * nsamples,

@@ -1,4 +1,4 @@
-// SparseGPT `fasterprune` for one linear layer (spec §4; IST-DASLab/sparsegpt sparsegpt.py).
+// SparseGPT `fasterprune` for one linear layer (docs/besa.md §4; IST-DASLab/sparsegpt sparsegpt.py).
 // W is [rows = out, cols = in] row-major, H = (2/N) Σ XᵀX is [in, in] (HessianStats). Work is in
 // f64; the result is rounded to f32 once at the end (the reference keeps W in f32 throughout).
 // The core is a generator that yields each lazy batched update `Err1 @ Hinv[i1:i2, i2:]` as a
@@ -69,7 +69,7 @@ export interface PreparedHinv {
 }
 
 /**
- * Dead columns, damping and Hinv = chol_upper(cholesky_inverse(chol(H + λI))) (spec §4). H is not
+ * Dead columns, damping and Hinv = chol_upper(cholesky_inverse(chol(H + λI))) (docs/besa.md §4). H is not
  * modified. Retries with 10× percdamp while either Cholesky fails.
  */
 export function prepareHinv(H: Float64Array, n: number, percdamp = 0.01, maxRetries = 3): PreparedHinv {
@@ -151,7 +151,7 @@ function resolveOptions(layer: LayerMatrix, opts: SparseGptOptions): { nm?: NMPa
 }
 
 /**
- * Unstructured mask of one block, chosen once jointly over all rows (spec §4):
+ * Unstructured mask of one block, chosen once jointly over all rows (docs/besa.md §4):
  * tmp = W1² / diag(Hinv1)², thresh = sort(tmp)[int(numel·s)], mask = tmp <= thresh (reference `<=`:
  * floor(numel·s) + 1 entries plus ties). W is [rows, cols]; the block is columns [c0, c0 + count).
  */

@@ -1,7 +1,7 @@
 // Calibration statistics of one linear layer, fed with its inputs X [T, in] one sequence (or a
 // batch of B sequences) at a time, exactly in the order of the reference hooks:
-//   Wanda     `WrappedGPT.add_batch` (spec §3):  scaler_row = (1/N_seq) Σ_tokens x_j²
-//   SparseGPT `SparseGPT.add_batch`  (spec §4):  H = (2/N_seq) Σ_tokens x xᵀ
+//   Wanda     `WrappedGPT.add_batch` (docs/besa.md §3):  scaler_row = (1/N_seq) Σ_tokens x_j²
+//   SparseGPT `SparseGPT.add_batch`  (docs/besa.md §4):  H = (2/N_seq) Σ_tokens x xᵀ
 // Both use the reference's running rescale (stat *= n/(n+B); n += B; stat += new/n) so partial
 // results are always the mean over the sequences seen so far. Accumulation is in f64 (the
 // reference uses f32; f64 only removes rounding noise, the statistic is the same).

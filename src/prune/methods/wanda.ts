@@ -1,4 +1,4 @@
-// Wanda (spec §3; `locuslab/wanda` lib/prune.py:prune_wanda). Score S_ij = |W_ij| · sqrt(scaler_row_j),
+// Wanda (docs/besa.md §3; `locuslab/wanda` lib/prune.py:prune_wanda). Score S_ij = |W_ij| · sqrt(scaler_row_j),
 // compared PER OUTPUT ROW: each row of W [out, in] zeros its floor(in·s) lowest scores (stable
 // ascending sort, ties to the lower column). N:M: per row, in each group of M consecutive input
 // columns, the N lowest scores are zeroed. No weight update. Pure: inputs are never modified.

@@ -4,7 +4,7 @@ import { runStore } from '../../store/runStore';
 import { ChartCard } from './ChartCard';
 import { useShownBlock } from './useShownBlock';
 
-/** Reconstruction loss and sparsity penalty of the inspected block over the steps (spec §1.6). */
+/** Reconstruction loss and sparsity penalty of the inspected block over the steps (docs/besa.md §1.6). */
 export function LossChart() {
   const shown = useShownBlock();
   const steps = useStore(runStore, (s) => (shown === null ? undefined : s.blocks[shown]?.steps)) ?? [];

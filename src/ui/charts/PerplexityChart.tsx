@@ -3,7 +3,7 @@ import { useStore } from 'zustand';
 import { runStore } from '../../store/runStore';
 import { ChartCard } from './ChartCard';
 
-/** Perplexity of the dense and the pruned model on each evaluation text (spec §5 protocol). */
+/** Perplexity of the dense and the pruned model on each evaluation text (docs/besa.md §5 protocol). */
 export function PerplexityChart() {
   const ppl = useStore(runStore, (s) => s.perplexity);
   const pending = useStore(runStore, (s) => s.status === 'running');

@@ -10,7 +10,7 @@ import { digitsFor, rowCells, scalePos, valueRange, type RowCell } from './rowCe
 import { useShownBlock } from './useShownBlock';
 
 // One SVG (so the card's PNG export, which serialises the chart's SVG, works as for the recharts cards):
-// a strip per linear, a rect per output row coloured by its expected sparsity s_r (spec §1.4), the
+// a strip per linear, a rect per output row coloured by its expected sparsity s_r (docs/besa.md §1.4), the
 // strip mean on the right, and a colour legend with the target α̂ marked.
 const LABEL = 38;
 const RIGHT = 92;

@@ -7,7 +7,7 @@ import { ChartCard } from './ChartCard';
 import { LAYER_COLORS } from './colors';
 import { useShownBlock } from './useShownBlock';
 
-/** Expected sparsity of each linear of the inspected block over the optimiser steps (spec §1.4). */
+/** Expected sparsity of each linear of the inspected block over the optimiser steps (docs/besa.md §1.4). */
 export function SparsityChart() {
   const shown = useShownBlock();
   const block = useStore(runStore, (s) => (shown === null ? undefined : s.blocks[shown]));

@@ -1,5 +1,5 @@
 // Pure helpers of the per-row allocation view (RowAllocation.tsx): which cells a linear's strip draws and
-// the colour domain. s_r is a row's expected sparsity Σ_d p_{r,d}·cand_d (spec §1.4), [G] per linear.
+// the colour domain. s_r is a row's expected sparsity Σ_d p_{r,d}·cand_d (docs/besa.md §1.4), [G] per linear.
 
 /** Above this many rows a strip averages consecutive rows into one cell (large user-picked models). */
 export const MAX_CELLS = 2048;

@@ -1,6 +1,6 @@
-// dL/dθ by the prefix-sum form of spec §1.5 (thetaGrad) against the explicit chain rule: P is rebuilt
+// dL/dθ by the prefix-sum form of docs/besa.md §1.5 (thetaGrad) against the explicit chain rule: P is rebuilt
 // from θ with the reference's prob_map matrix in f64 and differentiated by central differences.
-// Also the sparsity penalty chain, and the STE gradient through a whole block (spec §7.4).
+// Also the sparsity penalty chain, and the STE gradient through a whole block (docs/besa.md §7.4).
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/core/rng';
 import { candidates, pruneCountsPerCandidate } from '../../../src/core/besa/candidates';
@@ -11,8 +11,9 @@ import { blockSparsity, sparsityPenalty } from '../../../src/core/besa/sparsity'
 import { blockBackwardRef, blockForwardRef } from '../../../src/core/ops/block';
 import { reconLoss } from '../../../src/core/ops/reconLoss';
 import { LINEAR_NAMES, linearShapes, type LinearName } from '../../../src/model/spec';
-import { dot, expectClose, fdGrad, randn64 } from './helpers';
-import { randomBlock, tinySpec } from './blockFixture';
+import { dot, fdGrad, randn64 } from './helpers';
+import { randomBlock, tinyBlockSpec } from '../../support/specs';
+import { expectClose } from '../../support/close';
 
 const cand = candidates();
 const D = cand.length;
@@ -64,7 +65,7 @@ describe('thetaGrad (prefix-sum form) = explicit chain rule through P', () => {
         };
         const got = thetaGrad(GM, sortIdx, theta, pOf(theta, G, sig), pruneCountsPerCandidate(cols, cand), cand, rows, cols, G, sig, dLds);
         expect(got).toBeInstanceOf(Float64Array);
-        expectClose(got, fdGrad(L, theta), 1e-7, 1e-6, 'dθ'); // FD rounding noise ~5e-8 (L sums ~200 terms)
+        expectClose(got, fdGrad(L, theta), { atol: 1e-7, rtol: 1e-6, what: 'dθ' }); // FD rounding noise ~5e-8 (L sums ~200 terms)
       });
     }
   }
@@ -88,14 +89,14 @@ describe('sparsity penalty through two linears', () => {
       const sortIdx = argsortRows(rng.uniformArray(l.rows * l.cols, 0, 1), l.rows, l.cols);
       const got = thetaGrad(new Float64Array(l.rows * l.cols), sortIdx, thetas[i], pOf(thetas[i], l.G, true),
         pruneCountsPerCandidate(l.cols, cand), cand, l.rows, l.cols, l.G, true, penaltyGradPerRow(dS, numel[i], total, l.G));
-      expectClose(got, fdGrad(pen, thetas[i]), 1e-10, 1e-6, `penalty dθ[${i}]`);
+      expectClose(got, fdGrad(pen, thetas[i]), { atol: 1e-10, rtol: 1e-6, what: `penalty dθ[${i}]` });
     });
   });
 });
 
 describe('STE gradient through a block (spec §7.4)', () => {
   it('dMask from blockBackwardRef at M = M_hard, fed to thetaGrad, equals FD of the block loss with M = M_hard − P(θ₀) + P(θ)', () => {
-    const spec = tinySpec({ nHeads: 4, nKvHeads: 2, headDim: 4 });
+    const spec = tinyBlockSpec({ nHeads: 4, nKvHeads: 2, headDim: 4 });
     const rng = new Rng(2024);
     const T = 5;
     const w = randomBlock(spec, rng);
@@ -131,7 +132,7 @@ describe('STE gradient through a block (spec §7.4)', () => {
       const s = st[n];
       const got = thetaGrad(dMask[n], s.sortIdx, s.theta, pOf(s.theta, s.G, true), pruneCountsPerCandidate(s.cols, cand), cand, s.rows, s.cols, s.G, true);
       const idx = Array.from({ length: 12 }, () => rng.int(s.G * D));
-      expectClose(got, fdGrad(loss, s.theta, 1e-5, idx), 1e-9, 1e-5, `STE dθ.${n}`, idx);
+      expectClose(got, fdGrad(loss, s.theta, 1e-5, idx), { atol: 1e-9, rtol: 1e-5, what: `STE dθ.${n}`, indices: idx });
     }
   });
 });

@@ -1,4 +1,4 @@
-// BESA candidates, sparsities, importance order and masks (spec §1.2–§1.5, §7.1–§7.3), each checked
+// BESA candidates, sparsities, importance order and masks (docs/besa.md §1.2–§1.5, §7.1–§7.3), each checked
 // against an independent construction: the reference's prob_map matrix, rank counting, closed forms.
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/core/rng';
@@ -33,7 +33,7 @@ describe('candidates', () => {
     expect(k[100]).toBe(0);
     for (let d = 0; d < 100; d++) expect(k[d + 1]).toBeLessThanOrEqual(k[d]);
     for (let d = 0; d <= 100; d++) expect(Math.abs(k[d] - (100 - d))).toBeLessThanOrEqual(1);
-    expect(k[30]).toBe(69); // 100 · 0.699999988 truncates to 69: the ±1 of spec §1.5
+    expect(k[30]).toBe(69); // 100 · 0.699999988 truncates to 69: the ±1 of docs/besa.md §1.5
   });
 });
 
@@ -120,7 +120,7 @@ describe('importance and order', () => {
   });
 });
 
-/** Reference loops transcribed from SparseLinear.get_prob_mask / MaskGenPytorch (spec §7.1). */
+/** Reference loops transcribed from SparseLinear.get_prob_mask / MaskGenPytorch (docs/besa.md §7.1). */
 function refSoftMask(p: Float32Array, cand: Float32Array, sortIdx: Int32Array, rows: number, cols: number, G: number) {
   const D = cand.length;
   const probMap = new Float64Array(D * cols);

@@ -13,8 +13,8 @@ import { reconLoss } from '../../../src/core/ops/reconLoss';
 import { Prodigy } from '../../../src/core/optim/prodigy';
 import { WandaStats, argsortRows, importance } from '../../../src/core/besa/importance';
 import { hardMask } from '../../../src/core/besa/masks';
-import { expectClose } from './helpers';
 import { toyLossGrad } from './toy';
+import { expectClose } from '../../support/close';
 
 const ROOT = join(__dirname, '../../..');
 const micro = join(ROOT, 'public/models/micro');
@@ -39,7 +39,7 @@ describe('golden: block 0 of the micro model', () => {
         ['attn_probs', s.probs], ['attn_out', s.att], ['o', sub(s.x1, s.x)], ['resid1', s.x1], ['mlp_norm', s.n2],
         ['gate', s.gate], ['up', s.up], ['act', s.h], ['down', sub(y, s.x1)], ['block_out', y],
       ];
-      for (const [name, got] of pairs) expectClose(got, g64(`block0.${name}`), atol, rtol, `block0.${name} (${xx.constructor.name})`);
+      for (const [name, got] of pairs) expectClose(got, g64(`block0.${name}`), { atol, rtol, what: `block0.${name} (${xx.constructor.name})` });
     }
   });
 
@@ -49,19 +49,19 @@ describe('golden: block 0 of the micro model', () => {
     for (const n of LINEAR_NAMES) masks[n] = g64(`bwd.mask.${n}`);
     const yRef = g64('bwd.y_ref');
     const fwd = blockForwardRef(spec, w, masks, x, T);
-    expectClose(fwd.y, g64('bwd.y'), 1e-7, 1e-6, 'bwd.y');
+    expectClose(fwd.y, g64('bwd.y'), { atol: 1e-7, rtol: 1e-6, what: 'bwd.y' });
     const { loss, dy } = reconLoss(fwd.y, yRef, T, spec.dim);
     expect(Math.abs(loss - goldJson['bwd.loss'])).toBeLessThanOrEqual(1e-10 * goldJson['bwd.loss']);
     const { dx, dMask } = blockBackwardRef(spec, w, masks, fwd.saved, dy);
-    expectClose(dx, g64('bwd.dx'), 1e-9, 1e-6, 'bwd.dx'); // achieved 9e-10 (|dx| <= 1.8e-2)
-    for (const n of LINEAR_NAMES) expectClose(dMask[n], g64(`bwd.dmask.${n}`), 1e-10, 1e-6, `bwd.dmask.${n}`); // achieved 1e-11
+    expectClose(dx, g64('bwd.dx'), { atol: 1e-9, rtol: 1e-6, what: 'bwd.dx' }); // achieved 9e-10 (|dx| <= 1.8e-2)
+    for (const n of LINEAR_NAMES) expectClose(dMask[n], g64(`bwd.dmask.${n}`), { atol: 1e-10, rtol: 1e-6, what: `bwd.dmask.${n}` }); // achieved 1e-11
     // the f32 path (what the GPU kernels are compared with) stays within f32 accumulation error
     const masks32: Partial<Record<LinearName, Float32Array>> = {};
     for (const n of LINEAR_NAMES) masks32[n] = g32(`bwd.mask.${n}`);
     const f32 = blockForwardRef(spec, w, masks32, g32('block0.x'), T);
     const b32 = blockBackwardRef(spec, w, masks32, f32.saved, reconLoss(f32.y, g32('bwd.y_ref'), T, spec.dim).dy);
-    expectClose(b32.dx, g64('bwd.dx'), 2e-8, 1e-4, 'bwd.dx (f32)');
-    for (const n of LINEAR_NAMES) expectClose(b32.dMask[n], g64(`bwd.dmask.${n}`), 5e-10, 1e-4, `bwd.dmask.${n} (f32)`);
+    expectClose(b32.dx, g64('bwd.dx'), { atol: 2e-8, rtol: 1e-4, what: 'bwd.dx (f32)' });
+    for (const n of LINEAR_NAMES) expectClose(b32.dMask[n], g64(`bwd.dmask.${n}`), { atol: 5e-10, rtol: 1e-4, what: `bwd.dmask.${n} (f32)` });
   });
 });
 
@@ -72,7 +72,7 @@ describe('golden: Prodigy on the toy problem (d_coef 5, 8 steps)', () => {
   const targets = P.targets as [number[], number];
 
   it('fixture candidates are k/100', () => {
-    expectClose(g64('prodigy.cand'), cand, 0, 1e-7, 'prodigy.cand');
+    expectClose(g64('prodigy.cand'), cand, { atol: 0, rtol: 1e-7, what: 'prodigy.cand' });
   });
 
   for (const kind of ['f64', 'f32'] as const) {
@@ -90,8 +90,8 @@ describe('golden: Prodigy on the toy problem (d_coef 5, 8 steps)', () => {
         for (const [name, got, want] of [['d', opt.d, P.d[k]], ['d_hat', opt.dHat, P.d_hat[k]], ['num', opt.dNumerator, P.num[k]], ['den', opt.dDenom, P.den[k]]] as const)
           expect(Math.abs(got - want), `${name} after step ${k + 1}: ${got} vs ${want}`).toBeLessThanOrEqual(rt * Math.abs(want) + 1e-30);
         const at = kind === 'f64' ? 1e-12 : 1e-9;
-        expectClose(t0, g64(`prodigy.step${k + 1}.theta0`), at, kind === 'f64' ? 1e-6 : 1e-4, `θ0 after step ${k + 1}`);
-        expectClose(t1, g64(`prodigy.step${k + 1}.theta1`), at, kind === 'f64' ? 1e-6 : 1e-4, `θ1 after step ${k + 1}`);
+        expectClose(t0, g64(`prodigy.step${k + 1}.theta0`), { atol: at, rtol: kind === 'f64' ? 1e-6 : 1e-4, what: `θ0 after step ${k + 1}` });
+        expectClose(t1, g64(`prodigy.step${k + 1}.theta1`), { atol: at, rtol: kind === 'f64' ? 1e-6 : 1e-4, what: `θ1 after step ${k + 1}` });
       }
     });
   }
@@ -106,7 +106,7 @@ describe('golden: Wanda statistic, importance and sort order used by BESA (spec 
       const st = new WandaStats(cols);
       st.addBatch(g32(`prune.${name}.x`), N, 1); // one calibration sequence
       const S = importance(g32(`prune.${name}.w`), rows, cols, 'wanda', st.scalerRow);
-      expectClose(S, g64(`prune.${name}.wanda_metric`), 1e-7, 1e-6, `${name} wanda_metric`);
+      expectClose(S, g64(`prune.${name}.wanda_metric`), { atol: 1e-7, rtol: 1e-6, what: `${name} wanda_metric` });
       const n = new Int32Array(rows).fill(Math.trunc(cols * 0.5));
       const M = hardMask(n, argsortRows(S, rows, cols), rows, cols);
       expect(Array.from(M)).toEqual(Array.from(g32(`prune.${name}.wanda_keep50`)));

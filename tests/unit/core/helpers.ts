@@ -1,6 +1,5 @@
-// Test helpers for the CPU references: seeded f64 inputs, central finite differences, and a
-// tolerance check |a − ref| <= atol + rtol·|ref| that reports the worst entry.
-import { expect } from 'vitest';
+// Test helpers for the CPU references: seeded f64 inputs and central finite differences
+// (tolerance checks: tests/support/close.ts).
 import { Rng } from '../../../src/core/rng';
 
 export function randn64(rng: Rng, n: number, std = 1): Float64Array {
@@ -30,33 +29,4 @@ export function fdGrad(f: () => number, x: Float64Array, h = 1e-6, idx?: number[
     g[i] = (fp - fm) / (2 * h);
   }
   return g;
-}
-
-/** Largest |a−ref| / (atol + rtol|ref|); <= 1 means within tolerance. */
-export function worstRatio(a: ArrayLike<number>, ref: ArrayLike<number>, atol: number, rtol: number, idx?: number[]) {
-  let worst = 0;
-  let at = -1;
-  const which = idx ?? Array.from({ length: ref.length }, (_, i) => i);
-  for (const i of which) {
-    const diff = Math.abs(a[i] - ref[i]);
-    const r = diff === 0 ? 0 : diff / (atol + rtol * Math.abs(ref[i]));
-    if (!(r <= worst)) {
-      worst = r;
-      at = i;
-    }
-  }
-  return { worst, at };
-}
-
-export function expectClose(
-  a: ArrayLike<number>,
-  ref: ArrayLike<number>,
-  atol: number,
-  rtol: number,
-  what: string,
-  idx?: number[],
-): void {
-  expect(a.length, `${what}: length`).toBe(ref.length);
-  const { worst, at } = worstRatio(a, ref, atol, rtol, idx);
-  expect(worst, `${what}: worst entry ${at}: got ${a[at]}, ref ${ref[at]}`).toBeLessThanOrEqual(1);
 }

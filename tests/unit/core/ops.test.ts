@@ -8,7 +8,8 @@ import { ropeBackward, ropeForward } from '../../../src/core/ops/rope';
 import { attentionBackward, attentionForward } from '../../../src/core/ops/attention';
 import { swigluBackward, swigluForward } from '../../../src/core/ops/swiglu';
 import { reconLoss } from '../../../src/core/ops/reconLoss';
-import { dot, expectClose, fdGrad, randn64 } from './helpers';
+import { dot, fdGrad, randn64 } from './helpers';
+import { expectClose } from '../../support/close';
 
 // FD in f64 with h = 1e-6: truncation ~h² and rounding ~1e-16/h, so ~1e-8 absolute agreement.
 const ATOL = 1e-7;
@@ -35,15 +36,15 @@ describe('linear', () => {
     const m = randn64(rng, Out * In), R = randn64(rng, T * Out);
     const L = () => dot(linearForward(x, w, T, In, Out, b, m), R);
     const { dx, dMask } = linearBackward(x, w, R, T, In, Out, m);
-    expectClose(dx, fdGrad(L, x), ATOL, RTOL, 'linear dx');
-    expectClose(dMask, fdGrad(L, m), ATOL, RTOL, 'linear dMask');
+    expectClose(dx, fdGrad(L, x), { atol: ATOL, rtol: RTOL, what: 'linear dx' });
+    expectClose(dMask, fdGrad(L, m), { atol: ATOL, rtol: RTOL, what: 'linear dMask' });
     // no mask: gradient at M = 1
     const L1 = () => dot(linearForward(x, w, T, In, Out, b), R);
     const ones = new Float64Array(Out * In).fill(1);
     const Lm = () => dot(linearForward(x, w, T, In, Out, b, ones), R);
     const g = linearBackward(x, w, R, T, In, Out);
-    expectClose(g.dx, fdGrad(L1, x), ATOL, RTOL, 'linear dx (dense)');
-    expectClose(g.dMask, fdGrad(Lm, ones), ATOL, RTOL, 'linear dMask at M=1');
+    expectClose(g.dx, fdGrad(L1, x), { atol: ATOL, rtol: RTOL, what: 'linear dx (dense)' });
+    expectClose(g.dMask, fdGrad(Lm, ones), { atol: ATOL, rtol: RTOL, what: 'linear dMask at M=1' });
   });
   it('rejects mismatched dims with a ShapeError', () => {
     expect(() => linearForward(new Float32Array(6), new Float32Array(6), 2, 3, 3)).toThrow(/w has length 6, expected 9/);
@@ -69,7 +70,7 @@ describe('rmsnorm', () => {
     const x = randn64(rng, T * C), w = randn64(rng, C), R = randn64(rng, T * C);
     const L = () => dot(rmsnormForward(x, w, T, C, eps).y, R);
     const { rstd } = rmsnormForward(x, w, T, C, eps);
-    expectClose(rmsnormBackward(x, w, rstd, R, T, C), fdGrad(L, x), ATOL, RTOL, 'rmsnorm dx');
+    expectClose(rmsnormBackward(x, w, rstd, R, T, C), fdGrad(L, x), { atol: ATOL, rtol: RTOL, what: 'rmsnorm dx' });
   });
 });
 
@@ -92,10 +93,10 @@ describe('rope', () => {
             expect(y[b]).toBeCloseTo(x[b] * Math.cos(ang) + x[a] * Math.sin(ang), 12);
           }
       const y0 = ropeForward(x.subarray(0, H * D), 1, H, D, theta, layout, 0); // first token, posOffset 0: identity
-      expectClose(y0, x.subarray(0, H * D), 1e-15, 0, 'rope at pos 0');
+      expectClose(y0, x.subarray(0, H * D), { atol: 1e-15, rtol: 0, what: 'rope at pos 0' });
       const L = () => dot(ropeForward(x, T, H, D, theta, layout, 3), R);
-      expectClose(ropeBackward(R, T, H, D, theta, layout, 3), fdGrad(L, x), ATOL, RTOL, 'rope dx');
-      expectClose(ropeBackward(y, T, H, D, theta, layout, 3), x, 1e-12, 1e-12, 'rope inverse');
+      expectClose(ropeBackward(R, T, H, D, theta, layout, 3), fdGrad(L, x), { atol: ATOL, rtol: RTOL, what: 'rope dx' });
+      expectClose(ropeBackward(y, T, H, D, theta, layout, 3), x, { atol: 1e-12, rtol: 1e-12, what: 'rope inverse' });
     });
   }
   it("the two layouts agree after permuting dims (i, i+D/2) <-> (2i, 2i+1)", () => {
@@ -132,9 +133,9 @@ describe('attention', () => {
         for (let d = 0; d < D; d++) expect(out[h * D + d]).toBeCloseTo(v[Math.floor(h / (H / KVH)) * D + d], 14);
       const R = randn64(rng, T * H * D);
       const { dq, dk, dv } = attentionBackward(q, k, v, probs, R, T, H, KVH, D);
-      expectClose(dq, fdGrad(() => dot(attentionForward(q, k, v, T, H, KVH, D).out, R), q), ATOL, RTOL, 'attn dq');
-      expectClose(dk, fdGrad(() => dot(attentionForward(q, k, v, T, H, KVH, D).out, R), k), ATOL, RTOL, 'attn dk');
-      expectClose(dv, fdGrad(() => dot(attentionForward(q, k, v, T, H, KVH, D).out, R), v), ATOL, RTOL, 'attn dv');
+      expectClose(dq, fdGrad(() => dot(attentionForward(q, k, v, T, H, KVH, D).out, R), q), { atol: ATOL, rtol: RTOL, what: 'attn dq' });
+      expectClose(dk, fdGrad(() => dot(attentionForward(q, k, v, T, H, KVH, D).out, R), k), { atol: ATOL, rtol: RTOL, what: 'attn dk' });
+      expectClose(dv, fdGrad(() => dot(attentionForward(q, k, v, T, H, KVH, D).out, R), v), { atol: ATOL, rtol: RTOL, what: 'attn dv' });
     });
   }
   it('is stable for huge scores (no NaN/Inf)', () => {
@@ -156,8 +157,8 @@ describe('swiglu', () => {
     const h = swigluForward(g, u);
     for (let i = 0; i < n; i++) expect(h[i]).toBeCloseTo((g[i] / (1 + Math.exp(-g[i]))) * u[i], 14);
     const { dgate, dup } = swigluBackward(g, u, R);
-    expectClose(dgate, fdGrad(() => dot(swigluForward(g, u), R), g), ATOL, RTOL, 'swiglu dgate');
-    expectClose(dup, fdGrad(() => dot(swigluForward(g, u), R), u), ATOL, RTOL, 'swiglu dup');
+    expectClose(dgate, fdGrad(() => dot(swigluForward(g, u), R), g), { atol: ATOL, rtol: RTOL, what: 'swiglu dgate' });
+    expectClose(dup, fdGrad(() => dot(swigluForward(g, u), R), u), { atol: ATOL, rtol: RTOL, what: 'swiglu dup' });
   });
 });
 
@@ -181,7 +182,7 @@ describe('reconLoss', () => {
     expect(loss).toBeCloseTo(want / C, 13);
     expect(Number.isFinite(loss)).toBe(true);
     // n_c is detached: differentiate w.r.t. y only
-    expectClose(dy, fdGrad(() => reconLoss(y, yRef, T, C).loss, y), ATOL, RTOL, 'reconLoss dy');
+    expectClose(dy, fdGrad(() => reconLoss(y, yRef, T, C).loss, y), { atol: ATOL, rtol: RTOL, what: 'reconLoss dy' });
     expect(reconLoss(yRef, yRef, T, C).loss).toBe(0);
   });
 });

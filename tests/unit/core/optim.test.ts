@@ -1,4 +1,4 @@
-// Prodigy (spec §1.7) and AdamW: analytic first steps, hand-derived second step, invariants, quirks,
+// Prodigy (docs/besa.md §1.7) and AdamW: analytic first steps, hand-derived second step, invariants, quirks,
 // and convergence on the toy BESA problem loss = Σ_rows (softmax(sigmoid θ)·cand − target)².
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/core/rng';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/core/rng';
 import { argmax, generate, GenerationSettingsError, lastRow, sampleTopP } from '../../../src/eval/generate';
 import { cpuForwardLogits } from '../../../src/model/forward';
-import { randomWeights, tinySpec } from '../model/helpers';
+import { randomWeights, tinyModelSpec } from '../../support/specs';
 
 const V = 8;
 /** Next-token logits depend only on the last token: a fixed random table. */
@@ -45,7 +45,7 @@ describe('generation', () => {
   });
 
   it('runs on the CPU model forward with a context window', async () => {
-    const spec = tinySpec({ nLayers: 1, maxSeqLen: 6 });
+    const spec = tinyModelSpec({ nLayers: 1, maxSeqLen: 6 });
     const fwd = lastRow(cpuForwardLogits(spec, randomWeights(spec, 3)), spec.vocabSize);
     const out = await generate(fwd, [1, 5, 9], { maxNewTokens: 8, temperature: 0.8, topP: 0.95, seed: 1, contextLength: spec.maxSeqLen });
     expect(out).toHaveLength(8);

@@ -8,7 +8,7 @@ import { cpuForwardLogits } from '../../../src/model/forward';
 import { loadModel } from '../../../src/model/loader';
 import { nodeDirSource } from '../../../src/model/sourceNode';
 import { defaultModelDirs, ROOT } from '../model/fixtures';
-import { randomWeights, tinySpec } from '../model/helpers';
+import { randomWeights, tinyModelSpec } from '../../support/specs';
 
 describe('perplexity protocol (spec §5)', () => {
   it('uniform logits give ppl = V exactly', async () => {
@@ -57,7 +57,7 @@ describe('perplexity protocol (spec §5)', () => {
   });
 
   it('runs on the CPU forward of a toy model (zero head → uniform → ppl = V)', async () => {
-    const spec = tinySpec({ vocabSize: 50, nLayers: 1 });
+    const spec = tinyModelSpec({ vocabSize: 50, nLayers: 1 });
     const w = randomWeights(spec, 1);
     w.lmHead = new Float32Array(w.lmHead.length);
     const ids = Int32Array.from({ length: 70 }, (_, i) => (i * 13) % 50);

@@ -6,7 +6,7 @@ import { ModelExportError } from '../../../src/model/errors';
 import { weightsToHf } from '../../../src/model/hfweights';
 import { writeLlama2c } from '../../../src/model/llama2c';
 import { writeSafetensors } from '../../../src/model/safetensors';
-import { randomWeights, tinySpec } from './helpers';
+import { randomWeights, tinyModelSpec as tinySpec } from '../../support/specs';
 
 describe('ModelExportError', () => {
   it('llama2.c cannot hold q/k/v biases or head_dim != dim / n_heads: export as a Hugging Face folder', () => {

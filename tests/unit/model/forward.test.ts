@@ -7,10 +7,11 @@ import { loadModel } from '../../../src/model/loader';
 import { parseSafetensors } from '../../../src/model/safetensors';
 import { nodeDirSource } from '../../../src/model/sourceNode';
 import { ROOT } from './fixtures';
-import { randomWeights, tinySpec } from './helpers';
+import { randomWeights, tinyModelSpec } from '../../support/specs';
+import { expectClose } from '../../support/close';
 
 describe('CPU reference forward', () => {
-  const spec = tinySpec({ nLayers: 3 });
+  const spec = tinyModelSpec({ nLayers: 3 });
   const w = randomWeights(spec, 21);
   const rng = new Rng(8);
   const ids = Array.from({ length: 13 }, () => rng.int(spec.vocabSize));
@@ -55,17 +56,11 @@ describe('micro model vs PyTorch golden (tests/fixtures/micro)', () => {
     g: parseSafetensors(new Uint8Array(readFileSync(join(goldenDir, 'golden.safetensors'))), 'golden.safetensors'),
   });
   const compare = (what: string, got: Float32Array, ref: Float32Array) => {
-    expect(got.length, what).toBe(ref.length);
-    let maxDiff = 0, maxRef = 0, bad = 0;
-    for (let i = 0; i < ref.length; i++) {
-      const d = Math.abs(got[i] - ref[i]);
-      maxDiff = Math.max(maxDiff, d);
-      maxRef = Math.max(maxRef, Math.abs(ref[i]));
-      if (d > 1e-5 + 1e-4 * Math.abs(ref[i])) bad++;
-    }
-    console.log(`${what}: max|Δ| ${maxDiff.toExponential(2)}, max|ref| ${maxRef.toFixed(3)}, rel ${(maxDiff / maxRef).toExponential(2)}`);
-    expect(bad, `${what}: elements outside atol 1e-5 + rtol 1e-4`).toBe(0);
-    expect(maxDiff / maxRef, what).toBeLessThanOrEqual(1e-4);
+    const r = expectClose(got, ref, { atol: 1e-5, rtol: 1e-4, what });
+    let maxRef = 0;
+    for (let i = 0; i < ref.length; i++) maxRef = Math.max(maxRef, Math.abs(ref[i]));
+    console.log(`${what}: max|Δ| ${r.maxAbs.toExponential(2)}, max|ref| ${maxRef.toFixed(3)}, rel ${(r.maxAbs / maxRef).toExponential(2)}`);
+    expect(r.maxAbs / maxRef, what).toBeLessThanOrEqual(1e-4);
   };
 
   it('CPU forward matches the golden logits (atol 1e-5 + rtol 1e-4, and <= 1e-4 relative to max|logit|)', async () => {

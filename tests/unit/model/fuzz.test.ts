@@ -14,7 +14,8 @@ import { parseSafetensors, writeSafetensors } from '../../../src/model/safetenso
 import { parseShardIndex } from '../../../src/model/shards';
 import { memorySource } from '../../../src/model/sources';
 import { parseHfTokenizer } from '../../../src/model/tokenizer';
-import { enc, randomWeights, spmLlama2cPieces, spmTokenizerJson, tinySpec } from './helpers';
+import { enc, spmLlama2cPieces, spmTokenizerJson } from './helpers';
+import { randomWeights, SPEC_SHAPES, tinyModelSpec } from '../../support/specs';
 
 const WEIRD: unknown[] = [null, -1, 0, 1, 2 ** 53, 1e308, -1e308, 0.5, 'x', '', 'F16', [], [1, 2], [-1, 5], {}, { a: 1 }, true, 4294967295];
 
@@ -62,9 +63,9 @@ function expectOnlyLoadErrors(run: () => unknown): 'ok' | 'err' {
   }
 }
 
-const spec = tinySpec({ nLayers: 1, vocabSize: 319, tiedEmbeddings: false });
+const spec = tinyModelSpec({ nLayers: 1, vocabSize: 319, tiedEmbeddings: false });
 const weights = randomWeights(spec, 5);
-const l2cSpec = tinySpec({ family: 'llama2c', ropeLayout: 'interleaved', nLayers: 1 });
+const l2cSpec = tinyModelSpec({ ...SPEC_SHAPES.llama2c, nLayers: 1 });
 const l2cBin = writeLlama2c(l2cSpec, randomWeights(l2cSpec, 6));
 const l2cBinV1 = writeLlama2c({ ...l2cSpec, tiedEmbeddings: false }, randomWeights({ ...l2cSpec, tiedEmbeddings: false }, 6), 1);
 const tokBin = writeLlama2cTokenizer(spmLlama2cPieces());

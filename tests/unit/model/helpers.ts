@@ -1,51 +1,8 @@
-// Shared builders for the model/eval tests: random weights for a ModelSpec, a small hand-built
-// SentencePiece-style tokenizer.json (BPE + byte fallback, like Llama-2's) and its llama2.c twin.
+// Shared builders for the model/eval tests: a small hand-built SentencePiece-style tokenizer.json
+// (BPE + byte fallback, like Llama-2's) and its llama2.c twin. Model shapes and random weights:
+// tests/support/specs.ts.
 
-import { Rng } from '../../../src/core/rng';
 import type { Llama2cPiece } from '../../../src/model/llama2cTokenizer';
-import { linearShapes, LINEAR_NAMES, type BlockWeights, type LinearWeights, type ModelSpec, type ModelWeights } from '../../../src/model/spec';
-
-export function tinySpec(over: Partial<ModelSpec> = {}): ModelSpec {
-  return {
-    family: 'llama',
-    vocabSize: 319,
-    dim: 24,
-    nLayers: 2,
-    nHeads: 4,
-    nKvHeads: 2,
-    headDim: 6,
-    ffnDim: 40,
-    maxSeqLen: 64,
-    ropeTheta: 10000,
-    normEps: 1e-5,
-    ropeLayout: 'half',
-    tiedEmbeddings: false,
-    qkvBias: false,
-    bosTokenId: 1,
-    eosTokenId: 2,
-    ...over,
-  };
-}
-
-export function randomWeights(spec: ModelSpec, seed: number): ModelWeights {
-  const rng = new Rng(seed);
-  const C = spec.dim;
-  const shapes = linearShapes(spec);
-  const norm = () => Float32Array.from({ length: C }, () => 1 + 0.1 * rng.normal());
-  const blocks: BlockWeights[] = [];
-  for (let l = 0; l < spec.nLayers; l++) {
-    const b = { attnNorm: norm(), mlpNorm: norm() } as BlockWeights;
-    for (const n of LINEAR_NAMES) {
-      const [out, inn] = shapes[n];
-      const lin: LinearWeights = { w: rng.normalArray(out * inn, 1 / Math.sqrt(inn)), out, in: inn };
-      if (spec.qkvBias && (n === 'q' || n === 'k' || n === 'v')) lin.b = rng.normalArray(out, 0.1);
-      b[n] = lin;
-    }
-    blocks.push(b);
-  }
-  const embed = rng.normalArray(spec.vocabSize * C, 1);
-  return { embed, blocks, finalNorm: norm(), lmHead: spec.tiedEmbeddings ? embed : rng.normalArray(spec.vocabSize * C, 1 / Math.sqrt(C)) };
-}
 
 const byteName = (b: number) => `<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`;
 

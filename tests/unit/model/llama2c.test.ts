@@ -3,12 +3,13 @@ import { CorruptFileError, TruncatedFileError, UnsupportedModelTypeError } from 
 import { convertRopeLayout, permuteRopeRows } from '../../../src/model/hfweights';
 import { parseLlama2c, parseLlama2cHeader, writeLlama2c } from '../../../src/model/llama2c';
 import { parseLlama2cTokenizer, writeLlama2cTokenizer } from '../../../src/model/llama2cTokenizer';
-import { randomWeights, spmLlama2cPieces, spmVocab, tinySpec } from './helpers';
+import { spmLlama2cPieces, spmVocab } from './helpers';
+import { randomWeights, SPEC_SHAPES, tinyModelSpec } from '../../support/specs';
 
 describe('llama2.c checkpoint', () => {
   for (const tied of [true, false]) {
     it(`round-trips through the writer (${tied ? 'shared' : 'unshared'} classifier)`, () => {
-      const spec = tinySpec({ family: 'llama2c', ropeLayout: 'interleaved', tiedEmbeddings: tied, maxSeqLen: 17 });
+      const spec = tinyModelSpec({ ...SPEC_SHAPES.llama2c, tiedEmbeddings: tied, maxSeqLen: 17 });
       const w = randomWeights(spec, 3);
       const bytes = writeLlama2c(spec, w);
       const hdr = new DataView(bytes.buffer);
@@ -31,7 +32,7 @@ describe('llama2.c checkpoint', () => {
   }
 
   it('validates the header against the file size before reading weights', () => {
-    const spec = tinySpec({ family: 'llama2c', ropeLayout: 'interleaved' });
+    const spec = tinyModelSpec(SPEC_SHAPES.llama2c);
     const bytes = writeLlama2c(spec, randomWeights(spec, 1));
     expect(() => parseLlama2c(bytes.subarray(0, 20))).toThrow(TruncatedFileError);
     expect(() => parseLlama2c(bytes.subarray(0, bytes.length - 4))).toThrow(TruncatedFileError);
@@ -52,7 +53,7 @@ describe('llama2.c checkpoint', () => {
 
   for (const tied of [true, false]) {
     it(`reads version-1 ("ak42") files, ${tied ? 'shared' : 'unshared'} classifier, in export.py's order`, () => {
-      const spec = tinySpec({ family: 'llama2c', ropeLayout: 'interleaved', tiedEmbeddings: tied });
+      const spec = tinyModelSpec({ ...SPEC_SHAPES.llama2c, tiedEmbeddings: tied });
       const w = randomWeights(spec, 12);
       const bytes = writeLlama2c(spec, w, 1);
       const dv = new DataView(bytes.buffer);
@@ -86,7 +87,7 @@ describe('RoPE layout permutation (llama2.c interleaved ⇄ HF rotate-half)', ()
         expect(row(half, h * D + j + D / 2)).toEqual(row(w, h * D + 2 * j + 1));
       }
     expect(permuteRopeRows(half, H, D, cols, 'interleaved')).toEqual(w);
-    const spec = tinySpec({ ropeLayout: 'interleaved', qkvBias: true });
+    const spec = tinyModelSpec({ ropeLayout: 'interleaved', qkvBias: true });
     const wts = randomWeights(spec, 2);
     const { spec: s2, weights: w2 } = convertRopeLayout(spec, wts, 'half');
     expect(s2.ropeLayout).toBe('half');

@@ -15,7 +15,8 @@ import { writeSafetensors } from '../../../src/model/safetensors';
 import { nodeDirSource, nodeFileSource } from '../../../src/model/sourceNode';
 import { browserFilesSource, memorySource } from '../../../src/model/sources';
 import type { ModelSpec, ModelWeights } from '../../../src/model/spec';
-import { enc, randomWeights, spmLlama2cPieces, spmTokenizerJson, tinySpec } from './helpers';
+import { enc, spmLlama2cPieces, spmTokenizerJson } from './helpers';
+import { randomWeights, SPEC_SHAPES, tinyModelSpec } from '../../support/specs';
 
 function hfFiles(spec: ModelSpec, w: ModelWeights): Record<string, Uint8Array> {
   return { 'config.json': enc(specToConfig(spec)), 'model.safetensors': writeSafetensors(weightsToHf(spec, w)), 'tokenizer.json': enc(spmTokenizerJson()) };
@@ -31,7 +32,7 @@ const relErr = (a: Float32Array, b: Float32Array) => {
 const IDS = [1, 296, 318, 5, 77, 300, 12, 259, 296, 2, 44];
 
 describe('loader: llama2.c .bin and HF safetensors give the same model', () => {
-  const l2cSpec = tinySpec({ family: 'llama2c', ropeLayout: 'interleaved', tiedEmbeddings: false, nLayers: 2 });
+  const l2cSpec = tinyModelSpec({ ...SPEC_SHAPES.llama2c, tiedEmbeddings: false, nLayers: 2 });
   const l2cWeights = randomWeights(l2cSpec, 7);
   const l2cFiles = { 'stories.bin': writeLlama2c(l2cSpec, l2cWeights), 'tokenizer.bin': writeLlama2cTokenizer(spmLlama2cPieces()) };
 
@@ -68,7 +69,7 @@ describe('loader: llama2.c .bin and HF safetensors give the same model', () => {
 });
 
 describe('loader: HF folders', () => {
-  const spec = tinySpec({ family: 'qwen2', qkvBias: true, tiedEmbeddings: true });
+  const spec = tinyModelSpec({ family: 'qwen2', qkvBias: true, tiedEmbeddings: true });
   const w = randomWeights(spec, 9);
 
   it('loads qwen2 (biases, tied head) and matches the in-memory weights', async () => {
@@ -118,7 +119,7 @@ describe('loader: HF folders', () => {
     expect(a.weightsSha256).toBe(b.weightsSha256);
     expect(a.weights.blocks[0].q.w).toEqual(b.weights.blocks[0].q.w);
     const l2dir = mkdtempSync(join(tmpdir(), 'besa-l2c-'));
-    const l2spec = tinySpec({ family: 'llama2c', ropeLayout: 'interleaved' });
+    const l2spec = tinyModelSpec(SPEC_SHAPES.llama2c);
     writeFileSync(join(l2dir, 'm.bin'), writeLlama2c(l2spec, randomWeights(l2spec, 1)));
     writeFileSync(join(l2dir, 'tokenizer.bin'), writeLlama2cTokenizer(spmLlama2cPieces()));
     const c = await loadModel(await nodeFileSource(join(l2dir, 'm.bin')));
@@ -129,7 +130,7 @@ describe('loader: HF folders', () => {
 
 describe('export as an HF folder', () => {
   it('a llama2.c model exported and re-loaded gives the same logits and keeps the tokenizer', async () => {
-    const spec = tinySpec({ family: 'llama2c', ropeLayout: 'interleaved', tiedEmbeddings: true });
+    const spec = tinyModelSpec({ ...SPEC_SHAPES.llama2c, tiedEmbeddings: true });
     const w = randomWeights(spec, 4);
     const files = exportHfFiles(spec, w, { extraFiles: { 'tokenizer.json': enc(spmTokenizerJson()) }, metadata: { method: 'test' } });
     const m = await loadModel(memorySource('exp', files));

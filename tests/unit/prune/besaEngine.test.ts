@@ -54,7 +54,7 @@ describe('BESA engine on the micro model', () => {
         const order = Array.from({ length: C }, (_, j) => j).sort((a, b) => Math.abs(w[r * C + a]) * Math.sqrt(sc[a]) - Math.abs(w[r * C + b]) * Math.sqrt(sc[b]));
         expect(new Set(zeros)).toEqual(new Set(order.slice(0, k)));
       }
-      // floor(0.5·C), or one less when the f32 Σ p·cand rounds to 0.49999997 (spec §7.2)
+      // floor(0.5·C), or one less when the f32 Σ p·cand rounds to 0.49999997 (docs/besa.md §7.2)
       expect([Math.floor(C / 2), Math.floor(C / 2) - 1]).toContain(k);
     }
   });

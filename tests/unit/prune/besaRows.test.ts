@@ -1,4 +1,4 @@
-// The 'rows' event (per-row expected sparsities s_r, spec §1.4) on the micro model: one per optimiser
+// The 'rows' event (per-row expected sparsities s_r, docs/besa.md §1.4) on the micro model: one per optimiser
 // step right after its 'step', [rows] per linear row-wise and [1] layer-wise, mean over rows = the step's
 // layerSparsity, parameter-weighted over the 7 linears = its blockSparsity; none for one-shot methods;
 // the CLI reporter prints nothing for it.
@@ -51,7 +51,7 @@ describe("BESA 'rows' events (micro model, CPU executor)", () => {
         num += blk[n].out * blk[n].in * avg(s);
         den += blk[n].out * blk[n].in;
         if (e.step === 0) {
-          // θ = 0 → uniform p → every row the same s = mean(cand) = 0.5 (§1.4; p is stored as f32, §7.2)
+          // θ = 0 → uniform p → every row the same s = mean(cand) = 0.5 (docs/besa.md §1.4; p is stored as f32, §7.2)
           expect(new Set(s).size).toBe(1);
           expect(Math.abs(s[0] - 0.5)).toBeLessThan(1e-6);
         }

@@ -9,7 +9,7 @@ import { parseSafetensors } from '../../../src/model/safetensors';
 import { HessianStats, WandaStats } from '../../../src/prune/methods/stats';
 import { pruneWanda, wandaScores } from '../../../src/prune/methods/wanda';
 import { pruneSparseGpt } from '../../../src/prune/methods/sparsegpt';
-import { worstRatio } from './helpers';
+import { expectClose } from '../../support/close';
 
 const dir = new URL('../../fixtures/micro/', import.meta.url);
 const st = parseSafetensors(new Uint8Array(readFileSync(new URL('golden.safetensors', dir))), 'golden.safetensors');
@@ -32,7 +32,7 @@ describe.each(['q', 'down', 'synth'])('golden PyTorch Wanda/SparseGPT: prune.%s'
   const H = hs.hessian();
 
   it('Wanda metric and masks (50 % per row, 2:4) equal the reference', () => {
-    expect(worstRatio(wandaScores(layer, ws.scalerRow), st.f32(`prune.${name}.wanda_metric`), 1e-7, 1e-6)).toBeLessThanOrEqual(1);
+    expectClose(wandaScores(layer, ws.scalerRow), st.f32(`prune.${name}.wanda_metric`), { atol: 1e-7, rtol: 1e-6 });
     expect(Array.from(pruneWanda(layer, ws.scalerRow, { sparsity: 0.5 }).mask)).toEqual(prunedFromKeep(st.f32(`prune.${name}.wanda_keep50`)));
     expect(Array.from(pruneWanda(layer, ws.scalerRow, { nm: '2:4' }).mask)).toEqual(prunedFromKeep(st.f32(`prune.${name}.wanda_keep24`)));
   });
@@ -40,7 +40,7 @@ describe.each(['q', 'down', 'synth'])('golden PyTorch Wanda/SparseGPT: prune.%s'
   if (name !== 'synth') {
     // the fixture stores H for q and down only
     it('Hessian 2·XᵀX equals the reference', () => {
-      expect(worstRatio(H, st.f32(`prune.${name}.sgpt_h`), 1e-5, 1e-6)).toBeLessThanOrEqual(1);
+      expectClose(H, st.f32(`prune.${name}.sgpt_h`), { atol: 1e-5, rtol: 1e-6 });
     });
   }
 
@@ -50,8 +50,8 @@ describe.each(['q', 'down', 'synth'])('golden PyTorch Wanda/SparseGPT: prune.%s'
       expect(r.retries).toBe(0);
       expect(Array.from(r.mask)).toEqual(prunedFromKeep(st.f32(`prune.${name}.sgpt_keep${tag}`)));
       expect(r.pruned).toBe(meta[`prune.${name}.sgpt_zeros${tag}`]);
-      expect(worstRatio(r.weights, st.f32(`prune.${name}.sgpt_w${tag}`), 1e-6, 1e-5)).toBeLessThanOrEqual(1);
-      expect(worstRatio(r.losses, st.f32(`prune.${name}.sgpt_losses${tag}`), 1e-9, 1e-5)).toBeLessThanOrEqual(1);
+      expectClose(r.weights, st.f32(`prune.${name}.sgpt_w${tag}`), { atol: 1e-6, rtol: 1e-5 });
+      expectClose(r.losses, st.f32(`prune.${name}.sgpt_losses${tag}`), { atol: 1e-9, rtol: 1e-5 });
     });
   }
 });

@@ -66,10 +66,3 @@ export function isExactNM(mask: Uint8Array, rows: number, cols: number, n: numbe
   }
   return true;
 }
-
-/** max over i of |a − ref| / (atol + rtol·|ref|); ≤ 1 means within tolerance. */
-export function worstRatio(a: ArrayLike<number>, ref: ArrayLike<number>, atol: number, rtol: number): number {
-  let worst = 0;
-  for (let i = 0; i < ref.length; i++) worst = Math.max(worst, Math.abs(a[i] - ref[i]) / (atol + rtol * Math.abs(ref[i])));
-  return worst;
-}

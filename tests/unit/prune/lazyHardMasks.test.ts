@@ -1,5 +1,5 @@
 // lazyHardMasks (src/prune/executor.ts): BESA's step masks as counts + order behave as an ordinary MaskSet
-// (spec §1.5): every linear present and enumerable, each array equal to hardMask(n_g, sortIdx) for
+// (docs/besa.md §1.5): every linear present and enumerable, each array equal to hardMask(n_g, sortIdx) for
 // row-wise, grouped and layer-wise counts (sizes not multiples of anything), built once and cached.
 import { describe, expect, it } from 'vitest';
 import { hardMask } from '../../../src/core/besa/masks';

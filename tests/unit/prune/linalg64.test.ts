@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { choleskyInverse, choleskyLower, invertLower, matmulF64 } from '../../../src/prune/methods/linalg64';
 import { Rng } from '../../../src/core/rng';
-import { worstRatio } from './helpers';
+import { expectClose } from '../../support/close';
 
 describe('f64 Cholesky helpers', () => {
   const rng = new Rng(77);
@@ -19,9 +19,9 @@ describe('f64 Cholesky helpers', () => {
     if (!c.ok) throw new Error('expected SPD');
     const Lt = new Float64Array(n * n);
     for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) Lt[j * n + i] = c.L[i * n + j];
-    expect(worstRatio(matmulF64(c.L, Lt, n, n, n), A, 1e-10, 1e-12)).toBeLessThanOrEqual(1);
-    expect(worstRatio(matmulF64(invertLower(c.L, n), c.L, n, n, n), eye, 1e-12, 0)).toBeLessThanOrEqual(1);
-    expect(worstRatio(matmulF64(choleskyInverse(c.L, n), A, n, n, n), eye, 1e-10, 0)).toBeLessThanOrEqual(1);
+    expectClose(matmulF64(c.L, Lt, n, n, n), A, { atol: 1e-10, rtol: 1e-12 });
+    expectClose(matmulF64(invertLower(c.L, n), c.L, n, n, n), eye, { atol: 1e-12, rtol: 0 });
+    expectClose(matmulF64(choleskyInverse(c.L, n), A, n, n, n), eye, { atol: 1e-10, rtol: 0 });
   });
 
   it('reports (does not throw) a non-positive-definite matrix and where it failed', () => {

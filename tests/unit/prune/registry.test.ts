@@ -94,7 +94,7 @@ describe('method registry', () => {
         expect((err as RunConfigError).message).toMatch(/no N:M mode|supports only/);
         expect(structureFor(m.name, s)).toBe('unstructured');
       }
-    expect(refused).toBe(2); // BESA: 2:4 and 4:8 (spec §1.10)
+    expect(refused).toBe(2); // BESA: 2:4 and 4:8 (docs/besa.md §1.10)
   });
 
   it('capabilities: BESA learns per step (epochs × samples units), the others are one shot with their statistics', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { HessianStats, WandaStats } from '../../../src/prune/methods/stats';
 import { PruneInputError } from '../../../src/prune/methods/magnitude';
 import { Rng } from '../../../src/core/rng';
-import { worstRatio } from './helpers';
+import { expectClose } from '../../support/close';
 
 // odd and even widths: the Hessian kernel works on 2×2 tiles of (i, j)
 describe.each([37, 36])('calibration statistics, in = %i', (C) => {
@@ -26,9 +26,9 @@ describe.each([37, 36])('calibration statistics, in = %i', (C) => {
     expect(st.nsamples).toBe(5);
     const ref = new Float64Array(C);
     for (const x of seqs) for (let t = 0; t < T; t++) for (let j = 0; j < C; j++) ref[j] += x[t * C + j] ** 2 / 5;
-    expect(worstRatio(st.scalerRow, ref, 0, 1e-12)).toBeLessThanOrEqual(1);
+    expectClose(st.scalerRow, ref, { atol: 0, rtol: 1e-12 });
     const norms = st.columnNorms();
-    expect(worstRatio(norms, Array.from(ref, Math.sqrt), 0, 1e-12)).toBeLessThanOrEqual(1);
+    expectClose(norms, Array.from(ref, Math.sqrt), { atol: 0, rtol: 1e-12 });
   });
 
   it('HessianStats.hessian() = (2/N_seq) Σ XᵀX, symmetric', () => {
@@ -41,7 +41,7 @@ describe.each([37, 36])('calibration statistics, in = %i', (C) => {
         for (let i = 0; i < C; i++) for (let j = 0; j < C; j++) ref[i * C + j] += (2 / 5) * x[t * C + i] * x[t * C + j];
       }
     }
-    expect(worstRatio(H, ref, 1e-12, 1e-12)).toBeLessThanOrEqual(1);
+    expectClose(H, ref, { atol: 1e-12, rtol: 1e-12 });
     for (let i = 0; i < C; i++) for (let j = 0; j < C; j++) expect(H[i * C + j]).toBe(H[j * C + i]);
   });
 

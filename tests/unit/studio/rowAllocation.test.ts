@@ -1,4 +1,4 @@
-// The run store's per-row allocation slice (fed by 'rows' events, spec §1.4): only the latest step and
+// The run store's per-row allocation slice (fed by 'rows' events, docs/besa.md §1.4): only the latest step and
 // the block's first step per block are kept, never the history; a new block-start / run-start clears it.
 // Plus the view's pure cell helpers (row order, sorting, binning of large linears, colour domain).
 import { describe, expect, it } from 'vitest';
