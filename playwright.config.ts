@@ -3,7 +3,14 @@ import { defineConfig } from '@playwright/test';
 // E2E tier: the built studio in Debian's headless Chromium. WebGPU runs on SwiftShader with one
 // extra flag, --enable-unsafe-webgpu (docs/webgpu-notes.md §1); never `npx playwright install`.
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const common = ['--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+const common = [
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
 
 export default defineConfig({
   testDir: 'e2e',

@@ -32,7 +32,13 @@ function uploadingMasks(e: GpuBlockExecutor): BlockExecutor {
 }
 
 /** Per step: wall ms and the bytes written to the GPU through rt.write (null on the CPU). */
-async function timeSteps(exec: BlockExecutor, rt: GpuRuntime, block: Parameters<typeof besaBlock>[0]['block'], Xp: Float32Array[], Yref: Float32Array[]): Promise<{ ms: number[]; bytes: number[] }> {
+async function timeSteps(
+  exec: BlockExecutor,
+  rt: GpuRuntime,
+  block: Parameters<typeof besaBlock>[0]['block'],
+  Xp: Float32Array[],
+  Yref: Float32Array[],
+): Promise<{ ms: number[]; bytes: number[] }> {
   const scaler = (n: LinearName) => new Float64Array(block[n].in).fill(1);
   const ms: number[] = [];
   const bytes: number[] = [];
@@ -41,7 +47,13 @@ async function timeSteps(exec: BlockExecutor, rt: GpuRuntime, block: Parameters<
   rt.write = (b, d, o) => ((written += d.byteLength), write.call(rt, b, d, o));
   try {
     await besaBlock({
-      exec, block, Xp, Yref, scalerRow: scaler, target: 0.5, opts: DEFAULT_BESA,
+      exec,
+      block,
+      Xp,
+      Yref,
+      scalerRow: scaler,
+      target: 0.5,
+      opts: DEFAULT_BESA,
       beforeStep: async () => void (written = 0),
       onStep: (s) => (ms.push(s.seconds * 1000), bytes.push(written)),
     });
@@ -78,5 +90,8 @@ export async function benchBesa(rt: GpuRuntime, modelDir: string, T: number, ste
     rows.push([label, med, Math.min(...t), (med * nsamples) / 1000, kb, params]);
   }
   gpu.dispose();
-  printTable(['executor', 'ms/step (median)', 'ms/step (min)', `s/block (${nsamples} steps)`, 'KiB uploaded/step', 'pruned params/block'], rows);
+  printTable(
+    ['executor', 'ms/step (median)', 'ms/step (min)', `s/block (${nsamples} steps)`, 'KiB uploaded/step', 'pruned params/block'],
+    rows,
+  );
 }

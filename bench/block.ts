@@ -23,7 +23,9 @@ export function blockFlops(spec: ModelSpec, T: number): { forward: number; backw
 export async function benchBlock(rt: GpuRuntime, modelDir: string, T: number, reps: number, matmulGflops: number): Promise<void> {
   const model = await loadModel(nodeDirSource(modelDir));
   const spec = model.spec;
-  console.log(`\n## Block forward + backward (${model.name}: d=${spec.dim}, ffn=${spec.ffnDim}, heads ${spec.nHeads}/${spec.nKvHeads}, T=${T})\n`);
+  console.log(
+    `\n## Block forward + backward (${model.name}: d=${spec.dim}, ffn=${spec.ffnDim}, heads ${spec.nHeads}/${spec.nKvHeads}, T=${T})\n`,
+  );
   const gm = uploadModel(rt, spec, model.weights);
   const rng = new Rng(3);
   const x = rt.upload(rng.normalArray(T * spec.dim), 'bench-x');
@@ -31,17 +33,27 @@ export async function benchBlock(rt: GpuRuntime, modelDir: string, T: number, re
   const masks = Object.fromEntries(
     LINEAR_NAMES.map((n) => {
       const [o, i] = linearShapes(spec)[n];
-      return [n, rt.upload(new Float32Array(o * i).map(() => (rng.next() < 0.5 ? 0 : 1)), `mask-${n}`)];
+      return [
+        n,
+        rt.upload(
+          new Float32Array(o * i).map(() => (rng.next() < 0.5 ? 0 : 1)),
+          `mask-${n}`,
+        ),
+      ];
     }),
   );
   const acts = createBlockActivations(rt, spec, T);
   const grads = createBlockGrads(rt, spec, T);
   const w = gm.blocks[0];
   const fwd = await timeGpu(rt, () => blockForwardGpu(rt, spec, w, masks, x, acts, T), reps);
-  const both = await timeGpu(rt, () => {
-    blockForwardGpu(rt, spec, w, masks, x, acts, T);
-    blockBackwardGpu(rt, spec, w, masks, x, acts, dy, grads, T);
-  }, reps);
+  const both = await timeGpu(
+    rt,
+    () => {
+      blockForwardGpu(rt, spec, w, masks, x, acts, T);
+      blockBackwardGpu(rt, spec, w, masks, x, acts, dy, grads, T);
+    },
+    reps,
+  );
   const f = blockFlops(spec, T);
   const gF = gflops(f.forward, fwd.medianMs);
   const gB = gflops(f.forward + f.backward, both.medianMs);

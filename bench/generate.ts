@@ -17,7 +17,9 @@ export async function benchGenerate(rt: GpuRuntime, modelDir: string, newTokens:
   const model = await loadModel(nodeDirSource(modelDir));
   const { spec } = model;
   const prompt = model.tokenizer.encode(PROMPT);
-  console.log(`\n## Generate (${model.name}: ${spec.nLayers} layers, d=${spec.dim}; prompt ${prompt.length} tokens, ${newTokens} new, greedy)\n`);
+  console.log(
+    `\n## Generate (${model.name}: ${spec.nLayers} layers, d=${spec.dim}; prompt ${prompt.length} tokens, ${newTokens} new, greedy)\n`,
+  );
   const g = uploadModel(rt, spec, model.weights);
   const full = lastRow(gpuForwardLogits(rt, g), spec.vocabSize);
   const opts = { maxNewTokens: newTokens, contextLength: spec.maxSeqLen };
@@ -40,7 +42,12 @@ export async function benchGenerate(rt: GpuRuntime, modelDir: string, newTokens:
   printTable(
     ['path', 'total ms', 'ms / token', 'forwards'],
     [
-      ['full recompute', fullMs.toFixed(0), (fullMs / refIds.length).toFixed(1), `${refIds.length} × T=${prompt.length}..${prompt.length + refIds.length - 1}`],
+      [
+        'full recompute',
+        fullMs.toFixed(0),
+        (fullMs / refIds.length).toFixed(1),
+        `${refIds.length} × T=${prompt.length}..${prompt.length + refIds.length - 1}`,
+      ],
       ['KV cache', decMs.toFixed(0), (decMs / ids.length).toFixed(1), `${prefills} prefill + ${steps} one-row steps`],
     ],
   );

@@ -20,7 +20,10 @@ async function main(): Promise<void> {
   const want = (s: string) => only.length === 0 || only.includes(s);
   const rt = new GpuRuntime(await acquireNodeDevice({ adapter: process.env.BESA_ADAPTER }));
   console.log(`# BESA Studio benchmarks\n\nadapter: ${adapterLabel(rt.caps)}; reps: ${reps}; node ${process.version}`);
-  const modelDir = arg('model', existsSync('public/models/sotu-llama-3m/config.json') ? 'public/models/sotu-llama-3m' : 'public/models/micro');
+  const modelDir = arg(
+    'model',
+    existsSync('public/models/sotu-llama-3m/config.json') ? 'public/models/sotu-llama-3m' : 'public/models/micro',
+  );
   const T = Number(arg('seqlen', '256'));
   // the block section reports its rate as a fraction of the tiled matmul's, so it needs one matmul pass
   const mm = want('matmul') || want('block') ? await benchMatmul(rt, want('matmul') ? reps : 1) : null;

@@ -57,7 +57,10 @@ test('a BESA run and its export make no request to any other origin', async ({ p
   await expect.poll(() => downloads, { timeout: 30_000 }).toBe(3);
   await page.getByTestId('chart-sparsity').getByRole('button', { name: 'PNG' }).click();
   await expect.poll(() => downloads, { timeout: 30_000 }).toBe(4);
-  expect(seen.some((u) => u.includes('/models/micro/')), 'the model was fetched from the studio itself').toBe(true);
+  expect(
+    seen.some((u) => u.includes('/models/micro/')),
+    'the model was fetched from the studio itself',
+  ).toBe(true);
   expect(foreign).toEqual([]);
   expect(await violations(page)).toEqual([]);
 });

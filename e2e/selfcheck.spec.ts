@@ -12,7 +12,9 @@ test('the studio finds the WebGPU adapter and the tiled matmul matches the CPU r
   expect(json.cases.length).toBe(9);
   for (const c of json.cases) expect(c.maxRelErr, `${c.trans} ${c.M}x${c.N}x${c.K}`).toBeLessThanOrEqual(1e-5);
   expect(json.ok).toBe(true);
-  console.log(`adapter: ${json.adapter}; worst rel err ${Math.max(...json.cases.map((c: { maxRelErr: number }) => c.maxRelErr)).toExponential(2)}`);
+  console.log(
+    `adapter: ${json.adapter}; worst rel err ${Math.max(...json.cases.map((c: { maxRelErr: number }) => c.maxRelErr)).toExponential(2)}`,
+  );
   await page.screenshot({ path: 'e2e/screenshots/selfcheck.png', fullPage: true });
   expect(errors).toEqual([]);
 });

@@ -2,7 +2,8 @@ import { expect, test, type Page } from '@playwright/test';
 import { blockAllocation, blockStatuses, openStudio, runReport, stepCounts as stepsOf, waitStatus, workerState } from './studio-helpers';
 
 const paused = (page: Page) => expect(page.getByTestId('run-status')).toHaveAttribute('data-paused', 'true');
-const rowView = async (page: Page) => JSON.parse((await page.getByTestId('chart-rows').getAttribute('data-json')) ?? 'null') as { block: number | null; step: number | null };
+const rowView = async (page: Page) =>
+  JSON.parse((await page.getByTestId('chart-rows').getAttribute('data-json')) ?? 'null') as { block: number | null; step: number | null };
 
 test('step one iteration, step one block, then resume: exactly one optimiser step per click', async ({ page }) => {
   await openStudio(page, '#model=micro&method=besa&samples=4&seqlen=32&evalwin=2&eval=sotu-eval');
@@ -11,7 +12,10 @@ test('step one iteration, step one block, then resume: exactly one optimiser ste
   await expect.poll(() => stepsOf(page)).toEqual([1, 0]);
   // Per-row allocation (rows events): one cell per output row of q, updated by each single step.
   const qStrip = page.getByTestId('row-strip-q');
-  const qRows = await page.evaluate(() => { const p = window.__besaTest!.modelState().card!.spec; return p.nHeads * p.headDim; });
+  const qRows = await page.evaluate(() => {
+    const p = window.__besaTest!.modelState().card!.spec;
+    return p.nHeads * p.headDim;
+  });
   await expect.poll(async () => (await rowView(page)).step).toBe(0);
   expect((await rowView(page)).block).toBe(0);
   await expect(qStrip.locator('rect')).toHaveCount(qRows);
@@ -24,7 +28,10 @@ test('step one iteration, step one block, then resume: exactly one optimiser ste
   await expect.poll(async () => (await rowView(page)).step).toBe(1);
   await expect(qStrip.locator('rect')).toHaveCount(qRows);
   expect(await qTitles()).not.toEqual(titles0); // the hover values changed with the step
-  const q = await page.evaluate(() => { const r = window.__besaTest!.runState().rowAlloc[0]; return { now: Array.from(r.rows.q), first: Array.from(r.first.q) }; });
+  const q = await page.evaluate(() => {
+    const r = window.__besaTest!.runState().rowAlloc[0];
+    return { now: Array.from(r.rows.q), first: Array.from(r.first.q) };
+  });
   expect(q.now).toHaveLength(qRows);
   expect(new Set(q.first).size).toBe(1); // θ = 0 at the first step: every row alike
   expect(q.now.some((v, i) => v !== q.first[i])).toBe(true);

@@ -13,9 +13,12 @@ import { blockAllocation, blockStatuses as statuses, openStudio, runReport as re
 const HASH = '#model=micro&method=besa&samples=4&seqlen=32&seed=0&evalwin=2&eval=sotu-eval&sparsity=0.5';
 
 /** What must not depend on the interruption: the zeros of every linear of every block. */
-const zerosOf = (r: RunReport) => r.allocation.map((b) => ({ block: b.block, zeros: Object.fromEntries(Object.entries(b.layers).map(([k, l]) => [k, l.zeros])) }));
+const zerosOf = (r: RunReport) =>
+  r.allocation.map((b) => ({ block: b.block, zeros: Object.fromEntries(Object.entries(b.layers).map(([k, l]) => [k, l.zeros])) }));
 
-test('a device lost mid-run: notice, block 0 kept, no accidental restart, and a reload resumes to the uninterrupted result', async ({ page }, info) => {
+test('a device lost mid-run: notice, block 0 kept, no accidental restart, and a reload resumes to the uninterrupted result', async ({
+  page,
+}, info) => {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   // Without the flag the hook does not exist (normal use cannot reach it).
@@ -74,6 +77,8 @@ test('a device lost mid-run: notice, block 0 kept, no accidental restart, and a 
   expect(zerosOf(resumed)).toEqual(zerosOf(ref));
   expect(resumed.achievedSparsity).toBe(ref.achievedSparsity);
   expect(resumed.achievedSparsity).toBeGreaterThan(0.3);
-  await expect(page.getByTestId('report-summary')).toContainText(`completed · 2/2 blocks · achieved sparsity ${(ref.achievedSparsity * 100).toFixed(2)}%`);
+  await expect(page.getByTestId('report-summary')).toContainText(
+    `completed · 2/2 blocks · achieved sparsity ${(ref.achievedSparsity * 100).toFixed(2)}%`,
+  );
   expect(errors).toEqual([]);
 });

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { MICRO_HASH, openStudio, waitStatus } from './studio-helpers';
 
-const cardJson = async (page: import('@playwright/test').Page) => JSON.parse((await page.getByTestId('model-card').getAttribute('data-json')) ?? '{}');
+const cardJson = async (page: import('@playwright/test').Page) =>
+  JSON.parse((await page.getByTestId('model-card').getAttribute('data-json')) ?? '{}');
 
 test('export writes a safetensors model that the studio loader reads back with the masks applied', async ({ page }, info) => {
   await openStudio(page, MICRO_HASH);
@@ -21,13 +22,21 @@ test('export writes a safetensors model that the studio loader reads back with t
   const json = await one('export-json');
   expect(json.name).toMatch(/\.report\.json$/);
   const report = JSON.parse(json.bytes.toString('utf8'));
-  expect(report).toMatchObject({ schema: 'besa-studio/run-report@1', status: 'completed', completedBlocks: 2, config: { seed: 0, nsamples: 4, seqlen: 32 } });
+  expect(report).toMatchObject({
+    schema: 'besa-studio/run-report@1',
+    status: 'completed',
+    completedBlocks: 2,
+    config: { seed: 0, nsamples: 4, seqlen: 32 },
+  });
   expect(report.allocation).toHaveLength(2);
   const csv = await one('export-csv');
   const lines = csv.bytes.toString('utf8').trim().split('\n');
   expect(lines[0]).toBe('block,layer,rows,cols,numel,zeros,sparsity,expected_sparsity,reference_block_sparsity');
   expect(lines).toHaveLength(1 + 2 * 7);
-  const [png] = await Promise.all([page.waitForEvent('download'), page.getByTestId('chart-sparsity').getByRole('button', { name: 'PNG' }).click()]);
+  const [png] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('chart-sparsity').getByRole('button', { name: 'PNG' }).click(),
+  ]);
   const pngPath = info.outputPath('sparsity.png');
   await png.saveAs(pngPath);
   const pngBytes = readFileSync(pngPath);
@@ -96,7 +105,7 @@ test('the whole RunConfig + seed live in the URL hash: edits are written, a relo
   await expect(page.getByTestId('sparsity')).toHaveValue('0.6');
 });
 
-test('dropping a model folder\'s files on the Model panel loads them', async ({ page }) => {
+test("dropping a model folder's files on the Model panel loads them", async ({ page }) => {
   await openStudio(page, MICRO_HASH);
   await page.evaluate(async () => {
     const dt = new DataTransfer();

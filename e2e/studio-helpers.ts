@@ -28,7 +28,8 @@ export const stepCounts = (page: Page) => page.evaluate(() => window.__besaTest!
 export const runReport = (page: Page) => page.evaluate(() => window.__besaTest!.runState().report);
 
 /** The measured per-linear sparsity of block `b` (after its mask was applied). */
-export const blockAllocation = (page: Page, b: number) => page.evaluate((i) => window.__besaTest!.runState().blocks[i].final?.layerSparsity ?? null, b);
+export const blockAllocation = (page: Page, b: number) =>
+  page.evaluate((i) => window.__besaTest!.runState().blocks[i].final?.layerSparsity ?? null, b);
 
 /**
  * A round trip through the Worker: when it resolves, the Worker has handled every request the page

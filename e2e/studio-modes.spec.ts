@@ -9,7 +9,11 @@ test('compare runs several methods on the same model and seed: table, bar chart 
   await page.getByLabel('Wanda 2:4').check();
   await page.getByTestId('compare-run').click();
   const table = page.getByTestId('compare-table');
-  await expect.poll(async () => JSON.parse((await table.getAttribute('data-json')) ?? '[]').map((r: { status: string }) => r.status), { timeout: 360_000 }).toEqual(['completed', 'completed', 'completed', 'completed', 'completed']);
+  await expect
+    .poll(async () => JSON.parse((await table.getAttribute('data-json')) ?? '[]').map((r: { status: string }) => r.status), {
+      timeout: 360_000,
+    })
+    .toEqual(['completed', 'completed', 'completed', 'completed', 'completed']);
   const rows: { label: string; achieved: number; ppl: number[] }[] = JSON.parse((await table.getAttribute('data-json'))!);
   for (const r of rows) {
     expect(r.ppl).toHaveLength(1);
@@ -42,7 +46,9 @@ test('learn mode drives the live run chapter by chapter and highlights what each
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-paused', 'true');
   expect(await page.evaluate(() => window.__besaTest!.configState().config.method)).toBe('besa');
   // The highlighted mask now shows block 0's pruned weights.
-  await expect.poll(async () => JSON.parse((await page.getByTestId('chart-mask').getAttribute('data-json')) ?? 'null')?.zeros ?? 0).toBeGreaterThan(0.3);
+  await expect
+    .poll(async () => JSON.parse((await page.getByTestId('chart-mask').getAttribute('data-json')) ?? 'null')?.zeros ?? 0)
+    .toBeGreaterThan(0.3);
   await learn.getByRole('button', { name: 'Next →' }).click();
   await expect(learn).toHaveAttribute('data-chapter', 'candidates');
   await expect(page.getByTestId('chart-sparsity')).toHaveClass(/highlight/);

@@ -23,7 +23,9 @@ test('a BESA run on the micro model completes with a chart point at every step a
   await openStudio(page, MICRO_HASH);
   await page.getByTestId('run').click();
   await waitStatus(page, 'completed');
-  const blocks = await page.evaluate(() => window.__besaTest!.runState().blocks.map((b) => ({ status: b.status, totalSteps: b.totalSteps, steps: b.steps, final: b.final })));
+  const blocks = await page.evaluate(() =>
+    window.__besaTest!.runState().blocks.map((b) => ({ status: b.status, totalSteps: b.totalSteps, steps: b.steps, final: b.final })),
+  );
   expect(blocks.length).toBe(2);
   for (const b of blocks) {
     expect(b.status).toBe('pruned');

@@ -51,7 +51,10 @@ async function boot(): Promise<void> {
     // and keep its load error on screen, so the studio is never left without a model.
     if ((await loadPublicModel(name, named)) || named || name === 'micro') return;
     const err = modelStore.getState().error;
-    if (await loadPublicModel('micro', false)) modelStore.getState().set({ error: err && { name: err.name, message: `${name} could not be loaded, using micro instead. ${err.message}` } });
+    if (await loadPublicModel('micro', false))
+      modelStore
+        .getState()
+        .set({ error: err && { name: err.name, message: `${name} could not be loaded, using micro instead. ${err.message}` } });
   });
   try {
     const r = await engine.request<'self-check-ok'>({ type: 'self-check' });

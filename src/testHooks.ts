@@ -59,7 +59,10 @@ export function testHooksRequested(search: string): boolean {
   return new URLSearchParams(search).get('e2e-hooks') === '1';
 }
 
-export function installTestHooks(stores: BesaStores, worker: { workerState(): Promise<WorkerTestState>; loseDevice(): Promise<void> }): void {
+export function installTestHooks(
+  stores: BesaStores,
+  worker: { workerState(): Promise<WorkerTestState>; loseDevice(): Promise<void> },
+): void {
   window.__besaStore = stores;
   window.__besaTest = {
     runState: () => stores.run.getState(),

@@ -39,7 +39,10 @@ function archSection(tail) {
 function rewriteText(text) {
   let s = text;
   // webgpu recipe: gotcha N, §A (headless Chromium), or the document as a whole
-  s = s.replace(new RegExp(`(?:${RECIPE}(?:\\.md)?|(?<![\\w/.-])recipe) gotcha (\\d+)`, 'g'), (m, n) => `docs/webgpu-notes.md §${GOTCHA[n] ?? 1}`);
+  s = s.replace(
+    new RegExp(`(?:${RECIPE}(?:\\.md)?|(?<![\\w/.-])recipe) gotcha (\\d+)`, 'g'),
+    (m, n) => `docs/webgpu-notes.md §${GOTCHA[n] ?? 1}`,
+  );
   s = s.replace(new RegExp(`${RECIPE}(?:\\.md)? §A\\b`, 'g'), 'docs/webgpu-notes.md §1');
   s = s.replace(new RegExp(`(?:\\.\\./shared/docs/)?${RECIPE}(?:\\.md)?`, 'g'), 'docs/webgpu-notes.md');
   // the BESA spec: "spec §X", "Spec §X", "besa spec §X", "../shared/docs/<spec>.md"

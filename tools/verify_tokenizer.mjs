@@ -15,11 +15,18 @@ for (const c of cases) {
   const ids = tok.encode(c.text, { add_special_tokens: false }).ids;
   let first = -1;
   const n = Math.max(ids.length, c.ids.length);
-  for (let i = 0; i < n; i++) if (ids[i] !== c.ids[i]) { first = i; break; }
+  for (let i = 0; i < n; i++)
+    if (ids[i] !== c.ids[i]) {
+      first = i;
+      break;
+    }
   if (c.pieces) {
     const js = c.text.match(gpt2) ?? [];
     const same = js.length === c.pieces.length && js.every((p, i) => p === c.pieces[i]);
-    if (!same) { bad++; console.log(`${c.name}: regex pieces differ (js ${js.length} vs py ${c.pieces.length})`); }
+    if (!same) {
+      bad++;
+      console.log(`${c.name}: regex pieces differ (js ${js.length} vs py ${c.pieces.length})`);
+    }
   }
   if (first >= 0) {
     bad++;

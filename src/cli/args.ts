@@ -25,7 +25,8 @@ function closest(name: string, names: string[]): string | undefined {
     const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
     for (let j = 1; j <= b.length; j++) d[0][j] = j;
     for (let i = 1; i <= a.length; i++)
-      for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      for (let j = 1; j <= b.length; j++)
+        d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
     return d[a.length][b.length];
   };
   let best: string | undefined;
@@ -70,11 +71,22 @@ export function parseArgs(argv: string[], table: FlagTable): Parsed {
 
 export function usage(cmd: string, table: FlagTable): string {
   const w = Math.max(...Object.keys(table).map((k) => k.length)) + 4;
-  return [`usage: npm run ${cmd} -- [options]`, ...Object.entries(table).map(([k, s]) => `  --${k.padEnd(w)}${s.kind === 'bool' ? '' : `<${s.kind}> `}${s.help}`)].join('\n');
+  return [
+    `usage: npm run ${cmd} -- [options]`,
+    ...Object.entries(table).map(([k, s]) => `  --${k.padEnd(w)}${s.kind === 'bool' ? '' : `<${s.kind}> `}${s.help}`),
+  ].join('\n');
 }
 
 const kindOf = (f: ConfigField): FlagKind =>
-  f.cli?.sets !== undefined ? 'bool' : f.type.kind === 'number' ? 'number' : f.type.kind === 'int' ? 'int' : f.type.kind === 'bool' ? 'bool' : 'string';
+  f.cli?.sets !== undefined
+    ? 'bool'
+    : f.type.kind === 'number'
+      ? 'number'
+      : f.type.kind === 'int'
+        ? 'int'
+        : f.type.kind === 'bool'
+          ? 'bool'
+          : 'string';
 
 /** The schema's run settings that have a flag (the method is chosen by --method / --methods). */
 const SETTING_FLAGS = CONFIG_FIELDS.filter((f) => f.cli && f.key !== 'method');
@@ -94,7 +106,13 @@ export const RUN_FLAGS: FlagTable = {
 function flagValue(f: ConfigField, v: string | number | boolean): SettingValue {
   const cli = f.cli!;
   if (cli.sets !== undefined) return cli.sets;
-  if (f.type.kind === 'idList') return v === 'none' ? [] : String(v).split(',').map((s) => s.trim()).filter(Boolean);
+  if (f.type.kind === 'idList')
+    return v === 'none'
+      ? []
+      : String(v)
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
   if (f.type.kind === 'enum') {
     const allowed = cli.values ?? f.type.choices.map((c) => c.value);
     if (!allowed.includes(String(v))) throw new CliArgumentError(`--${cli.flag} ${String(v)}: use one of ${allowed.join(', ')}`);
@@ -135,7 +153,13 @@ export function methodFromArgs(a: Parsed): MethodName {
 
 /** --methods (compare): registry methods, cheapest first by default. */
 export function methodsFromArgs(a: Parsed): MethodName[] {
-  const names = a.methods === undefined ? [...COMPARE_ORDER] : String(a.methods).split(',').map((s) => s.trim());
-  for (const m of names) if (!isMethodName(m)) throw new CliArgumentError(`--methods: unknown method "${m}"; use any of ${METHOD_NAMES.join(', ')}`);
+  const names =
+    a.methods === undefined
+      ? [...COMPARE_ORDER]
+      : String(a.methods)
+          .split(',')
+          .map((s) => s.trim());
+  for (const m of names)
+    if (!isMethodName(m)) throw new CliArgumentError(`--methods: unknown method "${m}"; use any of ${METHOD_NAMES.join(', ')}`);
   return names as MethodName[];
 }

@@ -21,7 +21,9 @@ export async function loadModelFromPath(path: string): Promise<{ model: LoadedMo
   try {
     isDir = (await stat(path)).isDirectory();
   } catch {
-    throw new CliArgumentError(`--model ${path}: no such file or folder; pass a model folder (e.g. public/models/micro) or a checkpoint file`);
+    throw new CliArgumentError(
+      `--model ${path}: no such file or folder; pass a model folder (e.g. public/models/micro) or a checkpoint file`,
+    );
   }
   const model = await loadModel(isDir ? nodeDirSource(path) : await nodeFileSource(path));
   return { model, dir: isDir ? path : dirname(path) };
@@ -38,7 +40,9 @@ export async function readDataset(dataDir: string, id: string): Promise<Corpus> 
     } catch {
       /* folder missing: reported below */
     }
-    throw new CliArgumentError(`dataset "${id}" not found at ${file}; available in ${dataDir}: ${have.join(', ') || '(none; set --data-dir)'}`);
+    throw new CliArgumentError(
+      `dataset "${id}" not found at ${file}; available in ${dataDir}: ${have.join(', ') || '(none; set --data-dir)'}`,
+    );
   }
 }
 
@@ -46,12 +50,19 @@ export type NodeEngine = Omit<GpuEngine, 'dispose'>;
 
 /** CPU reference engine, or WebGPU via Dawn (src/gpu/node.ts); a missing adapter says to pass --cpu. */
 export async function createNodeEngine(model: LoadedModel, cpu: boolean): Promise<NodeEngine> {
-  if (cpu) return { executor: new CpuBlockExecutor(model.spec), forwardFactory: cpuForwardLogits, newExecutor: () => new CpuBlockExecutor(model.spec) };
+  if (cpu)
+    return {
+      executor: new CpuBlockExecutor(model.spec),
+      forwardFactory: cpuForwardLogits,
+      newExecutor: () => new CpuBlockExecutor(model.spec),
+    };
   let rt: GpuRuntime;
   try {
     rt = new GpuRuntime(await acquireNodeDevice());
   } catch (e) {
-    throw new CliArgumentError(`no usable WebGPU device (${(e as Error).name}: ${(e as Error).message}); pass --cpu to run on the CPU reference executor`);
+    throw new CliArgumentError(
+      `no usable WebGPU device (${(e as Error).name}: ${(e as Error).message}); pass --cpu to run on the CPU reference executor`,
+    );
   }
   return createGpuEngine(rt, model.spec);
 }
@@ -89,11 +100,15 @@ export function stderrReporter(prefix = ''): (e: EngineEvent) => void {
           `block ${e.block}: sparsity ${e.blockSparsity.toFixed(4)}${e.learnedSparsity !== undefined ? ` (learned ${e.learnedSparsity.toFixed(4)})` : ''}  recon loss ${e.lossBefore.toExponential(3)} → ${e.lossAfter.toExponential(3)}  ${e.seconds.toFixed(1)}s  ETA ${fmtTime(e.etaSeconds)}`,
         );
       case 'perplexity':
-        return line(`${e.stage} perplexity ${e.result.dataset}: ${e.result.ppl.toFixed(4)} (${e.result.windows} windows × ${e.result.seqlen})`);
+        return line(
+          `${e.stage} perplexity ${e.result.dataset}: ${e.result.ppl.toFixed(4)} (${e.result.windows} windows × ${e.result.seqlen})`,
+        );
       case 'log':
         return line(`${e.level === 'warn' ? 'warning: ' : ''}${e.message}`);
       case 'run-end':
-        return line(`run ${e.status} in ${fmtTime(e.seconds)}${e.achievedSparsity !== undefined ? `, achieved sparsity ${e.achievedSparsity.toFixed(4)}` : ''}${e.error ? `: ${e.error}` : ''}`);
+        return line(
+          `run ${e.status} in ${fmtTime(e.seconds)}${e.achievedSparsity !== undefined ? `, achieved sparsity ${e.achievedSparsity.toFixed(4)}` : ''}${e.error ? `: ${e.error}` : ''}`,
+        );
       default:
         return;
     }
@@ -115,14 +130,20 @@ export function abortOnSigint(onFirst: () => void): AbortController {
 }
 
 /** Pruned model as an HF folder: same tensor names, config.json, tokenizer files copied. */
-export async function writeModelFolder(out: string, model: LoadedModel, srcDir: string, weights: ModelWeights, metadata: Record<string, string>): Promise<string[]> {
+export async function writeModelFolder(
+  out: string,
+  model: LoadedModel,
+  srcDir: string,
+  weights: ModelWeights,
+  metadata: Record<string, string>,
+): Promise<string[]> {
   const extraFiles: Record<string, Uint8Array> = {};
   for (const f of ['tokenizer.json', 'tokenizer_config.json', 'tokenizer.bin'])
-      try {
-        extraFiles[f] = new Uint8Array(await readFile(join(srcDir, f)));
-      } catch {
-        /* optional file */
-      }
+    try {
+      extraFiles[f] = new Uint8Array(await readFile(join(srcDir, f)));
+    } catch {
+      /* optional file */
+    }
   const files = exportHfFiles(model.spec, weights, { extraFiles, metadata });
   await mkdir(out, { recursive: true });
   for (const [name, bytes] of Object.entries(files)) await writeFile(join(out, name), bytes);

@@ -23,13 +23,23 @@ async function main(): Promise<number> {
   const dataDir = (a['data-dir'] as string | undefined) ?? 'public/data';
   const calibration = await readDataset(dataDir, base.calibration);
   const evalData = await Promise.all(base.evalDatasets.map((id) => readDataset(dataDir, id)));
-  const out = (a.out as string | undefined) ?? join('out', `${model.name}-compare-${base.sparsity}${base.structure === 'unstructured' ? '' : '-' + base.structure.replace(':', 'of')}`);
+  const out =
+    (a.out as string | undefined) ??
+    join(
+      'out',
+      `${model.name}-compare-${base.sparsity}${base.structure === 'unstructured' ? '' : '-' + base.structure.replace(':', 'of')}`,
+    );
   const warn = stderrReporter();
   const engine = await createNodeEngine(model, !!a.cpu);
   const reporters = new Map<string, ReturnType<typeof stderrReporter>>();
   const ac = abortOnSigint(() => warn({ type: 'log', level: 'info', message: 'Ctrl-C: stopping after the current step…' }));
   for (const m of methods)
-    if (structureFor(m, base.structure) !== base.structure) warn({ type: 'log', level: 'warn', message: `${methodOf(m).label} has no N:M mode; its row is unstructured at sparsity ${base.sparsity}` });
+    if (structureFor(m, base.structure) !== base.structure)
+      warn({
+        type: 'log',
+        level: 'warn',
+        message: `${methodOf(m).label} has no N:M mode; its row is unstructured at sparsity ${base.sparsity}`,
+      });
   const res = await runComparison({
     model,
     methods,

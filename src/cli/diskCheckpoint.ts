@@ -7,7 +7,13 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseSafetensors, writeSafetensors, type TensorToWrite } from '../model/safetensors';
 import { LINEAR_NAMES, type LinearName } from '../model/spec';
-import { CheckpointMismatchError, CheckpointOrderError, type BlockCheckpoint, type CheckpointStore, type ResumeState } from '../prune/checkpoint';
+import {
+  CheckpointMismatchError,
+  CheckpointOrderError,
+  type BlockCheckpoint,
+  type CheckpointStore,
+  type ResumeState,
+} from '../prune/checkpoint';
 import type { BlockSummary } from '../prune/summary';
 
 export interface DiskState {
@@ -39,7 +45,8 @@ const stack = (xs: Float32Array[]): Float32Array => {
   xs.forEach((x, i) => out.set(x, i * len));
   return out;
 };
-const unstack = (a: Float32Array, n: number, len: number): Float32Array[] => Array.from({ length: n }, (_, i) => a.slice(i * len, (i + 1) * len));
+const unstack = (a: Float32Array, n: number, len: number): Float32Array[] =>
+  Array.from({ length: n }, (_, i) => a.slice(i * len, (i + 1) * len));
 
 export class DiskCheckpointStore implements CheckpointStore {
   constructor(readonly dir: string) {}

@@ -19,7 +19,10 @@ async function main(): Promise<number> {
     process.stdout.write(usage('prune', PRUNE_FLAGS) + '\n');
     return 0;
   }
-  if (!a.model) throw new CliArgumentError('--model is required, e.g. --model public/models/micro (a folder with config.json, model.safetensors, tokenizer.json)');
+  if (!a.model)
+    throw new CliArgumentError(
+      '--model is required, e.g. --model public/models/micro (a folder with config.json, model.safetensors, tokenizer.json)',
+    );
   const method = methodFromArgs(a);
   const { model, dir } = await loadModelFromPath(String(a.model));
   const cfg = runConfigFromArgs(a, method, model.spec.maxSeqLen);
@@ -37,9 +40,22 @@ async function main(): Promise<number> {
     throw new CliArgumentError(
       `${checkpoint.dir} holds ${saved.completed}/${saved.nBlocks} finished blocks of an interrupted run; add --resume to continue it, or delete that folder (or pick another --out) to start over`,
     );
-  const ac = abortOnSigint(() => report({ type: 'log', level: 'info', message: 'Ctrl-C: stopping after the current step (press again to quit at once)…' }));
+  const ac = abortOnSigint(() =>
+    report({ type: 'log', level: 'info', message: 'Ctrl-C: stopping after the current step (press again to quit at once)…' }),
+  );
 
-  const res = await runPruneJob({ model, config: cfg, calibration, evalData, executor, forwardFactory, onEvent: report, signal: ac.signal, checkpoint, resume: !!a.resume });
+  const res = await runPruneJob({
+    model,
+    config: cfg,
+    calibration,
+    evalData,
+    executor,
+    forwardFactory,
+    onEvent: report,
+    signal: ac.signal,
+    checkpoint,
+    resume: !!a.resume,
+  });
   await mkdir(out, { recursive: true });
   await writeFile(join(out, 'report.json'), JSON.stringify(res.report, null, 2));
   await writeFile(join(out, 'report.csv'), allocationCsv(res.report));

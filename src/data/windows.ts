@@ -23,7 +23,10 @@ export function tokenizeCorpus(tokenizer: Tokenizer, text: string, opts: { addSp
 export function evalWindows(ids: Int32Array, seqlen: number): Int32Array[] {
   if (!Number.isInteger(seqlen) || seqlen < 2) throw new DataError(`seqlen must be an integer >= 2, got ${seqlen}`);
   const n = Math.floor(ids.length / seqlen);
-  if (n === 0) throw new DataError(`the corpus has ${ids.length} tokens, fewer than one window of seqlen ${seqlen}; use a longer text or a smaller seqlen`);
+  if (n === 0)
+    throw new DataError(
+      `the corpus has ${ids.length} tokens, fewer than one window of seqlen ${seqlen}; use a longer text or a smaller seqlen`,
+    );
   return Array.from({ length: n }, (_, w) => ids.subarray(w * seqlen, (w + 1) * seqlen));
 }
 
@@ -46,7 +49,10 @@ export interface CalibrationSet {
  */
 export function sampleCalibration(ids: Int32Array, nsamples: number, seqlen: number, seed: number): CalibrationSet {
   checkCounts(nsamples, seqlen);
-  if (ids.length <= seqlen) throw new DataError(`calibration text has ${ids.length} tokens; it needs more than seqlen ${seqlen}. Use a longer text or a smaller seqlen`);
+  if (ids.length <= seqlen)
+    throw new DataError(
+      `calibration text has ${ids.length} tokens; it needs more than seqlen ${seqlen}. Use a longer text or a smaller seqlen`,
+    );
   const rng = new Rng(seed);
   const out = new Int32Array(nsamples * seqlen);
   const starts: number[] = [];

@@ -33,5 +33,14 @@ export async function gpuPerplexity(
     opts.onWindow?.(w + 1, wins.length, Math.exp(nllSum / ((w + 1) * seqlen)));
   }
   const meanNll = nllSum / (wins.length * seqlen);
-  return { ppl: Math.exp(meanNll), windows: wins.length, seqlen, tokens: ids.length, dataset: opts.dataset, meanNll, windowLosses, truncated: wins.length < all.length };
+  return {
+    ppl: Math.exp(meanNll),
+    windows: wins.length,
+    seqlen,
+    tokens: ids.length,
+    dataset: opts.dataset,
+    meanNll,
+    windowLosses,
+    truncated: wins.length < all.length,
+  };
 }

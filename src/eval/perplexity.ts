@@ -39,7 +39,8 @@ export interface PerplexityOptions {
 /** Mean next-token cross-entropy of one window: logits [T, V] predict x[1:] (f64 log-sum-exp). */
 export function windowMeanCe(logits: Float32Array, x: Int32Array, V: number): number {
   const T = x.length;
-  if (logits.length !== T * V) throw new ShapeError(`perplexity: logits have ${logits.length} values, expected T·V = ${T}·${V}; the forward returned the wrong shape`);
+  if (logits.length !== T * V)
+    throw new ShapeError(`perplexity: logits have ${logits.length} values, expected T·V = ${T}·${V}; the forward returned the wrong shape`);
   let sum = 0;
   for (let t = 0; t < T - 1; t++) {
     const o = t * V;
@@ -52,7 +53,13 @@ export function windowMeanCe(logits: Float32Array, x: Int32Array, V: number): nu
   return sum / (T - 1);
 }
 
-export async function perplexity(ids: Int32Array, seqlen: number, vocabSize: number, forwardLogits: ForwardLogits, opts: PerplexityOptions): Promise<PerplexityResult> {
+export async function perplexity(
+  ids: Int32Array,
+  seqlen: number,
+  vocabSize: number,
+  forwardLogits: ForwardLogits,
+  opts: PerplexityOptions,
+): Promise<PerplexityResult> {
   const all = evalWindows(ids, seqlen);
   const wins = opts.maxWindows !== undefined ? all.slice(0, Math.max(1, opts.maxWindows)) : all;
   let nllSum = 0;
@@ -64,5 +71,14 @@ export async function perplexity(ids: Int32Array, seqlen: number, vocabSize: num
     opts.onWindow?.(w + 1, wins.length, Math.exp(nllSum / ((w + 1) * seqlen)));
   }
   const meanNll = nllSum / (wins.length * seqlen);
-  return { ppl: Math.exp(meanNll), windows: wins.length, seqlen, tokens: ids.length, dataset: opts.dataset, meanNll, windowLosses, truncated: wins.length < all.length };
+  return {
+    ppl: Math.exp(meanNll),
+    windows: wins.length,
+    seqlen,
+    tokens: ids.length,
+    dataset: opts.dataset,
+    meanNll,
+    windowLosses,
+    truncated: wins.length < all.length,
+  };
 }

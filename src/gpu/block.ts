@@ -93,11 +93,25 @@ export function createBlockActivations(rt: GpuRuntime, spec: ModelSpec, T: numbe
   for (const n of LINEAR_NAMES) weff[n] = b(shapes[n][0] * shapes[n][1], `weff.${n}`);
   return {
     T,
-    n1: b(T * C, 'n1'), rstd1: b(T, 'rstd1'),
-    q: b(T * QD, 'q'), k: b(T * KVD, 'k'), v: b(T * KVD, 'v'), qr: b(T * QD, 'qr'), kr: b(T * KVD, 'kr'),
-    probs: b(H * T * T, 'probs'), att: b(T * QD, 'att'), proj: b(T * C, 'proj'), x1: b(T * C, 'x1'),
-    n2: b(T * C, 'n2'), rstd2: b(T, 'rstd2'), gate: b(T * F, 'gate'), up: b(T * F, 'up'), h: b(T * F, 'h'),
-    y: b(T * C, 'y'), weff, rope: createRopeTable(rt, T, D, spec.ropeTheta),
+    n1: b(T * C, 'n1'),
+    rstd1: b(T, 'rstd1'),
+    q: b(T * QD, 'q'),
+    k: b(T * KVD, 'k'),
+    v: b(T * KVD, 'v'),
+    qr: b(T * QD, 'qr'),
+    kr: b(T * KVD, 'kr'),
+    probs: b(H * T * T, 'probs'),
+    att: b(T * QD, 'att'),
+    proj: b(T * C, 'proj'),
+    x1: b(T * C, 'x1'),
+    n2: b(T * C, 'n2'),
+    rstd2: b(T, 'rstd2'),
+    gate: b(T * F, 'gate'),
+    up: b(T * F, 'up'),
+    h: b(T * F, 'h'),
+    y: b(T * C, 'y'),
+    weff,
+    rope: createRopeTable(rt, T, D, spec.ropeTheta),
   };
 }
 
@@ -112,10 +126,22 @@ export function createBlockGrads(rt: GpuRuntime, spec: ModelSpec, T: number): Bl
     maxW = Math.max(maxW, shapes[n][0] * shapes[n][1]);
   }
   return {
-    T, dx: b(T * C, 'dx'), dMask,
-    dh: b(T * F, 'dh'), dgate: b(T * F, 'dgate'), dup: b(T * F, 'dup'), dn: b(T * C, 'dn'), dx1: b(T * C, 'dx1'),
-    datt: b(T * QD, 'datt'), dqr: b(T * QD, 'dqr'), dkr: b(T * KVD, 'dkr'), dv: b(T * KVD, 'dv'),
-    dq: b(T * QD, 'dq'), dk: b(T * KVD, 'dk'), attnScratch: b(H * T * T, 'attnScratch'), gradScratch: b(maxW, 'gradScratch'),
+    T,
+    dx: b(T * C, 'dx'),
+    dMask,
+    dh: b(T * F, 'dh'),
+    dgate: b(T * F, 'dgate'),
+    dup: b(T * F, 'dup'),
+    dn: b(T * C, 'dn'),
+    dx1: b(T * C, 'dx1'),
+    datt: b(T * QD, 'datt'),
+    dqr: b(T * QD, 'dqr'),
+    dkr: b(T * KVD, 'dkr'),
+    dv: b(T * KVD, 'dv'),
+    dq: b(T * QD, 'dq'),
+    dk: b(T * KVD, 'dk'),
+    attnScratch: b(H * T * T, 'attnScratch'),
+    gradScratch: b(maxW, 'gradScratch'),
   };
 }
 
@@ -133,12 +159,17 @@ export function destroyBlockBuffers(rt: GpuRuntime, s: BlockActivationsGpu | Blo
 function checkLinear(spec: ModelSpec, w: BlockWeightsGpu, n: LinearName): void {
   const [out, inp] = linearShapes(spec)[n];
   if (w[n].out !== out || w[n].in !== inp) {
-    throw new ShapeError(`block: linear ${n} is [${w[n].out}, ${w[n].in}] but the spec needs [${out}, ${inp}]; check the weights match the ModelSpec.`);
+    throw new ShapeError(
+      `block: linear ${n} is [${w[n].out}, ${w[n].in}] but the spec needs [${out}, ${inp}]; check the weights match the ModelSpec.`,
+    );
   }
 }
 
 /** What one forward writes. The dense eval path (modelForward.ts) runs in place by aliasing x1 = y = x, n2 = n1, rstd2 = rstd1. */
-export type BlockForwardBuffers = Pick<BlockActivationsGpu, 'n1' | 'rstd1' | 'q' | 'k' | 'v' | 'qr' | 'kr' | 'probs' | 'att' | 'proj' | 'x1' | 'n2' | 'rstd2' | 'gate' | 'up' | 'h' | 'y' | 'rope'>;
+export type BlockForwardBuffers = Pick<
+  BlockActivationsGpu,
+  'n1' | 'rstd1' | 'q' | 'k' | 'v' | 'qr' | 'kr' | 'probs' | 'att' | 'proj' | 'x1' | 'n2' | 'rstd2' | 'gate' | 'up' | 'h' | 'y' | 'rope'
+>;
 /** y = linear n applied to x (masked or dense, chosen by the caller). */
 export type ApplyLinear = (n: LinearName, x: GPUBuffer, y: GPUBuffer) => void;
 
@@ -164,7 +195,16 @@ export interface KvCacheSlot {
  * pos+T rows), their K/V are appended to the cache and attention runs over all pos+T cached keys;
  * the output equals rows pos..pos+T−1 of the forward on the whole sequence.
  */
-export function blockForwardOps(rt: GpuRuntime, spec: ModelSpec, norms: { attnNorm: GPUBuffer; mlpNorm: GPUBuffer }, lin: ApplyLinear, x: GPUBuffer, a: BlockForwardBuffers, T: number, kv?: KvCacheSlot): void {
+export function blockForwardOps(
+  rt: GpuRuntime,
+  spec: ModelSpec,
+  norms: { attnNorm: GPUBuffer; mlpNorm: GPUBuffer },
+  lin: ApplyLinear,
+  x: GPUBuffer,
+  a: BlockForwardBuffers,
+  T: number,
+  kv?: KvCacheSlot,
+): void {
   const { C, H, KVH, D, F, KVD } = dims(spec);
   const pos = kv?.pos ?? 0;
   rmsnormForward(rt, x, norms.attnNorm, a.n1, a.rstd1, T, C, spec.normEps);
@@ -192,12 +232,32 @@ export function blockForwardOps(rt: GpuRuntime, spec: ModelSpec, norms: { attnNo
 }
 
 /** Forward of one block on x [T, C] (kept); writes a.y and every saved activation. ~20–30 dispatches. */
-export function blockForwardGpu(rt: GpuRuntime, spec: ModelSpec, w: BlockWeightsGpu, masks: BlockMasksGpu, x: GPUBuffer, a: BlockActivationsGpu, T: number): void {
+export function blockForwardGpu(
+  rt: GpuRuntime,
+  spec: ModelSpec,
+  w: BlockWeightsGpu,
+  masks: BlockMasksGpu,
+  x: GPUBuffer,
+  a: BlockActivationsGpu,
+  T: number,
+): void {
   checkT(T, a.T, 'activations');
-  blockForwardOps(rt, spec, w, (n, inp, out) => {
-    checkLinear(spec, w, n);
-    maskedLinearForward(rt, { x: inp, w: w[n].w, mask: masks?.[n] ?? null, bias: w[n].b, weff: a.weff[n], y: out }, { T, In: w[n].in, Out: w[n].out });
-  }, x, a, T);
+  blockForwardOps(
+    rt,
+    spec,
+    w,
+    (n, inp, out) => {
+      checkLinear(spec, w, n);
+      maskedLinearForward(
+        rt,
+        { x: inp, w: w[n].w, mask: masks?.[n] ?? null, bias: w[n].b, weff: a.weff[n], y: out },
+        { T, In: w[n].in, Out: w[n].out },
+      );
+    },
+    x,
+    a,
+    T,
+  );
 }
 
 export interface BlockBackwardOptions {

@@ -41,7 +41,8 @@ export interface DecoderOptions {
 /** One decoder per generation (the caches hold that sequence); `model` must outlive it. */
 export function gpuIncrementalDecoder(rt: GpuRuntime, model: GpuModel, opts: DecoderOptions = {}): GpuDecoder {
   const minCapacity = opts.initialCapacity ?? MIN_CAPACITY;
-  if (!Number.isInteger(minCapacity) || minCapacity < 1) throw new RangeError(`gpuIncrementalDecoder: initialCapacity must be a positive integer, got ${minCapacity}.`);
+  if (!Number.isInteger(minCapacity) || minCapacity < 1)
+    throw new RangeError(`gpuIncrementalDecoder: initialCapacity must be a positive integer, got ${minCapacity}.`);
   const { spec } = model;
   const { dim: C, nKvHeads: KVH, headDim: D, vocabSize: V } = spec;
   const KVD = KVH * D;
@@ -64,11 +65,13 @@ export function gpuIncrementalDecoder(rt: GpuRuntime, model: GpuModel, opts: Dec
       k: rt.createBuffer(cap * KVD * 4, `dec.kcache${i}`), // [cap, KVH·D] rotated keys
       v: rt.createBuffer(cap * KVD * 4, `dec.vcache${i}`), // [cap, KVH·D] values
     }));
-    if (keep > 0) caches.forEach((c, i) => {
-      rt.copy(c.k, next[i].k, keep * KVD * 4);
-      rt.copy(c.v, next[i].v, keep * KVD * 4);
-    });
-    if (stepWs) destroyBlockWorkspace(rt, stepWs); // flushes, so the copies above are submitted first
+    if (keep > 0)
+      caches.forEach((c, i) => {
+        rt.copy(c.k, next[i].k, keep * KVD * 4);
+        rt.copy(c.v, next[i].v, keep * KVD * 4);
+      });
+    if (stepWs)
+      destroyBlockWorkspace(rt, stepWs); // flushes, so the copies above are submitted first
     else rt.flush();
     rt.destroy(...caches.flatMap((c) => [c.k, c.v]));
     caches = next;

@@ -53,9 +53,7 @@ export type RunArgs<D extends KernelDescriptor, E extends EntryOf<D>> = {
   workgroups: Workgroups;
   /** Override constants (only names from the descriptor's workgroupSize). */
   constants?: Partial<Record<keyof D['workgroupSize'] & string, number>>;
-} & (UsesUniform<BindingsOf<D, E>> extends true
-  ? { params: Record<ParamNames<D>, number> }
-  : { params?: undefined });
+} & (UsesUniform<BindingsOf<D, E>> extends true ? { params: Record<ParamNames<D>, number> } : { params?: undefined });
 
 /** A call that does not match the descriptor: names the kernel and what to add or remove. */
 export class KernelArgsError extends ShapeError {

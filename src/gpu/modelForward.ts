@@ -38,10 +38,19 @@ export function createBlockWorkspace(rt: GpuRuntime, spec: ModelSpec, T: number,
   const { dim: C, nHeads: H, nKvHeads: KVH, headDim: D, ffnDim: F } = spec;
   const b = (n: number, label: string) => rt.createBuffer(n * 4, `fwd.${label}`);
   return {
-    n: b(T * C, 'n'), rstd: b(T, 'rstd'),
-    q: b(T * H * D, 'q'), k: b(T * KVH * D, 'k'), v: b(T * KVH * D, 'v'),
-    qr: b(T * H * D, 'qr'), kr: b(T * KVH * D, 'kr'), att: b(T * H * D, 'att'), probs: b(H * T * maxPos, 'probs'),
-    proj: b(T * C, 'proj'), gate: b(T * F, 'gate'), up: b(T * F, 'up'), h: b(T * F, 'h'),
+    n: b(T * C, 'n'),
+    rstd: b(T, 'rstd'),
+    q: b(T * H * D, 'q'),
+    k: b(T * KVH * D, 'k'),
+    v: b(T * KVH * D, 'v'),
+    qr: b(T * H * D, 'qr'),
+    kr: b(T * KVH * D, 'kr'),
+    att: b(T * H * D, 'att'),
+    probs: b(H * T * maxPos, 'probs'),
+    proj: b(T * C, 'proj'),
+    gate: b(T * F, 'gate'),
+    up: b(T * F, 'up'),
+    h: b(T * F, 'h'),
     rope: createRopeTable(rt, maxPos, D, spec.ropeTheta),
   };
 }
@@ -56,13 +65,30 @@ export function destroyBlockWorkspace(rt: GpuRuntime, ws: BlockWorkspace): void 
  * One dense decoder block in place on the residual stream x [T, C]: blockForwardOps with x1 = y = x.
  * With `kv`, x holds positions kv.pos.. and attention reads (and extends) the block's KV cache.
  */
-export function gpuBlockForward(rt: GpuRuntime, spec: ModelSpec, w: GpuBlockWeights, x: GPUBuffer, T: number, ws: BlockWorkspace, kv?: KvCacheSlot): void {
+export function gpuBlockForward(
+  rt: GpuRuntime,
+  spec: ModelSpec,
+  w: GpuBlockWeights,
+  x: GPUBuffer,
+  T: number,
+  ws: BlockWorkspace,
+  kv?: KvCacheSlot,
+): void {
   const { n, rstd, ...rest } = ws;
   const bufs = { ...rest, n1: n, rstd1: rstd, n2: n, rstd2: rstd, x1: x, y: x };
-  blockForwardOps(rt, spec, w, (name, inp, out) => {
-    const l: GpuLinear = w[name];
-    maskedLinearForward(rt, { x: inp, w: l.w, mask: null, bias: l.b, weff: null, y: out }, { T, In: l.in, Out: l.out });
-  }, x, bufs, T, kv);
+  blockForwardOps(
+    rt,
+    spec,
+    w,
+    (name, inp, out) => {
+      const l: GpuLinear = w[name];
+      maskedLinearForward(rt, { x: inp, w: l.w, mask: null, bias: l.b, weff: null, y: out }, { T, In: l.in, Out: l.out });
+    },
+    x,
+    bufs,
+    T,
+    kv,
+  );
 }
 
 export function checkIds(spec: ModelSpec, ids: ArrayLike<number>): void {
@@ -70,7 +96,9 @@ export function checkIds(spec: ModelSpec, ids: ArrayLike<number>): void {
   for (let t = 0; t < ids.length; t++) {
     const id = ids[t];
     if (!Number.isInteger(id) || id < 0 || id >= spec.vocabSize)
-      throw new ForwardInputError(`gpu forward: token id ${id} at position ${t} is outside the vocabulary [0, ${spec.vocabSize}); the ids come from another tokenizer`);
+      throw new ForwardInputError(
+        `gpu forward: token id ${id} at position ${t} is outside the vocabulary [0, ${spec.vocabSize}); the ids come from another tokenizer`,
+      );
   }
 }
 
@@ -98,7 +126,12 @@ export function gpuFinalHidden(rt: GpuRuntime, model: GpuModel, ids: ArrayLike<n
  * Next-token NLL of a window: nll[t] = −log p(ids[t+1] | ids[0..t]) for t < T−1, nll[T−1] = 0.
  * Only these T floats are read back. `cols`: vocabulary columns per LM-head step (see lmHeadNll).
  */
-export async function gpuTokenNll(rt: GpuRuntime, model: GpuModel, ids: ArrayLike<number>, opts: { cols?: number } = {}): Promise<Float32Array> {
+export async function gpuTokenNll(
+  rt: GpuRuntime,
+  model: GpuModel,
+  ids: ArrayLike<number>,
+  opts: { cols?: number } = {},
+): Promise<Float32Array> {
   const T = ids.length;
   const y = gpuFinalHidden(rt, model, ids);
   const tg = new Uint32Array(T);

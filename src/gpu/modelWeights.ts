@@ -42,7 +42,8 @@ export function uploadModel(rt: GpuRuntime, spec: ModelSpec, weights: ModelWeigh
     return { ...lin, attnNorm: rt.upload(b.attnNorm, `L${i}.attnNorm`), mlpNorm: rt.upload(b.mlpNorm, `L${i}.mlpNorm`) };
   });
   const embed = uploadVocabTable(rt, weights.embed, spec.vocabSize, C, 'embed', opts.vocabChunkRows);
-  const head = weights.lmHead === weights.embed ? embed : uploadVocabTable(rt, weights.lmHead, spec.vocabSize, C, 'lmHead', opts.vocabChunkRows);
+  const head =
+    weights.lmHead === weights.embed ? embed : uploadVocabTable(rt, weights.lmHead, spec.vocabSize, C, 'lmHead', opts.vocabChunkRows);
   return { spec, blocks, finalNorm: rt.upload(weights.finalNorm, 'finalNorm'), embed, head };
 }
 

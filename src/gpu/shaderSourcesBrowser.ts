@@ -4,7 +4,10 @@ import { registerShaderSources } from './shaderSources';
 const modules = import.meta.glob('../../shaders/*.wgsl', { query: '?raw', import: 'default', eager: true });
 const entries: Record<string, string> = {};
 for (const [path, code] of Object.entries(modules)) {
-  const name = path.split('/').pop()!.replace(/\.wgsl$/, '');
+  const name = path
+    .split('/')
+    .pop()!
+    .replace(/\.wgsl$/, '');
   entries[name] = code as string;
 }
 registerShaderSources(entries);

@@ -27,7 +27,8 @@ export function maxRowsPerBinding(rt: GpuRuntime, C: number): number {
 export function uploadVocabTable(rt: GpuRuntime, data: Float32Array, V: number, C: number, label: string, maxRows?: number): VocabTable {
   if (data.length !== V * C) throw new ShapeError(`vocab table "${label}" has ${data.length} values, expected V·C = ${V}·${C}.`);
   const rows = Math.min(V, maxRows ?? maxRowsPerBinding(rt, C));
-  if (!Number.isInteger(rows) || rows < 1) throw new ShapeError(`vocab table "${label}": chunk rows must be a positive integer, got ${rows}.`);
+  if (!Number.isInteger(rows) || rows < 1)
+    throw new ShapeError(`vocab table "${label}": chunk rows must be a positive integer, got ${rows}.`);
   const chunks: VocabChunk[] = [];
   for (let v0 = 0; v0 < V; v0 += rows) {
     const n = Math.min(rows, V - v0);

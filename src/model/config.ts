@@ -59,9 +59,19 @@ export function configToSpec(cfg: Record<string, unknown>, file = 'config.json')
   const rs = cfg.rope_scaling as { rope_type?: unknown; type?: unknown } | null | undefined;
   // newer transformers write {"rope_type": "default"} for plain RoPE
   if (rs != null && !(typeof rs === 'object' && (rs.rope_type ?? rs.type) === 'default'))
-    throw new ConfigError(file, 'rope_scaling', `is ${JSON.stringify(cfg.rope_scaling)}`, 'Scaled RoPE (linear/dynamic/llama3/yarn) is not supported; pick a model with rope_scaling null.');
+    throw new ConfigError(
+      file,
+      'rope_scaling',
+      `is ${JSON.stringify(cfg.rope_scaling)}`,
+      'Scaled RoPE (linear/dynamic/llama3/yarn) is not supported; pick a model with rope_scaling null.',
+    );
   if (cfg.attention_bias === true || cfg.mlp_bias === true)
-    throw new ConfigError(file, cfg.attention_bias === true ? 'attention_bias' : 'mlp_bias', 'is true', 'Biases on o_proj/MLP linears are not supported (only qwen2-style q/k/v biases).');
+    throw new ConfigError(
+      file,
+      cfg.attention_bias === true ? 'attention_bias' : 'mlp_bias',
+      'is true',
+      'Biases on o_proj/MLP linears are not supported (only qwen2-style q/k/v biases).',
+    );
 
   const dim = int('hidden_size');
   const nHeads = int('num_attention_heads');
@@ -70,7 +80,12 @@ export function configToSpec(cfg: Record<string, unknown>, file = 'config.json')
     throw new ConfigError(file, 'num_key_value_heads', `(${nKvHeads}) does not divide num_attention_heads (${nHeads})`, 'Fix config.json.');
   const headDim = cfg.head_dim == null ? dim / nHeads : int('head_dim');
   if (!Number.isInteger(headDim) || headDim % 2 !== 0)
-    throw new ConfigError(file, 'head_dim', `(${headDim}) must be an even integer`, 'RoPE rotates pairs; set head_dim explicitly if hidden_size is not divisible by the heads.');
+    throw new ConfigError(
+      file,
+      'head_dim',
+      `(${headDim}) must be an even integer`,
+      'RoPE rotates pairs; set head_dim explicitly if hidden_size is not divisible by the heads.',
+    );
 
   let maxSeqLen = int('max_position_embeddings', d.maxPos);
   // Mistral / Qwen2 sliding-window attention only differs from full causal attention for sequences
@@ -104,7 +119,10 @@ export function configToSpec(cfg: Record<string, unknown>, file = 'config.json')
 /** ModelSpec → a config.json that transformers loads (for exporting a pruned model). */
 export function specToConfig(spec: ModelSpec): Record<string, unknown> {
   if (spec.ropeLayout !== 'half')
-    throw new ModelExportError('specToConfig', "HF expects rotate-half RoPE; convert the weights with convertRopeLayout(spec, weights, 'half') first");
+    throw new ModelExportError(
+      'specToConfig',
+      "HF expects rotate-half RoPE; convert the weights with convertRopeLayout(spec, weights, 'half') first",
+    );
   const type = spec.family === 'llama2c' ? 'llama' : spec.family;
   return {
     architectures: [{ llama: 'LlamaForCausalLM', mistral: 'MistralForCausalLM', qwen2: 'Qwen2ForCausalLM' }[type]],

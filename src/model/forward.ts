@@ -24,7 +24,9 @@ export function embedCpu(spec: ModelSpec, weights: ModelWeights, ids: ArrayLike<
   for (let t = 0; t < T; t++) {
     const id = ids[t];
     if (!Number.isInteger(id) || id < 0 || id >= spec.vocabSize)
-      throw new ForwardInputError(`forward: token id ${id} at position ${t} is outside the vocabulary [0, ${spec.vocabSize}); the ids come from another tokenizer`);
+      throw new ForwardInputError(
+        `forward: token id ${id} at position ${t} is outside the vocabulary [0, ${spec.vocabSize}); the ids come from another tokenizer`,
+      );
     x.set(weights.embed.subarray(id * C, (id + 1) * C), t * C);
   }
   return x;
@@ -33,7 +35,8 @@ export function embedCpu(spec: ModelSpec, weights: ModelWeights, ids: ArrayLike<
 /** One decoder block, dense: X [T, C] → Y [T, C] (T inferred from X). */
 export function blockForwardCpu(spec: ModelSpec, block: BlockWeights, X: Float32Array): Float32Array {
   const T = X.length / spec.dim;
-  if (!Number.isInteger(T) || T === 0) throw new ForwardInputError(`blockForwardCpu: X has ${X.length} values, not a positive multiple of dim ${spec.dim}`);
+  if (!Number.isInteger(T) || T === 0)
+    throw new ForwardInputError(`blockForwardCpu: X has ${X.length} values, not a positive multiple of dim ${spec.dim}`);
   return blockForwardRef(spec, block, null, X, T).y;
 }
 

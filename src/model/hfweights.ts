@@ -3,7 +3,15 @@
 
 import { MissingTensorError, ModelExportError, TensorShapeError } from './errors';
 import type { TensorStore, TensorToWrite } from './safetensors';
-import { LINEAR_NAMES, linearShapes, type BlockWeights, type LinearName, type LinearWeights, type ModelSpec, type ModelWeights } from './spec';
+import {
+  LINEAR_NAMES,
+  linearShapes,
+  type BlockWeights,
+  type LinearName,
+  type LinearWeights,
+  type ModelSpec,
+  type ModelWeights,
+} from './spec';
 
 const HF_LINEAR: Record<LinearName, string> = {
   q: 'self_attn.q_proj',
@@ -20,7 +28,10 @@ const hasBias = (spec: ModelSpec, n: LinearName) => spec.qkvBias && (n === 'q' |
 export function weightsFromHf(spec: ModelSpec, store: TensorStore): ModelWeights {
   const get = (name: string, shape: number[]): Float32Array => {
     if (!store.has(name)) {
-      const hint = name === 'lm_head.weight' ? 'config.json says tie_word_embeddings=false, so the checkpoint must contain lm_head.weight.' : undefined;
+      const hint =
+        name === 'lm_head.weight'
+          ? 'config.json says tie_word_embeddings=false, so the checkpoint must contain lm_head.weight.'
+          : undefined;
       throw new MissingTensorError(store.fileOf(name), name, hint);
     }
     const got = store.info(name).shape;
@@ -58,7 +69,8 @@ export function weightsFromHf(spec: ModelSpec, store: TensorStore): ModelWeights
 
 /** ModelWeights → HF-named tensors (the same names a loaded checkpoint had), ready for writeSafetensors. */
 export function weightsToHf(spec: ModelSpec, w: ModelWeights): Map<string, TensorToWrite> {
-  if (spec.ropeLayout !== 'half') throw new ModelExportError('weightsToHf', "HF expects rotate-half RoPE; convert with convertRopeLayout(spec, weights, 'half') first");
+  if (spec.ropeLayout !== 'half')
+    throw new ModelExportError('weightsToHf', "HF expects rotate-half RoPE; convert with convertRopeLayout(spec, weights, 'half') first");
   const C = spec.dim;
   const m = new Map<string, TensorToWrite>();
   m.set('model.embed_tokens.weight', { shape: [spec.vocabSize, C], data: w.embed });
@@ -96,7 +108,11 @@ export function permuteRopeRows(w: Float32Array, nHeads: number, headDim: number
 }
 
 /** Convert a model between RoPE layouts by permuting q/k rows; everything else is shared (not copied). */
-export function convertRopeLayout(spec: ModelSpec, w: ModelWeights, to: 'half' | 'interleaved'): { spec: ModelSpec; weights: ModelWeights } {
+export function convertRopeLayout(
+  spec: ModelSpec,
+  w: ModelWeights,
+  to: 'half' | 'interleaved',
+): { spec: ModelSpec; weights: ModelWeights } {
   if (spec.ropeLayout === to) return { spec, weights: w };
   const D = spec.headDim;
   const perm = (l: LinearWeights, nh: number): LinearWeights => ({

@@ -44,9 +44,22 @@ export function parseLlama2cHeader(bytes: Uint8Array, file = 'model.bin'): Llama
   const h = Array.from({ length: 7 }, (_, i) => dv.getInt32(base + 4 * i, true));
   const [dim, hidden, nLayers, nHeads, nKv, vocabSigned, seqLen] = h;
   const vocab = Math.abs(vocabSigned);
-  const bad = (what: string) => new CorruptFileError(file, `llama2.c header ${what} (header = [${h.join(', ')}])`, 'This is not a llama2.c float32 checkpoint, or it is damaged.');
+  const bad = (what: string) =>
+    new CorruptFileError(
+      file,
+      `llama2.c header ${what} (header = [${h.join(', ')}])`,
+      'This is not a llama2.c float32 checkpoint, or it is damaged.',
+    );
   const LIM = 1 << 20;
-  for (const [name, v] of [['dim', dim], ['hidden_dim', hidden], ['n_layers', nLayers], ['n_heads', nHeads], ['n_kv_heads', nKv], ['vocab_size', vocab], ['seq_len', seqLen]] as const)
+  for (const [name, v] of [
+    ['dim', dim],
+    ['hidden_dim', hidden],
+    ['n_layers', nLayers],
+    ['n_heads', nHeads],
+    ['n_kv_heads', nKv],
+    ['vocab_size', vocab],
+    ['seq_len', seqLen],
+  ] as const)
     if (!(v > 0 && v <= (name === 'vocab_size' ? 1 << 24 : LIM))) throw bad(`field ${name} = ${v} is out of range`);
   if (dim % nHeads !== 0) throw bad(`dim ${dim} is not divisible by n_heads ${nHeads}`);
   if (nHeads % nKv !== 0) throw bad(`n_heads ${nHeads} is not divisible by n_kv_heads ${nKv}`);
@@ -81,7 +94,11 @@ export function parseLlama2cHeader(bytes: Uint8Array, file = 'model.bin'): Llama
   if (!Number.isSafeInteger(need)) throw bad('implies an impossible size');
   if (bytes.length < need) throw new TruncatedFileError(file, need, bytes.length, 'the weights the header announces');
   if (bytes.length > need)
-    throw new CorruptFileError(file, `is ${bytes.length} bytes but its header implies exactly ${need}`, 'The header does not match the weights; this is not a llama2.c float32 checkpoint.');
+    throw new CorruptFileError(
+      file,
+      `is ${bytes.length} bytes but its header implies exactly ${need}`,
+      'The header does not match the weights; this is not a llama2.c float32 checkpoint.',
+    );
   return { spec, version, dataStart };
 }
 
@@ -153,13 +170,30 @@ export function parseLlama2c(bytes: Uint8Array, file = 'model.bin'): { spec: Mod
 
 /** Write a llama2.c float32 checkpoint (version 0 = legacy, 1 = "ak42" header). Weights must be in the interleaved RoPE layout. */
 export function writeLlama2c(spec: ModelSpec, w: ModelWeights, version: Llama2cVersion = 0): Uint8Array {
-  if (spec.ropeLayout !== 'interleaved') throw new ModelExportError('writeLlama2c', "convert q/k to the interleaved layout first (convertRopeLayout(spec, weights, 'interleaved'))");
-  if (spec.qkvBias) throw new ModelExportError('writeLlama2c', 'llama2.c has no q/k/v biases; export this model as a Hugging Face folder instead');
-  if (spec.headDim * spec.nHeads !== spec.dim) throw new ModelExportError('writeLlama2c', `llama2.c requires head_dim = dim / n_heads (${spec.headDim}·${spec.nHeads} != ${spec.dim}); export this model as a Hugging Face folder instead`);
+  if (spec.ropeLayout !== 'interleaved')
+    throw new ModelExportError(
+      'writeLlama2c',
+      "convert q/k to the interleaved layout first (convertRopeLayout(spec, weights, 'interleaved'))",
+    );
+  if (spec.qkvBias)
+    throw new ModelExportError('writeLlama2c', 'llama2.c has no q/k/v biases; export this model as a Hugging Face folder instead');
+  if (spec.headDim * spec.nHeads !== spec.dim)
+    throw new ModelExportError(
+      'writeLlama2c',
+      `llama2.c requires head_dim = dim / n_heads (${spec.headDim}·${spec.nHeads} != ${spec.dim}); export this model as a Hugging Face folder instead`,
+    );
   const start = version === 1 ? V1_HEADER_BYTES : HEADER_BYTES;
   const out = new Uint8Array(start + 4 * llama2cFloatCount(spec, version));
   const dv = new DataView(out.buffer);
-  const hdr = [spec.dim, spec.ffnDim, spec.nLayers, spec.nHeads, spec.nKvHeads, spec.tiedEmbeddings || version === 1 ? spec.vocabSize : -spec.vocabSize, spec.maxSeqLen];
+  const hdr = [
+    spec.dim,
+    spec.ffnDim,
+    spec.nLayers,
+    spec.nHeads,
+    spec.nKvHeads,
+    spec.tiedEmbeddings || version === 1 ? spec.vocabSize : -spec.vocabSize,
+    spec.maxSeqLen,
+  ];
   const base = version === 1 ? 8 : 0;
   if (version === 1) {
     dv.setUint32(0, MAGIC_V1, true);
@@ -189,7 +223,8 @@ export function writeLlama2c(spec: ModelSpec, w: ModelWeights, version: Llama2cV
     // freq_cis as llama2.c's precompute_freqs_cis: cos/sin(t · 10000^(-2j/D)), [seq_len, D/2] each.
     const half = spec.headDim / 2;
     for (const fn of [Math.cos, Math.sin])
-      for (let t = 0; t < spec.maxSeqLen; t++) for (let j = 0; j < half; j++) put([fn(t * Math.pow(spec.ropeTheta, (-2 * j) / spec.headDim))]);
+      for (let t = 0; t < spec.maxSeqLen; t++)
+        for (let j = 0; j < half; j++) put([fn(t * Math.pow(spec.ropeTheta, (-2 * j) / spec.headDim))]);
   }
   if (!spec.tiedEmbeddings) put(w.lmHead);
   return out;

@@ -50,7 +50,12 @@ export class Llama2cTokenizer implements Tokenizer {
       if (id !== undefined) return void toks.push(id);
       for (let i = from; i < to; i++) {
         const b = this.byteId[bytes[i]];
-        if (b < 0) throw new CorruptFileError('tokenizer.bin', `has no byte-fallback token <0x${bytes[i].toString(16).toUpperCase()}> to encode this text`, 'Use the tokenizer.bin exported with the model.');
+        if (b < 0)
+          throw new CorruptFileError(
+            'tokenizer.bin',
+            `has no byte-fallback token <0x${bytes[i].toString(16).toUpperCase()}> to encode this text`,
+            'Use the tokenizer.bin exported with the model.',
+          );
         toks.push(b);
       }
     };
@@ -59,7 +64,7 @@ export class Llama2cTokenizer implements Tokenizer {
       if (sp !== undefined) toks.push(sp);
       else if (this.byteId[32] >= 0) toks.push(this.byteId[32]);
     }
-    for (let i = 0; i < bytes.length; ) {
+    for (let i = 0; i < bytes.length;) {
       let j = i + 1; // extend over UTF-8 continuation bytes (10xxxxxx), at most 4 bytes per code point
       while (j < bytes.length && (bytes[j] & 0xc0) === 0x80 && j - i < 4) j++;
       pushBytes(i, j);
@@ -81,7 +86,7 @@ export class Llama2cTokenizer implements Tokenizer {
     const better = (a: Cand, b: Cand) => a[0] > b[0] || (a[0] === b[0] && a[1] < b[1]);
     const push = (c: Cand) => {
       heap.push(c);
-      for (let i = heap.length - 1; i > 0; ) {
+      for (let i = heap.length - 1; i > 0;) {
         const p = (i - 1) >> 1;
         if (!better(heap[i], heap[p])) break;
         [heap[i], heap[p]] = [heap[p], heap[i]];
@@ -93,8 +98,9 @@ export class Llama2cTokenizer implements Tokenizer {
       const last = heap.pop()!;
       if (heap.length) {
         heap[0] = last;
-        for (let i = 0; ; ) {
-          const l = 2 * i + 1, r = l + 1;
+        for (let i = 0; ;) {
+          const l = 2 * i + 1,
+            r = l + 1;
           let m = i;
           if (l < heap.length && better(heap[l], heap[m])) m = l;
           if (r < heap.length && better(heap[r], heap[m])) m = r;
@@ -154,21 +160,28 @@ export function parseLlama2cTokenizer(bytes: Uint8Array, file = 'tokenizer.bin')
   if (bytes.length < 4) throw new TruncatedFileError(file, 4, bytes.length, 'max_token_length');
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const maxLen = dv.getInt32(0, true);
-  if (maxLen <= 0 || maxLen > 65536) throw new CorruptFileError(file, `max_token_length ${maxLen} is not plausible`, 'This is not a llama2.c tokenizer.bin.');
+  if (maxLen <= 0 || maxLen > 65536)
+    throw new CorruptFileError(file, `max_token_length ${maxLen} is not plausible`, 'This is not a llama2.c tokenizer.bin.');
   const pieces: Uint8Array[] = [];
   const scores: number[] = [];
-  for (let off = 4; off < bytes.length; ) {
+  for (let off = 4; off < bytes.length;) {
     if (off + 8 > bytes.length) throw new TruncatedFileError(file, off + 8, bytes.length, `token ${pieces.length}`);
     const score = dv.getFloat32(off, true);
     const len = dv.getInt32(off + 4, true);
-    if (len < 0 || len > maxLen) throw new CorruptFileError(file, `token ${pieces.length} has length ${len} (max_token_length is ${maxLen})`, 'This is not a llama2.c tokenizer.bin, or it is damaged.');
+    if (len < 0 || len > maxLen)
+      throw new CorruptFileError(
+        file,
+        `token ${pieces.length} has length ${len} (max_token_length is ${maxLen})`,
+        'This is not a llama2.c tokenizer.bin, or it is damaged.',
+      );
     if (off + 8 + len > bytes.length) throw new TruncatedFileError(file, off + 8 + len, bytes.length, `token ${pieces.length}`);
     if (!Number.isFinite(score)) throw new CorruptFileError(file, `token ${pieces.length} has a non-finite score`);
     pieces.push(bytes.slice(off + 8, off + 8 + len));
     scores.push(score);
     off += 8 + len;
   }
-  if (pieces.length < 3) throw new CorruptFileError(file, `has only ${pieces.length} tokens`, 'A llama2.c tokenizer has at least <unk>, <s>, </s>.');
+  if (pieces.length < 3)
+    throw new CorruptFileError(file, `has only ${pieces.length} tokens`, 'A llama2.c tokenizer has at least <unk>, <s>, </s>.');
   return new Llama2cTokenizer(pieces, Float32Array.from(scores), maxLen);
 }
 

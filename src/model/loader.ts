@@ -70,7 +70,7 @@ async function loadHf(source: FileSource, files: string[]): Promise<LoadedModel>
         st.length ? SHARD_INDEX_NAME : 'model.safetensors',
         st.length
           ? `Found several .safetensors files (${st.join(', ')}) but no ${SHARD_INDEX_NAME}; add the index file.`
-          : 'config.json is here but no .safetensors weights (pytorch_model.bin is not supported: convert it with safetensors\' convert script).',
+          : "config.json is here but no .safetensors weights (pytorch_model.bin is not supported: convert it with safetensors' convert script).",
       );
     const bytes = await source.read(st[0]);
     hash = await sha256Hex(bytes);
@@ -79,7 +79,10 @@ async function loadHf(source: FileSource, files: string[]): Promise<LoadedModel>
   }
   const weights = weightsFromHf(spec, store);
   if (!files.includes('tokenizer.json'))
-    throw new MissingFileError('tokenizer.json', 'Add the tokenizer.json shipped with the model (tokenizer.model/vocab.json alone are not supported).');
+    throw new MissingFileError(
+      'tokenizer.json',
+      'Add the tokenizer.json shipped with the model (tokenizer.model/vocab.json alone are not supported).',
+    );
   const tokenizer = parseHfTokenizer(
     await source.read('tokenizer.json'),
     files.includes('tokenizer_config.json') ? await source.read('tokenizer_config.json') : undefined,
@@ -97,7 +100,10 @@ async function loadLlama2c(source: FileSource, bin: string): Promise<LoadedModel
   try {
     tokBytes = await source.read('tokenizer.bin');
   } catch {
-    throw new MissingFileError('tokenizer.bin', `A llama2.c checkpoint needs its tokenizer.bin next to ${bin} (the 32k Llama one for the TinyStories models).`);
+    throw new MissingFileError(
+      'tokenizer.bin',
+      `A llama2.c checkpoint needs its tokenizer.bin next to ${bin} (the 32k Llama one for the TinyStories models).`,
+    );
   }
   const tokenizer = parseLlama2cTokenizer(tokBytes);
   checkTokenizerVocab(tokenizer, spec.vocabSize, 'tokenizer.bin', true);

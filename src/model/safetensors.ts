@@ -5,7 +5,14 @@
 // is allocated, so a corrupt or hostile file fails with a named error instead of a huge allocation.
 
 import { FLOAT_DTYPES, SAFETENSORS_DTYPE_SIZE, widenToF32 } from './dtypes';
-import { CorruptFileError, HeaderTooLargeError, MissingTensorError, ModelExportError, TruncatedFileError, UnknownDtypeError } from './errors';
+import {
+  CorruptFileError,
+  HeaderTooLargeError,
+  MissingTensorError,
+  ModelExportError,
+  TruncatedFileError,
+  UnknownDtypeError,
+} from './errors';
 
 /** Same limit as the reference Rust implementation (MAX_HEADER_SIZE). */
 export const MAX_HEADER_BYTES = 100_000_000;
@@ -137,7 +144,10 @@ export function parseSafetensors(bytes: Uint8Array, file = 'model.safetensors'):
     if (e > dataLen) throw new TruncatedFileError(file, dataStart + e, bytes.length, `tensor "${name}"`);
     const count = numel(shape as number[]);
     if (!Number.isSafeInteger(count * size) || count * size !== e - b)
-      throw new CorruptFileError(file, `tensor "${name}": shape [${shape.join(', ')}] × ${size} bytes (${dtype}) ≠ its ${e - b}-byte data range`);
+      throw new CorruptFileError(
+        file,
+        `tensor "${name}": shape [${shape.join(', ')}] × ${size} bytes (${dtype}) ≠ its ${e - b}-byte data range`,
+      );
     tensors.set(name, { dtype, shape: shape as number[], begin: dataStart + b, end: dataStart + e });
   }
   // Tensors must not share bytes (the reference implementation also refuses overlaps).
@@ -160,12 +170,21 @@ export interface TensorToWrite {
  * Write F32 tensors as a safetensors file loadable by `safetensors.torch.load_file` / HF
  * (`__metadata__.format = "pt"`; header padded with spaces so the data region is 8-byte aligned).
  */
-export function writeSafetensors(tensors: ReadonlyMap<string, TensorToWrite> | Record<string, TensorToWrite>, metadata: Record<string, string> = {}): Uint8Array {
-  const entries = (tensors instanceof Map ? [...tensors.entries()] : Object.entries(tensors)).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+export function writeSafetensors(
+  tensors: ReadonlyMap<string, TensorToWrite> | Record<string, TensorToWrite>,
+  metadata: Record<string, string> = {},
+): Uint8Array {
+  const entries = (tensors instanceof Map ? [...tensors.entries()] : Object.entries(tensors)).sort((a, b) =>
+    a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0,
+  );
   const header: Record<string, unknown> = { __metadata__: { format: 'pt', ...metadata } };
   let off = 0;
   for (const [name, t] of entries) {
-    if (numel(t.shape) !== t.data.length) throw new ModelExportError('writeSafetensors', `"${name}" shape [${t.shape.join(', ')}] does not match its ${t.data.length} values; pass data with one value per element of the shape`);
+    if (numel(t.shape) !== t.data.length)
+      throw new ModelExportError(
+        'writeSafetensors',
+        `"${name}" shape [${t.shape.join(', ')}] does not match its ${t.data.length} values; pass data with one value per element of the shape`,
+      );
     header[name] = { dtype: 'F32', shape: [...t.shape], data_offsets: [off, off + 4 * t.data.length] };
     off += 4 * t.data.length;
   }

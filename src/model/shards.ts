@@ -42,7 +42,11 @@ export class ShardedTensors implements TensorStore {
     for (const [name, shardName] of Object.entries(index.weightMap)) {
       const shard = shards.get(shardName);
       if (!shard || !shard.has(name))
-        throw new MissingTensorError(shardName, name, `${indexFile} says it is in ${shardName}; the shard is incomplete or from another checkpoint.`);
+        throw new MissingTensorError(
+          shardName,
+          name,
+          `${indexFile} says it is in ${shardName}; the shard is incomplete or from another checkpoint.`,
+        );
       this.byName.set(name, shard);
     }
   }

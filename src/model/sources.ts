@@ -30,7 +30,7 @@ export function memorySource(name: string, files: Record<string, Uint8Array>): F
 /** Browser File objects (also works in Node 20, which has File). Folders are flattened to base names. */
 export function browserFilesSource(files: readonly File[], name?: string): FileSource {
   const byName = new Map(files.map((f) => [baseName(f.name), f]));
-  const rel = (files[0] as File & { webkitRelativePath?: string } | undefined)?.webkitRelativePath;
+  const rel = (files[0] as (File & { webkitRelativePath?: string }) | undefined)?.webkitRelativePath;
   return {
     name: name ?? (rel ? rel.split('/')[0] : files.length === 1 ? files[0].name : 'selected files'),
     list: async () => [...byName.keys()],
@@ -43,7 +43,15 @@ export function browserFilesSource(files: readonly File[], name?: string): FileS
 }
 
 /** Files the loader looks for when a URL base cannot be listed. */
-export const STANDARD_MODEL_FILES = ['config.json', 'model.safetensors', 'model.safetensors.index.json', 'tokenizer.json', 'tokenizer_config.json', 'model.bin', 'tokenizer.bin'];
+export const STANDARD_MODEL_FILES = [
+  'config.json',
+  'model.safetensors',
+  'model.safetensors.index.json',
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'model.bin',
+  'tokenizer.bin',
+];
 
 /**
  * fetch() from a URL base (e.g. '/models/sotu-llama/'). A URL base cannot be listed, so `files`

@@ -23,7 +23,11 @@ export interface Tokenizer {
 }
 
 const tokenName = (v: unknown): string | undefined =>
-  typeof v === 'string' ? v : typeof v === 'object' && v !== null && typeof (v as { content?: unknown }).content === 'string' ? (v as { content: string }).content : undefined;
+  typeof v === 'string'
+    ? v
+    : typeof v === 'object' && v !== null && typeof (v as { content?: unknown }).content === 'string'
+      ? (v as { content: string }).content
+      : undefined;
 
 export class HfTokenizer implements Tokenizer {
   readonly vocabSize: number;
@@ -33,7 +37,11 @@ export class HfTokenizer implements Tokenizer {
    * as the Rust `tokenizers` decode and current Llama/GPT-2 configs do, so decode(encode(t)) === t. */
   private readonly cleanUp: boolean;
 
-  constructor(private readonly impl: HfTokenizerImpl, config: Record<string, unknown>, fallback: { bos?: number; eos?: number } = {}) {
+  constructor(
+    private readonly impl: HfTokenizerImpl,
+    config: Record<string, unknown>,
+    fallback: { bos?: number; eos?: number } = {},
+  ) {
     this.cleanUp = config.clean_up_tokenization_spaces === true;
     let max = -1;
     for (const id of impl.get_vocab(true).values()) if (id > max) max = id;
@@ -56,16 +64,24 @@ export class HfTokenizer implements Tokenizer {
   }
 }
 
-
 /** tokenizer.json (+ optional tokenizer_config.json) → Tokenizer. Library errors become CorruptFileError. */
-export function parseHfTokenizer(tokenizerJson: Uint8Array, configJson?: Uint8Array, fallback: { bos?: number; eos?: number } = {}, file = 'tokenizer.json'): HfTokenizer {
+export function parseHfTokenizer(
+  tokenizerJson: Uint8Array,
+  configJson?: Uint8Array,
+  fallback: { bos?: number; eos?: number } = {},
+  file = 'tokenizer.json',
+): HfTokenizer {
   const json = parseJsonObject(tokenizerJson, file);
   const config = configJson ? parseJsonObject(configJson, 'tokenizer_config.json') : {};
   const model = json.model as { type?: unknown; vocab?: unknown } | undefined;
   if (typeof model !== 'object' || model === null || typeof model.vocab !== 'object' || model.vocab === null)
     throw new CorruptFileError(file, 'has no "model.vocab"', 'Use the tokenizer.json from the model folder (not tokenizer_config.json).');
   if (model.type !== undefined && !['BPE', 'WordPiece', 'Unigram'].includes(model.type as string))
-    throw new CorruptFileError(file, `has model.type ${JSON.stringify(model.type)}`, 'Supported tokenizer models: BPE, WordPiece, Unigram.');
+    throw new CorruptFileError(
+      file,
+      `has model.type ${JSON.stringify(model.type)}`,
+      'Supported tokenizer models: BPE, WordPiece, Unigram.',
+    );
   try {
     const tok = new HfTokenizer(new HfTokenizerImpl(json, config), config, fallback);
     tok.encode('a b'); // surfaces lazily-detected problems (bad merges, regexes) at load time

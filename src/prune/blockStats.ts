@@ -25,7 +25,11 @@ export class BlockInputStats {
   private readonly wanda = new Map<InputKey, WandaStats>();
   private readonly hess = new Map<InputKey, HessianStats>();
 
-  constructor(spec: ModelSpec, block: BlockWeights, readonly needs: StatsNeeds) {
+  constructor(
+    spec: ModelSpec,
+    block: BlockWeights,
+    readonly needs: StatsNeeds,
+  ) {
     const width: Record<InputKey, number> = {
       attnIn: block.q.in,
       oIn: block.o.in,

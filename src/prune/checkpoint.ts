@@ -50,7 +50,8 @@ export class CheckpointOrderError extends Error {
   }
 }
 
-const copyWeights = (w: Record<LinearName, Float32Array>) => Object.fromEntries(LINEAR_NAMES.map((n) => [n, w[n].slice()])) as Record<LinearName, Float32Array>;
+const copyWeights = (w: Record<LinearName, Float32Array>) =>
+  Object.fromEntries(LINEAR_NAMES.map((n) => [n, w[n].slice()])) as Record<LinearName, Float32Array>;
 
 /** Everything in memory, deep-copied on the way in and out (so callers may keep mutating theirs). */
 export class MemoryCheckpointStore implements CheckpointStore {
@@ -74,7 +75,13 @@ export class MemoryCheckpointStore implements CheckpointStore {
   async load(): Promise<ResumeState | null> {
     const st = this.state;
     if (!st) return null;
-    return { ...st, blocks: st.blocks.map(copyWeights), summaries: structuredClone(st.summaries), Xp: st.Xp.map((x) => x.slice()), Xfp: st.Xfp?.map((x) => x.slice()) };
+    return {
+      ...st,
+      blocks: st.blocks.map(copyWeights),
+      summaries: structuredClone(st.summaries),
+      Xp: st.Xp.map((x) => x.slice()),
+      Xfp: st.Xfp?.map((x) => x.slice()),
+    };
   }
 
   async clear(): Promise<void> {

@@ -52,7 +52,16 @@ export async function runComparison(o: CompareOptions): Promise<ComparisonResult
   const evalSeqlen = o.evalSeqlen ?? base.seqlen;
   const forwardFactory = o.forwardFactory ?? cpuForwardLogits;
   const dense = o.evalData.length
-    ? await evaluateAll(o.evalData, model.tokenizer, evalSeqlen, model.spec.vocabSize, forwardFactory(model.spec, model.weights), base.evalWindows, 'dense', (e) => o.onEvent?.('dense', e))
+    ? await evaluateAll(
+        o.evalData,
+        model.tokenizer,
+        evalSeqlen,
+        model.spec.vocabSize,
+        forwardFactory(model.spec, model.weights),
+        base.evalWindows,
+        'dense',
+        (e) => o.onEvent?.('dense', e),
+      )
     : [];
   const rows: CompareRow[] = [];
   for (const method of o.methods) {
@@ -89,13 +98,21 @@ export async function runComparison(o: CompareOptions): Promise<ComparisonResult
     schema: 'besa-studio/comparison@1',
     model: { name: model.name, sha256: model.weightsSha256 },
     targetSparsity: base.sparsity,
-    data: { calibration: base.calibration, nsamples: base.nsamples, seqlen: base.seqlen, seed: base.seed, evalSeqlen, evalWindows: base.evalWindows },
+    data: {
+      calibration: base.calibration,
+      nsamples: base.nsamples,
+      seqlen: base.seqlen,
+      seed: base.seed,
+      evalSeqlen,
+      evalWindows: base.evalWindows,
+    },
     dense,
     rows,
   };
 }
 
-const fmtBytes = (b: number | null) => (b === null ? '--' : b < 1 << 20 ? `${(b / 1024).toFixed(0)} KiB` : `${(b / (1 << 20)).toFixed(1)} MiB`);
+const fmtBytes = (b: number | null) =>
+  b === null ? '--' : b < 1 << 20 ? `${(b / 1024).toFixed(0)} KiB` : `${(b / (1 << 20)).toFixed(1)} MiB`;
 
 function tableRows(c: ComparisonResult): string[][] {
   const sets = c.dense.map((d) => d.dataset);
@@ -116,13 +133,29 @@ export function comparisonTable(c: ComparisonResult): string {
   const rows = tableRows(c);
   const w = rows[0].map((_, j) => Math.max(...rows.map((r) => r[j].length)));
   const win = c.dense[0] ? ` (${c.dense[0].windows} windows × ${c.dense[0].seqlen}${c.dense[0].truncated ? ', truncated' : ''})` : '';
-  return [`target sparsity ${c.targetSparsity}; calibration ${c.data.nsamples} × ${c.data.seqlen} from ${c.data.calibration}, seed ${c.data.seed}; perplexity${win}`, ...rows.map((r) => r.map((v, j) => (j < 2 ? v.padEnd(w[j]) : v.padStart(w[j]))).join('  '))].join('\n');
+  return [
+    `target sparsity ${c.targetSparsity}; calibration ${c.data.nsamples} × ${c.data.seqlen} from ${c.data.calibration}, seed ${c.data.seed}; perplexity${win}`,
+    ...rows.map((r) => r.map((v, j) => (j < 2 ? v.padEnd(w[j]) : v.padStart(w[j]))).join('  ')),
+  ].join('\n');
 }
 
 export function comparisonCsv(c: ComparisonResult): string {
   const sets = c.dense.map((d) => d.dataset);
-  const lines = [['method', 'structure', 'achieved_sparsity', ...sets.map((s) => `ppl_${s}`), 'wall_seconds', 'peak_gpu_bytes', 'status'].join(',')];
+  const lines = [
+    ['method', 'structure', 'achieved_sparsity', ...sets.map((s) => `ppl_${s}`), 'wall_seconds', 'peak_gpu_bytes', 'status'].join(','),
+  ];
   lines.push(['dense', '', '0', ...c.dense.map((d) => String(d.ppl)), '', '', 'completed'].join(','));
-  for (const r of c.rows) lines.push([r.method, r.structure, String(r.achievedSparsity), ...sets.map((s) => String(r.ppl[s] ?? '')), String(r.wallSeconds), String(r.peakGpuBytes ?? ''), r.status].join(','));
+  for (const r of c.rows)
+    lines.push(
+      [
+        r.method,
+        r.structure,
+        String(r.achievedSparsity),
+        ...sets.map((s) => String(r.ppl[s] ?? '')),
+        String(r.wallSeconds),
+        String(r.peakGpuBytes ?? ''),
+        r.status,
+      ].join(','),
+    );
   return lines.join('\n') + '\n';
 }

@@ -53,7 +53,8 @@ export function describeType(t: SettingType): string {
     case 'number': {
       const lo = t.min === undefined ? '' : t.minOpen ? `> ${t.min}` : `>= ${t.min}`;
       const hi = t.max === undefined ? '' : t.maxOpen ? `< ${t.max}` : `<= ${t.max}`;
-      if (t.min !== undefined && t.max !== undefined) return `a number in ${t.minOpen ? '(' : '['}${t.min}, ${t.max}${t.maxOpen ? ')' : ']'}`;
+      if (t.min !== undefined && t.max !== undefined)
+        return `a number in ${t.minOpen ? '(' : '['}${t.min}, ${t.max}${t.maxOpen ? ')' : ']'}`;
       return `a number${lo || hi ? ' ' + (lo || hi) : ''}`;
     }
     case 'int':

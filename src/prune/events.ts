@@ -15,12 +15,29 @@ export interface PerplexityResult {
 }
 
 export type EngineEvent =
-  | { type: 'run-start'; runId: string; config: RunConfig; model: { name: string; sha256: string; nLayers: number; params: number }; adapter: string; startBlock: number }
+  | {
+      type: 'run-start';
+      runId: string;
+      config: RunConfig;
+      model: { name: string; sha256: string; nLayers: number; params: number };
+      adapter: string;
+      startBlock: number;
+    }
   | { type: 'phase'; phase: 'calibration' | 'dense-eval' | 'pruning' | 'pruned-eval' | 'export' | 'done'; detail?: string }
   | { type: 'progress'; done: number; total: number; label: string; etaSeconds?: number }
   | { type: 'block-start'; block: number; nBlocks: number; totalSteps: number }
   /** One BESA optimiser step (docs/besa.md §1.7): losses and the expected sparsities from θ. */
-  | { type: 'step'; block: number; step: number; totalSteps: number; reconLoss: number; penalty: number; layerSparsity: LayerSparsity; blockSparsity: number; d?: number }
+  | {
+      type: 'step';
+      block: number;
+      step: number;
+      totalSteps: number;
+      reconLoss: number;
+      penalty: number;
+      layerSparsity: LayerSparsity;
+      blockSparsity: number;
+      d?: number;
+    }
   /**
    * Emitted right after each 'step' (same block/step): the per-row expected sparsities s_r behind that
    * step's layerSparsity (docs/besa.md §1.4), [G] per linear (G = rows row-wise, rows/b for blocksize b, 1

@@ -97,7 +97,13 @@ export interface BlockExecutor {
    * every linear and output row r return Pre_r(k_d) = Σ_{j<k_d} dL/dM[r, sortIdx[r, j]], [rows, D].
    * This is the heavy half of dL/dθ; the GPU computes it without reading dL/dM back.
    */
-  besaPrefix(block: BlockWeights, masks: MaskSet, saved: unknown, dY: Float32Array, order: BesaOrder): Promise<Record<LinearName, ArrayLike<number>>>;
+  besaPrefix(
+    block: BlockWeights,
+    masks: MaskSet,
+    saved: unknown,
+    dY: Float32Array,
+    order: BesaOrder,
+  ): Promise<Record<LinearName, ArrayLike<number>>>;
   /**
    * Optional capability (docs/besa.md §1.5): build BESA's step masks from the per-group prune counts where the
    * executor computes (the GPU: a scatter kernel from the sortIdx it already holds for besaPrefix, so a
@@ -124,7 +130,9 @@ export class ExecutorInputError extends Error {
 export function tokensOf(spec: ModelSpec, X: Float32Array, who: string): number {
   const T = X.length / spec.dim;
   if (!Number.isInteger(T) || T < 1)
-    throw new ExecutorInputError(`${who}: X has ${X.length} values, not a positive multiple of dim ${spec.dim}; pass X as row-major [T, C]`);
+    throw new ExecutorInputError(
+      `${who}: X has ${X.length} values, not a positive multiple of dim ${spec.dim}; pass X as row-major [T, C]`,
+    );
   return T;
 }
 
@@ -153,7 +161,13 @@ export class CpuBlockExecutor implements BlockExecutor {
     return { dx, maskGrads };
   }
 
-  async besaPrefix(block: BlockWeights, masks: MaskSet, saved: unknown, dY: Float32Array, order: BesaOrder): Promise<Record<LinearName, ArrayLike<number>>> {
+  async besaPrefix(
+    block: BlockWeights,
+    masks: MaskSet,
+    saved: unknown,
+    dY: Float32Array,
+    order: BesaOrder,
+  ): Promise<Record<LinearName, ArrayLike<number>>> {
     const { maskGrads } = await this.backward(block, masks, saved, dY);
     const out = {} as Record<LinearName, ArrayLike<number>>;
     for (const n of LINEAR_NAMES) {

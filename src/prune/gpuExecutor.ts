@@ -7,13 +7,35 @@
 // BESA steps (docs/besa.md §1.5): besaHardMasks scatters M_hard into the mask buffers on the device from the
 // per-group counts n_g (shaders/besa_hard_mask.wgsl) and the sortIdx buffers uploaded once per block for
 // besa_prefix_grad, so a step uploads 4·G bytes per linear instead of 4·out·in.
-import { createBlockActivations, createBlockGrads, blockBackwardGpu, blockForwardGpu, destroyBlockBuffers, type BlockActivationsGpu, type BlockGradsGpu, type BlockWeightsGpu } from '../gpu/block';
+import {
+  createBlockActivations,
+  createBlockGrads,
+  blockBackwardGpu,
+  blockForwardGpu,
+  destroyBlockBuffers,
+  type BlockActivationsGpu,
+  type BlockGradsGpu,
+  type BlockWeightsGpu,
+} from '../gpu/block';
 import { adapterLabel } from '../gpu/capabilities';
 import { besaHardMask, besaPrefixAtK } from '../gpu/kernels/besaMasks';
 import { groupSize } from '../core/besa/masks';
 import type { GpuRuntime } from '../gpu/runtime';
 import { LINEAR_NAMES, type BlockWeights, type LinearName, type ModelSpec } from '../model/spec';
-import { ExecutorInputError, lazyHardMasks, tokensOf, type BesaCounts, type BackwardOptions, type BackwardResult, type BesaOrder, type BlockExecutor, type ExecutorMemory, type ForwardOptions, type ForwardResult, type MaskSet } from './executor';
+import {
+  ExecutorInputError,
+  lazyHardMasks,
+  tokensOf,
+  type BesaCounts,
+  type BackwardOptions,
+  type BackwardResult,
+  type BesaOrder,
+  type BlockExecutor,
+  type ExecutorMemory,
+  type ForwardOptions,
+  type ForwardResult,
+  type MaskSet,
+} from './executor';
 
 interface Workspace {
   T: number;
@@ -61,7 +83,11 @@ export class GpuBlockExecutor implements BlockExecutor {
       const l = block[n];
       lin[n] = { w: rt.upload(l.w, `exec.${n}.w`), b: l.b ? rt.upload(l.b, `exec.${n}.b`) : null, out: l.out, in: l.in };
     }
-    const gpu: BlockWeightsGpu = { ...lin, attnNorm: rt.upload(block.attnNorm, 'exec.attnNorm'), mlpNorm: rt.upload(block.mlpNorm, 'exec.mlpNorm') };
+    const gpu: BlockWeightsGpu = {
+      ...lin,
+      attnNorm: rt.upload(block.attnNorm, 'exec.attnNorm'),
+      mlpNorm: rt.upload(block.mlpNorm, 'exec.mlpNorm'),
+    };
     this.weights.push({ block, gpu });
     if (this.weights.length > 2) this.destroyWeights(this.weights.shift()!.gpu);
     return gpu;
@@ -80,7 +106,13 @@ export class GpuBlockExecutor implements BlockExecutor {
     }
     if (!this.ws) {
       const C = this.spec.dim;
-      this.ws = { T, act: createBlockActivations(rt, this.spec, T), grads: null, x: rt.createBuffer(T * C * 4, 'exec.x'), dy: rt.createBuffer(T * C * 4, 'exec.dy') };
+      this.ws = {
+        T,
+        act: createBlockActivations(rt, this.spec, T),
+        grads: null,
+        x: rt.createBuffer(T * C * 4, 'exec.x'),
+        dy: rt.createBuffer(T * C * 4, 'exec.dy'),
+      };
     }
     if (needGrads && !this.ws.grads) this.ws.grads = createBlockGrads(rt, this.spec, T);
     return this.ws;
@@ -145,7 +177,15 @@ export class GpuBlockExecutor implements BlockExecutor {
       const c = counts[n];
       const nBuf = this.persistent(this.countBufs, n, c.length, `exec.besa.${n}.n`);
       this.rt.write(nBuf, new Uint32Array(c.buffer, c.byteOffset, c.length)); // 0 ≤ n_g ≤ cols
-      besaHardMask(this.rt, bufs[n].sortIdx, nBuf, this.persistent(this.maskBufs, n, rows * cols, `exec.mask.${n}`), rows, cols, groupSize(rows, c.length));
+      besaHardMask(
+        this.rt,
+        bufs[n].sortIdx,
+        nBuf,
+        this.persistent(this.maskBufs, n, rows * cols, `exec.mask.${n}`),
+        rows,
+        cols,
+        groupSize(rows, c.length),
+      );
     }
     this.writtenMasks = handle;
     this.writtenOnDevice = true;
@@ -163,7 +203,12 @@ export class GpuBlockExecutor implements BlockExecutor {
     if (opts.collectInputs) {
       const a = ws.act;
       const { dim: C, nHeads: H, headDim: D, ffnDim: F } = this.spec;
-      res.inputs = { attnIn: await this.rt.read(a.n1, T * C * 4), oIn: await this.rt.read(a.att, T * H * D * 4), mlpIn: await this.rt.read(a.n2, T * C * 4), downIn: await this.rt.read(a.h, T * F * 4) };
+      res.inputs = {
+        attnIn: await this.rt.read(a.n1, T * C * 4),
+        oIn: await this.rt.read(a.att, T * H * D * 4),
+        mlpIn: await this.rt.read(a.n2, T * C * 4),
+        downIn: await this.rt.read(a.h, T * F * 4),
+      };
     }
     if (opts.save) res.saved = { gen, block, masks } satisfies GpuSaved;
     return res;
@@ -172,19 +217,29 @@ export class GpuBlockExecutor implements BlockExecutor {
   /** Record the backward of the latest forward; dL/dM stays on the device in ws.grads.dMask. */
   private recordBackward(block: BlockWeights, masks: MaskSet, saved: unknown, dY: Float32Array): Workspace {
     const s = saved as GpuSaved | undefined;
-    if (!s || typeof s.gen !== 'number') throw new ExecutorInputError('GpuBlockExecutor.backward: `saved` must come from forward(..., { save: true }) of this executor');
+    if (!s || typeof s.gen !== 'number')
+      throw new ExecutorInputError('GpuBlockExecutor.backward: `saved` must come from forward(..., { save: true }) of this executor');
     if (s.gen !== this.gen || s.block !== block || s.masks !== masks)
-      throw new ExecutorInputError('GpuBlockExecutor.backward: the GPU keeps only the latest forward; call backward right after its forward with the same block and masks');
+      throw new ExecutorInputError(
+        'GpuBlockExecutor.backward: the GPU keeps only the latest forward; call backward right after its forward with the same block and masks',
+      );
     const ws = this.ws!;
     const T = ws.T;
     tokensOf(this.spec, dY, 'GpuBlockExecutor.backward (dY)');
-    if (dY.length !== T * this.spec.dim) throw new ExecutorInputError(`GpuBlockExecutor.backward: dY has ${dY.length} values, the forward had T·C = ${T * this.spec.dim}`);
+    if (dY.length !== T * this.spec.dim)
+      throw new ExecutorInputError(`GpuBlockExecutor.backward: dY has ${dY.length} values, the forward had T·C = ${T * this.spec.dim}`);
     this.rt.write(ws.dy, dY);
     blockBackwardGpu(this.rt, this.spec, this.uploadBlock(block), this.gpuMasks(masks), ws.x, ws.act, ws.dy, ws.grads!, T);
     return ws;
   }
 
-  async backward(block: BlockWeights, masks: MaskSet, saved: unknown, dY: Float32Array, opts: BackwardOptions = {}): Promise<BackwardResult> {
+  async backward(
+    block: BlockWeights,
+    masks: MaskSet,
+    saved: unknown,
+    dY: Float32Array,
+    opts: BackwardOptions = {},
+  ): Promise<BackwardResult> {
     const ws = this.recordBackward(block, masks, saved, dY);
     const g = ws.grads!;
     const maskGrads = {} as Record<LinearName, Float32Array>;
@@ -216,7 +271,13 @@ export class GpuBlockExecutor implements BlockExecutor {
     this.besaOrder = null;
   }
 
-  async besaPrefix(block: BlockWeights, masks: MaskSet, saved: unknown, dY: Float32Array, order: BesaOrder): Promise<Record<LinearName, ArrayLike<number>>> {
+  async besaPrefix(
+    block: BlockWeights,
+    masks: MaskSet,
+    saved: unknown,
+    dY: Float32Array,
+    order: BesaOrder,
+  ): Promise<Record<LinearName, ArrayLike<number>>> {
     const ws = this.recordBackward(block, masks, saved, dY);
     const bufs = this.besaBuffers(order, block);
     for (const n of LINEAR_NAMES) {

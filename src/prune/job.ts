@@ -79,8 +79,19 @@ export async function evaluateAll(
       maxWindows: maxWindows > 0 ? maxWindows : undefined,
       onWindow: (done, total) => emit({ type: 'progress', done, total, label: `${stage} perplexity on ${c.id}` }),
     });
-    const res: ReportPerplexity = { dataset: c.id, ppl: r.ppl, windows: r.windows, seqlen: r.seqlen, tokens: r.tokens, truncated: r.truncated };
-    emit({ type: 'perplexity', stage, result: { dataset: res.dataset, ppl: res.ppl, windows: res.windows, seqlen: res.seqlen, tokens: res.tokens } });
+    const res: ReportPerplexity = {
+      dataset: c.id,
+      ppl: r.ppl,
+      windows: r.windows,
+      seqlen: r.seqlen,
+      tokens: r.tokens,
+      truncated: r.truncated,
+    };
+    emit({
+      type: 'perplexity',
+      stage,
+      result: { dataset: res.dataset, ppl: res.ppl, windows: res.windows, seqlen: res.seqlen, tokens: res.tokens },
+    });
     out.push(res);
   }
   return out;
@@ -107,7 +118,11 @@ export async function runPruneJob(job: PruneJob): Promise<PruneJobResult> {
       startBlock: resumeFrom?.completed ?? 0,
     });
 
-    emit({ type: 'phase', phase: 'calibration', detail: `${cfg.nsamples} × ${cfg.seqlen} tokens from ${job.calibration.id}, seed ${cfg.seed}` });
+    emit({
+      type: 'phase',
+      phase: 'calibration',
+      detail: `${cfg.nsamples} × ${cfg.seqlen} tokens from ${job.calibration.id}, seed ${cfg.seed}`,
+    });
     const corpus = idsOf(job.calibration, model.tokenizer);
     const calib = sampleCalibration(corpus, cfg.nsamples, cfg.seqlen, cfg.seed);
 
@@ -115,7 +130,16 @@ export async function runPruneJob(job: PruneJob): Promise<PruneJobResult> {
     const te0 = performance.now();
     if (!job.skipDenseEval && !job.densePerplexity && evalData.length) {
       emit({ type: 'phase', phase: 'dense-eval' });
-      dense = await evaluateAll(evalData, model.tokenizer, evalSeqlen, model.spec.vocabSize, forwardFactory(model.spec, model.weights), cfg.evalWindows, 'dense', emit);
+      dense = await evaluateAll(
+        evalData,
+        model.tokenizer,
+        evalSeqlen,
+        model.spec.vocabSize,
+        forwardFactory(model.spec, model.weights),
+        cfg.evalWindows,
+        'dense',
+        emit,
+      );
     }
     let evalSeconds = (performance.now() - te0) / 1000;
 
@@ -137,7 +161,16 @@ export async function runPruneJob(job: PruneJob): Promise<PruneJobResult> {
     if (pipe.status === 'completed' && evalData.length) {
       emit({ type: 'phase', phase: 'pruned-eval' });
       const te1 = performance.now();
-      pruned = await evaluateAll(evalData, model.tokenizer, evalSeqlen, model.spec.vocabSize, forwardFactory(model.spec, pipe.weights), cfg.evalWindows, 'pruned', emit);
+      pruned = await evaluateAll(
+        evalData,
+        model.tokenizer,
+        evalSeqlen,
+        model.spec.vocabSize,
+        forwardFactory(model.spec, pipe.weights),
+        cfg.evalWindows,
+        'pruned',
+        emit,
+      );
       evalSeconds += (performance.now() - te1) / 1000;
     }
     const wallSeconds = (performance.now() - t0) / 1000;
@@ -166,7 +199,12 @@ export async function runPruneJob(job: PruneJob): Promise<PruneJobResult> {
     emit({ type: 'run-end', status: pipe.status, seconds: wallSeconds, achievedSparsity: report.achievedSparsity });
     return { status: pipe.status, weights: pipe.weights, report, pipeline: pipe };
   } catch (err) {
-    emit({ type: 'run-end', status: 'failed', seconds: (performance.now() - t0) / 1000, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
+    emit({
+      type: 'run-end',
+      status: 'failed',
+      seconds: (performance.now() - t0) / 1000,
+      error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+    });
     throw err;
   }
 }

@@ -173,7 +173,13 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
         },
         learnedStepDone: (s, total) => {
           unitsDone++;
-          emit({ type: 'progress', done: (i - start) * stepsPerBlock + s + 1, total: totalUnits, label: `block ${i + 1}/${nBlocks} step ${s + 1}/${total}`, etaSeconds: eta() });
+          emit({
+            type: 'progress',
+            done: (i - start) * stepsPerBlock + s + 1,
+            total: totalUnits,
+            label: `block ${i + 1}/${nBlocks} step ${s + 1}/${total}`,
+            etaSeconds: eta(),
+          });
         },
       });
       const newW = step.weights;
@@ -197,7 +203,9 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
         lossAfter,
         steps: extra.steps ?? 1,
         seconds: (performance.now() - tb) / 1000,
-        ...(extra.expectedSparsity ? { expectedSparsity: extra.expectedSparsity, referenceMaskSparsity: extra.referenceMaskSparsity, matchShift: extra.matchShift } : {}),
+        ...(extra.expectedSparsity
+          ? { expectedSparsity: extra.expectedSparsity, referenceMaskSparsity: extra.referenceMaskSparsity, matchShift: extra.matchShift }
+          : {}),
         ...(extra.obsLoss ? { obsLoss: extra.obsLoss } : {}),
       };
       // Commit the block: from here on it is part of the result even if the next step is cancelled.
@@ -209,8 +217,19 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
       await o.checkpoint?.saveBlock({ runKey, block: i, nBlocks, weights: newW, Xp, Xfp, summary });
       const e = eta() ?? 0;
       const besaInfo = learned !== undefined ? { learnedSparsity: learned, referenceMaskSparsity: summary.referenceMaskSparsity } : {};
-      emit({ type: 'block-end', block: i, layerSparsity: summary.layerSparsity, blockSparsity: summary.blockSparsity, ...besaInfo, lossBefore: summary.lossBefore, lossAfter, seconds: summary.seconds, etaSeconds: e });
-      if (!method.learnsPerStep) emit({ type: 'progress', done: i - start + 1, total: nBlocks - start, label: `block ${i + 1}/${nBlocks}`, etaSeconds: e });
+      emit({
+        type: 'block-end',
+        block: i,
+        layerSparsity: summary.layerSparsity,
+        blockSparsity: summary.blockSparsity,
+        ...besaInfo,
+        lossBefore: summary.lossBefore,
+        lossAfter,
+        seconds: summary.seconds,
+        etaSeconds: e,
+      });
+      if (!method.learnsPerStep)
+        emit({ type: 'progress', done: i - start + 1, total: nBlocks - start, label: `block ${i + 1}/${nBlocks}`, etaSeconds: e });
       const mem = exec.memory?.();
       if (mem) emit({ type: 'memory', ...mem });
     }

@@ -20,9 +20,35 @@ export interface RunReport {
   runId: string;
   status: 'completed' | 'cancelled' | 'failed';
   createdAt: string; // ISO time the run finished
-  model: { name: string; sha256: string; family: string; params: number; nLayers: number; dim: number; ffnDim: number; nHeads: number; nKvHeads: number; vocabSize: number };
-  data: { calibration: string; nsamples: number; seqlen: number; seed: number; calibrationTokens: number; calibrationStarts: number[]; evalSeqlen: number; evalDatasets: string[]; evalWindows: number };
-  method: { name: RunConfig['method']; structure: RunConfig['structure']; targetSparsity: number; hyperParameters: Record<string, unknown> };
+  model: {
+    name: string;
+    sha256: string;
+    family: string;
+    params: number;
+    nLayers: number;
+    dim: number;
+    ffnDim: number;
+    nHeads: number;
+    nKvHeads: number;
+    vocabSize: number;
+  };
+  data: {
+    calibration: string;
+    nsamples: number;
+    seqlen: number;
+    seed: number;
+    calibrationTokens: number;
+    calibrationStarts: number[];
+    evalSeqlen: number;
+    evalDatasets: string[];
+    evalWindows: number;
+  };
+  method: {
+    name: RunConfig['method'];
+    structure: RunConfig['structure'];
+    targetSparsity: number;
+    hyperParameters: Record<string, unknown>;
+  };
   config: RunConfig;
   startBlock: number;
   completedBlocks: number;
@@ -80,8 +106,29 @@ export function buildReport(r: ReportInput): RunReport {
     runId: r.runId,
     status: r.status,
     createdAt: new Date().toISOString(),
-    model: { name: r.model.name, sha256: r.model.weightsSha256, family: s.family, params: countParams(s, r.model.weights), nLayers: s.nLayers, dim: s.dim, ffnDim: s.ffnDim, nHeads: s.nHeads, nKvHeads: s.nKvHeads, vocabSize: s.vocabSize },
-    data: { calibration: cfg.calibration, nsamples: cfg.nsamples, seqlen: cfg.seqlen, seed: cfg.seed, calibrationTokens: r.calibrationTokens, calibrationStarts: r.calibrationStarts, evalSeqlen: r.evalSeqlen, evalDatasets: r.evalDatasets, evalWindows: cfg.evalWindows },
+    model: {
+      name: r.model.name,
+      sha256: r.model.weightsSha256,
+      family: s.family,
+      params: countParams(s, r.model.weights),
+      nLayers: s.nLayers,
+      dim: s.dim,
+      ffnDim: s.ffnDim,
+      nHeads: s.nHeads,
+      nKvHeads: s.nKvHeads,
+      vocabSize: s.vocabSize,
+    },
+    data: {
+      calibration: cfg.calibration,
+      nsamples: cfg.nsamples,
+      seqlen: cfg.seqlen,
+      seed: cfg.seed,
+      calibrationTokens: r.calibrationTokens,
+      calibrationStarts: r.calibrationStarts,
+      evalSeqlen: r.evalSeqlen,
+      evalDatasets: r.evalDatasets,
+      evalWindows: cfg.evalWindows,
+    },
     method: { name: cfg.method, structure: cfg.structure, targetSparsity: cfg.sparsity, hyperParameters: methodHyperParameters(cfg) },
     config: cfg,
     startBlock: r.startBlock,
@@ -89,7 +136,12 @@ export function buildReport(r: ReportInput): RunReport {
     allocation: r.blocks,
     achievedSparsity: overallSparsity(r.blocks),
     perplexity: { dense: r.dense, pruned: r.pruned },
-    timing: { wallSeconds: r.wallSeconds, pruneSeconds: r.pruneSeconds, evalSeconds: r.evalSeconds, meanBlockSeconds: r.blocks.length ? r.blocks.reduce((a, b) => a + b.seconds, 0) / r.blocks.length : 0 },
+    timing: {
+      wallSeconds: r.wallSeconds,
+      pruneSeconds: r.pruneSeconds,
+      evalSeconds: r.evalSeconds,
+      meanBlockSeconds: r.blocks.length ? r.blocks.reduce((a, b) => a + b.seconds, 0) / r.blocks.length : 0,
+    },
     device: { executor: r.executor, adapter: r.adapter, peakGpuBytes: r.peakGpuBytes },
   };
   if (r.error) report.error = r.error;
@@ -114,6 +166,12 @@ export function allocationCsv(report: RunReport): string {
 /** Plain-text allocation table (CLI): one line per block, one column per linear + the block. */
 export function allocationTable(blocks: readonly BlockSummary[]): string {
   const head = ['block', ...LINEAR_NAMES, 'block'].map((h) => h.padStart(7)).join(' ');
-  const lines = blocks.map((b) => [String(b.block).padStart(7), ...LINEAR_NAMES.map((n) => b.layerSparsity[n].toFixed(4).padStart(7)), b.blockSparsity.toFixed(4).padStart(7)].join(' '));
+  const lines = blocks.map((b) =>
+    [
+      String(b.block).padStart(7),
+      ...LINEAR_NAMES.map((n) => b.layerSparsity[n].toFixed(4).padStart(7)),
+      b.blockSparsity.toFixed(4).padStart(7),
+    ].join(' '),
+  );
   return [head, ...lines].join('\n');
 }

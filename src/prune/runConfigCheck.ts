@@ -27,11 +27,15 @@ function nmProblems(cfg: RunConfig, spec: ModelSpec): string[] {
   const [n, M] = [Number(m[1]), Number(m[2])];
   const out: string[] = [];
   if (Math.abs(cfg.sparsity - n / M) > 1e-9)
-    out.push(`N:M ${cfg.structure} prunes exactly ${n}/${M} = ${n / M} of the weights; set sparsity to ${n / M} [--sparsity ${n / M}] or drop --nm`);
+    out.push(
+      `N:M ${cfg.structure} prunes exactly ${n}/${M} = ${n / M} of the weights; set sparsity to ${n / M} [--sparsity ${n / M}] or drop --nm`,
+    );
   const shapes = linearShapes(spec);
   for (const name of LINEAR_NAMES)
     if (shapes[name][1] % M !== 0) {
-      out.push(`N:M ${cfg.structure} needs every linear's in-features divisible by ${M}, but ${name} has ${shapes[name][1]}; use unstructured sparsity for this model`);
+      out.push(
+        `N:M ${cfg.structure} needs every linear's in-features divisible by ${M}, but ${name} has ${shapes[name][1]}; use unstructured sparsity for this model`,
+      );
       break;
     }
   return out;
@@ -62,7 +66,10 @@ export function runConfigProblems(cfg: RunConfig, spec: ModelSpec): { problems: 
     problems.push(...own.problems);
     warnings.push(...own.warnings);
   }
-  if (cfg.seqlen > spec.maxSeqLen) warnings.push(`seqlen ${cfg.seqlen} is longer than the model's max_position_embeddings ${spec.maxSeqLen}; quality beyond the trained context is undefined`);
+  if (cfg.seqlen > spec.maxSeqLen)
+    warnings.push(
+      `seqlen ${cfg.seqlen} is longer than the model's max_position_embeddings ${spec.maxSeqLen}; quality beyond the trained context is undefined`,
+    );
   return { problems, warnings };
 }
 

@@ -35,7 +35,9 @@ export function countZeros(w: Float32Array): number {
   return z;
 }
 
-export function measureBlock(weights: Record<LinearName, { w: Float32Array; out: number; in: number }>): Pick<BlockSummary, 'layers' | 'layerSparsity' | 'blockSparsity'> {
+export function measureBlock(
+  weights: Record<LinearName, { w: Float32Array; out: number; in: number }>,
+): Pick<BlockSummary, 'layers' | 'layerSparsity' | 'blockSparsity'> {
   const layers = {} as Record<LinearName, LayerCount>;
   const layerSparsity = {} as LayerSparsity;
   let zeros = 0;

@@ -84,10 +84,14 @@ export async function loadPublicModel(name: string, remember = true): Promise<bo
   return loadModelFrom({ kind: 'url', base: `${import.meta.env.BASE_URL}models/${name}/`, files: URL_MODEL_FILES }, name);
 }
 
-export const loadUserFiles = (files: File[]) => loadModelFrom({ kind: 'files', files }, files.length === 1 ? files[0].name : `${files.length} files`);
+export const loadUserFiles = (files: File[]) =>
+  loadModelFrom({ kind: 'files', files }, files.length === 1 ? files[0].name : `${files.length} files`);
 
 /** Start a run; resolves when it has ended (completed, cancelled or failed). */
-export async function startRun(startMode: StartMode = 'run', opts: { resume?: boolean; config?: RunConfig; label?: string } = {}): Promise<string | null> {
+export async function startRun(
+  startMode: StartMode = 'run',
+  opts: { resume?: boolean; config?: RunConfig; label?: string } = {},
+): Promise<string | null> {
   const config = opts.config ?? configStore.getState().config;
   uiStore.getState().set({ notice: null });
   try {
@@ -175,7 +179,10 @@ export async function refreshMemory(): Promise<void> {
 export async function runComparison(labels: string[]): Promise<void> {
   const base = configStore.getState().config;
   const presets = COMPARE_PRESETS.filter((p) => labels.includes(p.label));
-  compareStore.getState().set({ running: true, rows: presets.map((p) => ({ label: p.label, config: p.patch(base), runId: null, status: 'queued', report: null, error: null })) });
+  compareStore.getState().set({
+    running: true,
+    rows: presets.map((p) => ({ label: p.label, config: p.patch(base), runId: null, status: 'queued', report: null, error: null })),
+  });
   for (let i = 0; i < presets.length; i++) {
     if (!compareStore.getState().running) break;
     const row = compareStore.getState().rows[i];
@@ -183,7 +190,14 @@ export async function runComparison(labels: string[]): Promise<void> {
     const runId = await startRun('run', { config: row.config, label: row.label });
     const rs = runStore.getState();
     const ok = runId && rs.report?.runId === runId;
-    compareStore.getState().patchRow(i, ok ? { runId, status: rs.report!.status, report: rs.report } : { status: 'failed', error: uiStore.getState().notice?.text ?? rs.error ?? 'failed' });
+    compareStore
+      .getState()
+      .patchRow(
+        i,
+        ok
+          ? { runId, status: rs.report!.status, report: rs.report }
+          : { status: 'failed', error: uiStore.getState().notice?.text ?? rs.error ?? 'failed' },
+      );
   }
   compareStore.getState().set({ running: false });
 }

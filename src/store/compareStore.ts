@@ -32,5 +32,8 @@ export const compareStore = createStore<CompareState>()((set) => ({
 export const COMPARE_PRESETS: { label: string; patch: (c: RunConfig) => RunConfig }[] = [
   ...METHODS.map((m) => ({ label: m.label, patch: (c: RunConfig): RunConfig => ({ ...c, method: m.name, structure: 'unstructured' }) })),
   // 2:4 prunes exactly 2 of every 4, so its target is 0.5 whatever the config says.
-  ...METHODS.filter((m) => m.studioNMComparison && m.supportsStructure('2:4')).map((m) => ({ label: `${m.label} 2:4`, patch: (c: RunConfig): RunConfig => ({ ...c, method: m.name, structure: '2:4', sparsity: 0.5 }) })),
+  ...METHODS.filter((m) => m.studioNMComparison && m.supportsStructure('2:4')).map((m) => ({
+    label: `${m.label} 2:4`,
+    patch: (c: RunConfig): RunConfig => ({ ...c, method: m.name, structure: '2:4', sparsity: 0.5 }),
+  })),
 ];

@@ -23,7 +23,15 @@ export interface BlockState {
   totalSteps: number;
   steps: StepPoint[];
   /** Measured after the mask is applied (zeros counted), from block-end. */
-  final?: { layerSparsity: LayerSparsity; blockSparsity: number; learnedSparsity?: number; referenceMaskSparsity?: number; lossBefore: number; lossAfter: number; seconds: number };
+  final?: {
+    layerSparsity: LayerSparsity;
+    blockSparsity: number;
+    learnedSparsity?: number;
+    referenceMaskSparsity?: number;
+    lossBefore: number;
+    lossAfter: number;
+    seconds: number;
+  };
   resumed?: boolean;
 }
 
@@ -115,7 +123,19 @@ export const runStore = createStore<RunState>()((set, get) => ({
       // Resumed blocks were pruned in an earlier session: their measured allocation comes from the report.
       blocks: s.blocks.map((b, i) => {
         const a = report.allocation.find((x) => x.block === i);
-        return b.final || !a ? b : { ...b, status: 'pruned' as const, final: { layerSparsity: a.layerSparsity, blockSparsity: a.blockSparsity, lossBefore: a.lossBefore, lossAfter: a.lossAfter, seconds: a.seconds } };
+        return b.final || !a
+          ? b
+          : {
+              ...b,
+              status: 'pruned' as const,
+              final: {
+                layerSparsity: a.layerSparsity,
+                blockSparsity: a.blockSparsity,
+                lossBefore: a.lossBefore,
+                lossAfter: a.lossAfter,
+                seconds: a.seconds,
+              },
+            };
       }),
     })),
   ingest: (e) => {
@@ -127,7 +147,16 @@ export const runStore = createStore<RunState>()((set, get) => ({
         // Blocks before startBlock were pruned in an earlier session (resume): their detail arrives
         // with the report; mark them so the timeline is honest about what this session did.
         for (let i = 0; i < e.startBlock; i++) blocks[i] = { status: 'pruned', totalSteps: 0, steps: [], resumed: true };
-        return set({ ...initial(e.model.nLayers), eventCounts, status: 'running', runId: e.runId, config: e.config, adapter: e.adapter, startBlock: e.startBlock, blocks });
+        return set({
+          ...initial(e.model.nLayers),
+          eventCounts,
+          status: 'running',
+          runId: e.runId,
+          config: e.config,
+          adapter: e.adapter,
+          startBlock: e.startBlock,
+          blocks,
+        });
       }
       case 'phase':
         return set({ eventCounts, phase: e.phase, phaseDetail: e.detail ?? null });
@@ -136,12 +165,20 @@ export const runStore = createStore<RunState>()((set, get) => ({
       case 'block-start': {
         const rowAlloc = { ...s.rowAlloc };
         delete rowAlloc[e.block]; // a (re)started block has no rows yet
-        return set({ eventCounts, rowAlloc, currentBlock: e.block, blocks: setBlock(s.blocks, e.block, () => ({ status: 'running', totalSteps: e.totalSteps, steps: [] })) });
+        return set({
+          eventCounts,
+          rowAlloc,
+          currentBlock: e.block,
+          blocks: setBlock(s.blocks, e.block, () => ({ status: 'running', totalSteps: e.totalSteps, steps: [] })),
+        });
       }
       case 'step': {
         const p: StepPoint = { step: e.step, recon: e.reconLoss, penalty: e.penalty, total: e.blockSparsity, ...e.layerSparsity };
         if (e.d !== undefined) p.d = e.d;
-        return set({ eventCounts, blocks: setBlock(s.blocks, e.block, (b) => ({ ...b, totalSteps: e.totalSteps, steps: [...b.steps, p] })) });
+        return set({
+          eventCounts,
+          blocks: setBlock(s.blocks, e.block, (b) => ({ ...b, totalSteps: e.totalSteps, steps: [...b.steps, p] })),
+        });
       }
       case 'rows': {
         const prev = s.rowAlloc[e.block];
@@ -149,11 +186,26 @@ export const runStore = createStore<RunState>()((set, get) => ({
         return set({ eventCounts, rowAlloc: { ...s.rowAlloc, [e.block]: cur } });
       }
       case 'block-end': {
-        const final = { layerSparsity: e.layerSparsity, blockSparsity: e.blockSparsity, learnedSparsity: e.learnedSparsity, referenceMaskSparsity: e.referenceMaskSparsity, lossBefore: e.lossBefore, lossAfter: e.lossAfter, seconds: e.seconds };
-        return set({ eventCounts, blockEta: e.etaSeconds, blocks: setBlock(s.blocks, e.block, (b) => ({ ...b, status: 'pruned', final })) });
+        const final = {
+          layerSparsity: e.layerSparsity,
+          blockSparsity: e.blockSparsity,
+          learnedSparsity: e.learnedSparsity,
+          referenceMaskSparsity: e.referenceMaskSparsity,
+          lossBefore: e.lossBefore,
+          lossAfter: e.lossAfter,
+          seconds: e.seconds,
+        };
+        return set({
+          eventCounts,
+          blockEta: e.etaSeconds,
+          blocks: setBlock(s.blocks, e.block, (b) => ({ ...b, status: 'pruned', final })),
+        });
       }
       case 'perplexity':
-        return set({ eventCounts, perplexity: { ...s.perplexity, [e.stage]: [...s.perplexity[e.stage].filter((r) => r.dataset !== e.result.dataset), e.result] } });
+        return set({
+          eventCounts,
+          perplexity: { ...s.perplexity, [e.stage]: [...s.perplexity[e.stage].filter((r) => r.dataset !== e.result.dataset), e.result] },
+        });
       case 'memory':
         return set({ eventCounts, memory: { liveBytes: e.liveBytes, peakBytes: e.peakBytes } });
       case 'log':
@@ -162,7 +214,16 @@ export const runStore = createStore<RunState>()((set, get) => ({
         // A cancelled/failed run leaves the block that was in progress dense (pipeline.ts: it is
         // only committed after its mask is applied), so the timeline must say so.
         const blocks = s.blocks.map((b) => (b.status === 'running' ? { ...b, status: 'dense' as const } : b));
-        return set({ eventCounts, blocks, status: e.status, seconds: e.seconds, achievedSparsity: e.achievedSparsity ?? null, error: e.error ?? null, paused: null, currentBlock: null });
+        return set({
+          eventCounts,
+          blocks,
+          status: e.status,
+          seconds: e.seconds,
+          achievedSparsity: e.achievedSparsity ?? null,
+          error: e.error ?? null,
+          paused: null,
+          currentBlock: null,
+        });
       }
     }
   },

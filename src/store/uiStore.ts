@@ -6,7 +6,8 @@ import type { Generation, MaskImage } from '../worker/protocol';
 
 export type Tab = 'run' | 'compare' | 'learn';
 /** Elements a Learn chapter can point at (data-learn attributes in the UI). */
-export type LearnTarget = 'sparsity-chart' | 'row-allocation' | 'loss-chart' | 'heatmap' | 'bars' | 'mask' | 'timeline' | 'method' | 'ppl' | null;
+export type LearnTarget =
+  'sparsity-chart' | 'row-allocation' | 'loss-chart' | 'heatmap' | 'bars' | 'mask' | 'timeline' | 'method' | 'ppl' | null;
 
 export interface UiState {
   tab: Tab;

@@ -45,7 +45,11 @@ function CurrentGeneration() {
   return (
     <section className="panel">
       <h2>Dense vs pruned text</h2>
-      {runId ? <GenerationPanel runIds={[runId]} /> : <p className="muted">After a run, continue a prompt with the dense and the pruned model (same seed).</p>}
+      {runId ? (
+        <GenerationPanel runIds={[runId]} />
+      ) : (
+        <p className="muted">After a run, continue a prompt with the dense and the pruned model (same seed).</p>
+      )}
     </section>
   );
 }
@@ -66,7 +70,16 @@ export function App() {
         <main className="main">
           <nav className="tabs" role="tablist">
             {TABS.map((t) => (
-              <button key={t.id} type="button" role="tab" aria-selected={tab === t.id} data-testid={`tab-${t.id}`} className={tab === t.id ? 'active' : ''} title={t.help} onClick={() => uiStore.getState().set({ tab: t.id })}>
+              <button
+                key={t.id}
+                type="button"
+                role="tab"
+                aria-selected={tab === t.id}
+                data-testid={`tab-${t.id}`}
+                className={tab === t.id ? 'active' : ''}
+                title={t.help}
+                onClick={() => uiStore.getState().set({ tab: t.id })}
+              >
                 {t.label}
               </button>
             ))}

@@ -29,12 +29,23 @@ export function ComparePanel() {
       <div className="presets">
         {COMPARE_PRESETS.map((p) => (
           <label key={p.label} title={`Include ${p.label} in the comparison.`}>
-            <input type="checkbox" checked={picked.includes(p.label)} onChange={(e) => setPicked(e.target.checked ? [...picked, p.label] : picked.filter((x) => x !== p.label))} /> {p.label}
+            <input
+              type="checkbox"
+              checked={picked.includes(p.label)}
+              onChange={(e) => setPicked(e.target.checked ? [...picked, p.label] : picked.filter((x) => x !== p.label))}
+            />{' '}
+            {p.label}
           </label>
         ))}
       </div>
       <div className="buttons">
-        <button type="button" className="primary" data-testid="compare-run" disabled={!card || running || busyRun || picked.length === 0} onClick={() => void runComparison(picked)}>
+        <button
+          type="button"
+          className="primary"
+          data-testid="compare-run"
+          disabled={!card || running || busyRun || picked.length === 0}
+          onClick={() => void runComparison(picked)}
+        >
           Run comparison
         </button>
         <button type="button" disabled={!running} onClick={() => void stopComparison()}>
@@ -42,7 +53,18 @@ export function ComparePanel() {
         </button>
       </div>
       {rows.length > 0 && (
-        <table className="compare-table" data-testid="compare-table" data-json={JSON.stringify(rows.map((r) => ({ label: r.label, status: r.status, achieved: r.report?.achievedSparsity ?? null, ppl: r.report?.perplexity.pruned.map((p) => p.ppl) ?? [] })))}>
+        <table
+          className="compare-table"
+          data-testid="compare-table"
+          data-json={JSON.stringify(
+            rows.map((r) => ({
+              label: r.label,
+              status: r.status,
+              achieved: r.report?.achievedSparsity ?? null,
+              ppl: r.report?.perplexity.pruned.map((p) => p.ppl) ?? [],
+            })),
+          )}
+        >
           <thead>
             <tr>
               <th>method</th>
@@ -83,7 +105,12 @@ export function ComparePanel() {
         </table>
       )}
       {chart.length > 1 && (
-        <ChartCard id="ppl" testId="chart-compare" title={`Perplexity on ${sets[0]}`} help="Perplexity of each pruned model on the first evaluation text, with the dense model for reference. Lower is better.">
+        <ChartCard
+          id="ppl"
+          testId="chart-compare"
+          title={`Perplexity on ${sets[0]}`}
+          help="Perplexity of each pruned model on the first evaluation text, with the dense model for reference. Lower is better."
+        >
           <ResponsiveContainer width="100%" height={220}>
             <BarChart data={chart} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
               <CartesianGrid strokeDasharray="3 3" stroke="#e5e7eb" />

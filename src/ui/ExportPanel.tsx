@@ -9,7 +9,9 @@ import { download } from './format';
 export function ExportPanel() {
   const report = useStore(runStore, (s) => s.report);
   const busy = useStore(uiStore, (s) => s.busy);
-  const base = report ? `${report.model.name.replace(/[^\w.-]+/g, '_').replace(/^_+|_+$/g, '')}-${report.method.name}${report.method.structure === 'unstructured' ? '' : '-' + report.method.structure.replace(':', 'of')}-${report.runId}` : '';
+  const base = report
+    ? `${report.model.name.replace(/[^\w.-]+/g, '_').replace(/^_+|_+$/g, '')}-${report.method.name}${report.method.structure === 'unstructured' ? '' : '-' + report.method.structure.replace(':', 'of')}-${report.runId}`
+    : '';
   return (
     <section className="panel export" data-testid="export-panel">
       <h2>Share &amp; export</h2>
@@ -27,16 +29,29 @@ export function ExportPanel() {
         >
           {busy === 'exporting' ? 'Exporting…' : 'Pruned model'}
         </button>
-        <button type="button" data-testid="export-json" disabled={!report} title="The run report: model hash, data, seed, all settings, per-layer allocation, perplexities, timing, device." onClick={() => report && download(`${base}.report.json`, JSON.stringify(report, null, 2), 'application/json')}>
+        <button
+          type="button"
+          data-testid="export-json"
+          disabled={!report}
+          title="The run report: model hash, data, seed, all settings, per-layer allocation, perplexities, timing, device."
+          onClick={() => report && download(`${base}.report.json`, JSON.stringify(report, null, 2), 'application/json')}
+        >
           Report JSON
         </button>
-        <button type="button" data-testid="export-csv" disabled={!report} title="One row per block and layer: shape, zeros, sparsity and (BESA) expected sparsity." onClick={() => report && download(`${base}.allocation.csv`, allocationCsv(report), 'text/csv')}>
+        <button
+          type="button"
+          data-testid="export-csv"
+          disabled={!report}
+          title="One row per block and layer: shape, zeros, sparsity and (BESA) expected sparsity."
+          onClick={() => report && download(`${base}.allocation.csv`, allocationCsv(report), 'text/csv')}
+        >
           Allocation CSV
         </button>
       </div>
       {report && (
         <p className="small" data-testid="report-summary">
-          {report.status} · {report.completedBlocks}/{report.model.nLayers} blocks · achieved sparsity {(report.achievedSparsity * 100).toFixed(2)}% · {report.timing.wallSeconds.toFixed(1)} s on {report.device.executor}
+          {report.status} · {report.completedBlocks}/{report.model.nLayers} blocks · achieved sparsity{' '}
+          {(report.achievedSparsity * 100).toFixed(2)}% · {report.timing.wallSeconds.toFixed(1)} s on {report.device.executor}
         </p>
       )}
     </section>

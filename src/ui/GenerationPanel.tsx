@@ -16,14 +16,31 @@ export function GenerationPanel({ runIds, testId = 'generation' }: { runIds: str
       <div className="gen-controls">
         <input className="prompt" value={prompt} onChange={(e) => setPrompt(e.target.value)} title="The prompt every model continues." />
         <label title="New tokens to generate.">
-          tokens <input type="number" value={n} min={1} max={200} onChange={(e) => setN(Math.max(1, Math.min(200, Number(e.target.value) || 1)))} />
+          tokens{' '}
+          <input
+            type="number"
+            value={n}
+            min={1}
+            max={200}
+            onChange={(e) => setN(Math.max(1, Math.min(200, Number(e.target.value) || 1)))}
+          />
         </label>
-        <button type="button" data-testid="generate" disabled={busy !== null || runIds.length === 0} onClick={() => void generateTexts(prompt, n, runIds)} title={`Continue the prompt with the dense model and each pruned model: temperature 0.8, top-p 0.95, seed ${seed} for all.`}>
+        <button
+          type="button"
+          data-testid="generate"
+          disabled={busy !== null || runIds.length === 0}
+          onClick={() => void generateTexts(prompt, n, runIds)}
+          title={`Continue the prompt with the dense model and each pruned model: temperature 0.8, top-p 0.95, seed ${seed} for all.`}
+        >
           {busy === 'generating' ? 'Generating…' : 'Generate'}
         </button>
       </div>
       {gens && (
-        <div className="gen-grid" data-testid="generations" data-json={JSON.stringify(gens.items.map((g) => ({ label: g.label, tokens: g.tokens })))}>
+        <div
+          className="gen-grid"
+          data-testid="generations"
+          data-json={JSON.stringify(gens.items.map((g) => ({ label: g.label, tokens: g.tokens })))}
+        >
           {gens.items.map((g) => (
             <div key={g.label + (g.runId ?? '')} className="gen">
               <h4>{g.label}</h4>

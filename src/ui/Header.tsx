@@ -25,7 +25,10 @@ export function Header() {
         <span data-testid="adapter" title="The WebGPU adapter the engine Worker acquired (navigator.gpu.requestAdapter).">
           {status.kind === 'ready' ? `GPU: ${status.adapter}` : 'Looking for a WebGPU adapter…'}
         </span>
-        <span data-testid="gpu-memory" title="GPU buffers currently allocated by the engine and the peak since the page loaded (allocation ledger).">
+        <span
+          data-testid="gpu-memory"
+          title="GPU buffers currently allocated by the engine and the peak since the page loaded (allocation ledger)."
+        >
           GPU memory {m ? `${fmtBytes(m.liveBytes)} live · ${fmtBytes(m.peakBytes)} peak` : '–'}
         </span>
         {adapter && (

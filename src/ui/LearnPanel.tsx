@@ -10,11 +10,7 @@ import { uiStore } from '../store/uiStore';
 
 /** `code` spans in chapter text → <code>. */
 function Text({ s }: { s: string }) {
-  return (
-    <>
-      {s.split('`').map((part, i) => (i % 2 ? <code key={i}>{part}</code> : <Fragment key={i}>{part}</Fragment>))}
-    </>
-  );
+  return <>{s.split('`').map((part, i) => (i % 2 ? <code key={i}>{part}</code> : <Fragment key={i}>{part}</Fragment>))}</>;
 }
 
 async function perform(ch: Chapter): Promise<void> {
@@ -23,7 +19,8 @@ async function perform(ch: Chapter): Promise<void> {
   if (ch.action.kind !== 'none' && !running && status === 'completed' && ch.action.kind !== 'step') return; // nothing left to run
   // The chapters walk through learned allocation: switch to the method that learns per step.
   const learner = METHODS.find((m) => m.learnsPerStep)!;
-  if (!running && configStore.getState().config.method !== learner.name) configStore.getState().set({ method: learner.name, structure: 'unstructured' });
+  if (!running && configStore.getState().config.method !== learner.name)
+    configStore.getState().set({ method: learner.name, structure: 'unstructured' });
   if (ch.action.kind === 'step' || ch.action.kind === 'block') await stepOrStart(ch.action.kind);
   else if (ch.action.kind === 'run') {
     if (running) await control('resume');
@@ -67,7 +64,14 @@ export function LearnPanel() {
           ← Back
         </button>
         {ch.action.kind !== 'none' && (
-          <button type="button" className="primary" data-testid="learn-action" disabled={!canAct} onClick={() => void perform(ch)} title={canAct ? undefined : 'Wait until the run pauses.'}>
+          <button
+            type="button"
+            className="primary"
+            data-testid="learn-action"
+            disabled={!canAct}
+            onClick={() => void perform(ch)}
+            title={canAct ? undefined : 'Wait until the run pauses.'}
+          >
             {ch.actionLabel}
           </button>
         )}

@@ -12,14 +12,31 @@ function Field({ label, help, children }: { label: string; help: string; childre
   return (
     <label className="field" title={help}>
       <span className="flabel">
-        {label} <span className="q" aria-hidden>?</span>
+        {label}{' '}
+        <span className="q" aria-hidden>
+          ?
+        </span>
       </span>
       {children}
     </label>
   );
 }
 
-function NumberInput({ value, onChange, step, min, max, testId }: { value: number; onChange: (v: number) => void; step: number; min?: number; max?: number; testId?: string }) {
+function NumberInput({
+  value,
+  onChange,
+  step,
+  min,
+  max,
+  testId,
+}: {
+  value: number;
+  onChange: (v: number) => void;
+  step: number;
+  min?: number;
+  max?: number;
+  testId?: string;
+}) {
   return (
     <input
       type="number"
@@ -48,7 +65,9 @@ function SettingControl({ field: f, config: c }: { field: ConfigField; config: R
     const put = t.kind === 'int' ? (v: number) => setSetting(f.key, Math.max(t.min, Math.round(v))) : (v: number) => setSetting(f.key, v);
     control = <NumberInput testId={ui.testId} value={value as number} step={ui.step ?? 1} min={ui.min} max={ui.max} onChange={put} />;
   } else if (t.kind === 'bool') {
-    control = <input type="checkbox" data-testid={ui.testId} checked={value as boolean} onChange={(e) => setSetting(f.key, e.target.checked)} />;
+    control = (
+      <input type="checkbox" data-testid={ui.testId} checked={value as boolean} onChange={(e) => setSetting(f.key, e.target.checked)} />
+    );
   } else if (t.kind === 'enum') {
     control = (
       <select data-testid={ui.testId} value={value as string} onChange={(e) => setSetting(f.key, e.target.value)}>
@@ -104,7 +123,9 @@ export function MethodPanel() {
               onChange={(e) => {
                 const s = e.target.value as Structure;
                 // N:M fixes the sparsity at N/M.
-                set(s === 'unstructured' ? { structure: s } : { structure: s, sparsity: Number(s.split(':')[0]) / Number(s.split(':')[1]) });
+                set(
+                  s === 'unstructured' ? { structure: s } : { structure: s, sparsity: Number(s.split(':')[0]) / Number(s.split(':')[1]) },
+                );
               }}
             >
               {choicesOf(STRUCTURE_FIELD).map((ch) => (

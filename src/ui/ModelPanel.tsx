@@ -37,7 +37,16 @@ export function ModelPanel() {
         </p>
       )}
       {card && (
-        <div data-testid="model-card" data-json={JSON.stringify({ name: card.name, params: card.params, nLayers: card.spec.nLayers, vocab: card.spec.vocabSize, linearSparsity: card.linearSparsity })}>
+        <div
+          data-testid="model-card"
+          data-json={JSON.stringify({
+            name: card.name,
+            params: card.params,
+            nLayers: card.spec.nLayers,
+            vocab: card.spec.vocabSize,
+            linearSparsity: card.linearSparsity,
+          })}
+        >
           <h3 title={`sha256 of the weights: ${card.weightsSha256}`}>{card.name}</h3>
           <dl className="facts">
             <dt title="All weights: embedding, 7 linears per block, norms, LM head.">parameters</dt>
@@ -60,13 +69,18 @@ export function ModelPanel() {
             <dd data-testid="model-sparsity">{fmtPct(card.linearSparsity, 2)}</dd>
           </dl>
           {est && (
-            <div className="estimate" title="Rough f32 estimate for a run with the current method settings. WebGPU does not report total GPU memory; the adapter's per-buffer limit is what a single tensor must fit.">
-              <b>GPU memory for this run ≈ {fmtBytes(est.total)}</b> (weights {fmtBytes(est.weights)}, activations {fmtBytes(est.activations)}, workspace {fmtBytes(est.workspace)}
+            <div
+              className="estimate"
+              title="Rough f32 estimate for a run with the current method settings. WebGPU does not report total GPU memory; the adapter's per-buffer limit is what a single tensor must fit."
+            >
+              <b>GPU memory for this run ≈ {fmtBytes(est.total)}</b> (weights {fmtBytes(est.weights)}, activations{' '}
+              {fmtBytes(est.activations)}, workspace {fmtBytes(est.workspace)}
               {est.besaState ? `, BESA θ + optimiser ${fmtBytes(est.besaState)}` : ''}).
               {bindLimit !== null && (
                 <span className={card.largestTensorBytes > bindLimit ? 'error' : 'ok'}>
                   {' '}
-                  Largest tensor {fmtBytes(card.largestTensorBytes)} vs adapter buffer limit {fmtBytes(bindLimit)}: {card.largestTensorBytes > bindLimit ? 'too large for this GPU' : 'fits'}.
+                  Largest tensor {fmtBytes(card.largestTensorBytes)} vs adapter buffer limit {fmtBytes(bindLimit)}:{' '}
+                  {card.largestTensorBytes > bindLimit ? 'too large for this GPU' : 'fits'}.
                 </span>
               )}
             </div>
@@ -91,12 +105,24 @@ export function ModelPanel() {
       >
         <p>
           Open your own model: drop files here, or{' '}
-          <button type="button" onClick={() => folderInput.current?.click()} title="Pick a Hugging Face model folder (config.json, *.safetensors, tokenizer.json).">
+          <button
+            type="button"
+            onClick={() => folderInput.current?.click()}
+            title="Pick a Hugging Face model folder (config.json, *.safetensors, tokenizer.json)."
+          >
             choose a folder
           </button>{' '}
-          <label className="filebtn" title="Pick the files themselves: config.json + model.safetensors + tokenizer.json, or model.bin + tokenizer.bin (llama2.c).">
+          <label
+            className="filebtn"
+            title="Pick the files themselves: config.json + model.safetensors + tokenizer.json, or model.bin + tokenizer.bin (llama2.c)."
+          >
             choose files
-            <input data-testid="model-files" type="file" multiple onChange={(e) => e.target.files?.length && void loadUserFiles([...e.target.files])} />
+            <input
+              data-testid="model-files"
+              type="file"
+              multiple
+              onChange={(e) => e.target.files?.length && void loadUserFiles([...e.target.files])}
+            />
           </label>
         </p>
         <input
@@ -109,7 +135,13 @@ export function ModelPanel() {
         <p className="muted">
           Or a bundled model:{' '}
           {['sotu-llama-3m', 'micro'].map((m) => (
-            <button key={m} type="button" className="link" onClick={() => void loadPublicModel(m)} title={`Load public/models/${m}/ (also selectable with #model=${m} in the URL).`}>
+            <button
+              key={m}
+              type="button"
+              className="link"
+              onClick={() => void loadPublicModel(m)}
+              title={`Load public/models/${m}/ (also selectable with #model=${m} in the URL).`}
+            >
               {m}
             </button>
           ))}

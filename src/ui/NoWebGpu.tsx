@@ -8,14 +8,13 @@ export function NoWebGpu({ reason }: { reason: string }) {
       <ul>
         <li>Chrome or Edge 113 and newer on Windows, macOS and ChromeOS (enabled by default).</li>
         <li>
-          Chrome / Chromium on Linux: start it with <code>--enable-unsafe-webgpu</code> (and, on machines without a
-          GPU driver, it falls back to the SwiftShader software adapter — slow but correct).
+          Chrome / Chromium on Linux: start it with <code>--enable-unsafe-webgpu</code> (and, on machines without a GPU driver, it falls
+          back to the SwiftShader software adapter — slow but correct).
         </li>
         <li>Safari 26 and newer on macOS and iOS; Firefox 141 and newer on Windows.</li>
       </ul>
       <p>
-        Check <code>chrome://gpu</code> for “WebGPU: Hardware accelerated”. Nothing was uploaded anywhere: everything
-        runs locally.
+        Check <code>chrome://gpu</code> for “WebGPU: Hardware accelerated”. Nothing was uploaded anywhere: everything runs locally.
       </p>
     </main>
   );

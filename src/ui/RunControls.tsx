@@ -32,40 +32,90 @@ export function RunControls() {
   return (
     <section className="panel run" data-testid="run-controls">
       <h2>
-        Run <span className={`badge ${status}`} data-testid="run-status" data-status={status} data-paused={String(!!paused)}>{state}</span>
+        Run{' '}
+        <span className={`badge ${status}`} data-testid="run-status" data-status={status} data-paused={String(!!paused)}>
+          {state}
+        </span>
       </h2>
       {checkpoint && !running && (
         <p className="resume" data-testid="resume-banner">
-          An unfinished {checkpoint.config.method} run of this model stopped after block {checkpoint.completed - 1} ({checkpoint.completed}/{checkpoint.nBlocks} blocks, saved {new Date(checkpoint.savedAt).toLocaleTimeString()}).{' '}
-          <button type="button" data-testid="resume" onClick={() => void resumeCheckpoint()} title="Continue from the last completed block with the same settings (restored from this browser's IndexedDB).">
+          An unfinished {checkpoint.config.method} run of this model stopped after block {checkpoint.completed - 1} ({checkpoint.completed}/
+          {checkpoint.nBlocks} blocks, saved {new Date(checkpoint.savedAt).toLocaleTimeString()}).{' '}
+          <button
+            type="button"
+            data-testid="resume"
+            onClick={() => void resumeCheckpoint()}
+            title="Continue from the last completed block with the same settings (restored from this browser's IndexedDB)."
+          >
             Resume
           </button>
         </p>
       )}
       <div className="buttons">
-        <button type="button" className="primary" data-testid="run" disabled={noModel || !!deviceLost || (running && !paused)} onClick={() => (running ? void control('resume') : void startRun('run'))} title={running ? 'Continue the paused run.' : 'Prune the model block by block with the settings on the left.'}>
+        <button
+          type="button"
+          className="primary"
+          data-testid="run"
+          disabled={noModel || !!deviceLost || (running && !paused)}
+          onClick={() => (running ? void control('resume') : void startRun('run'))}
+          title={running ? 'Continue the paused run.' : 'Prune the model block by block with the settings on the left.'}
+        >
           {running ? 'Resume' : 'Run'}
         </button>
-        <button type="button" data-testid="pause" disabled={!running || !!paused} onClick={() => void control('pause')} title="Stop at the next optimiser step or block boundary; the charts keep what was computed.">
+        <button
+          type="button"
+          data-testid="pause"
+          disabled={!running || !!paused}
+          onClick={() => void control('pause')}
+          title="Stop at the next optimiser step or block boundary; the charts keep what was computed."
+        >
           Pause
         </button>
-        <button type="button" data-testid="step" disabled={noModel || !!deviceLost || (running && !paused)} onClick={() => void stepOrStart('step')} title="Run exactly one BESA optimiser step (one calibration sample), then pause. For one-shot methods: one block.">
+        <button
+          type="button"
+          data-testid="step"
+          disabled={noModel || !!deviceLost || (running && !paused)}
+          onClick={() => void stepOrStart('step')}
+          title="Run exactly one BESA optimiser step (one calibration sample), then pause. For one-shot methods: one block."
+        >
           Step 1 iteration
         </button>
-        <button type="button" data-testid="step-block" disabled={noModel || !!deviceLost || (running && !paused)} onClick={() => void stepOrStart('block')} title="Finish the current block (or run the next whole block), then pause.">
+        <button
+          type="button"
+          data-testid="step-block"
+          disabled={noModel || !!deviceLost || (running && !paused)}
+          onClick={() => void stepOrStart('block')}
+          title="Finish the current block (or run the next whole block), then pause."
+        >
           Step 1 block
         </button>
-        <button type="button" data-testid="cancel" disabled={!running} onClick={() => void cancelRun()} title="Stop the run. Finished blocks stay pruned, the block in progress stays dense, and the checkpoint lets you resume later.">
+        <button
+          type="button"
+          data-testid="cancel"
+          disabled={!running}
+          onClick={() => void cancelRun()}
+          title="Stop the run. Finished blocks stay pruned, the block in progress stays dense, and the checkpoint lets you resume later."
+        >
           Cancel
         </button>
-        <button type="button" data-testid="reset" disabled={noModel} onClick={() => void resetRun()} title="Forget the run: clear the charts, the results and the saved checkpoint. The model goes back to dense.">
+        <button
+          type="button"
+          data-testid="reset"
+          disabled={noModel}
+          onClick={() => void resetRun()}
+          title="Forget the run: clear the charts, the results and the saved checkpoint. The model goes back to dense."
+        >
           Reset
         </button>
       </div>
       <div className="progress" title={progress?.label}>
         <div className="bar" style={{ width: `${(frac * 100).toFixed(1)}%` }} />
         <span data-testid="progress-label">
-          {!running && status !== 'idle' ? `${status}${status === 'completed' ? '' : progress ? ` during ${phase ?? ''} · ${progress.label}` : ''}` : progress ? `${phase ?? ''} · ${progress.label}` : (phase ?? 'idle')}
+          {!running && status !== 'idle'
+            ? `${status}${status === 'completed' ? '' : progress ? ` during ${phase ?? ''} · ${progress.label}` : ''}`
+            : progress
+              ? `${phase ?? ''} · ${progress.label}`
+              : (phase ?? 'idle')}
           {progress?.etaSeconds !== undefined ? ` · ETA ${fmtSeconds(progress.etaSeconds)}` : ''}
           {perBlock !== null && running ? ` · ${fmtSeconds(perBlock)} per block` : ''}
           {blockEta !== null && running && progress?.etaSeconds === undefined ? ` · ETA ${fmtSeconds(blockEta)}` : ''}

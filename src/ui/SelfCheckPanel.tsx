@@ -5,13 +5,18 @@ import { gpuStore } from '../store/gpuStore';
 export function SelfCheckPanel() {
   const result = useStore(gpuStore, (s) => s.selfCheck);
   const error = useStore(gpuStore, (s) => s.selfCheckError);
-  if (error) return <p data-testid="selfcheck" data-ok="false">GPU self-check failed: {error}</p>;
+  if (error)
+    return (
+      <p data-testid="selfcheck" data-ok="false">
+        GPU self-check failed: {error}
+      </p>
+    );
   if (!result) return <p data-testid="selfcheck-pending">Checking the GPU matmul kernel against the CPU reference…</p>;
   const worst = Math.max(...result.cases.map((c) => c.maxRelErr));
   return (
     <p data-testid="selfcheck" data-ok={String(result.ok)} data-json={JSON.stringify(result)}>
-      GPU self-check {result.ok ? 'passed' : 'FAILED'}: tiled matmul vs CPU reference on {result.cases.length} shapes, max
-      relative error {worst.toExponential(1)} ({result.seconds.toFixed(1)} s).
+      GPU self-check {result.ok ? 'passed' : 'FAILED'}: tiled matmul vs CPU reference on {result.cases.length} shapes, max relative error{' '}
+      {worst.toExponential(1)} ({result.seconds.toFixed(1)} s).
     </p>
   );
 }

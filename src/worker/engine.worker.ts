@@ -44,7 +44,11 @@ async function getRuntime(): Promise<GpuRuntime> {
     void runtime.lost.then((err) => {
       if (!err) return;
       lostError = err;
-      push({ id: 0, type: 'device-lost', message: `${err.message} After the reload press Resume: the finished blocks are saved in this browser.` });
+      push({
+        id: 0,
+        type: 'device-lost',
+        message: `${err.message} After the reload press Resume: the finished blocks are saved in this browser.`,
+      });
     });
   }
   return runtime;
@@ -79,7 +83,8 @@ async function handle(req: WorkerRequest): Promise<void> {
     }
     case 'load-model': {
       if (current) throw new RunInProgressError('loading another model');
-      const src = req.source.kind === 'url' ? urlSource(req.source.base, [...req.source.files, 'README.md']) : browserFilesSource(req.source.files);
+      const src =
+        req.source.kind === 'url' ? urlSource(req.source.base, [...req.source.files, 'README.md']) : browserFilesSource(req.source.files);
       const m = await loadModel(src);
       gpuEngine?.dispose();
       gpuEngine = createGpuEngine(await getRuntime(), m.spec);
@@ -89,7 +94,12 @@ async function handle(req: WorkerRequest): Promise<void> {
       liveBlocks = new Map();
       lastRunId = null;
       const cp = await peekCheckpoint().catch(() => null);
-      return reply({ id: req.id, type: 'model-ok', card: modelCard(m, await readReadme(src)), checkpoint: cp && cp.modelSha256 === m.weightsSha256 ? cp : null });
+      return reply({
+        id: req.id,
+        type: 'model-ok',
+        card: modelCard(m, await readReadme(src)),
+        checkpoint: cp && cp.modelSha256 === m.weightsSha256 ? cp : null,
+      });
     }
     case 'run': {
       if (!model || !gpuEngine) throw new NoModelLoadedError('pruning');
@@ -102,7 +112,13 @@ async function handle(req: WorkerRequest): Promise<void> {
       const label = req.label ?? req.config.method;
       try {
         const r = await runJob({
-          model, engine: gpuEngine, config: req.config, label, resume: req.resume, controller, signal: abort.signal,
+          model,
+          engine: gpuEngine,
+          config: req.config,
+          label,
+          resume: req.resume,
+          controller,
+          signal: abort.signal,
           emit: (e) => {
             if (e.type === 'run-start' && current) current.runId = e.runId;
             emit(e);

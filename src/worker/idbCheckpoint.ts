@@ -23,7 +23,9 @@ interface MetaRecord extends CheckpointInfo {
 
 export class CheckpointStorageError extends Error {
   constructor(what: string, cause: unknown) {
-    super(`IndexedDB checkpoint ${what} failed (${(cause as Error)?.message ?? String(cause)}); the run continues but cannot be resumed after a reload. Free disk space or allow site storage.`);
+    super(
+      `IndexedDB checkpoint ${what} failed (${(cause as Error)?.message ?? String(cause)}); the run continues but cannot be resumed after a reload. Free disk space or allow site storage.`,
+    );
     this.name = 'CheckpointStorageError';
   }
 }

@@ -51,7 +51,8 @@ async function fetchText(name: string): Promise<string> {
     const url = new URL(`${import.meta.env.BASE_URL}data/${encodeURIComponent(name)}.txt`, self.location.origin);
     p = fetch(url).then(async (r) => {
       if (!r.ok) throw new DataFetchError(name, `the server answered ${r.status}`);
-      if ((r.headers.get('content-type') ?? '').includes('text/html')) throw new DataFetchError(name, 'no such file (the server returned the app page)');
+      if ((r.headers.get('content-type') ?? '').includes('text/html'))
+        throw new DataFetchError(name, 'no such file (the server returned the app page)');
       return r.text();
     });
     textCache.set(name, p);
@@ -99,7 +100,14 @@ export async function runJob(j: JobInput): Promise<JobResult> {
     });
     if (res.report.perplexity.dense.length) densePplCache.set(denseKey, res.report.perplexity.dense);
     if (res.status === 'completed') await store.clear(); // nothing left to resume
-    return { runId: res.report.runId, label: j.label, status: res.status, weights: res.weights, report: res.report, completedBlocks: res.pipeline.completedBlocks };
+    return {
+      runId: res.report.runId,
+      label: j.label,
+      status: res.status,
+      weights: res.weights,
+      report: res.report,
+      completedBlocks: res.pipeline.completedBlocks,
+    };
   } finally {
     executor.dispose?.();
   }

@@ -18,8 +18,15 @@ import type { JobResult } from './job';
 import type { Generation, MaskImage, WorkerRequest } from './protocol';
 
 /** Zero pattern of one linear: from the running job's committed blocks, else the last result, else dense. */
-export function maskImage(model: LoadedModel, block: number, layer: LinearName, run: JobResult | undefined, live: Map<number, Record<string, Float32Array>> | null): MaskImage {
-  if (!(block >= 0 && block < model.spec.nLayers)) throw new RangeError(`block ${block} does not exist; the model has blocks 0…${model.spec.nLayers - 1}`);
+export function maskImage(
+  model: LoadedModel,
+  block: number,
+  layer: LinearName,
+  run: JobResult | undefined,
+  live: Map<number, Record<string, Float32Array>> | null,
+): MaskImage {
+  if (!(block >= 0 && block < model.spec.nLayers))
+    throw new RangeError(`block ${block} does not exist; the model has blocks 0…${model.spec.nLayers - 1}`);
   const lw = model.weights.blocks[block][layer];
   let w = lw.w;
   let fromRun: string | null = null;
@@ -43,7 +50,13 @@ type GenReq = Extract<WorkerRequest, { type: 'generate' }>;
  * maxSeqLen the window slides and the decoder re-prefills every token (see src/gpu/decoder.ts).
  * Without one, every token re-runs the full forward over the window (lastRow).
  */
-async function generateText(model: LoadedModel, weights: ModelWeights, forwardFactory: ForwardFactory, req: GenReq, decoderFactory?: DecoderFactory): Promise<{ text: string; tokens: number }> {
+async function generateText(
+  model: LoadedModel,
+  weights: ModelWeights,
+  forwardFactory: ForwardFactory,
+  req: GenReq,
+  decoderFactory?: DecoderFactory,
+): Promise<{ text: string; tokens: number }> {
   const prompt = model.tokenizer.encode(req.prompt);
   if (prompt.length === 0) throw new EmptyPromptError();
   const decoder = decoderFactory?.(model.spec, weights);
@@ -55,7 +68,14 @@ async function generateText(model: LoadedModel, weights: ModelWeights, forwardFa
         return next(x);
       },
       prompt,
-      { maxNewTokens: req.maxNewTokens, temperature: req.temperature, topP: 0.95, seed: req.seed, contextLength: model.spec.maxSeqLen, eosId: model.tokenizer.eos },
+      {
+        maxNewTokens: req.maxNewTokens,
+        temperature: req.temperature,
+        topP: 0.95,
+        seed: req.seed,
+        contextLength: model.spec.maxSeqLen,
+        eosId: model.tokenizer.eos,
+      },
     );
     return { text: model.tokenizer.decode(ids), tokens: ids.length };
   } finally {
@@ -64,8 +84,16 @@ async function generateText(model: LoadedModel, weights: ModelWeights, forwardFa
 }
 
 /** Dense first, then each requested run, all with the same prompt, seed and sampling settings. */
-export async function generateAll(model: LoadedModel, forwardFactory: ForwardFactory, req: GenReq, results: Map<string, JobResult>, decoderFactory?: DecoderFactory): Promise<Generation[]> {
-  const out: Generation[] = [{ label: 'dense', runId: null, ...(await generateText(model, model.weights, forwardFactory, req, decoderFactory)) }];
+export async function generateAll(
+  model: LoadedModel,
+  forwardFactory: ForwardFactory,
+  req: GenReq,
+  results: Map<string, JobResult>,
+  decoderFactory?: DecoderFactory,
+): Promise<Generation[]> {
+  const out: Generation[] = [
+    { label: 'dense', runId: null, ...(await generateText(model, model.weights, forwardFactory, req, decoderFactory)) },
+  ];
   for (const id of req.runIds) {
     const r = results.get(id);
     if (!r) throw new RunNotFoundError(`run ${id} is not in this session any more (the model was reloaded); run it again`);

@@ -51,22 +51,25 @@ describe('causal GQA attention on the GPU vs src/core/ops/attention.ts', () => {
       // causal: exactly zero above the diagonal; rows sum to 1
       let future = 0;
       let worstRowSum = 0;
-      for (let h = 0; h < H; h++) for (let t = 0; t < T; t++) {
-        let s = 0;
-        for (let c = 0; c < T; c++) {
-          const p = got.probs[(h * T + t) * T + c];
-          if (c > t && p !== 0) future++;
-          s += p;
+      for (let h = 0; h < H; h++)
+        for (let t = 0; t < T; t++) {
+          let s = 0;
+          for (let c = 0; c < T; c++) {
+            const p = got.probs[(h * T + t) * T + c];
+            if (c > t && p !== 0) future++;
+            s += p;
+          }
+          worstRowSum = Math.max(worstRowSum, Math.abs(s - 1));
         }
-        worstRowSum = Math.max(worstRowSum, Math.abs(s - 1));
-      }
       expect(future).toBe(0);
       expect(worstRowSum).toBeLessThan(1e-5);
       const rOut = expectClose(got.out, ref.out, { atol: tol, rtol: 1e-4, what: `${tag} out` });
       const rdq = expectClose(got.dq, gref.dq, { atol: tol, rtol: 1e-4, what: `${tag} dq` });
       const rdk = expectClose(got.dk, gref.dk, { atol: tol, rtol: 1e-4, what: `${tag} dk` });
       const rdv = expectClose(got.dv, gref.dv, { atol: tol, rtol: 1e-4, what: `${tag} dv` });
-      console.log(`${tag}: max|Δ| out ${rOut.maxAbs.toExponential(1)} dq ${rdq.maxAbs.toExponential(1)} dk ${rdk.maxAbs.toExponential(1)} dv ${rdv.maxAbs.toExponential(1)} (atol ${tol.toExponential(1)})`);
+      console.log(
+        `${tag}: max|Δ| out ${rOut.maxAbs.toExponential(1)} dq ${rdq.maxAbs.toExponential(1)} dk ${rdk.maxAbs.toExponential(1)} dv ${rdv.maxAbs.toExponential(1)} (atol ${tol.toExponential(1)})`,
+      );
     });
   }
 
@@ -100,7 +103,8 @@ describe('causal GQA attention on the GPU vs src/core/ops/attention.ts', () => {
       const rt = await getRuntime();
       const rng = new Rng(T * 313 + offset * 29 + H * 7 + KVH + D);
       const Tk = offset + T;
-      const QD = H * D, KVD = KVH * D;
+      const QD = H * D,
+        KVD = KVH * D;
       const qFull = rng.normalArray(Tk * QD, 1.5);
       const k = rng.normalArray((Tk + spare) * KVD, 1.5);
       const v = rng.normalArray((Tk + spare) * KVD);
@@ -108,8 +112,9 @@ describe('causal GQA attention on the GPU vs src/core/ops/attention.ts', () => {
       const ref = attentionForward(qFull, k.subarray(0, Tk * KVD), v.subarray(0, Tk * KVD), Tk, H, KVH, D);
       const refOut = ref.out.subarray(offset * QD);
       const refProbs = new Float32Array(H * T * Tk);
-      for (let h = 0; h < H; h++) for (let t = 0; t < T; t++)
-        refProbs.set(ref.probs.subarray((h * Tk + offset + t) * Tk, (h * Tk + offset + t + 1) * Tk), (h * T + t) * Tk);
+      for (let h = 0; h < H; h++)
+        for (let t = 0; t < T; t++)
+          refProbs.set(ref.probs.subarray((h * Tk + offset + t) * Tk, (h * Tk + offset + t + 1) * Tk), (h * T + t) * Tk);
       const [gq, gk, gv] = [rt.upload(qFull.slice(offset * QD), 'q'), rt.upload(k, 'kcache'), rt.upload(v, 'vcache')];
       const got = await rt.validated('offset attention', async () => {
         const f = attentionForwardGpu(rt, gq, gk, gv, { T, H, KVH, D, offset });

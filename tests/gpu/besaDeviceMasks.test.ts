@@ -44,7 +44,10 @@ function randomCounts(blk: BlockWeights, rng: Rng, rowsPerGroup: (rows: number) 
 }
 
 const hostMasks = (blk: BlockWeights, order: BesaOrder, counts: BesaCounts) =>
-  Object.fromEntries(LINEAR_NAMES.map((n) => [n, hardMask(counts[n], order[n].sortIdx, blk[n].out, blk[n].in)])) as Record<LinearName, Float32Array>;
+  Object.fromEntries(LINEAR_NAMES.map((n) => [n, hardMask(counts[n], order[n].sortIdx, blk[n].out, blk[n].in)])) as Record<
+    LinearName,
+    Float32Array
+  >;
 
 describe('GPU executor builds BESA hard masks from counts', () => {
   for (const [mode, rowsPerGroup] of [

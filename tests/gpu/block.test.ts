@@ -34,7 +34,12 @@ function masksFor(spec: ModelSpec, rng: Rng, names: LinearName[]): Partial<Recor
 
 // C, F, H·D not multiples of any tile; GQA 3:1 ('half') and 4:2 with qkv bias ('interleaved').
 const CASES: { name: string; spec: ModelSpec; T: number; masked: LinearName[] }[] = [
-  { name: 'half, H=3 KVH=1 D=6, masks on q, o, up, down', spec: tinyBlockSpec({ dim: 20, ffnDim: 44 }), T: 7, masked: ['q', 'o', 'up', 'down'] },
+  {
+    name: 'half, H=3 KVH=1 D=6, masks on q, o, up, down',
+    spec: tinyBlockSpec({ dim: 20, ffnDim: 44 }),
+    T: 7,
+    masked: ['q', 'o', 'up', 'down'],
+  },
   {
     name: 'interleaved, H=4 KVH=2 D=32, qkv bias, all masked',
     spec: tinyBlockSpec(SPEC_SHAPES.qwen2WideBlock),
@@ -111,11 +116,22 @@ describe('GPU masked block vs blockForwardRef / blockBackwardRef', () => {
     const shapes = linearShapes(spec);
     for (const n of LINEAR_NAMES) {
       const got = await rt.read(grads.dMask[n], shapes[n][0] * shapes[n][1] * 4);
-      expectClose(got, want[0][n].map((v, i) => v + want[1][n][i]), { atol: 2e-5, rtol: 1e-5, what: `dMask.${n} summed` });
+      expectClose(
+        got,
+        want[0][n].map((v, i) => v + want[1][n][i]),
+        { atol: 2e-5, rtol: 1e-5, what: `dMask.${n} summed` },
+      );
     }
     expect(() => blockForwardGpu(rt, spec, gw, gm, bufs[0].x, acts, T + 1)).toThrow(/created for T=5/);
     destroyBlockBuffers(rt, acts);
     destroyBlockBuffers(rt, grads);
-    rt.destroy(gw.attnNorm, gw.mlpNorm, gm.k, gm.gate, ...bufs.flatMap((b) => [b.x, b.dy]), ...LINEAR_NAMES.flatMap((n) => [gw[n].w, gw[n].b]));
+    rt.destroy(
+      gw.attnNorm,
+      gw.mlpNorm,
+      gm.k,
+      gm.gate,
+      ...bufs.flatMap((b) => [b.x, b.dy]),
+      ...LINEAR_NAMES.flatMap((n) => [gw[n].w, gw[n].b]),
+    );
   });
 });

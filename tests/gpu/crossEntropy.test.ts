@@ -22,11 +22,12 @@ function refLse(logits: ArrayLike<number>, T: number, V: number): Float64Array {
 
 function refLogits(x: Float32Array, W: Float32Array, T: number, C: number, V: number): Float64Array {
   const out = new Float64Array(T * V);
-  for (let t = 0; t < T; t++) for (let v = 0; v < V; v++) {
-    let s = 0;
-    for (let c = 0; c < C; c++) s += x[t * C + c] * W[v * C + c];
-    out[t * V + v] = s;
-  }
+  for (let t = 0; t < T; t++)
+    for (let v = 0; v < V; v++) {
+      let s = 0;
+      for (let c = 0; c < C; c++) s += x[t * C + c] * W[v * C + c];
+      out[t * V + v] = s;
+    }
   return out;
 }
 
@@ -60,7 +61,11 @@ describe('LM head + chunked cross entropy vs CPU log-softmax', () => {
       // f32 logits of size ~ sqrt(C); lse − logit is a difference of such numbers
       const atol = 2e-6 * Math.sqrt(C) * 10;
       const r = expectClose(got, nllRef, { atol, rtol: 1e-5, what: 'nll' });
-      expectClose(Array.from({ length: T }, (_, t) => st[t * 4 + 3]), lse, { atol, rtol: 1e-5, what: 'lse' });
+      expectClose(
+        Array.from({ length: T }, (_, t) => st[t * 4 + 3]),
+        lse,
+        { atol, rtol: 1e-5, what: 'lse' },
+      );
       expectClose(full, logits, { atol, rtol: 1e-5, what: 'full logits' });
       expect(got[T - 1]).toBe(0);
       console.log(`T${T} C${C} V${V} rows${rows} cols${cols}: nll max|Δ| ${r.maxAbs.toExponential(1)} rel ${r.maxRel.toExponential(1)}`);
@@ -86,7 +91,11 @@ describe('LM head + chunked cross entropy vs CPU log-softmax', () => {
     const state = rt.createBuffer(T * 16, 'state');
     const nll = rt.createBuffer(T * 4, 'nll');
     // vocabulary chunks [0,130), [130,260), [260,300), each as its own [T, n] buffer like lmHeadNll's scratch
-    const steps = [[0, 130], [130, 130], [260, 40]];
+    const steps = [
+      [0, 130],
+      [130, 130],
+      [260, 40],
+    ];
     const chunks: GPUBuffer[] = [];
     steps.forEach(([v0, n], i) => {
       const chunk = new Float32Array(T * n);

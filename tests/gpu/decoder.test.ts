@@ -51,7 +51,11 @@ describe('gpuIncrementalDecoder (KV cache) vs the full forward', () => {
     const cpuChecked: NextTokenLogits = async (ids) => {
       const got = await checked(dec, full, 'micro', log)(ids);
       const cpu = forwardCpu(m.spec, m.weights, ids);
-      expectClose(got, cpu.subarray((ids.length - 1) * m.spec.vocabSize), { atol: ATOL, rtol: RTOL, what: `micro vs CPU len ${ids.length}` });
+      expectClose(got, cpu.subarray((ids.length - 1) * m.spec.vocabSize), {
+        atol: ATOL,
+        rtol: RTOL,
+        what: `micro vs CPU len ${ids.length}`,
+      });
       return got;
     };
     const out = await generate(cpuChecked, prompt, { maxNewTokens: N, temperature: 0.8, seed: 3, contextLength: ctx });
@@ -59,7 +63,9 @@ describe('gpuIncrementalDecoder (KV cache) vs the full forward', () => {
     // prefills: the prompt, then one per token once the window is full (the ids no longer extend the previous ones)
     const windowCalls = prompt.length + N - 1 - ctx; // calls whose ids exceed ctx
     expect(dec.stats).toMatchObject({ prefills: 1 + windowCalls, steps: N - 1 - windowCalls });
-    console.log(`micro: ${dec.stats.steps} cached steps, ${dec.stats.prefills} prefills, max|Δ| vs full ${Math.max(...log).toExponential(2)}`);
+    console.log(
+      `micro: ${dec.stats.steps} cached steps, ${dec.stats.prefills} prefills, max|Δ| vs full ${Math.max(...log).toExponential(2)}`,
+    );
     dec.dispose();
     destroyModel(rt, g);
   });
@@ -119,7 +125,11 @@ describe('gpuIncrementalDecoder (KV cache) vs the full forward', () => {
       // generate() through the window: contextLength 6 from a 3-token prompt, 6 tokens
       const d2 = gpuIncrementalDecoder(rt, g);
       const n2 = checked(d2, full, `${name} window`, log);
-      await generate(n2, Array.from({ length: 3 }, () => rng.int(spec.vocabSize)), { maxNewTokens: 6, temperature: 1, seed: si, contextLength: 6 });
+      await generate(
+        n2,
+        Array.from({ length: 3 }, () => rng.int(spec.vocabSize)),
+        { maxNewTokens: 6, temperature: 1, seed: si, contextLength: 6 },
+      );
       expect(d2.stats).toMatchObject({ prefills: 1 + (3 + 6 - 1 - 6), steps: 6 - 1 - (3 + 6 - 1 - 6) });
       console.log(`${name}: max|Δ| vs full forward ${Math.max(...log).toExponential(2)}`);
       dec.dispose();

@@ -33,14 +33,16 @@ describe('GPU BlockExecutor (micro model)', () => {
     const fc = await cpu.forward(blk, X, masks, { save: true, collectInputs: true });
     const fg = await gpu.forward(blk, X, masks, { save: true, collectInputs: true });
     expectClose(fg.y, fc.y, { atol: 1e-5, rtol: 1e-4, what: 'y' });
-    for (const k of ['attnIn', 'oIn', 'mlpIn', 'downIn'] as (keyof LinearInputs)[]) expectClose(fg.inputs![k], fc.inputs![k], { atol: 1e-5, rtol: 1e-4, what: k });
+    for (const k of ['attnIn', 'oIn', 'mlpIn', 'downIn'] as (keyof LinearInputs)[])
+      expectClose(fg.inputs![k], fc.inputs![k], { atol: 1e-5, rtol: 1e-4, what: k });
     const dY = rng.normalArray(fc.y.length, 0.1);
     const bc = await cpu.backward(blk, masks, fc.saved, dY);
     const bg = await gpu.backward(blk, masks, fg.saved, dY, { wantDx: true });
     // gradients are small (dY ~ 0.1): atol relative to the largest reference entry, so the check is not vacuous
     const amax = (a: Float32Array) => a.reduce((mx, v) => Math.max(mx, Math.abs(v)), 0);
     expectClose(bg.dx!, bc.dx!, { atol: 1e-5 * amax(bc.dx!), rtol: 1e-3, what: 'dx' });
-    for (const n of LINEAR_NAMES) expectClose(bg.maskGrads[n], bc.maskGrads[n], { atol: 1e-5 * amax(bc.maskGrads[n]), rtol: 1e-3, what: `dMask.${n}` });
+    for (const n of LINEAR_NAMES)
+      expectClose(bg.maskGrads[n], bc.maskGrads[n], { atol: 1e-5 * amax(bc.maskGrads[n]), rtol: 1e-3, what: `dMask.${n}` });
     // BESA's prefix sums at k_d computed on the device equal the CPU executor's (dL/dM never read back)
     const order = Object.fromEntries(
       LINEAR_NAMES.map((n) => {
@@ -75,12 +77,25 @@ describe('GPU BlockExecutor (micro model)', () => {
     const ids = calibIds(m, cfg);
     const cpu = new CpuBlockExecutor(m.spec);
     const blk = m.weights.blocks[0];
-    const Xp = Array.from({ length: cfg.nsamples }, (_, b) => embedCpu(m.spec, m.weights, ids.subarray(b * cfg.seqlen, (b + 1) * cfg.seqlen)));
+    const Xp = Array.from({ length: cfg.nsamples }, (_, b) =>
+      embedCpu(m.spec, m.weights, ids.subarray(b * cfg.seqlen, (b + 1) * cfg.seqlen)),
+    );
     const Yref = await Promise.all(Xp.map(async (x) => (await cpu.forward(blk, x, null)).y));
-    const scaler = Object.fromEntries(LINEAR_NAMES.map((n) => [n, Float64Array.from({ length: blk[n].in }, (_, j) => 1 + ((j * 7919) % 13) / 13)])) as Record<LinearName, Float64Array>;
+    const scaler = Object.fromEntries(
+      LINEAR_NAMES.map((n) => [n, Float64Array.from({ length: blk[n].in }, (_, j) => 1 + ((j * 7919) % 13) / 13)]),
+    ) as Record<LinearName, Float64Array>;
     const run = async (exec: CpuBlockExecutor | GpuBlockExecutor) => {
       const steps: BesaStepInfo[] = [];
-      const r = await besaBlock({ exec, block: blk, Xp, Yref, scalerRow: (n) => scaler[n], target: 0.5, opts: { ...DEFAULT_BESA, dCoef: 50 }, onStep: (s) => steps.push(s) });
+      const r = await besaBlock({
+        exec,
+        block: blk,
+        Xp,
+        Yref,
+        scalerRow: (n) => scaler[n],
+        target: 0.5,
+        opts: { ...DEFAULT_BESA, dCoef: 50 },
+        onStep: (s) => steps.push(s),
+      });
       return { r, steps };
     };
     const g = await run(new GpuBlockExecutor(rt, m.spec));
@@ -105,7 +120,13 @@ describe('GPU BlockExecutor (micro model)', () => {
     const cfg = microConfig({ method: 'besa', nsamples: 4, seqlen: 24 });
     const ids = calibIds(m, cfg);
     let mem = 0;
-    const g = await runPipeline({ model: m, config: cfg, calibrationIds: ids, executor: new GpuBlockExecutor(rt, m.spec), onEvent: (e) => e.type === 'memory' && (mem = e.peakBytes) });
+    const g = await runPipeline({
+      model: m,
+      config: cfg,
+      calibrationIds: ids,
+      executor: new GpuBlockExecutor(rt, m.spec),
+      onEvent: (e) => e.type === 'memory' && (mem = e.peakBytes),
+    });
     const c = await runPipeline({ model: m, config: cfg, calibrationIds: ids, executor: new CpuBlockExecutor(m.spec) });
     expect(g.status).toBe('completed');
     expect(mem).toBeGreaterThan(0);
@@ -119,7 +140,12 @@ describe('GPU BlockExecutor (micro model)', () => {
     const m = await loadMicro();
     const rt = await getRuntime();
     const cfg = microConfig({ method: 'wanda', nsamples: 4, seqlen: 32, evalWindows: 3 });
-    const common = { model: m, config: cfg, calibration: { id: 'sotu-calib', text: dataText('sotu-calib.txt') }, evalData: [{ id: 'sotu-eval', text: dataText('sotu-eval.txt', 6000) }] };
+    const common = {
+      model: m,
+      config: cfg,
+      calibration: { id: 'sotu-calib', text: dataText('sotu-calib.txt') },
+      evalData: [{ id: 'sotu-eval', text: dataText('sotu-eval.txt', 6000) }],
+    };
     const eng = createGpuEngine(rt, m.spec);
     const g = await runPruneJob({ ...common, executor: eng.executor, forwardFactory: eng.forwardFactory });
     eng.dispose();

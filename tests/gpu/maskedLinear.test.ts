@@ -84,7 +84,12 @@ describe('masked linear on the GPU vs src/core/ops/linear.ts', () => {
     const scratch = rt.createBuffer(Out * In * 4, 'scratch');
     maskApply(rt, gw, gm, weff, Out * In);
     const bufs = seqs.map((q) => ({ x: rt.upload(q.x, 'x'), dy: rt.upload(q.dy, 'dy') }));
-    maskedLinearBackward(rt, { ...bufs[0], w: gw, weff, dx, dMask, gradScratch: scratch }, { T, In, Out }, { accumulateDx: true, accumulateDMask: true });
+    maskedLinearBackward(
+      rt,
+      { ...bufs[0], w: gw, weff, dx, dMask, gradScratch: scratch },
+      { T, In, Out },
+      { accumulateDx: true, accumulateDMask: true },
+    );
     maskedLinearBackward(rt, { ...bufs[1], w: gw, weff, dx: null, dMask, gradScratch: scratch }, { T, In, Out }, { accumulateDMask: true });
     expectClose(await rt.read(dx, T * In * 4), wantDx, { atol: 2e-5, rtol: 1e-5, what: 'dx accumulated' });
     expectClose(await rt.read(dMask, Out * In * 4), wantDm, { atol: 1e-5, rtol: 1e-5, what: 'dMask accumulated' });
@@ -96,7 +101,9 @@ describe('masked linear on the GPU vs src/core/ops/linear.ts', () => {
     const x = rt.createBuffer(4 * 7 * 12, 'x');
     const w = rt.createBuffer(4 * 12 * 10, 'short-w');
     const y = rt.createBuffer(4 * 7 * 12, 'y');
-    expect(() => maskedLinearForward(rt, { x, w, mask: null, bias: null, weff: null, y }, { T: 7, In: 12, Out: 12 })).toThrow(/w \("short-w"\)/);
+    expect(() => maskedLinearForward(rt, { x, w, mask: null, bias: null, weff: null, y }, { T: 7, In: 12, Out: 12 })).toThrow(
+      /w \("short-w"\)/,
+    );
     expect(() => maskedLinearForward(rt, { x, w, mask: x, bias: null, weff: null, y }, { T: 7, In: 12, Out: 10 })).toThrow(/weff scratch/);
     rt.destroy(x, w, y);
   });
@@ -125,8 +132,16 @@ describe('elementwise kernels vs plain loops', () => {
       const y = await rt.read(gy, n * 4);
       const m = await rt.read(gm, n * 4);
       // Each output is 2–3 f32 roundings of O(1) values; compare with f64 arithmetic.
-      expectClose(y, Array.from(a, (v, i) => 2 * v + b[i] + bias[i % Out]), { atol: 1e-6, rtol: 1e-6, what: 'residual + bias' });
-      expectClose(m, Array.from(a, (v, i) => 2 * v * b[i]), { atol: 1e-7, rtol: 1e-6, what: 'mask apply' });
+      expectClose(
+        y,
+        Array.from(a, (v, i) => 2 * v + b[i] + bias[i % Out]),
+        { atol: 1e-6, rtol: 1e-6, what: 'residual + bias' },
+      );
+      expectClose(
+        m,
+        Array.from(a, (v, i) => 2 * v * b[i]),
+        { atol: 1e-7, rtol: 1e-6, what: 'mask apply' },
+      );
       rt.destroy(ga, gb, gy, gbias, gm);
     });
   }

@@ -79,10 +79,19 @@ describe('matmul_tiled vs CPU reference', () => {
     const k = rng.uniformArray(T * KVH * D);
     // S[h] = Q[h] · K[h/G]ᵀ for all heads in one dispatch
     const d = {
-      M: T, N: T, K: D, batch: H,
-      sAm: H * D, sAk: 1, bsA: D,
-      sBk: 1, sBn: KVH * D, bsB: D, divB: G,
-      ldc: T, bsC: T * T,
+      M: T,
+      N: T,
+      K: D,
+      batch: H,
+      sAm: H * D,
+      sAk: 1,
+      bsA: D,
+      sBk: 1,
+      sBn: KVH * D,
+      bsB: D,
+      divB: G,
+      ldc: T,
+      bsC: T * T,
     };
     const ref = matmulRef(q, k, new Float32Array(H * T * T), d);
     const gq = rt.upload(q, 'q');

@@ -31,7 +31,9 @@ describe('GPU model forward vs the CPU forward (src/model/forward.ts)', () => {
     const gpu = await rt.validated('gpuPerplexity', () => gpuPerplexity(rt, g, ids, seqlen, opts));
     const viaLogits = await perplexity(ids, seqlen, m.spec.vocabSize, gpuForwardLogits(rt, g), opts);
     const rel = Math.abs(gpu.ppl - cpu.ppl) / cpu.ppl;
-    console.log(`micro sotu-eval ${gpu.windows} windows × ${seqlen}: CPU ppl ${cpu.ppl.toFixed(6)}, GPU ppl ${gpu.ppl.toFixed(6)} (rel ${rel.toExponential(2)}), GPU logits → CPU CE ${viaLogits.ppl.toFixed(6)}`);
+    console.log(
+      `micro sotu-eval ${gpu.windows} windows × ${seqlen}: CPU ppl ${cpu.ppl.toFixed(6)}, GPU ppl ${gpu.ppl.toFixed(6)} (rel ${rel.toExponential(2)}), GPU logits → CPU CE ${viaLogits.ppl.toFixed(6)}`,
+    );
     expect(rel).toBeLessThan(1e-4);
     expect(Math.abs(viaLogits.ppl - cpu.ppl) / cpu.ppl).toBeLessThan(1e-4);
     expect(gpu).toMatchObject({ windows: cpu.windows, seqlen, tokens: ids.length, truncated: true, dataset: 'sotu-eval' });
@@ -54,13 +56,18 @@ describe('GPU model forward vs the CPU forward (src/model/forward.ts)', () => {
     const m = await loadModel(nodeDirSource(join(ROOT, 'public/models/sotu-llama-3m')));
     const g = uploadModel(rt, m.spec, m.weights);
     const seqlen = 256; // the default model's eval.json seqlen
-    for (const [dataset, file] of [['sotu-eval', 'sotu-eval.txt'], ['wikitext2-test', 'wikitext2-test.txt']]) {
+    for (const [dataset, file] of [
+      ['sotu-eval', 'sotu-eval.txt'],
+      ['wikitext2-test', 'wikitext2-test.txt'],
+    ]) {
       const ids = tokenizeCorpus(m.tokenizer, readFileSync(join(ROOT, 'public/data', file), 'utf8').slice(0, 8000));
       const opts = { dataset, maxWindows: 2 };
       expect(Math.floor(ids.length / seqlen)).toBeGreaterThanOrEqual(2);
       const cpu = await perplexity(ids, seqlen, m.spec.vocabSize, cpuForwardLogits(m.spec, m.weights), opts);
       const gpu = await rt.validated('gpuPerplexity', () => gpuPerplexity(rt, g, ids, seqlen, opts));
-      console.log(`default ${dataset} 2 windows × 256: CPU ppl ${cpu.ppl.toFixed(6)}, GPU ppl ${gpu.ppl.toFixed(6)} (rel ${(Math.abs(gpu.ppl - cpu.ppl) / cpu.ppl).toExponential(2)})`);
+      console.log(
+        `default ${dataset} 2 windows × 256: CPU ppl ${cpu.ppl.toFixed(6)}, GPU ppl ${gpu.ppl.toFixed(6)} (rel ${(Math.abs(gpu.ppl - cpu.ppl) / cpu.ppl).toExponential(2)})`,
+      );
       expect(gpu.windows).toBe(2);
       expect(Math.abs(gpu.ppl - cpu.ppl) / cpu.ppl).toBeLessThan(1e-4);
     }
@@ -69,7 +76,16 @@ describe('GPU model forward vs the CPU forward (src/model/forward.ts)', () => {
 
   it('tiny random model (tied embeddings, qkv bias, interleaved RoPE, MQA): chunked vocabulary gives the same NLL', async () => {
     const rt = await getRuntime();
-    const spec = tinyModelSpec({ tiedEmbeddings: true, qkvBias: true, ropeLayout: 'interleaved', nHeads: 3, nKvHeads: 1, headDim: 8, dim: 20, vocabSize: 251 });
+    const spec = tinyModelSpec({
+      tiedEmbeddings: true,
+      qkvBias: true,
+      ropeLayout: 'interleaved',
+      nHeads: 3,
+      nKvHeads: 1,
+      headDim: 8,
+      dim: 20,
+      vocabSize: 251,
+    });
     const weights = randomWeights(spec, 5);
     expect(weights.lmHead).toBe(weights.embed);
     const ids = Int32Array.from({ length: 37 }, (_, i) => (i * 97 + 13) % spec.vocabSize);

@@ -47,7 +47,14 @@ export function closeReport(actual: ArrayLike<number>, ref: ArrayLike<number>, o
   const { atol, rtol, what = 'values', allowNonFinite = 'none' } = opts;
   if (!(atol >= 0) || !(rtol >= 0)) throw new RangeError(`closeReport(${what}): atol=${atol} and rtol=${rtol} must be >= 0`);
   if (actual.length !== ref.length)
-    return { ok: false, maxAbs: NaN, maxRel: NaN, worstRatio: Infinity, worst: -1, message: `${what}: length ${actual.length}, reference length ${ref.length}` };
+    return {
+      ok: false,
+      maxAbs: NaN,
+      maxRel: NaN,
+      worstRatio: Infinity,
+      worst: -1,
+      message: `${what}: length ${actual.length}, reference length ${ref.length}`,
+    };
   let maxAbs = 0;
   let maxRel = 0;
   let worstRatio = 0;
@@ -85,7 +92,9 @@ export function closeReport(actual: ArrayLike<number>, ref: ArrayLike<number>, o
 export function expectClose(actual: ArrayLike<number>, ref: ArrayLike<number>, opts: CloseOptions): CloseReport {
   const r = closeReport(actual, ref, opts);
   if (process.env.GPU_TOL_REPORT)
-    console.log(`[tol] ${opts.what ?? 'values'}: maxAbs=${r.maxAbs.toExponential(2)} maxRel=${r.maxRel.toExponential(2)} (atol=${opts.atol.toExponential(1)} rtol=${opts.rtol})`);
+    console.log(
+      `[tol] ${opts.what ?? 'values'}: maxAbs=${r.maxAbs.toExponential(2)} maxRel=${r.maxRel.toExponential(2)} (atol=${opts.atol.toExponential(1)} rtol=${opts.rtol})`,
+    );
   if (!r.ok) expect.fail(r.message);
   return r;
 }
@@ -97,5 +106,6 @@ export function expectCloseScalar(actual: number, ref: number, opts: CloseOption
 
 /** Print a scalar's achieved error under GPU_TOL_REPORT=1 (no assertion: pair it with an expect). */
 export function reportScalar(what: string, got: number, ref: number): void {
-  if (process.env.GPU_TOL_REPORT) console.log(`[tol] ${what}: abs=${Math.abs(got - ref).toExponential(2)} rel=${(Math.abs(got - ref) / Math.abs(ref)).toExponential(2)}`);
+  if (process.env.GPU_TOL_REPORT)
+    console.log(`[tol] ${what}: abs=${Math.abs(got - ref).toExponential(2)} rel=${(Math.abs(got - ref) / Math.abs(ref)).toExponential(2)}`);
 }

@@ -2,7 +2,15 @@
 // Sizes are deliberately odd (not tile multiples), headDim is not dim/nHeads, and KV heads are grouped,
 // so layout and indexing bugs show up. Tests vary a shape with an override: tinyModelSpec({ nLayers: 1 }).
 import { Rng } from '../../src/core/rng';
-import { LINEAR_NAMES, linearShapes, type BlockWeights, type LinearName, type LinearWeights, type ModelSpec, type ModelWeights } from '../../src/model/spec';
+import {
+  LINEAR_NAMES,
+  linearShapes,
+  type BlockWeights,
+  type LinearName,
+  type LinearWeights,
+  type ModelSpec,
+  type ModelWeights,
+} from '../../src/model/spec';
 
 /** A whole model for loader/forward/eval/decoder tests: 2 layers, GQA 4:2, vocab 319. */
 export function tinyModelSpec(over: Partial<ModelSpec> = {}): ModelSpec {
@@ -30,9 +38,21 @@ export function tinyModelSpec(over: Partial<ModelSpec> = {}): ModelSpec {
 /** One decoder block for op/block/gradient tests: C = 12, MQA 3:1, headDim 6, ffn 10 (finite differences stay cheap). */
 export function tinyBlockSpec(over: Partial<ModelSpec> = {}): ModelSpec {
   return {
-    family: 'llama', vocabSize: 32, dim: 12, nLayers: 1, nHeads: 3, nKvHeads: 1, headDim: 6, ffnDim: 10,
-    maxSeqLen: 16, ropeTheta: 10000, normEps: 1e-5, ropeLayout: 'half', tiedEmbeddings: false,
-    qkvBias: false, ...over,
+    family: 'llama',
+    vocabSize: 32,
+    dim: 12,
+    nLayers: 1,
+    nHeads: 3,
+    nKvHeads: 1,
+    headDim: 6,
+    ffnDim: 10,
+    maxSeqLen: 16,
+    ropeTheta: 10000,
+    normEps: 1e-5,
+    ropeLayout: 'half',
+    tiedEmbeddings: false,
+    qkvBias: false,
+    ...over,
   };
 }
 
@@ -41,7 +61,17 @@ export const SPEC_SHAPES = {
   /** GQA 6:2 with headDim 10 (not a power of two). */
   gqa62: { nHeads: 6, nKvHeads: 2, headDim: 10, dim: 28, ffnDim: 50, vocabSize: 211 },
   /** MQA 3:1, interleaved RoPE, q/k/v bias, tied head, 3 layers. */
-  mqa31Interleaved: { nHeads: 3, nKvHeads: 1, headDim: 8, dim: 20, ropeLayout: 'interleaved', qkvBias: true, tiedEmbeddings: true, vocabSize: 157, nLayers: 3 },
+  mqa31Interleaved: {
+    nHeads: 3,
+    nKvHeads: 1,
+    headDim: 8,
+    dim: 20,
+    ropeLayout: 'interleaved',
+    qkvBias: true,
+    tiedEmbeddings: true,
+    vocabSize: 157,
+    nLayers: 3,
+  },
   /** Qwen2-style block: GQA 4:2, interleaved RoPE, q/k/v bias. */
   qwen2Block: { nHeads: 4, nKvHeads: 2, headDim: 4, ropeLayout: 'interleaved', qkvBias: true, family: 'qwen2' },
   /** Wide Qwen2-style block past one 64-tile: C = 100, headDim 32, ffn 130. */

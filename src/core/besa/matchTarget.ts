@@ -46,7 +46,9 @@ function shiftedTotal(layers: LayerAllocation[], delta: number): number {
 export function matchTargetCounts(layers: LayerAllocation[], targetCount: number): { counts: Int32Array[]; delta: number } {
   const total = layers.reduce((a, l) => a + l.rows * l.cols, 0);
   if (!Number.isInteger(targetCount) || targetCount < 0 || targetCount > total)
-    throw new TargetCountError(`matchTargetCounts: target count ${targetCount} must be an integer in [0, ${total}] (the number of weights in the block)`);
+    throw new TargetCountError(
+      `matchTargetCounts: target count ${targetCount} must be an integer in [0, ${total}] (the number of weights in the block)`,
+    );
   // 1. bisection on the common shift Δ ∈ [−1, 1] (shiftedTotal(−1) = 0, shiftedTotal(1) = total)
   let lo = -1;
   let hi = 1;

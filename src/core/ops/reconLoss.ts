@@ -4,12 +4,7 @@
 // identically zero has no relative error, so it is left out of the loss (zero gradient) instead.
 import { alloc, checkLen, type Vec } from './vec';
 
-export function reconLoss<A extends Vec>(
-  y: A /*[T,C]*/,
-  yRef: Vec /*[T,C]*/,
-  T: number,
-  C: number,
-): { loss: number; dy: A /*[T,C]*/ } {
+export function reconLoss<A extends Vec>(y: A /*[T,C]*/, yRef: Vec /*[T,C]*/, T: number, C: number): { loss: number; dy: A /*[T,C]*/ } {
   checkLen('reconLoss', 'y', y, T * C);
   checkLen('reconLoss', 'yRef', yRef, T * C);
   const inv = new Float64Array(C); // 1 / n_c², or 0 for an all-zero reference channel

@@ -16,11 +16,7 @@ export function swigluForward<A extends Vec>(gate: A /*[T,F]*/, up: Vec /*[T,F]*
 }
 
 /** dgate = dh·up·σ(g)(1 + g(1−σ(g))), dup = dh·silu(g). */
-export function swigluBackward<A extends Vec>(
-  gate: A /*[T,F]*/,
-  up: Vec /*[T,F]*/,
-  dh: Vec /*[T,F]*/,
-): { dgate: A; dup: A } {
+export function swigluBackward<A extends Vec>(gate: A /*[T,F]*/, up: Vec /*[T,F]*/, dh: Vec /*[T,F]*/): { dgate: A; dup: A } {
   checkLen('swigluBackward', 'up', up, gate.length);
   checkLen('swigluBackward', 'dh', dh, gate.length);
   const dgate = alloc(gate, gate.length);

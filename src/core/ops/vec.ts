@@ -15,5 +15,6 @@ export function alloc<A extends Vec>(like: A, n: number): A {
 
 /** Throw ShapeError when a buffer length does not match the dims passed with it. */
 export function checkLen(op: string, what: string, a: ArrayLike<number> | undefined | null, want: number): void {
-  if (a && a.length !== want) throw new ShapeError(`${op}: ${what} has length ${a.length}, expected ${want}; check the dims passed with it`);
+  if (a && a.length !== want)
+    throw new ShapeError(`${op}: ${what} has length ${a.length}, expected ${want}; check the dims passed with it`);
 }

@@ -20,7 +20,10 @@ export class AdamW {
   readonly m: Vec[];
   readonly v: Vec[];
 
-  constructor(readonly params: Vec[], o: AdamWOptions = {}) {
+  constructor(
+    readonly params: Vec[],
+    o: AdamWOptions = {},
+  ) {
     this.lr = o.lr ?? 1e-3;
     [this.beta1, this.beta2] = o.betas ?? [0.9, 0.999];
     this.eps = o.eps ?? 1e-8;

@@ -54,7 +54,10 @@ export class Prodigy {
   k = 0; // completed steps (group['k'])
   readonly state: TensorState[];
 
-  constructor(readonly params: Vec[], o: ProdigyOptions = {}) {
+  constructor(
+    readonly params: Vec[],
+    o: ProdigyOptions = {},
+  ) {
     this.lr = o.lr ?? 1;
     [this.beta1, this.beta2] = o.betas ?? [0.9, 0.999];
     this.beta3 = o.beta3 ?? Math.sqrt(this.beta2);
@@ -69,8 +72,7 @@ export class Prodigy {
     if (!(this.d0 > 0)) throw new ProdigyOptionError(`d0=${this.d0} must be > 0`);
     if (!(this.lr > 0)) throw new ProdigyOptionError(`lr=${this.lr} must be > 0`);
     if (!(this.eps > 0)) throw new ProdigyOptionError(`eps=${this.eps} must be > 0`);
-    if (!(this.beta1 >= 0 && this.beta1 < 1 && this.beta2 >= 0 && this.beta2 < 1))
-      throw new ProdigyOptionError(`betas must be in [0, 1)`);
+    if (!(this.beta1 >= 0 && this.beta1 < 1 && this.beta2 >= 0 && this.beta2 < 1)) throw new ProdigyOptionError(`betas must be in [0, 1)`);
     this.d = this.d0;
     this.dMax = this.d0;
     this.state = params.map((p) => ({ m: alloc(p, p.length), v: alloc(p, p.length), s: alloc(p, p.length), p0: null }));

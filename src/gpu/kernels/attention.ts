@@ -61,10 +61,19 @@ function groupSumSets(H: number, KVH: number): HeadSet[] {
 /** X[h] (T×Tk) = A[h] (T×D, row stride H·D) · B[h/G]ᵀ (Tk rows of stride KVH·D): scores and dP. */
 function scoresDesc(T: number, H: number, KVH: number, D: number, Tk = T): MatmulDesc {
   return {
-    M: T, N: Tk, K: D, batch: H,
-    sAm: H * D, sAk: 1, bsA: D,
-    sBk: 1, sBn: KVH * D, bsB: D, divB: H / KVH,
-    ldc: Tk, bsC: T * Tk,
+    M: T,
+    N: Tk,
+    K: D,
+    batch: H,
+    sAm: H * D,
+    sAk: 1,
+    bsA: D,
+    sBk: 1,
+    sBn: KVH * D,
+    bsB: D,
+    divB: H / KVH,
+    ldc: Tk,
+    bsC: T * Tk,
   };
 }
 
@@ -83,7 +92,9 @@ export function attentionForwardGpu(
   checkDims(dims, rt);
   const { T, H, KVH, D, offset = 0 } = dims;
   const Tk = offset + T;
-  const QD = H * D, KVD = KVH * D, TT = T * Tk;
+  const QD = H * D,
+    KVD = KVH * D,
+    TT = T * Tk;
   checkBuf('q', q, T * QD);
   checkBuf('k', k, Tk * KVD);
   checkBuf('v', v, Tk * KVD);
@@ -94,13 +105,26 @@ export function attentionForwardGpu(
   const G = H / KVH;
   // S[h] (T×Tk) = Q[h] (T×D) · K[h/G]ᵀ
   matmul(rt, q, k, probs, scoresDesc(T, H, KVH, D, Tk));
-  rt.run(attentionSoftmaxKernel, 'forward', { params: { T, H, scale: 1 / Math.sqrt(D), offset }, buffers: { S: probs }, workgroups: [T, H] });
+  rt.run(attentionSoftmaxKernel, 'forward', {
+    params: { T, H, scale: 1 / Math.sqrt(D), offset },
+    buffers: { S: probs },
+    workgroups: [T, H],
+  });
   // out[h] (T×D, row stride H·D) = P[h] (T×Tk) · V[h/G] (Tk×D)
   matmul(rt, probs, v, out, {
-    M: T, N: D, K: Tk, batch: H,
-    sAm: Tk, sAk: 1, bsA: TT,
-    sBk: KVD, sBn: 1, bsB: D, divB: G,
-    ldc: QD, bsC: D,
+    M: T,
+    N: D,
+    K: Tk,
+    batch: H,
+    sAm: Tk,
+    sAk: 1,
+    bsA: TT,
+    sBk: KVD,
+    sBn: 1,
+    bsB: D,
+    divB: G,
+    ldc: QD,
+    bsC: D,
   });
   return { out, probs };
 }
@@ -122,8 +146,13 @@ export function attentionBackwardGpu(
 ): { dq: GPUBuffer /*[T,H*D]*/; dk: GPUBuffer /*[T,KVH*D]*/; dv: GPUBuffer /*[T,KVH*D]*/ } {
   checkDims(dims, rt);
   const { T, H, KVH, D } = dims;
-  if (dims.offset) throw new ShapeError(`attention backward: offset=${dims.offset} is forward-only (KV-cache decoding); train on full sequences with offset 0.`);
-  const QD = H * D, KVD = KVH * D, TT = T * T;
+  if (dims.offset)
+    throw new ShapeError(
+      `attention backward: offset=${dims.offset} is forward-only (KV-cache decoding); train on full sequences with offset 0.`,
+    );
+  const QD = H * D,
+    KVD = KVH * D,
+    TT = T * T;
   const scale = 1 / Math.sqrt(D);
   checkBuf('q', q, T * QD);
   checkBuf('k', k, T * KVD);
@@ -145,19 +174,41 @@ export function attentionBackwardGpu(
   rt.run(attentionSoftmaxKernel, 'backward', { params: { T, H, scale, offset: 0 }, buffers: { S: probs, G: dS }, workgroups: [T, H] });
   // dQ[h] (T×D) = scale · dS[h] (T×T) · K[h/G] (T×D)
   matmul(rt, dS, k, dq, {
-    M: T, N: D, K: T, batch: H, alpha: scale,
-    sAm: T, sAk: 1, bsA: TT,
-    sBk: KVD, sBn: 1, bsB: D, divB: G,
-    ldc: QD, bsC: D,
+    M: T,
+    N: D,
+    K: T,
+    batch: H,
+    alpha: scale,
+    sAm: T,
+    sAk: 1,
+    bsA: TT,
+    sBk: KVD,
+    sBn: 1,
+    bsB: D,
+    divB: G,
+    ldc: QD,
+    bsC: D,
   });
   groupSumSets(H, KVH).forEach((s, g) => {
     const beta = g === 0 ? 0 : 1; // sum over the query heads sharing a kv head
     // dK[kvh] (T×D) += scale · dS[h]ᵀ (T×T) · Q[h] (T×D);  dV[kvh] += P[h]ᵀ · dOut[h]
     const common = {
-      M: T, N: D, K: T, batch: s.batch, beta,
-      offA: s.q0 * TT, sAm: 1, sAk: T, bsA: s.qs * TT,
-      offB: s.q0 * D, sBk: QD, sBn: 1, bsB: s.qs * D,
-      offC: s.kv0 * D, ldc: KVD, bsC: s.kvs * D,
+      M: T,
+      N: D,
+      K: T,
+      batch: s.batch,
+      beta,
+      offA: s.q0 * TT,
+      sAm: 1,
+      sAk: T,
+      bsA: s.qs * TT,
+      offB: s.q0 * D,
+      sBk: QD,
+      sBn: 1,
+      bsB: s.qs * D,
+      offC: s.kv0 * D,
+      ldc: KVD,
+      bsC: s.kvs * D,
     };
     matmul(rt, dS, q, dk, { ...common, alpha: scale });
     matmul(rt, probs, dout, dv, { ...common, alpha: 1 });

@@ -18,7 +18,15 @@ function grid(rt: GpuRuntime, groups: number): { x: number; y: number } {
 }
 
 /** M [rows, cols] ← hard mask with n [G] prune counts; groupSize = rows / G. */
-export function besaHardMask(rt: GpuRuntime, sortIdx: GPUBuffer, n: GPUBuffer, M: GPUBuffer, rows: number, cols: number, groupSize: number): void {
+export function besaHardMask(
+  rt: GpuRuntime,
+  sortIdx: GPUBuffer,
+  n: GPUBuffer,
+  M: GPUBuffer,
+  rows: number,
+  cols: number,
+  groupSize: number,
+): void {
   if (rows % groupSize !== 0) throw new ShapeError(`besaHardMask: groupSize ${groupSize} does not divide rows ${rows}.`);
   need('sortIdx', sortIdx, rows * cols);
   need('n', n, rows / groupSize);
@@ -33,11 +41,24 @@ export function besaHardMask(rt: GpuRuntime, sortIdx: GPUBuffer, n: GPUBuffer, M
 }
 
 /** outPre [rows, D] ← Pre_r(k_d) of dL/dM gathered in sort order (one workgroup per row). */
-export function besaPrefixAtK(rt: GpuRuntime, G: GPUBuffer, sortIdx: GPUBuffer, kd: GPUBuffer, outPre: GPUBuffer, rows: number, cols: number, D: number): void {
+export function besaPrefixAtK(
+  rt: GpuRuntime,
+  G: GPUBuffer,
+  sortIdx: GPUBuffer,
+  kd: GPUBuffer,
+  outPre: GPUBuffer,
+  rows: number,
+  cols: number,
+  D: number,
+): void {
   need('G', G, rows * cols);
   need('sortIdx', sortIdx, rows * cols);
   need('kd', kd, D);
   need('outPre', outPre, rows * D);
   const g = grid(rt, rows);
-  rt.run(besaPrefixGradKernel, 'main', { params: { rows, cols, D, wgStride: g.x }, buffers: { G, sortIdx, kd, outPre }, workgroups: [g.x, g.y] });
+  rt.run(besaPrefixGradKernel, 'main', {
+    params: { rows, cols, D, wgStride: g.x },
+    buffers: { G, sortIdx, kd, outPre },
+    workgroups: [g.x, g.y],
+  });
 }

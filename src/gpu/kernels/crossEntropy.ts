@@ -30,8 +30,10 @@ export function crossEntropyStep(
   nll: GPUBuffer /*[T]*/,
   s: CrossEntropyStep,
 ): void {
-  if (s.T <= 0 || s.n <= 0 || s.ldl < s.n) throw new ShapeError(`cross entropy: need T > 0, n > 0, ldl >= n (got T=${s.T} n=${s.n} ldl=${s.ldl}).`);
-  if (s.T > rt.caps.limits.maxComputeWorkgroupsPerDimension) throw new ShapeError(`cross entropy: T=${s.T} rows exceed one dispatch; use a shorter sequence.`);
+  if (s.T <= 0 || s.n <= 0 || s.ldl < s.n)
+    throw new ShapeError(`cross entropy: need T > 0, n > 0, ldl >= n (got T=${s.T} n=${s.n} ldl=${s.ldl}).`);
+  if (s.T > rt.caps.limits.maxComputeWorkgroupsPerDimension)
+    throw new ShapeError(`cross entropy: T=${s.T} rows exceed one dispatch; use a shorter sequence.`);
   const need: [string, GPUBuffer, number][] = [
     ['logits', logits, (s.T - 1) * s.ldl + s.n],
     ['targets', targets, s.T],

@@ -8,11 +8,26 @@ import { defineKernel, read, readWrite, uniform, type KernelDescriptor } from '.
 const PARAMS_N = { n: 'u32', _p0: 'u32', _p1: 'u32', _p2: 'u32' } as const;
 /** shaders/_params_matmul.wgsl: the strided matmul description (src/core/matmul.ts MatmulDesc). */
 const PARAMS_MATMUL = {
-  M: 'u32', N: 'u32', K: 'u32', batch: 'u32',
-  offA: 'u32', sAm: 'u32', sAk: 'u32', bsA: 'u32',
-  offB: 'u32', sBk: 'u32', sBn: 'u32', bsB: 'u32',
-  offC: 'u32', ldc: 'u32', bsC: 'u32', divA: 'u32',
-  alpha: 'f32', beta: 'f32', divB: 'u32', divC: 'u32',
+  M: 'u32',
+  N: 'u32',
+  K: 'u32',
+  batch: 'u32',
+  offA: 'u32',
+  sAm: 'u32',
+  sAk: 'u32',
+  bsA: 'u32',
+  offB: 'u32',
+  sBk: 'u32',
+  sBn: 'u32',
+  bsB: 'u32',
+  offC: 'u32',
+  ldc: 'u32',
+  bsC: 'u32',
+  divA: 'u32',
+  alpha: 'f32',
+  beta: 'f32',
+  divB: 'u32',
+  divC: 'u32',
 } as const;
 /** A [A, B] → C matmul binding set (A is [M, K], B is [K, N], C is [M, N] via strides). */
 const MATMUL_BINDINGS = { p: uniform(0), A: read(1), B: read(2), C: readWrite(3) };
@@ -152,8 +167,20 @@ export const swigluKernel = defineKernel({
 /** Every kernel by shader name (the unit test checks this covers shaders/*.wgsl exactly). */
 export const KERNELS: Readonly<Record<string, KernelDescriptor>> = Object.fromEntries(
   [
-    addKernel, attentionSoftmaxKernel, besaHardMaskKernel, besaPrefixGradKernel, biasAddKernel,
-    crossEntropyKernel, embeddingKernel, maskApplyKernel, matmulNaiveKernel, matmulTiledKernel,
-    reconLossKernel, rmsnormKernel, ropeKernel, sumKernel, swigluKernel,
+    addKernel,
+    attentionSoftmaxKernel,
+    besaHardMaskKernel,
+    besaPrefixGradKernel,
+    biasAddKernel,
+    crossEntropyKernel,
+    embeddingKernel,
+    maskApplyKernel,
+    matmulNaiveKernel,
+    matmulTiledKernel,
+    reconLossKernel,
+    rmsnormKernel,
+    ropeKernel,
+    sumKernel,
+    swigluKernel,
   ].map((k) => [k.shader, k]),
 );

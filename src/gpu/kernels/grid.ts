@@ -39,7 +39,8 @@ export function checkOutputs(op: string, inputs: Record<string, GPUBuffer>, outp
   const all = Object.entries({ ...inputs, ...outputs });
   for (const [k, b] of Object.entries(outputs)) {
     for (const [k2, b2] of all) {
-      if (k2 !== k && b2 === b) throw new ShapeError(`${op}: output ${k} is the same buffer as ${k2} ("${b.label}"); pass separate buffers.`);
+      if (k2 !== k && b2 === b)
+        throw new ShapeError(`${op}: output ${k} is the same buffer as ${k2} ("${b.label}"); pass separate buffers.`);
     }
   }
 }

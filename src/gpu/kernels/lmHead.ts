@@ -24,7 +24,14 @@ export interface LmHeadNllOptions {
  * x [T, C] (final-normed hidden states), targets [T] u32 (NO_TARGET where none) → nll [T] and
  * state [T, 4] = (max, sum-exp, target logit, lse). Nothing is read back.
  */
-export function lmHeadNll(rt: GpuRuntime, x: GPUBuffer, head: VocabTable, targets: GPUBuffer, T: number, opts: LmHeadNllOptions = {}): { nll: GPUBuffer; state: GPUBuffer } {
+export function lmHeadNll(
+  rt: GpuRuntime,
+  x: GPUBuffer,
+  head: VocabTable,
+  targets: GPUBuffer,
+  T: number,
+  opts: LmHeadNllOptions = {},
+): { nll: GPUBuffer; state: GPUBuffer } {
   const { C } = head;
   checkX(x, T, C);
   const limit = Math.min(rt.caps.limits.maxStorageBufferBindingSize, rt.caps.limits.maxBufferSize);
@@ -56,7 +63,8 @@ export function lmHeadLogits(rt: GpuRuntime, x: GPUBuffer, head: VocabTable, T: 
   const { C, V } = head;
   checkX(x, T, C);
   const logits = out ?? rt.createBuffer(T * V * 4, 'head.logits');
-  if (logits.size < T * V * 4) throw new ShapeError(`lm head: out ("${logits.label}") holds ${logits.size / 4} floats, needs T·V = ${T}·${V}.`);
+  if (logits.size < T * V * 4)
+    throw new ShapeError(`lm head: out ("${logits.label}") holds ${logits.size / 4} floats, needs T·V = ${T}·${V}.`);
   for (const ch of head.chunks) {
     matmul(rt, x, ch.buffer, logits, { M: T, N: ch.rows, K: C, sAm: C, sAk: 1, sBk: 1, sBn: C, offC: ch.v0, ldc: V });
   }

@@ -74,7 +74,12 @@ export interface MaskedLinearBackwardOptions {
 }
 
 /** dX and/or dL/dM: up to 3 dispatches. */
-export function maskedLinearBackward(rt: GpuRuntime, a: MaskedLinearBackwardArgs, s: LinearShape, o: MaskedLinearBackwardOptions = {}): void {
+export function maskedLinearBackward(
+  rt: GpuRuntime,
+  a: MaskedLinearBackwardArgs,
+  s: LinearShape,
+  o: MaskedLinearBackwardOptions = {},
+): void {
   const op = 'maskedLinearBackward';
   const { T, In, Out } = s;
   checkDims(op, { T, In, Out });

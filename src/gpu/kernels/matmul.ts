@@ -32,11 +32,26 @@ function checkFits(name: string, buf: GPUBuffer, last: number): void {
 /** The Params fields of shaders/_params_matmul.wgsl with MatmulDesc's defaults filled in. */
 export function matmulParams(d: MatmulDesc) {
   return {
-    M: d.M, N: d.N, K: d.K, batch: d.batch ?? 1,
-    offA: d.offA ?? 0, sAm: d.sAm, sAk: d.sAk, bsA: d.bsA ?? 0,
-    offB: d.offB ?? 0, sBk: d.sBk, sBn: d.sBn, bsB: d.bsB ?? 0,
-    offC: d.offC ?? 0, ldc: d.ldc ?? d.N, bsC: d.bsC ?? 0, divA: d.divA ?? 1,
-    alpha: d.alpha ?? 1, beta: d.beta ?? 0, divB: d.divB ?? 1, divC: d.divC ?? 1,
+    M: d.M,
+    N: d.N,
+    K: d.K,
+    batch: d.batch ?? 1,
+    offA: d.offA ?? 0,
+    sAm: d.sAm,
+    sAk: d.sAk,
+    bsA: d.bsA ?? 0,
+    offB: d.offB ?? 0,
+    sBk: d.sBk,
+    sBn: d.sBn,
+    bsB: d.bsB ?? 0,
+    offC: d.offC ?? 0,
+    ldc: d.ldc ?? d.N,
+    bsC: d.bsC ?? 0,
+    divA: d.divA ?? 1,
+    alpha: d.alpha ?? 1,
+    beta: d.beta ?? 0,
+    divB: d.divB ?? 1,
+    divC: d.divC ?? 1,
   };
 }
 
@@ -51,9 +66,30 @@ export function matmul(rt: GpuRuntime, A: GPUBuffer, B: GPUBuffer, C: GPUBuffer,
     if (!Number.isInteger(v) || v < 1) throw new ShapeError(`matmul: div${k} must be a positive integer (got ${v}).`);
   }
   const lastB = (dv: number) => Math.floor((batch - 1) / dv);
-  checkFits('A', A, lastIndex(d.offA ?? 0, lastB(div.A), d.bsA ?? 0, [[d.M, d.sAm], [d.K, d.sAk]]));
-  checkFits('B', B, lastIndex(d.offB ?? 0, lastB(div.B), d.bsB ?? 0, [[d.K, d.sBk], [d.N, d.sBn]]));
-  checkFits('C', C, lastIndex(d.offC ?? 0, lastB(div.C), d.bsC ?? 0, [[d.M, d.ldc ?? d.N], [d.N, 1]]));
+  checkFits(
+    'A',
+    A,
+    lastIndex(d.offA ?? 0, lastB(div.A), d.bsA ?? 0, [
+      [d.M, d.sAm],
+      [d.K, d.sAk],
+    ]),
+  );
+  checkFits(
+    'B',
+    B,
+    lastIndex(d.offB ?? 0, lastB(div.B), d.bsB ?? 0, [
+      [d.K, d.sBk],
+      [d.N, d.sBn],
+    ]),
+  );
+  checkFits(
+    'C',
+    C,
+    lastIndex(d.offC ?? 0, lastB(div.C), d.bsC ?? 0, [
+      [d.M, d.ldc ?? d.N],
+      [d.N, 1],
+    ]),
+  );
   const v = variant === 'auto' ? (d.M <= ROWS_MAX_M ? 'rows' : 'tiled') : variant;
   const [tx, ty] = v === 'tiled' ? [64, 64] : v === 'naive' ? [16, 16] : [64, 1];
   const maxWg = rt.caps.limits.maxComputeWorkgroupsPerDimension;

@@ -55,7 +55,9 @@ function rope(
   if (!Number.isInteger(t0) || t0 < 0) throw new ShapeError(`${op}: table row offset t0 must be a non-negative integer (got ${t0}).`);
   if (D % 2 !== 0) throw new ShapeError(`${op}: head dim D=${D} must be even; RoPE rotates pairs of dims.`);
   if (table.D !== D || table.T < T + t0) {
-    throw new ShapeError(`${op}: the RoPE table covers T=${table.T}, D=${table.D} but T=${T + t0} (rows ${t0}..${t0 + T - 1}), D=${D} is needed; build it with createRopeTable(rt, T, D, ...).`);
+    throw new ShapeError(
+      `${op}: the RoPE table covers T=${table.T}, D=${table.D} but T=${T + t0} (rows ${t0}..${t0 + T - 1}), D=${D} is needed; build it with createRopeTable(rt, T, D, ...).`,
+    );
   }
   checkFloats(op, 'x', x, T * H * D);
   checkFloats(op, 'y', y, T * H * D);
@@ -70,11 +72,31 @@ function rope(
 }
 
 /** y[T,H·D] = RoPE(x) at positions table.posOffset + t0 + t (t0: first table row, for decoding at an offset). */
-export function ropeForward(rt: GpuRuntime, table: RopeTable, x: GPUBuffer, y: GPUBuffer, T: number, H: number, D: number, layout: RopeLayout, t0 = 0): void {
+export function ropeForward(
+  rt: GpuRuntime,
+  table: RopeTable,
+  x: GPUBuffer,
+  y: GPUBuffer,
+  T: number,
+  H: number,
+  D: number,
+  layout: RopeLayout,
+  t0 = 0,
+): void {
   rope('forward', rt, table, x, y, T, H, D, layout, t0);
 }
 
 /** dx[T,H·D] = Rᵀ·dy (rotation by −angle). */
-export function ropeBackward(rt: GpuRuntime, table: RopeTable, dy: GPUBuffer, dx: GPUBuffer, T: number, H: number, D: number, layout: RopeLayout, t0 = 0): void {
+export function ropeBackward(
+  rt: GpuRuntime,
+  table: RopeTable,
+  dy: GPUBuffer,
+  dx: GPUBuffer,
+  T: number,
+  H: number,
+  D: number,
+  layout: RopeLayout,
+  t0 = 0,
+): void {
   rope('backward', rt, table, dy, dx, T, H, D, layout, t0);
 }

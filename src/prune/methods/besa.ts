@@ -98,7 +98,8 @@ export async function besaBlock(inp: BesaBlockInput): Promise<BesaBlockResult> {
     throw new BesaOptionError(`besaBlock: got ${Xp.length} inputs and ${Yref.length} targets; pass one target per calibration sample`);
   if (!(target > 0 && target < 1)) throw new BesaOptionError(`BESA target sparsity ${target} must be in (0, 1), e.g. 0.5`);
   if (!(opts.epochs >= 1)) throw new BesaOptionError(`BESA epochs=${opts.epochs} must be >= 1 (the reference uses 1)`);
-  if (opts.importance === 'wanda' && !inp.scalerRow) throw new BesaOptionError("BESA importance 'wanda' needs the dense-pass scaler_row; pass scalerRow or use importance 'weight'");
+  if (opts.importance === 'wanda' && !inp.scalerRow)
+    throw new BesaOptionError("BESA importance 'wanda' needs the dense-pass scaler_row; pass scalerRow or use importance 'weight'");
   const C = exec.spec.dim;
   const layers: LayerState[] = LINEAR_NAMES.map((n) => {
     const lw = block[n];
@@ -117,7 +118,10 @@ export async function besaBlock(inp: BesaBlockInput): Promise<BesaBlockResult> {
   const totalNumel = layers.reduce((a, l) => a + l.numel, 0);
   const thetas = layers.map((l) => l.L.theta);
   // docs/besa.md §1.7: a NEW optimiser per block, one param group with the 7 θ (shared d)
-  const opt = opts.optimizer === 'prodigy' ? new Prodigy(thetas, { lr: 1, dCoef: opts.dCoef }) : new AdamW(thetas, { lr: opts.adamLr, weightDecay: 0 });
+  const opt =
+    opts.optimizer === 'prodigy'
+      ? new Prodigy(thetas, { lr: 1, dCoef: opts.dCoef })
+      : new AdamW(thetas, { lr: opts.adamLr, weightDecay: 0 });
   const totalSteps = opts.epochs * Xp.length;
   let firstReconLoss = NaN;
   let step = 0;
@@ -137,7 +141,15 @@ export async function besaBlock(inp: BesaBlockInput): Promise<BesaBlockResult> {
       const pre = await exec.besaPrefix(block, masks, fw.saved, rec.dy, order);
       exec.release?.(fw.saved);
       const grads = layers.map(({ L, numel }, i) =>
-        thetaGradFromPrefix(sumPrefixByGroup(pre[LINEAR_NAMES[i]], L.rows, D, L.G), L.theta, cur[i].p, L.cand, L.G, L.useSigmoid, penaltyGradPerRow(pen.dS, numel, totalNumel, L.G)),
+        thetaGradFromPrefix(
+          sumPrefixByGroup(pre[LINEAR_NAMES[i]], L.rows, D, L.G),
+          L.theta,
+          cur[i].p,
+          L.cand,
+          L.G,
+          L.useSigmoid,
+          penaltyGradPerRow(pen.dS, numel, totalNumel, L.G),
+        ),
       );
       opt.step(grads);
       if (step === 0) firstReconLoss = rec.loss;
@@ -185,5 +197,14 @@ export async function besaBlock(inp: BesaBlockInput): Promise<BesaBlockResult> {
     theta[n] = layers[i].L.theta;
   });
   const expectedBlock = blockSparsity(layers.map((l, i) => ({ numel: l.numel, sparsity: fin[i].sparsity })));
-  return { masks, expected, expectedBlock, referenceBlockSparsity: refZeros / totalNumel, matchShift, firstReconLoss, steps: totalSteps, theta };
+  return {
+    masks,
+    expected,
+    expectedBlock,
+    referenceBlockSparsity: refZeros / totalNumel,
+    matchShift,
+    firstReconLoss,
+    steps: totalSteps,
+    theta,
+  };
 }

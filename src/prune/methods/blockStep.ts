@@ -48,7 +48,17 @@ export async function besaPipelineStep(ctx: BlockStepContext): Promise<BlockStep
     opts: cfg.besa,
     beforeStep: () => ctx.beforeLearnedStep(),
     onStep: (s) => {
-      ctx.emit({ type: 'step', block: i, step: s.step, totalSteps: s.totalSteps, reconLoss: s.reconLoss, penalty: s.penalty, layerSparsity: s.layerSparsity, blockSparsity: s.blockSparsity, d: s.d });
+      ctx.emit({
+        type: 'step',
+        block: i,
+        step: s.step,
+        totalSteps: s.totalSteps,
+        reconLoss: s.reconLoss,
+        penalty: s.penalty,
+        layerSparsity: s.layerSparsity,
+        blockSparsity: s.blockSparsity,
+        d: s.d,
+      });
       ctx.emit({ type: 'rows', block: i, step: s.step, rows: s.rowSparsity }); // per-row allocation, right after its step
       ctx.learnedStepDone(s.step, s.totalSteps);
     },
@@ -70,7 +80,13 @@ export async function besaPipelineStep(ctx: BlockStepContext): Promise<BlockStep
   return {
     weights,
     learned: r.expectedBlock,
-    summary: { expectedSparsity: r.expected, referenceMaskSparsity: r.referenceBlockSparsity, matchShift: r.matchShift, lossBefore: r.firstReconLoss, steps: r.steps },
+    summary: {
+      expectedSparsity: r.expected,
+      referenceMaskSparsity: r.referenceBlockSparsity,
+      matchShift: r.matchShift,
+      lossBefore: r.firstReconLoss,
+      steps: r.steps,
+    },
   };
 }
 

@@ -41,13 +41,7 @@ export function checkSparsity(s: number, what = 'sparsity'): void {
  * Implementation: the k-th smallest value v from a numeric sort, then all < v, then the first
  * (k − #(<v)) entries == v in index order.
  */
-export function maskLowestK(
-  scores: ArrayLike<number>,
-  offset: number,
-  len: number,
-  k: number,
-  mask: Uint8Array,
-): void {
+export function maskLowestK(scores: ArrayLike<number>, offset: number, len: number, k: number, mask: Uint8Array): void {
   if (k <= 0) return;
   const sorted = new Float64Array(len);
   for (let j = 0; j < len; j++) sorted[j] = scores[offset + j];

@@ -33,9 +33,7 @@ export function parseNM(p: string | NMPattern): NMPattern {
   if (typeof p === 'string') {
     const match = /^\s*(\d+)\s*:\s*(\d+)\s*$/.exec(p);
     if (!match) {
-      throw new NMPatternError(
-        `N:M pattern "${p}" is not of the form "N:M" (e.g. "2:4" or "4:8"); write two integers separated by ':'.`,
-      );
+      throw new NMPatternError(`N:M pattern "${p}" is not of the form "N:M" (e.g. "2:4" or "4:8"); write two integers separated by ':'.`);
     }
     n = Number(match[1]);
     m = Number(match[2]);
@@ -44,9 +42,7 @@ export function parseNM(p: string | NMPattern): NMPattern {
     m = p.m;
   }
   if (!Number.isInteger(n) || !Number.isInteger(m) || n <= 0 || m <= 0 || n >= m) {
-    throw new NMPatternError(
-      `N:M pattern ${n}:${m} is invalid: need integers with 0 < N < M (N zeros out of every M), e.g. 2:4 or 4:8.`,
-    );
+    throw new NMPatternError(`N:M pattern ${n}:${m} is invalid: need integers with 0 < N < M (N zeros out of every M), e.g. 2:4 or 4:8.`);
   }
   return { n, m };
 }
@@ -108,12 +104,7 @@ export function pruneSmallestInGroup(
  * N lowest scores are pruned (Wanda/magnitude `topk(W_metric[:, ii:ii+M], N, largest=False)`).
  * Returns a new Uint8Array [rows, cols], 1 = pruned.
  */
-export function nmMaskFromScores(
-  scores: ArrayLike<number>,
-  rows: number,
-  cols: number,
-  pattern: NMPattern,
-): Uint8Array {
+export function nmMaskFromScores(scores: ArrayLike<number>, rows: number, cols: number, pattern: NMPattern): Uint8Array {
   validateNM(pattern, cols);
   const mask = new Uint8Array(rows * cols);
   for (let r = 0; r < rows; r++) {

@@ -20,10 +20,17 @@ export function nmOf(structure: RunConfig['structure']): string | undefined {
 }
 
 /** One linear of a one-shot method: [out, in] pruned copy (+ SparseGPT's OBS loss). The registry picks one per method. */
-export type LinearPruner = (layer: { w: Float32Array; out: number; in: number }, name: LinearName, stats: BlockInputStats | null, cfg: RunConfig, nm: string | undefined) => { weights: Float32Array; obsLoss?: number };
+export type LinearPruner = (
+  layer: { w: Float32Array; out: number; in: number },
+  name: LinearName,
+  stats: BlockInputStats | null,
+  cfg: RunConfig,
+  nm: string | undefined,
+) => { weights: Float32Array; obsLoss?: number };
 
 // With N:M the sparsity must be N/M (validateNM raises NMSparsityMismatchError with the fix otherwise).
-export const magnitudeLinear: LinearPruner = (layer, _n, _stats, cfg, nm) => pruneMagnitude(layer, { sparsity: cfg.sparsity, nm, granularity: cfg.magnitudeGranularity });
+export const magnitudeLinear: LinearPruner = (layer, _n, _stats, cfg, nm) =>
+  pruneMagnitude(layer, { sparsity: cfg.sparsity, nm, granularity: cfg.magnitudeGranularity });
 
 export const wandaLinear: LinearPruner = (layer, n, stats, cfg, nm) => {
   if (!stats) throw new Error('oneShotBlock: Wanda needs the dense-pass statistics');
@@ -32,7 +39,12 @@ export const wandaLinear: LinearPruner = (layer, n, stats, cfg, nm) => {
 
 export const sparseGptLinear: LinearPruner = (layer, n, stats, cfg, nm) => {
   if (!stats) throw new Error('oneShotBlock: SparseGPT needs the dense-pass Hessians');
-  const r = pruneSparseGpt(layer, stats.hessian(n), { sparsity: cfg.sparsity, nm, blocksize: cfg.sparsegptBlocksize, percdamp: cfg.sparsegptPercdamp });
+  const r = pruneSparseGpt(layer, stats.hessian(n), {
+    sparsity: cfg.sparsity,
+    nm,
+    blocksize: cfg.sparsegptBlocksize,
+    percdamp: cfg.sparsegptPercdamp,
+  });
   return { weights: r.weights, obsLoss: r.totalLoss };
 };
 

@@ -67,7 +67,9 @@ function besaMaskLines(blocks: readonly BlockSummary[], cfg: RunConfig): string[
     if (!b.expectedSparsity) continue;
     const numel = LINEAR_NAMES.reduce((a, n) => a + b.layers[n].rows * b.layers[n].cols, 0);
     const learned = LINEAR_NAMES.reduce((a, n) => a + b.expectedSparsity![n] * b.layers[n].rows * b.layers[n].cols, 0) / numel;
-    lines.push(`  block ${b.block}: ${learned.toFixed(4)} / ${b.referenceMaskSparsity?.toFixed(4) ?? '--'} / ${b.blockSparsity.toFixed(4)}`);
+    lines.push(
+      `  block ${b.block}: ${learned.toFixed(4)} / ${b.referenceMaskSparsity?.toFixed(4) ?? '--'} / ${b.blockSparsity.toFixed(4)}`,
+    );
   }
   return lines;
 }
@@ -184,7 +186,10 @@ export function structureProblem(method: MethodName, structure: Structure): stri
   const m = methodOf(method);
   if (m.supportsStructure(structure)) return null;
   const others = METHODS.filter((o) => o.supportsStructure(structure)).map((o) => o.name);
-  const why = m.structures.length === 1 && m.structures[0] === 'unstructured' ? 'learns unstructured sparsities and has no N:M mode (spec §1.10)' : `supports only ${m.structures.join(', ')}`;
+  const why =
+    m.structures.length === 1 && m.structures[0] === 'unstructured'
+      ? 'learns unstructured sparsities and has no N:M mode (spec §1.10)'
+      : `supports only ${m.structures.join(', ')}`;
   return `${m.label} ${why}, so ${structure} is refused; drop --nm (pattern: unstructured)${others.length ? `, or use --method ${others.join('|')} with --nm ${structure}` : ''}`;
 }
 

@@ -11,13 +11,7 @@ import { type NMPattern, countPruned, parseNM, pruneSmallestInGroup, validateNM 
 
 /** C [m, n] = A [m, k] · B [k, n]; may return f32 (e.g. a GPU kernel). */
 export type MatmulFn = (a: Float64Array, b: Float64Array, m: number, k: number, n: number) => Float64Array | Float32Array;
-export type MatmulAsyncFn = (
-  a: Float64Array,
-  b: Float64Array,
-  m: number,
-  k: number,
-  n: number,
-) => Promise<Float64Array | Float32Array>;
+export type MatmulAsyncFn = (a: Float64Array, b: Float64Array, m: number, k: number, n: number) => Promise<Float64Array | Float32Array>;
 
 export interface SparseGptOptions {
   /** unstructured fraction in [0, 1); ignored by the reference when N:M is set (must then equal N/M or be omitted) */
@@ -74,7 +68,9 @@ export interface PreparedHinv {
  */
 export function prepareHinv(H: Float64Array, n: number, percdamp = 0.01, maxRetries = 3): PreparedHinv {
   if (H.length !== n * n) {
-    throw new PruneInputError(`SparseGPT: H has ${H.length} values, expected [in, in] = ${n}×${n}; collect HessianStats on this layer's inputs.`);
+    throw new PruneInputError(
+      `SparseGPT: H has ${H.length} values, expected [in, in] = ${n}×${n}; collect HessianStats on this layer's inputs.`,
+    );
   }
   if (!(percdamp >= 0)) throw new PruneInputError(`SparseGPT: percdamp = ${percdamp} must be >= 0 (reference 0.01).`);
   const h = Float64Array.from(H);
@@ -136,12 +132,15 @@ interface CoreOut {
 function resolveOptions(layer: LayerMatrix, opts: SparseGptOptions): { nm?: NMPattern; sparsity: number; blocksize: number } {
   checkLayer(layer, 'SparseGPT');
   const blocksize = opts.blocksize ?? 128;
-  if (!Number.isInteger(blocksize) || blocksize <= 0) throw new PruneInputError(`SparseGPT: blocksize = ${blocksize} must be a positive integer (reference 128).`);
+  if (!Number.isInteger(blocksize) || blocksize <= 0)
+    throw new PruneInputError(`SparseGPT: blocksize = ${blocksize} must be a positive integer (reference 128).`);
   if (opts.nm !== undefined) {
     const nm = parseNM(opts.nm);
     validateNM(nm, layer.in, opts.sparsity);
     if (blocksize % nm.m !== 0) {
-      throw new PruneInputError(`SparseGPT: blocksize ${blocksize} must be a multiple of M = ${nm.m} so N:M groups do not straddle blocks.`);
+      throw new PruneInputError(
+        `SparseGPT: blocksize ${blocksize} must be a multiple of M = ${nm.m} so N:M groups do not straddle blocks.`,
+      );
     }
     return { nm, sparsity: nm.n / nm.m, blocksize };
   }
@@ -155,7 +154,16 @@ function resolveOptions(layer: LayerMatrix, opts: SparseGptOptions): { nm?: NMPa
  * tmp = W1² / diag(Hinv1)², thresh = sort(tmp)[int(numel·s)], mask = tmp <= thresh (reference `<=`:
  * floor(numel·s) + 1 entries plus ties). W is [rows, cols]; the block is columns [c0, c0 + count).
  */
-function selectBlockMask(W: Float64Array, rows: number, cols: number, U: Float64Array, c0: number, count: number, s: number, mask: Uint8Array): void {
+function selectBlockMask(
+  W: Float64Array,
+  rows: number,
+  cols: number,
+  U: Float64Array,
+  c0: number,
+  count: number,
+  s: number,
+  mask: Uint8Array,
+): void {
   const tmp = new Float64Array(rows * count);
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < count; c++) {
@@ -298,7 +306,8 @@ export function pruneSparseGptReference(layer: LayerMatrix, H: Float64Array, opt
   const mask = new Uint8Array(rows * cols);
   const losses = new Float64Array(rows);
   for (let col = 0; col < cols; col++) {
-    if (!cfg.nm && col % cfg.blocksize === 0) selectBlockMask(W, rows, cols, U, col, Math.min(cfg.blocksize, cols - col), cfg.sparsity, mask);
+    if (!cfg.nm && col % cfg.blocksize === 0)
+      selectBlockMask(W, rows, cols, U, col, Math.min(cfg.blocksize, cols - col), cfg.sparsity, mask);
     if (cfg.nm && col % cfg.nm.m === 0) selectGroupMask(W, rows, cols, U, col, cfg.nm, mask);
     const d = U[col * cols + col];
     for (let r = 0; r < rows; r++) {

@@ -4,16 +4,40 @@ import { uiStore, type LearnTarget } from '../../store/uiStore';
 import { saveChartPng } from './png';
 
 /** Frame for one chart: title with a hover explanation, PNG export, Learn-mode highlight. */
-export function ChartCard({ id, title, help, children, testId, json }: { id: Exclude<LearnTarget, null>; title: ReactNode; help: string; children: ReactNode; testId: string; json?: unknown }) {
+export function ChartCard({
+  id,
+  title,
+  help,
+  children,
+  testId,
+  json,
+}: {
+  id: Exclude<LearnTarget, null>;
+  title: ReactNode;
+  help: string;
+  children: ReactNode;
+  testId: string;
+  json?: unknown;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   const hl = useStore(uiStore, (s) => s.highlight === id);
   return (
-    <div className={`chart${hl ? ' highlight' : ''}`} data-learn={id} data-testid={testId} data-json={json === undefined ? undefined : JSON.stringify(json)}>
+    <div
+      className={`chart${hl ? ' highlight' : ''}`}
+      data-learn={id}
+      data-testid={testId}
+      data-json={json === undefined ? undefined : JSON.stringify(json)}
+    >
       <div className="chart-head">
         <h3 title={help}>
           {title} <span className="q">?</span>
         </h3>
-        <button type="button" className="link small" onClick={() => void saveChartPng(ref.current, testId)} title="Save this chart as a PNG image.">
+        <button
+          type="button"
+          className="link small"
+          onClick={() => void saveChartPng(ref.current, testId)}
+          title="Save this chart as a PNG image."
+        >
           PNG
         </button>
       </div>

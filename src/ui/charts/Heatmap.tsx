@@ -37,7 +37,10 @@ export function Heatmap() {
                   key={n}
                   type="button"
                   className="hm-cell"
-                  style={{ background: v === undefined ? '#f3f4f6' : sparsityColor(v), color: v !== undefined && v > 0.55 ? '#fff' : '#111' }}
+                  style={{
+                    background: v === undefined ? '#f3f4f6' : sparsityColor(v),
+                    color: v !== undefined && v > 0.55 ? '#fff' : '#111',
+                  }}
                   title={v === undefined ? `block ${i} ${n}: not pruned (yet)` : `block ${i} ${n}: ${fmtPct(v, 2)} zeros`}
                   onClick={() => {
                     uiStore.getState().set({ selectedBlock: i, maskLayer: n });

@@ -24,12 +24,41 @@ export function LossChart() {
           <LineChart data={steps} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e5e7eb" />
             <XAxis dataKey="step" type="number" allowDecimals={false} domain={[0, Math.max(1, totalSteps - 1)]} tick={{ fontSize: 11 }} />
-            <YAxis yAxisId="rec" domain={['auto', 'auto']} tick={{ fontSize: 11, fill: '#2563eb' }} tickFormatter={(v: number) => v.toPrecision(3)} width={56} />
-            <YAxis yAxisId="pen" orientation="right" domain={[0, 'auto']} tick={{ fontSize: 11, fill: '#dc2626' }} tickFormatter={(v: number) => (v === 0 ? '0' : v.toExponential(1))} width={56} />
+            <YAxis
+              yAxisId="rec"
+              domain={['auto', 'auto']}
+              tick={{ fontSize: 11, fill: '#2563eb' }}
+              tickFormatter={(v: number) => v.toPrecision(3)}
+              width={56}
+            />
+            <YAxis
+              yAxisId="pen"
+              orientation="right"
+              domain={[0, 'auto']}
+              tick={{ fontSize: 11, fill: '#dc2626' }}
+              tickFormatter={(v: number) => (v === 0 ? '0' : v.toExponential(1))}
+              width={56}
+            />
             <Tooltip formatter={(v) => (typeof v === 'number' ? v.toExponential(3) : String(v))} />
             <Legend wrapperStyle={{ fontSize: 11 }} />
-            <Line yAxisId="rec" dataKey="recon" name="reconstruction (left)" stroke="#2563eb" dot={false} isAnimationActive={false} strokeWidth={2} />
-            <Line yAxisId="pen" dataKey="penalty" name="penalty (right)" stroke="#dc2626" dot={false} isAnimationActive={false} strokeWidth={2} />
+            <Line
+              yAxisId="rec"
+              dataKey="recon"
+              name="reconstruction (left)"
+              stroke="#2563eb"
+              dot={false}
+              isAnimationActive={false}
+              strokeWidth={2}
+            />
+            <Line
+              yAxisId="pen"
+              dataKey="penalty"
+              name="penalty (right)"
+              stroke="#dc2626"
+              dot={false}
+              isAnimationActive={false}
+              strokeWidth={2}
+            />
           </LineChart>
         </ResponsiveContainer>
       )}

@@ -54,7 +54,11 @@ export function MaskView() {
         </label>{' '}
         <label title="Which of the 7 linear layers.">
           layer{' '}
-          <select data-testid="mask-layer" value={mask?.layer ?? 'q'} onChange={(e) => void refreshMask(mask?.block, e.target.value as LinearName)}>
+          <select
+            data-testid="mask-layer"
+            value={mask?.layer ?? 'q'}
+            onChange={(e) => void refreshMask(mask?.block, e.target.value as LinearName)}
+          >
             {LINEAR_NAMES.map((n) => (
               <option key={n} value={n}>
                 {n}
@@ -64,12 +68,17 @@ export function MaskView() {
         </label>{' '}
         {mask && (
           <span className="muted small">
-            {fmtPct(zeros, 2)} zeros · {mask.fromRun ? (mask.fromRun === 'running' ? 'from the running job' : 'pruned') : 'dense (this block is not pruned)'}
+            {fmtPct(zeros, 2)} zeros ·{' '}
+            {mask.fromRun ? (mask.fromRun === 'running' ? 'from the running job' : 'pruned') : 'dense (this block is not pruned)'}
           </span>
         )}
       </div>
       {err && <p className="error">{err}</p>}
-      <canvas ref={canvas} className="mask-canvas" style={mask ? { width: mask.cols * scale, height: mask.rows * scale } : { display: 'none' }} />
+      <canvas
+        ref={canvas}
+        className="mask-canvas"
+        style={mask ? { width: mask.cols * scale, height: mask.rows * scale } : { display: 'none' }}
+      />
     </ChartCard>
   );
 }

@@ -8,7 +8,11 @@ export function PerplexityChart() {
   const ppl = useStore(runStore, (s) => s.perplexity);
   const pending = useStore(runStore, (s) => s.status === 'running');
   const sets = [...new Set([...ppl.dense, ...ppl.pruned].map((r) => r.dataset))];
-  const data = sets.map((d) => ({ dataset: d, dense: ppl.dense.find((r) => r.dataset === d)?.ppl, pruned: ppl.pruned.find((r) => r.dataset === d)?.ppl }));
+  const data = sets.map((d) => ({
+    dataset: d,
+    dense: ppl.dense.find((r) => r.dataset === d)?.ppl,
+    pruned: ppl.pruned.find((r) => r.dataset === d)?.ppl,
+  }));
   const win = ppl.dense[0] ?? ppl.pruned[0];
   return (
     <ChartCard
@@ -44,7 +48,11 @@ export function PerplexityChart() {
               ))}
             </tbody>
           </table>
-          {win && <p className="muted small">{win.windows} windows × {win.seqlen} tokens each.</p>}
+          {win && (
+            <p className="muted small">
+              {win.windows} windows × {win.seqlen} tokens each.
+            </p>
+          )}
         </>
       )}
     </ChartCard>

@@ -28,7 +28,12 @@ function mean(a: ArrayLike<number>): number {
 }
 
 function cellTitle(n: LinearName, c: RowCell, G: number, sorted: boolean, rank: number, firstStep: number, d: number): string {
-  const who = G === 1 ? `${n}: one θ for all rows (layer-wise)` : c.rows.length === 1 ? `${n} row ${c.rows[0]}${sorted ? ` (rank ${rank + 1}/${G})` : ''}` : `${n} rows ${c.rows[0]}…${c.rows[c.rows.length - 1]} (mean of ${c.rows.length})`;
+  const who =
+    G === 1
+      ? `${n}: one θ for all rows (layer-wise)`
+      : c.rows.length === 1
+        ? `${n} row ${c.rows[0]}${sorted ? ` (rank ${rank + 1}/${G})` : ''}`
+        : `${n} rows ${c.rows[0]}…${c.rows[c.rows.length - 1]} (mean of ${c.rows.length})`;
   const delta = c.value - c.first;
   return `${who}: s = ${c.value.toFixed(d)} · step ${firstStep + 1}: ${c.first.toFixed(d)} · Δ ${delta === 0 ? '0' : (delta > 0 ? '+' : '') + delta.toExponential(2)}`;
 }
@@ -91,14 +96,30 @@ function Legend({ W, lo, hi, target, digits, y }: { W: number; lo: number; hi: n
 }
 
 function Strips({ W, data, sorted, scale, target }: { W: number; data: BlockRows; sorted: boolean; scale: Scale; target: number }) {
-  const strips = useMemo(() => LINEAR_NAMES.map((n) => ({ n, G: data.rows[n].length, mean: mean(data.rows[n]), cells: rowCells(data.rows[n], data.first[n], sorted) })), [data, sorted]);
+  const strips = useMemo(
+    () =>
+      LINEAR_NAMES.map((n) => ({
+        n,
+        G: data.rows[n].length,
+        mean: mean(data.rows[n]),
+        cells: rowCells(data.rows[n], data.first[n], sorted),
+      })),
+    [data, sorted],
+  );
   const [lo, hi] = scale === 'absolute' ? [0, 1] : valueRange(LINEAR_NAMES.map((n) => data.rows[n]));
   const digits = scale === 'absolute' ? 2 : digitsFor(lo, hi);
   const tipDigits = Math.max(7, digits); // early steps move rows by ~1e-7
   const stripW = W - LABEL - RIGHT;
   const H = LINEAR_NAMES.length * (STRIP_H + GAP) + LEGEND_H;
   return (
-    <svg viewBox={`0 0 ${W} ${H}`} width={W} height={H} role="img" aria-label="Expected sparsity of every output row of the 7 linears" data-testid="row-alloc-svg">
+    <svg
+      viewBox={`0 0 ${W} ${H}`}
+      width={W}
+      height={H}
+      role="img"
+      aria-label="Expected sparsity of every output row of the 7 linears"
+      data-testid="row-alloc-svg"
+    >
       <defs>
         <linearGradient id={GRAD_ID}>
           {[0, 0.25, 0.5, 0.75, 1].map((t) => (
@@ -115,7 +136,14 @@ function Strips({ W, data, sorted, scale, target }: { W: number; data: BlockRows
               {n}
             </text>
             {cells.map((c, k) => (
-              <rect key={k} x={LABEL + k * cw} y={y} width={k === cells.length - 1 ? cw : cw + 0.4} height={STRIP_H} fill={sparsityColor(scalePos(c.value, lo, hi))}>
+              <rect
+                key={k}
+                x={LABEL + k * cw}
+                y={y}
+                width={k === cells.length - 1 ? cw : cw + 0.4}
+                height={STRIP_H}
+                fill={sparsityColor(scalePos(c.value, lo, hi))}
+              >
                 <title>{cellTitle(n, c, G, sorted, k, data.firstStep, tipDigits)}</title>
               </rect>
             ))}
@@ -159,7 +187,10 @@ export function RowAllocation() {
         <label title="Sort each strip by sparsity (the distribution over rows) instead of keeping row order.">
           <input type="checkbox" data-testid="row-alloc-sort" checked={sorted} onChange={(e) => setSorted(e.target.checked)} /> sort rows
         </label>
-        <label style={{ marginLeft: '1.2em' }} title="Colour scale: this step's range (shows small differences) or the heatmap's absolute 0–100%.">
+        <label
+          style={{ marginLeft: '1.2em' }}
+          title="Colour scale: this step's range (shows small differences) or the heatmap's absolute 0–100%."
+        >
           colours{' '}
           <select data-testid="row-alloc-scale" value={scale} onChange={(e) => setScale(e.target.value as Scale)}>
             <option value="range">this step's range</option>
@@ -171,7 +202,10 @@ export function RowAllocation() {
         {data ? (
           <Strips W={width} data={data} sorted={sorted} scale={scale} target={target} />
         ) : (
-          <p className="empty">No per-row allocation for this block yet. BESA sends it at every optimiser step; one-shot methods give every row the same sparsity.</p>
+          <p className="empty">
+            No per-row allocation for this block yet. BESA sends it at every optimiser step; one-shot methods give every row the same
+            sparsity.
+          </p>
         )}
       </div>
     </ChartCard>

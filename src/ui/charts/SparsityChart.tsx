@@ -18,10 +18,11 @@ export function SparsityChart() {
   // Early on the lines differ in the 4th–5th decimal: pick enough digits for the visible range.
   let lo = Infinity;
   let hi = -Infinity;
-  for (const p of steps) for (const k of ['total', ...LINEAR_NAMES] as const) {
-    lo = Math.min(lo, p[k]);
-    hi = Math.max(hi, p[k]);
-  }
+  for (const p of steps)
+    for (const k of ['total', ...LINEAR_NAMES] as const) {
+      lo = Math.min(lo, p[k]);
+      hi = Math.max(hi, p[k]);
+    }
   const digits = hi - lo < 1e-12 ? 3 : Math.min(8, Math.max(2, Math.ceil(-Math.log10(hi - lo)) + 1));
   return (
     <ChartCard
@@ -37,19 +38,34 @@ export function SparsityChart() {
         <ResponsiveContainer width="100%" height={240}>
           <LineChart data={steps} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e5e7eb" />
-            <XAxis dataKey="step" type="number" allowDecimals={false} domain={[0, Math.max(1, (block?.totalSteps ?? 1) - 1)]} tick={{ fontSize: 11 }} />
-            <YAxis domain={['auto', 'auto']} tick={{ fontSize: 11 }} tickFormatter={(v: number) => v.toFixed(digits)} width={20 + 7 * digits} />
+            <XAxis
+              dataKey="step"
+              type="number"
+              allowDecimals={false}
+              domain={[0, Math.max(1, (block?.totalSteps ?? 1) - 1)]}
+              tick={{ fontSize: 11 }}
+            />
+            <YAxis
+              domain={['auto', 'auto']}
+              tick={{ fontSize: 11 }}
+              tickFormatter={(v: number) => v.toFixed(digits)}
+              width={20 + 7 * digits}
+            />
             <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} />
             <Legend wrapperStyle={{ fontSize: 11 }} />
             {LINEAR_NAMES.map((n) => (
               <Line key={n} dataKey={n} stroke={LAYER_COLORS[n]} dot={false} isAnimationActive={false} strokeWidth={1.5} />
             ))}
             <Line dataKey="total" name="block" stroke="#111827" dot={false} isAnimationActive={false} strokeWidth={2.5} />
-            <ReferenceLine y={target} stroke="#6b7280" strokeDasharray="6 4" label={{ value: `target ${target}`, fontSize: 10, position: 'insideTopRight' }} />
+            <ReferenceLine
+              y={target}
+              stroke="#6b7280"
+              strokeDasharray="6 4"
+              label={{ value: `target ${target}`, fontSize: 10, position: 'insideTopRight' }}
+            />
           </LineChart>
         </ResponsiveContainer>
       )}
     </ChartCard>
   );
 }
-

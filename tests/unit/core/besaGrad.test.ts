@@ -50,8 +50,13 @@ function POf(p: Float64Array, sortIdx: Int32Array, rows: number, cols: number, G
 }
 
 describe('thetaGrad (prefix-sum form) = explicit chain rule through P', () => {
-  const rows = 6, cols = 29;
-  for (const [name, G] of [['row-wise', 6], ['layer-wise', 1], ['blocksize 3', 2]] as const) {
+  const rows = 6,
+    cols = 29;
+  for (const [name, G] of [
+    ['row-wise', 6],
+    ['layer-wise', 1],
+    ['blocksize 3', 2],
+  ] as const) {
     for (const sig of [true, false]) {
       it(`${name}, sigmoid=${sig}, with a penalty term dL/ds`, () => {
         const rng = new Rng(G * 10 + (sig ? 1 : 0));
@@ -82,13 +87,26 @@ describe('sparsity penalty through two linears', () => {
     const numel = lin.map((l) => l.rows * l.cols);
     const total = numel[0] + numel[1];
     const sBlock = () =>
-      blockSparsity(lin.map((l, i) => ({ numel: numel[i], sparsity: sOf(pOf(thetas[i], l.G, true), l.G).reduce((a, b) => a + b, 0) / l.G })));
+      blockSparsity(
+        lin.map((l, i) => ({ numel: numel[i], sparsity: sOf(pOf(thetas[i], l.G, true), l.G).reduce((a, b) => a + b, 0) / l.G })),
+      );
     const pen = () => sparsityPenalty(sBlock(), 0.5, 5).penalty;
     const { dS } = sparsityPenalty(sBlock(), 0.5, 5);
     lin.forEach((l, i) => {
       const sortIdx = argsortRows(rng.uniformArray(l.rows * l.cols, 0, 1), l.rows, l.cols);
-      const got = thetaGrad(new Float64Array(l.rows * l.cols), sortIdx, thetas[i], pOf(thetas[i], l.G, true),
-        pruneCountsPerCandidate(l.cols, cand), cand, l.rows, l.cols, l.G, true, penaltyGradPerRow(dS, numel[i], total, l.G));
+      const got = thetaGrad(
+        new Float64Array(l.rows * l.cols),
+        sortIdx,
+        thetas[i],
+        pOf(thetas[i], l.G, true),
+        pruneCountsPerCandidate(l.cols, cand),
+        cand,
+        l.rows,
+        l.cols,
+        l.G,
+        true,
+        penaltyGradPerRow(dS, numel[i], total, l.G),
+      );
       expectClose(got, fdGrad(pen, thetas[i]), { atol: 1e-10, rtol: 1e-6, what: `penalty dθ[${i}]` });
     });
   });
@@ -103,7 +121,10 @@ describe('STE gradient through a block (spec §7.4)', () => {
     const shapes = linearShapes(spec);
     const x = randn64(rng, T * spec.dim);
     const yRef = blockForwardRef(spec, w, null, x, T).y; // dense target on the same input (row-wise default)
-    const st = {} as Record<LinearName, { rows: number; cols: number; G: number; sortIdx: Int32Array; theta: Float64Array; hard: Float64Array; P0: Float64Array }>;
+    const st = {} as Record<
+      LinearName,
+      { rows: number; cols: number; G: number; sortIdx: Int32Array; theta: Float64Array; hard: Float64Array; P0: Float64Array }
+    >;
     for (const n of LINEAR_NAMES) {
       const [rows, cols] = shapes[n];
       const G = n === 'down' ? 1 : rows; // mix row-wise and layer-wise
@@ -130,7 +151,18 @@ describe('STE gradient through a block (spec §7.4)', () => {
     const { dMask } = blockBackwardRef(spec, w, hardMasks, fwd.saved, dy);
     for (const n of LINEAR_NAMES) {
       const s = st[n];
-      const got = thetaGrad(dMask[n], s.sortIdx, s.theta, pOf(s.theta, s.G, true), pruneCountsPerCandidate(s.cols, cand), cand, s.rows, s.cols, s.G, true);
+      const got = thetaGrad(
+        dMask[n],
+        s.sortIdx,
+        s.theta,
+        pOf(s.theta, s.G, true),
+        pruneCountsPerCandidate(s.cols, cand),
+        cand,
+        s.rows,
+        s.cols,
+        s.G,
+        true,
+      );
       const idx = Array.from({ length: 12 }, () => rng.int(s.G * D));
       expectClose(got, fdGrad(loss, s.theta, 1e-5, idx), { atol: 1e-9, rtol: 1e-5, what: `STE dθ.${n}`, indices: idx });
     }

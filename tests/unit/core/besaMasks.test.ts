@@ -40,21 +40,24 @@ describe('candidates', () => {
 describe('sparsity from θ', () => {
   const cand = candidates();
   it('θ = 0 gives s = 0.5 in every row, zero penalty, n_r = floor(C/2) or one less', () => {
-    const G = 7, D = 101;
+    const G = 7,
+      D = 101;
     for (const sig of [true, false]) {
       const s = rowSparsities(probabilities(new Float64Array(G * D), G, D, sig), cand, G);
       for (const v of s) expect(Math.abs(v - 0.5)).toBeLessThan(1e-7); // cand are f32: mean is 0.5 ± 1e-8
       expect(sparsityPenalty(mean(s), 0.5, 5).penalty).toBeLessThan(1e-12);
     }
     const s32 = rowSparsities(probabilities(new Float32Array(G * D), G, D), cand, G);
-    for (const C of [11, 12, 100, 4096]) for (const n of hardPruneCounts(s32, C)) expect([Math.floor(C / 2), Math.floor(C / 2) - 1]).toContain(n);
+    for (const C of [11, 12, 100, 4096])
+      for (const n of hardPruneCounts(s32, C)) expect([Math.floor(C / 2), Math.floor(C / 2) - 1]).toContain(n);
   });
   it('with sigmoid smoothing no θ leaves [0.3763, 0.6237]; the extremes reach the bound; without it s reaches 0 and 1', () => {
     const D = 101;
     // extreme θ: candidates d < k at +40 (z≈1), the rest at −40 (z≈0), and the mirror image
     const probes: Float64Array[] = [];
     for (let k = 0; k <= D; k++) {
-      const a = new Float64Array(D), b = new Float64Array(D);
+      const a = new Float64Array(D),
+        b = new Float64Array(D);
       for (let d = 0; d < D; d++) {
         a[d] = d < k ? 40 : -40;
         b[d] = -a[d];
@@ -67,7 +70,8 @@ describe('sparsity from θ', () => {
       for (let d = 0; d < D; d++) t[d] = 30 * rng.normal();
       probes.push(t);
     }
-    let lo = 1, hi = 0;
+    let lo = 1,
+      hi = 0;
     for (const t of probes) {
       const s = rowSparsities(probabilities(t, 1, D, true), cand, 1)[0];
       lo = Math.min(lo, s);
@@ -85,7 +89,12 @@ describe('sparsity from θ', () => {
     expect(rowSparsities(probabilities(zero, 1, D, false), cand, 1)[0]).toBeLessThan(0.001);
   });
   it('block sparsity is parameter-weighted; penalty gradient is 2β(s−α̂)/α̂²', () => {
-    expect(blockSparsity([{ numel: 100, sparsity: 0.2 }, { numel: 300, sparsity: 0.6 }])).toBeCloseTo(0.5, 15);
+    expect(
+      blockSparsity([
+        { numel: 100, sparsity: 0.2 },
+        { numel: 300, sparsity: 0.6 },
+      ]),
+    ).toBeCloseTo(0.5, 15);
     const { penalty, dS } = sparsityPenalty(0.55, 0.5, 5);
     expect(penalty).toBeCloseTo(5 * 0.01, 14);
     expect(dS).toBeCloseTo((2 * 5 * 0.05) / 0.25, 13);
@@ -95,11 +104,16 @@ describe('sparsity from θ', () => {
 describe('importance and order', () => {
   it('WandaStats is the running mean over sequences of Σ_t x²; Wanda metric |W|·sqrt(scaler); weight metric |W|', () => {
     const rng = new Rng(4);
-    const cols = 9, rows = 5;
+    const cols = 9,
+      rows = 5;
     const st = new WandaStats(cols);
     const want = new Float64Array(cols);
     let nseqTotal = 0;
-    for (const [tokens, nseq] of [[4, 1], [6, 2], [3, 1]] as const) {
+    for (const [tokens, nseq] of [
+      [4, 1],
+      [6, 2],
+      [3, 1],
+    ] as const) {
       const x = rng.normalArray(tokens * cols);
       st.addBatch(x, tokens, nseq);
       nseqTotal += nseq;
@@ -138,10 +152,15 @@ function refSoftMask(p: Float32Array, cand: Float32Array, sortIdx: Int32Array, r
 }
 
 describe('masks', () => {
-  for (const [name, G] of [['row-wise', 6], ['layer-wise', 1], ['blocksize 2', 3]] as const) {
+  for (const [name, G] of [
+    ['row-wise', 6],
+    ['layer-wise', 1],
+    ['blocksize 2', 3],
+  ] as const) {
     it(`${name}: soft mask = 1 − p @ prob_map scattered; hard mask zeros exactly the n lowest-ranked`, () => {
       const rng = new Rng(G + 100);
-      const rows = 6, cols = 37;
+      const rows = 6,
+        cols = 37;
       const cand = candidates();
       const D = cand.length;
       const S = rng.uniformArray(rows * cols, 0, 1);
@@ -160,7 +179,8 @@ describe('masks', () => {
           // rank by counting: entries with smaller score, or equal score and smaller index (stable)
           let rank = 0;
           for (let u = 0; u < cols; u++) {
-            const a = S[r * cols + u], b = S[r * cols + j];
+            const a = S[r * cols + u],
+              b = S[r * cols + j];
             if (a < b || (a === b && u < j)) rank++;
           }
           expect(M[r * cols + j]).toBe(rank < nr ? 0 : 1);
@@ -170,7 +190,8 @@ describe('masks', () => {
   }
   it('initBesaLinear + besaLinearMasks at θ = 0: s = 0.5, P = 1 − j-th position mass, hard zeros = n per row', () => {
     const rng = new Rng(8);
-    const rows = 5, cols = 23;
+    const rows = 5,
+      cols = 23;
     const w = rng.normalArray(rows * cols);
     const st = new WandaStats(cols);
     st.addBatch(rng.normalArray(4 * cols), 4);

@@ -43,7 +43,8 @@ describe('blockForwardRef / blockBackwardRef', () => {
     const rng = new Rng(5);
     const T = 7;
     const w = randomBlock(spec, rng);
-    const x = randn64(rng, T * spec.dim), R = randn64(rng, T * spec.dim);
+    const x = randn64(rng, T * spec.dim),
+      R = randn64(rng, T * spec.dim);
     const ones: Partial<Record<LinearName, Float64Array>> = {};
     for (const n of LINEAR_NAMES) ones[n] = new Float64Array(linearShapes(spec)[n][0] * linearShapes(spec)[n][1]).fill(1);
     const a = blockForwardRef(spec, w, null, x, T);
@@ -51,7 +52,11 @@ describe('blockForwardRef / blockBackwardRef', () => {
     expectClose(a.y, b.y, { atol: 1e-14, rtol: 1e-14, what: 'dense vs ones' });
     const g = blockBackwardRef(spec, w, null, a.saved, R);
     for (const n of LINEAR_NAMES)
-      expectClose(g.dMask[n], fdGrad(() => dot(blockForwardRef(spec, w, ones, x, T).y, R), ones[n]!, 1e-6, [0, 5, 17]), { atol: ATOL, rtol: RTOL, what: `dMask.${n} at 1`, indices: [0, 5, 17] });
+      expectClose(
+        g.dMask[n],
+        fdGrad(() => dot(blockForwardRef(spec, w, ones, x, T).y, R), ones[n]!, 1e-6, [0, 5, 17]),
+        { atol: ATOL, rtol: RTOL, what: `dMask.${n} at 1`, indices: [0, 5, 17] },
+      );
   });
 
   it('f32 forward matches the f64 forward, and a zero mask on o and down makes the block the identity', () => {

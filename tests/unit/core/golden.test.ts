@@ -32,14 +32,31 @@ describe('golden: block 0 of the micro model', () => {
   it('forward intermediates match in f64 (F32-storage level) and on the f32 path', () => {
     expect(spec.ropeLayout).toBe('half');
     const x = g64('block0.x');
-    for (const [xx, atol, rtol] of [[x, 1e-7, 1e-6], [g32('block0.x'), 1e-6, 1e-6]] as const) {
+    for (const [xx, atol, rtol] of [
+      [x, 1e-7, 1e-6],
+      [g32('block0.x'), 1e-6, 1e-6],
+    ] as const) {
       const { y, saved: s } = blockForwardRef(spec, w, null, xx, T);
       const pairs: [string, ArrayLike<number>][] = [
-        ['attn_norm', s.n1], ['q', s.q], ['k', s.k], ['v', s.v], ['q_rope', s.qr], ['k_rope', s.kr],
-        ['attn_probs', s.probs], ['attn_out', s.att], ['o', sub(s.x1, s.x)], ['resid1', s.x1], ['mlp_norm', s.n2],
-        ['gate', s.gate], ['up', s.up], ['act', s.h], ['down', sub(y, s.x1)], ['block_out', y],
+        ['attn_norm', s.n1],
+        ['q', s.q],
+        ['k', s.k],
+        ['v', s.v],
+        ['q_rope', s.qr],
+        ['k_rope', s.kr],
+        ['attn_probs', s.probs],
+        ['attn_out', s.att],
+        ['o', sub(s.x1, s.x)],
+        ['resid1', s.x1],
+        ['mlp_norm', s.n2],
+        ['gate', s.gate],
+        ['up', s.up],
+        ['act', s.h],
+        ['down', sub(y, s.x1)],
+        ['block_out', y],
       ];
-      for (const [name, got] of pairs) expectClose(got, g64(`block0.${name}`), { atol, rtol, what: `block0.${name} (${xx.constructor.name})` });
+      for (const [name, got] of pairs)
+        expectClose(got, g64(`block0.${name}`), { atol, rtol, what: `block0.${name} (${xx.constructor.name})` });
     }
   });
 
@@ -61,7 +78,8 @@ describe('golden: block 0 of the micro model', () => {
     const f32 = blockForwardRef(spec, w, masks32, g32('block0.x'), T);
     const b32 = blockBackwardRef(spec, w, masks32, f32.saved, reconLoss(f32.y, g32('bwd.y_ref'), T, spec.dim).dy);
     expectClose(b32.dx, g64('bwd.dx'), { atol: 2e-8, rtol: 1e-4, what: 'bwd.dx (f32)' });
-    for (const n of LINEAR_NAMES) expectClose(b32.dMask[n], g64(`bwd.dmask.${n}`), { atol: 5e-10, rtol: 1e-4, what: `bwd.dmask.${n} (f32)` });
+    for (const n of LINEAR_NAMES)
+      expectClose(b32.dMask[n], g64(`bwd.dmask.${n}`), { atol: 5e-10, rtol: 1e-4, what: `bwd.dmask.${n} (f32)` });
   });
 });
 
@@ -78,20 +96,36 @@ describe('golden: Prodigy on the toy problem (d_coef 5, 8 steps)', () => {
   for (const kind of ['f64', 'f32'] as const) {
     it(`${kind}: d, d_hat, numerator, denominator, loss and θ after every step`, () => {
       const make = (n: number) => (kind === 'f64' ? new Float64Array(n) : new Float32Array(n));
-      const t0 = make(3 * 101), t1 = make(101);
+      const t0 = make(3 * 101),
+        t1 = make(101);
       const opt = new Prodigy([t0, t1], { lr: P.lr, betas: P.betas, beta3: P.beta3, eps: P.eps, d0: P.d0, dCoef: P.d_coef });
       // f64 matches to storage precision; f32 state/params drift by ~1e-6 relative over 8 steps
       const rt = kind === 'f64' ? 1e-9 : 1e-4;
       for (let k = 0; k < P.steps; k++) {
         const a = toyLossGrad(t0, 3, targets[0], cand);
         const b = toyLossGrad(t1, 1, targets[1], cand);
-        expect(Math.abs(a.loss + b.loss - P.loss_before_step[k]), `loss before step ${k + 1}`).toBeLessThanOrEqual(rt * P.loss_before_step[k] + 1e-12);
+        expect(Math.abs(a.loss + b.loss - P.loss_before_step[k]), `loss before step ${k + 1}`).toBeLessThanOrEqual(
+          rt * P.loss_before_step[k] + 1e-12,
+        );
         opt.step([a.grad, b.grad]);
-        for (const [name, got, want] of [['d', opt.d, P.d[k]], ['d_hat', opt.dHat, P.d_hat[k]], ['num', opt.dNumerator, P.num[k]], ['den', opt.dDenom, P.den[k]]] as const)
+        for (const [name, got, want] of [
+          ['d', opt.d, P.d[k]],
+          ['d_hat', opt.dHat, P.d_hat[k]],
+          ['num', opt.dNumerator, P.num[k]],
+          ['den', opt.dDenom, P.den[k]],
+        ] as const)
           expect(Math.abs(got - want), `${name} after step ${k + 1}: ${got} vs ${want}`).toBeLessThanOrEqual(rt * Math.abs(want) + 1e-30);
         const at = kind === 'f64' ? 1e-12 : 1e-9;
-        expectClose(t0, g64(`prodigy.step${k + 1}.theta0`), { atol: at, rtol: kind === 'f64' ? 1e-6 : 1e-4, what: `θ0 after step ${k + 1}` });
-        expectClose(t1, g64(`prodigy.step${k + 1}.theta1`), { atol: at, rtol: kind === 'f64' ? 1e-6 : 1e-4, what: `θ1 after step ${k + 1}` });
+        expectClose(t0, g64(`prodigy.step${k + 1}.theta0`), {
+          atol: at,
+          rtol: kind === 'f64' ? 1e-6 : 1e-4,
+          what: `θ0 after step ${k + 1}`,
+        });
+        expectClose(t1, g64(`prodigy.step${k + 1}.theta1`), {
+          atol: at,
+          rtol: kind === 'f64' ? 1e-6 : 1e-4,
+          what: `θ1 after step ${k + 1}`,
+        });
       }
     });
   }

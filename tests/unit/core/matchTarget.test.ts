@@ -11,7 +11,8 @@ function randomLayers(rng: Rng, shapes: [rows: number, cols: number, G: number][
 }
 
 /** Weights pruned: every row of logit group g prunes counts[g]. */
-const total = (c: Int32Array[], layers: LayerAllocation[]) => c.reduce((a, n, li) => a + n.reduce((x, y) => x + y, 0) * (layers[li].rows / n.length), 0);
+const total = (c: Int32Array[], layers: LayerAllocation[]) =>
+  c.reduce((a, n, li) => a + n.reduce((x, y) => x + y, 0) * (layers[li].rows / n.length), 0);
 
 describe('matchTargetCounts', () => {
   const shapes: [number, number, number][] = [
@@ -40,7 +41,11 @@ describe('matchTargetCounts', () => {
   }
 
   it('layer-wise (one logit row per linear): one count per linear, total within one row of the smallest linear', () => {
-    const layers = randomLayers(new Rng(21), [[20, 45, 1], [16, 30, 1], [24, 45, 1]]);
+    const layers = randomLayers(new Rng(21), [
+      [20, 45, 1],
+      [16, 30, 1],
+      [24, 45, 1],
+    ]);
     const numel = 20 * 45 + 16 * 30 + 24 * 45;
     for (const alpha of [0.4, 0.5, 0.55]) {
       const K = Math.round(alpha * numel);
@@ -55,7 +60,10 @@ describe('matchTargetCounts', () => {
 
   it('keeps the learned order: among rows of one width, a higher learned sparsity never prunes fewer weights', () => {
     const rng = new Rng(5);
-    const layers = randomLayers(rng, [[64, 53, 64], [40, 53, 40]]);
+    const layers = randomLayers(rng, [
+      [64, 53, 64],
+      [40, 53, 40],
+    ]);
     const { counts } = matchTargetCounts(layers, Math.round(0.5 * 104 * 53));
     const rows = layers.flatMap((l, li) => Array.from({ length: l.rows }, (_, r) => ({ s: l.s[r], n: counts[li][r] })));
     for (const a of rows) for (const b of rows) if (a.s > b.s) expect(a.n).toBeGreaterThanOrEqual(b.n);

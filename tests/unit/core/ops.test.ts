@@ -16,10 +16,14 @@ const ATOL = 1e-7;
 const RTOL = 1e-6;
 
 describe('linear', () => {
-  const T = 5, In = 7, Out = 9;
+  const T = 5,
+    In = 7,
+    Out = 9;
   it('forward equals an explicit triple loop, with bias and mask', () => {
     const rng = new Rng(11);
-    const x = rng.normalArray(T * In), w = rng.normalArray(Out * In), b = rng.normalArray(Out);
+    const x = rng.normalArray(T * In),
+      w = rng.normalArray(Out * In),
+      b = rng.normalArray(Out);
     const m = rng.uniformArray(Out * In, 0, 1);
     const y = linearForward(x, w, T, In, Out, b, m);
     expect(y).toBeInstanceOf(Float32Array);
@@ -32,8 +36,11 @@ describe('linear', () => {
   });
   it('dx and dMask match finite differences (f64)', () => {
     const rng = new Rng(12);
-    const x = randn64(rng, T * In), w = randn64(rng, Out * In), b = randn64(rng, Out);
-    const m = randn64(rng, Out * In), R = randn64(rng, T * Out);
+    const x = randn64(rng, T * In),
+      w = randn64(rng, Out * In),
+      b = randn64(rng, Out);
+    const m = randn64(rng, Out * In),
+      R = randn64(rng, T * Out);
     const L = () => dot(linearForward(x, w, T, In, Out, b, m), R);
     const { dx, dMask } = linearBackward(x, w, R, T, In, Out, m);
     expectClose(dx, fdGrad(L, x), { atol: ATOL, rtol: RTOL, what: 'linear dx' });
@@ -52,22 +59,27 @@ describe('linear', () => {
 });
 
 describe('rmsnorm', () => {
-  const T = 5, C = 12, eps = 1e-5;
+  const T = 5,
+    C = 12,
+    eps = 1e-5;
   it('forward: y·rstd⁻¹/w recovers x and mean(y/w)² = 1/(1+eps·rstd²)', () => {
     const rng = new Rng(21);
-    const x = randn64(rng, T * C), w = randn64(rng, C);
+    const x = randn64(rng, T * C),
+      w = randn64(rng, C);
     const { y, rstd } = rmsnormForward(x, w, T, C, eps);
     for (let t = 0; t < T; t++) {
       let ms = 0;
       for (let c = 0; c < C; c++) ms += x[t * C + c] ** 2;
       ms /= C;
       expect(rstd[t]).toBeCloseTo(1 / Math.sqrt(ms + eps), 12);
-      for (let c = 0; c < C; c++) expect(y[t * C + c]).toBeCloseTo(x[t * C + c] * w[c] / Math.sqrt(ms + eps), 12);
+      for (let c = 0; c < C; c++) expect(y[t * C + c]).toBeCloseTo((x[t * C + c] * w[c]) / Math.sqrt(ms + eps), 12);
     }
   });
   it('dx matches finite differences (f64)', () => {
     const rng = new Rng(22);
-    const x = randn64(rng, T * C), w = randn64(rng, C), R = randn64(rng, T * C);
+    const x = randn64(rng, T * C),
+      w = randn64(rng, C),
+      R = randn64(rng, T * C);
     const L = () => dot(rmsnormForward(x, w, T, C, eps).y, R);
     const { rstd } = rmsnormForward(x, w, T, C, eps);
     expectClose(rmsnormBackward(x, w, rstd, R, T, C), fdGrad(L, x), { atol: ATOL, rtol: RTOL, what: 'rmsnorm dx' });
@@ -75,11 +87,15 @@ describe('rmsnorm', () => {
 });
 
 describe('rope', () => {
-  const T = 5, H = 3, D = 6, theta = 10000;
+  const T = 5,
+    H = 3,
+    D = 6,
+    theta = 10000;
   for (const layout of ['half', 'interleaved'] as const) {
     it(`${layout}: pairs, norms and position 0 behave; backward = FD; backward∘forward = id`, () => {
       const rng = new Rng(layout === 'half' ? 31 : 32);
-      const x = randn64(rng, T * H * D), R = randn64(rng, T * H * D);
+      const x = randn64(rng, T * H * D),
+        R = randn64(rng, T * H * D);
       const y = ropeForward(x, T, H, D, theta, layout, 3);
       // each rotated pair keeps its norm; pair i rotates by (t+3)·theta^(-2i/D)
       for (let t = 0; t < T; t++)
@@ -99,7 +115,7 @@ describe('rope', () => {
       expectClose(ropeBackward(y, T, H, D, theta, layout, 3), x, { atol: 1e-12, rtol: 1e-12, what: 'rope inverse' });
     });
   }
-  it("the two layouts agree after permuting dims (i, i+D/2) <-> (2i, 2i+1)", () => {
+  it('the two layouts agree after permuting dims (i, i+D/2) <-> (2i, 2i+1)', () => {
     const rng = new Rng(33);
     const x = randn64(rng, T * H * D);
     const perm = (i: number) => (i < D / 2 ? 2 * i : 2 * (i - D / 2) + 1); // half index -> interleaved index
@@ -112,11 +128,18 @@ describe('rope', () => {
 });
 
 describe('attention', () => {
-  for (const [H, KVH] of [[3, 1], [4, 2], [2, 2]] as const) {
-    const T = 5, D = 6;
+  for (const [H, KVH] of [
+    [3, 1],
+    [4, 2],
+    [2, 2],
+  ] as const) {
+    const T = 5,
+      D = 6;
     it(`H=${H} KVH=${KVH}: causal softmax rows, GQA sharing, backward = FD`, () => {
       const rng = new Rng(40 + H * 10 + KVH);
-      const q = randn64(rng, T * H * D), k = randn64(rng, T * KVH * D), v = randn64(rng, T * KVH * D);
+      const q = randn64(rng, T * H * D),
+        k = randn64(rng, T * KVH * D),
+        v = randn64(rng, T * KVH * D);
       const { out, probs } = attentionForward(q, k, v, T, H, KVH, D);
       for (let h = 0; h < H; h++)
         for (let t = 0; t < T; t++) {
@@ -129,18 +152,32 @@ describe('attention', () => {
           expect(s).toBeCloseTo(1, 14);
         }
       // first token attends only to itself: out_0 = v_0 of its kv head
-      for (let h = 0; h < H; h++)
-        for (let d = 0; d < D; d++) expect(out[h * D + d]).toBeCloseTo(v[Math.floor(h / (H / KVH)) * D + d], 14);
+      for (let h = 0; h < H; h++) for (let d = 0; d < D; d++) expect(out[h * D + d]).toBeCloseTo(v[Math.floor(h / (H / KVH)) * D + d], 14);
       const R = randn64(rng, T * H * D);
       const { dq, dk, dv } = attentionBackward(q, k, v, probs, R, T, H, KVH, D);
-      expectClose(dq, fdGrad(() => dot(attentionForward(q, k, v, T, H, KVH, D).out, R), q), { atol: ATOL, rtol: RTOL, what: 'attn dq' });
-      expectClose(dk, fdGrad(() => dot(attentionForward(q, k, v, T, H, KVH, D).out, R), k), { atol: ATOL, rtol: RTOL, what: 'attn dk' });
-      expectClose(dv, fdGrad(() => dot(attentionForward(q, k, v, T, H, KVH, D).out, R), v), { atol: ATOL, rtol: RTOL, what: 'attn dv' });
+      expectClose(
+        dq,
+        fdGrad(() => dot(attentionForward(q, k, v, T, H, KVH, D).out, R), q),
+        { atol: ATOL, rtol: RTOL, what: 'attn dq' },
+      );
+      expectClose(
+        dk,
+        fdGrad(() => dot(attentionForward(q, k, v, T, H, KVH, D).out, R), k),
+        { atol: ATOL, rtol: RTOL, what: 'attn dk' },
+      );
+      expectClose(
+        dv,
+        fdGrad(() => dot(attentionForward(q, k, v, T, H, KVH, D).out, R), v),
+        { atol: ATOL, rtol: RTOL, what: 'attn dv' },
+      );
     });
   }
   it('is stable for huge scores (no NaN/Inf)', () => {
-    const T = 3, D = 4;
-    const q = new Float32Array(T * D).fill(1e4), k = new Float32Array(T * D).fill(1e4), v = new Float32Array(T * D).fill(1);
+    const T = 3,
+      D = 4;
+    const q = new Float32Array(T * D).fill(1e4),
+      k = new Float32Array(T * D).fill(1e4),
+      v = new Float32Array(T * D).fill(1);
     const { out } = attentionForward(q, k, v, T, 1, 1, D);
     for (const o of out) expect(o).toBeCloseTo(1, 6);
   });
@@ -153,25 +190,38 @@ describe('swiglu', () => {
   it('forward = silu(g)·u; backward = FD (f64)', () => {
     const rng = new Rng(51);
     const n = 5 * 13;
-    const g = randn64(rng, n, 3), u = randn64(rng, n), R = randn64(rng, n);
+    const g = randn64(rng, n, 3),
+      u = randn64(rng, n),
+      R = randn64(rng, n);
     const h = swigluForward(g, u);
     for (let i = 0; i < n; i++) expect(h[i]).toBeCloseTo((g[i] / (1 + Math.exp(-g[i]))) * u[i], 14);
     const { dgate, dup } = swigluBackward(g, u, R);
-    expectClose(dgate, fdGrad(() => dot(swigluForward(g, u), R), g), { atol: ATOL, rtol: RTOL, what: 'swiglu dgate' });
-    expectClose(dup, fdGrad(() => dot(swigluForward(g, u), R), u), { atol: ATOL, rtol: RTOL, what: 'swiglu dup' });
+    expectClose(
+      dgate,
+      fdGrad(() => dot(swigluForward(g, u), R), g),
+      { atol: ATOL, rtol: RTOL, what: 'swiglu dgate' },
+    );
+    expectClose(
+      dup,
+      fdGrad(() => dot(swigluForward(g, u), R), u),
+      { atol: ATOL, rtol: RTOL, what: 'swiglu dup' },
+    );
   });
 });
 
 describe('reconLoss', () => {
-  const T = 5, C = 12;
+  const T = 5,
+    C = 12;
   it('equals mean over channels of ||Δ_c||²/||yRef_c||²; dy = FD; zero-norm channel ignored', () => {
     const rng = new Rng(61);
-    const y = randn64(rng, T * C), yRef = randn64(rng, T * C);
+    const y = randn64(rng, T * C),
+      yRef = randn64(rng, T * C);
     for (let t = 0; t < T; t++) yRef[t * C + 4] = 0; // an all-zero reference channel
     let want = 0;
     for (let c = 0; c < C; c++) {
       if (c === 4) continue;
-      let num = 0, den = 0;
+      let num = 0,
+        den = 0;
       for (let t = 0; t < T; t++) {
         num += (y[t * C + c] - yRef[t * C + c]) ** 2;
         den += yRef[t * C + c] ** 2;
@@ -182,7 +232,11 @@ describe('reconLoss', () => {
     expect(loss).toBeCloseTo(want / C, 13);
     expect(Number.isFinite(loss)).toBe(true);
     // n_c is detached: differentiate w.r.t. y only
-    expectClose(dy, fdGrad(() => reconLoss(y, yRef, T, C).loss, y), { atol: ATOL, rtol: RTOL, what: 'reconLoss dy' });
+    expectClose(
+      dy,
+      fdGrad(() => reconLoss(y, yRef, T, C).loss, y),
+      { atol: ATOL, rtol: RTOL, what: 'reconLoss dy' },
+    );
     expect(reconLoss(yRef, yRef, T, C).loss).toBe(0);
   });
 });

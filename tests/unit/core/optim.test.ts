@@ -35,11 +35,13 @@ describe('Prodigy', () => {
     opt.step([g]);
     const p1 = new Float32Array(p);
     opt.step([g]);
-    const b3 = Math.sqrt(0.999), d0 = 1e-6;
-    let gdot = 0, den = 0;
+    const b3 = Math.sqrt(0.999),
+      d0 = 1e-6;
+    let gdot = 0,
+      den = 0;
     for (let i = 0; i < 4; i++) {
       gdot += g[i] * (0 - p1[i]);
-      den += Math.abs(b3 * d0 * d0 / d0 * g[i] + d0 * g[i]);
+      den += Math.abs(((b3 * d0 * d0) / d0) * g[i] + d0 * g[i]);
     }
     const num = d0 * gdot; // (d/d0)·dlr·<g, p0 − θ>, previous numerator 0
     const dHat = (5 * num) / den;
@@ -56,7 +58,8 @@ describe('Prodigy', () => {
   });
 
   it('on the toy problem ([3,101] and [101]): d never decreases, loss falls, θ leaves 0', () => {
-    const t1 = new Float32Array(3 * D), t2 = new Float32Array(D);
+    const t1 = new Float32Array(3 * D),
+      t2 = new Float32Array(D);
     const opt = new Prodigy([t1, t2], { dCoef: 5 });
     const L = () => toyLossGrad(t1, 3, 0.42).loss + toyLossGrad(t2, 1, 0.58).loss;
     const L0 = L();
@@ -73,12 +76,14 @@ describe('Prodigy', () => {
 
   it('zero gradients: no parameter change and no d update, but the moments decay (reference quirk); null grads skip a tensor', () => {
     const rng = new Rng(2);
-    const a = rng.normalArray(4), b = rng.normalArray(3);
+    const a = rng.normalArray(4),
+      b = rng.normalArray(3);
     const bInit = new Float32Array(b);
     const opt = new Prodigy([a, b]);
     opt.step([rng.normalArray(4), null]);
     const a1 = new Float32Array(a);
-    const m1 = new Float32Array(opt.state[0].m), s1 = new Float32Array(opt.state[0].s);
+    const m1 = new Float32Array(opt.state[0].m),
+      s1 = new Float32Array(opt.state[0].s);
     opt.state[0].s.fill(0); // make den = 0 after the update below
     opt.step([new Float32Array(4), null]);
     expect(Array.from(a)).toEqual(Array.from(a1));
@@ -98,7 +103,9 @@ describe('Prodigy', () => {
 describe('AdamW', () => {
   it('first step moves each entry by lr·g/(|g|+eps) after decay p(1−lr·wd)', () => {
     const rng = new Rng(3);
-    const p = rng.normalArray(9), p0 = new Float32Array(p), g = rng.normalArray(9);
+    const p = rng.normalArray(9),
+      p0 = new Float32Array(p),
+      g = rng.normalArray(9);
     new AdamW([p], { lr: 1e-2, weightDecay: 0.1 }).step([g]);
     for (let i = 0; i < 9; i++) {
       const want = p0[i] * (1 - 1e-3) - (1e-2 * g[i]) / (Math.abs(g[i]) + 1e-8);

@@ -24,8 +24,19 @@ export function toyLossGrad<A extends Vec>(
     const tg = typeof target === 'number' ? target : target[g];
     loss += (s[g] - tg) ** 2;
     // a 1×1 dummy mask layout with G_M = 0: the whole gradient is the dL/ds_g term
-    const one = thetaGrad(new Float64Array(1), new Int32Array(1), theta.subarray(g * D, (g + 1) * D), p.subarray(g * D, (g + 1) * D),
-      kd, cand, 1, 1, 1, true, 2 * (s[g] - tg));
+    const one = thetaGrad(
+      new Float64Array(1),
+      new Int32Array(1),
+      theta.subarray(g * D, (g + 1) * D),
+      p.subarray(g * D, (g + 1) * D),
+      kd,
+      cand,
+      1,
+      1,
+      1,
+      true,
+      2 * (s[g] - tg),
+    );
     grad.set(one, g * D);
   }
   return { loss, grad };

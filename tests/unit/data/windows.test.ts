@@ -44,7 +44,12 @@ describe('calibration sampling', () => {
   });
 
   it('docs variant skips documents that are too short (C4 loop)', () => {
-    const docs = [Int32Array.from({ length: 5 }, () => -1), Int32Array.from({ length: 300 }, (_, i) => 1000 + i), Int32Array.from({ length: 50 }, () => -2), Int32Array.from({ length: 200 }, (_, i) => 5000 + i)];
+    const docs = [
+      Int32Array.from({ length: 5 }, () => -1),
+      Int32Array.from({ length: 300 }, (_, i) => 1000 + i),
+      Int32Array.from({ length: 50 }, () => -2),
+      Int32Array.from({ length: 200 }, (_, i) => 5000 + i),
+    ];
     const a = sampleCalibrationFromDocs(docs, 20, 64, 9);
     expect(a).toEqual(sampleCalibrationFromDocs(docs, 20, 64, 9));
     expect(new Set(a.docs)).toEqual(new Set([1, 3]));

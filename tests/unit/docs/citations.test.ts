@@ -46,7 +46,13 @@ describe('doc citations in src, shaders, tests, bench, e2e', () => {
     expect(files.length).toBeGreaterThan(100);
     const all = texts.flatMap((t) => citedSections(t.text, 'besa.md'));
     expect(all.length).toBeGreaterThan(50);
-    expect(citedSections('see docs/besa.md §1.2–§1.5, §7.1/§7.2 and docs/besa.md §5.', 'besa.md')).toEqual(['1.2', '1.5', '7.1', '7.2', '5']);
+    expect(citedSections('see docs/besa.md §1.2–§1.5, §7.1/§7.2 and docs/besa.md §5.', 'besa.md')).toEqual([
+      '1.2',
+      '1.5',
+      '7.1',
+      '7.2',
+      '5',
+    ]);
     expect([...headingNumbers('## 1. A\n### 1.10 B\n#### 7.4 C\nno ## 9.\n')]).toEqual(['1', '1.10', '7.4']);
   });
 
@@ -61,7 +67,11 @@ describe('doc citations in src, shaders, tests, bench, e2e', () => {
     it(`every docs/${doc} §N cited exists as a heading of docs/${doc}`, () => {
       const headings = headingNumbers(readFileSync(join(ROOT, 'docs', doc), 'utf8'));
       expect(headings.size).toBeGreaterThan(3);
-      const missing = texts.flatMap((t) => citedSections(t.text, doc).filter((n) => !headings.has(n)).map((n) => `${t.rel}: §${n}`));
+      const missing = texts.flatMap((t) =>
+        citedSections(t.text, doc)
+          .filter((n) => !headings.has(n))
+          .map((n) => `${t.rel}: §${n}`),
+      );
       expect(missing, `add the section to docs/${doc} or fix the citation`).toEqual([]);
     });
   }

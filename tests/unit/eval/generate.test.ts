@@ -41,7 +41,9 @@ describe('generation', () => {
     const full = [0, 0, 0, 0];
     for (let i = 0; i < N; i++) full[sampleTopP(logits, 1, 1, rng)]++;
     [0.5, 0.3, 0.15, 0.05].forEach((p, i) => expect(Math.abs(full[i] / N - p)).toBeLessThan(0.015));
-    expect(await generate(next, [3], { maxNewTokens: 5, temperature: 0.7, topP: 1e-6, seed: 2 })).toEqual(await generate(next, [3], { maxNewTokens: 5 }));
+    expect(await generate(next, [3], { maxNewTokens: 5, temperature: 0.7, topP: 1e-6, seed: 2 })).toEqual(
+      await generate(next, [3], { maxNewTokens: 5 }),
+    );
   });
 
   it('runs on the CPU model forward with a context window', async () => {

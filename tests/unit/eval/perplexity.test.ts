@@ -20,7 +20,9 @@ describe('perplexity protocol (spec §5)', () => {
   });
 
   it('a bigram model gives exp(Σ_w seqlen·mean_t(−log p) / (nwin·seqlen)), within windows only', async () => {
-    const V = 11, seqlen = 9, rng = new Rng(4);
+    const V = 11,
+      seqlen = 9,
+      rng = new Rng(4);
     // P[a][b] = probability of b after a (rows normalised); logits = log P[current token]
     const P = Array.from({ length: V }, () => {
       const r = Array.from({ length: V }, () => 0.05 + rng.next());
@@ -80,27 +82,41 @@ const evalDirs = [join(ROOT, 'public/models/micro'), ...defaultModelDirs()];
 const full = process.env.BESA_FULL_EVAL === '1';
 describe('shipped models: perplexity vs eval.json', () => {
   for (const dir of evalDirs) {
-    it(`${dir.split('/').pop()}: same token counts${full ? ' and ppl within 0.5 %' : ''}`, { timeout: full ? 1_800_000 : 60_000 }, async () => {
-      const m = await loadModel(nodeDirSource(dir));
-      const evals = JSON.parse(readFileSync(join(dir, 'eval.json'), 'utf8')) as Record<string, { ppl: number; windows: number; seqlen: number; tokens: number; window_nll?: number[] }>;
-      for (const [name, ref] of Object.entries(evals)) {
-        if (!EVAL_FILES[name]) continue;
-        const ids = tokenizeCorpus(m.tokenizer, readFileSync(join(ROOT, EVAL_FILES[name]), 'utf8'));
-        expect(ids.length, `${name} token count`).toBe(ref.tokens);
-        expect(Math.floor(ids.length / ref.seqlen)).toBe(ref.windows);
-        const k = full ? undefined : Math.min(4, ref.window_nll?.length ?? 4);
-        const t0 = performance.now();
-        const r = await perplexity(ids, ref.seqlen, m.spec.vocabSize, cpuForwardLogits(m.spec, m.weights), { dataset: name, maxWindows: k });
-        const secs = (performance.now() - t0) / 1000;
-        console.log(`${dir.split('/').pop()} ${name}: ${r.windows}/${ref.windows} windows in ${secs.toFixed(1)} s, ppl ${r.ppl.toFixed(4)} (eval.json ${ref.ppl.toFixed(4)} over all windows)`);
-        if (full) {
-          expect(r.windows).toBe(ref.windows);
-          expect(Math.abs(r.ppl - ref.ppl) / ref.ppl, `${name} ppl`).toBeLessThan(0.005);
-        } else {
-          expect(ref.window_nll, `${name}: eval.json has window_nll (tools/train.py writes it)`).toBeDefined();
-          r.windowLosses.forEach((v, i) => expect(Math.abs(v - ref.window_nll![i]) / ref.window_nll![i], `${name} window ${i}`).toBeLessThan(0.005));
+    it(
+      `${dir.split('/').pop()}: same token counts${full ? ' and ppl within 0.5 %' : ''}`,
+      { timeout: full ? 1_800_000 : 60_000 },
+      async () => {
+        const m = await loadModel(nodeDirSource(dir));
+        const evals = JSON.parse(readFileSync(join(dir, 'eval.json'), 'utf8')) as Record<
+          string,
+          { ppl: number; windows: number; seqlen: number; tokens: number; window_nll?: number[] }
+        >;
+        for (const [name, ref] of Object.entries(evals)) {
+          if (!EVAL_FILES[name]) continue;
+          const ids = tokenizeCorpus(m.tokenizer, readFileSync(join(ROOT, EVAL_FILES[name]), 'utf8'));
+          expect(ids.length, `${name} token count`).toBe(ref.tokens);
+          expect(Math.floor(ids.length / ref.seqlen)).toBe(ref.windows);
+          const k = full ? undefined : Math.min(4, ref.window_nll?.length ?? 4);
+          const t0 = performance.now();
+          const r = await perplexity(ids, ref.seqlen, m.spec.vocabSize, cpuForwardLogits(m.spec, m.weights), {
+            dataset: name,
+            maxWindows: k,
+          });
+          const secs = (performance.now() - t0) / 1000;
+          console.log(
+            `${dir.split('/').pop()} ${name}: ${r.windows}/${ref.windows} windows in ${secs.toFixed(1)} s, ppl ${r.ppl.toFixed(4)} (eval.json ${ref.ppl.toFixed(4)} over all windows)`,
+          );
+          if (full) {
+            expect(r.windows).toBe(ref.windows);
+            expect(Math.abs(r.ppl - ref.ppl) / ref.ppl, `${name} ppl`).toBeLessThan(0.005);
+          } else {
+            expect(ref.window_nll, `${name}: eval.json has window_nll (tools/train.py writes it)`).toBeDefined();
+            r.windowLosses.forEach((v, i) =>
+              expect(Math.abs(v - ref.window_nll![i]) / ref.window_nll![i], `${name} window ${i}`).toBeLessThan(0.005),
+            );
+          }
         }
-      }
-    });
+      },
+    );
   }
 });

@@ -26,11 +26,54 @@ describe('BindCache', () => {
     const [x, y] = [fake<GPUBuffer>('x'), fake<GPUBuffer>('y')];
     let made = 0;
     const make = () => fake<GPUBindGroup>(`g${made++}`);
-    const g = c.bindGroup(p1, [[1, x], [2, y]], make);
-    expect(c.bindGroup(p1, [[1, x], [2, y]], make)).toBe(g);
-    expect(c.bindGroup(p1, [[1, y], [2, x]], make)).not.toBe(g);
-    expect(c.bindGroup(p2, [[1, x], [2, y]], make)).not.toBe(g);
-    expect(c.bindGroup(p1, [[1, x], [3, y]], make)).not.toBe(g);
+    const g = c.bindGroup(
+      p1,
+      [
+        [1, x],
+        [2, y],
+      ],
+      make,
+    );
+    expect(
+      c.bindGroup(
+        p1,
+        [
+          [1, x],
+          [2, y],
+        ],
+        make,
+      ),
+    ).toBe(g);
+    expect(
+      c.bindGroup(
+        p1,
+        [
+          [1, y],
+          [2, x],
+        ],
+        make,
+      ),
+    ).not.toBe(g);
+    expect(
+      c.bindGroup(
+        p2,
+        [
+          [1, x],
+          [2, y],
+        ],
+        make,
+      ),
+    ).not.toBe(g);
+    expect(
+      c.bindGroup(
+        p1,
+        [
+          [1, x],
+          [3, y],
+        ],
+        make,
+      ),
+    ).not.toBe(g);
     expect(made).toBe(4);
   });
 
@@ -40,9 +83,25 @@ describe('BindCache', () => {
     const [x, y] = [fake<GPUBuffer>('x'), fake<GPUBuffer>('y')];
     let made = 0;
     const make = () => fake<GPUBindGroup>(`g${made++}`);
-    const g = c.bindGroup(p, [[1, x], [2, y]], make);
+    const g = c.bindGroup(
+      p,
+      [
+        [1, x],
+        [2, y],
+      ],
+      make,
+    );
     c.forget(x);
-    expect(c.bindGroup(p, [[1, x], [2, y]], make)).not.toBe(g);
+    expect(
+      c.bindGroup(
+        p,
+        [
+          [1, x],
+          [2, y],
+        ],
+        make,
+      ),
+    ).not.toBe(g);
 
     const evicted: GPUBuffer[] = [];
     const first = c.uniform(bytes(0), () => fake<GPUBuffer>('first'), evicted);

@@ -57,9 +57,15 @@ describe('the check fails when a shader changes without its descriptor', () => {
   });
 
   it('a changed access mode, binding number, name, Params field or workgroup size', () => {
-    expect(mutate('var<storage, read> b:', 'var<storage, read_write> b:').join()).toMatch(/"b" is @binding\(2\) storage, read_write in WGSL/);
-    expect(mutate('@binding(3) var<storage, read_write> y', '@binding(5) var<storage, read_write> y').join()).toMatch(/"y" is @binding\(5\)/);
-    expect(mutate('  y[i] = a[i] + b[i];', '  acc[i] = a[i] + b[i];').join()).toMatch(/descriptor lists "y" but the entry point does not use it/);
+    expect(mutate('var<storage, read> b:', 'var<storage, read_write> b:').join()).toMatch(
+      /"b" is @binding\(2\) storage, read_write in WGSL/,
+    );
+    expect(mutate('@binding(3) var<storage, read_write> y', '@binding(5) var<storage, read_write> y').join()).toMatch(
+      /"y" is @binding\(5\)/,
+    );
+    expect(mutate('  y[i] = a[i] + b[i];', '  acc[i] = a[i] + b[i];').join()).toMatch(
+      /descriptor lists "y" but the entry point does not use it/,
+    );
     expect(mutate('_p2: u32', '_p2: f32').join()).toMatch(/Params \{ n: u32, _p0: u32, _p1: u32, _p2: f32 \} in WGSL/);
     expect(mutate('@workgroup_size(WG)', '@workgroup_size(128)').join()).toMatch(/"128" is not an override constant/);
     expect(mutate('override WG: u32 = 256;', 'override WG: u32 = 128;').join()).toMatch(/overrides WG=128 in WGSL, WG=256/);
@@ -73,7 +79,13 @@ describe('descriptor-driven dispatch arguments', () => {
   it('orders storage buffers by the entry point binding numbers, whatever the key order', () => {
     const [x, w, rs, dy, dx] = ['x', 'w', 'rstd', 'dy', 'dx'].map(buf);
     const got = storageEntries(rmsnormKernel, 'backward', { dx, dy, rstd_in: rs, w, x });
-    expect(got).toEqual([[1, x], [2, w], [3, rs], [4, dy], [5, dx]]);
+    expect(got).toEqual([
+      [1, x],
+      [2, w],
+      [3, rs],
+      [4, dy],
+      [5, dx],
+    ]);
     expect(uniformBinding(rmsnormKernel, 'backward')).toBe(0);
   });
 
@@ -81,7 +93,9 @@ describe('descriptor-driven dispatch arguments', () => {
     const b = buf('b');
     expect(() => storageEntries(attentionSoftmaxKernel, 'backward', { S: b })).toThrow(KernelArgsError);
     expect(() => storageEntries(attentionSoftmaxKernel, 'backward', { S: b })).toThrow(/attention_softmax\.backward: missing binding "G"/);
-    expect(() => storageEntries(attentionSoftmaxKernel, 'forward', { S: b, G: b })).toThrow(/attention_softmax\.forward: extra binding "G"/);
+    expect(() => storageEntries(attentionSoftmaxKernel, 'forward', { S: b, G: b })).toThrow(
+      /attention_softmax\.forward: extra binding "G"/,
+    );
     expect(() => storageEntries(swigluKernel, 'sideways', {})).toThrow(/swiglu: no entry point "sideways"/);
   });
 
@@ -91,7 +105,30 @@ describe('descriptor-driven dispatch arguments', () => {
     const v = new DataView(bytes);
     expect([v.getUint32(0, true), v.getUint32(4, true), v.getUint32(12, true)]).toEqual([3, 257, 0]);
     expect(v.getFloat32(8, true)).toBe(Math.fround(1e-5));
-    expect(packParams(KERNELS.matmul_tiled, 'main', { M: 1, N: 2, K: 3, batch: 1, offA: 0, sAm: 3, sAk: 1, bsA: 0, offB: 0, sBk: 2, sBn: 1, bsB: 0, offC: 0, ldc: 2, bsC: 0, divA: 1, alpha: 0.5, beta: 0, divB: 1, divC: 1 }).byteLength).toBe(80);
+    expect(
+      packParams(KERNELS.matmul_tiled, 'main', {
+        M: 1,
+        N: 2,
+        K: 3,
+        batch: 1,
+        offA: 0,
+        sAm: 3,
+        sAk: 1,
+        bsA: 0,
+        offB: 0,
+        sBk: 2,
+        sBn: 1,
+        bsB: 0,
+        offC: 0,
+        ldc: 2,
+        bsC: 0,
+        divA: 1,
+        alpha: 0.5,
+        beta: 0,
+        divB: 1,
+        divC: 1,
+      }).byteLength,
+    ).toBe(80);
   });
 
   it('rejects missing, extra and out-of-range params by name', () => {

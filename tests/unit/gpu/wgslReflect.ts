@@ -57,11 +57,15 @@ export function reflectWgsl(source: string): WgslInfo {
 
   const struct = /struct\s+Params\s*\{([^}]*)\}/.exec(code);
   const params = struct
-    ? struct[1].split(',').map((f) => f.trim()).filter(Boolean).map((f) => {
-        const m = /^(\w+)\s*:\s*(\w+)$/.exec(f);
-        if (!m) problems.push(`Params field "${f}" is not "name: scalar"`);
-        return (m ? [m[1], m[2]] : [f, '?']) as [string, string];
-      })
+    ? struct[1]
+        .split(',')
+        .map((f) => f.trim())
+        .filter(Boolean)
+        .map((f) => {
+          const m = /^(\w+)\s*:\s*(\w+)$/.exec(f);
+          if (!m) problems.push(`Params field "${f}" is not "name: scalar"`);
+          return (m ? [m[1], m[2]] : [f, '?']) as [string, string];
+        })
     : null;
 
   const overrides = new Map<string, number>();
@@ -72,7 +76,13 @@ export function reflectWgsl(source: string): WgslInfo {
   for (const m of code.matchAll(/\bfn\s+(\w+)\s*\(/g)) fns.set(m[1], fnBody(code, m.index));
   const entries = new Map<string, string[]>();
   for (const m of code.matchAll(/@compute\s+@workgroup_size\(([^)]*)\)\s*fn\s+(\w+)/g)) {
-    entries.set(m[2], m[1].split(',').map((a) => a.trim()).filter(Boolean));
+    entries.set(
+      m[2],
+      m[1]
+        .split(',')
+        .map((a) => a.trim())
+        .filter(Boolean),
+    );
   }
   if ((code.match(/@compute/g) ?? []).length !== entries.size) problems.push('an @compute without a readable @workgroup_size(...) fn');
 
@@ -104,7 +114,8 @@ export function descriptorMismatches(desc: KernelDescriptor, source: string): st
 
   const wantEntries = Object.keys(desc.entryPoints).sort();
   const haveEntries = [...w.entries.keys()].sort();
-  if (wantEntries.join() !== haveEntries.join()) out.push(`${desc.shader}: entry points ${haveEntries.join(', ')} in WGSL, ${wantEntries.join(', ')} in the descriptor`);
+  if (wantEntries.join() !== haveEntries.join())
+    out.push(`${desc.shader}: entry points ${haveEntries.join(', ')} in WGSL, ${wantEntries.join(', ')} in the descriptor`);
 
   const byName = new Map(w.bindings.map((b) => [b.name, b.binding]));
   const described = new Set<string>();
@@ -122,11 +133,15 @@ export function descriptorMismatches(desc: KernelDescriptor, source: string): st
     const used = w.uses.get(entry);
     if (!used) continue;
     for (const n of used) if (!(n in list)) out.push(`${where}: uses "${n}" (${fmt(byName.get(n)!)}) but the descriptor does not list it`);
-    for (const n of names) if (byName.has(n) && !used.has(n)) out.push(`${where}: descriptor lists "${n}" but the entry point does not use it`);
+    for (const n of names)
+      if (byName.has(n) && !used.has(n)) out.push(`${where}: descriptor lists "${n}" but the entry point does not use it`);
   }
-  for (const b of w.bindings) if (!described.has(b.name)) out.push(`${desc.shader}: WGSL binding "${b.name}" (${fmt(b.binding)}) is in no descriptor entry point`);
+  for (const b of w.bindings)
+    if (!described.has(b.name)) out.push(`${desc.shader}: WGSL binding "${b.name}" (${fmt(b.binding)}) is in no descriptor entry point`);
 
-  const want = Object.entries(desc.params ?? {}).map(([n, t]) => `${n}: ${t}`).join(', ');
+  const want = Object.entries(desc.params ?? {})
+    .map(([n, t]) => `${n}: ${t}`)
+    .join(', ');
   const have = (w.params ?? []).map(([n, t]) => `${n}: ${t}`).join(', ');
   if (want !== have) out.push(`${desc.shader}: Params { ${have} } in WGSL, { ${want} } in the descriptor`);
 
@@ -138,8 +153,14 @@ export function descriptorMismatches(desc: KernelDescriptor, source: string): st
       else usedOverrides.add(a);
     }
   }
-  const wantWg = Object.entries(desc.workgroupSize).map(([k, v]) => `${k}=${v}`).sort().join(', ');
-  const haveWg = [...usedOverrides].map((k) => `${k}=${w.overrides.get(k)}`).sort().join(', ');
+  const wantWg = Object.entries(desc.workgroupSize)
+    .map(([k, v]) => `${k}=${v}`)
+    .sort()
+    .join(', ');
+  const haveWg = [...usedOverrides]
+    .map((k) => `${k}=${w.overrides.get(k)}`)
+    .sort()
+    .join(', ');
   if (wantWg !== haveWg) out.push(`${desc.shader}: workgroup size overrides ${haveWg} in WGSL, ${wantWg} in the descriptor`);
   return out;
 }

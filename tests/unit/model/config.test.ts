@@ -4,31 +4,104 @@ import { ConfigError, CorruptFileError, UnsupportedModelTypeError } from '../../
 
 // Abridged from the published config.json files of these models (values as on the HF Hub).
 const TINYLLAMA = {
-  architectures: ['LlamaForCausalLM'], bos_token_id: 1, eos_token_id: 2, hidden_act: 'silu', hidden_size: 2048, initializer_range: 0.02,
-  intermediate_size: 5632, max_position_embeddings: 2048, model_type: 'llama', num_attention_heads: 32, num_hidden_layers: 22,
-  num_key_value_heads: 4, pretraining_tp: 1, rms_norm_eps: 1e-5, rope_scaling: null, tie_word_embeddings: false, torch_dtype: 'bfloat16', vocab_size: 32000,
+  architectures: ['LlamaForCausalLM'],
+  bos_token_id: 1,
+  eos_token_id: 2,
+  hidden_act: 'silu',
+  hidden_size: 2048,
+  initializer_range: 0.02,
+  intermediate_size: 5632,
+  max_position_embeddings: 2048,
+  model_type: 'llama',
+  num_attention_heads: 32,
+  num_hidden_layers: 22,
+  num_key_value_heads: 4,
+  pretraining_tp: 1,
+  rms_norm_eps: 1e-5,
+  rope_scaling: null,
+  tie_word_embeddings: false,
+  torch_dtype: 'bfloat16',
+  vocab_size: 32000,
 };
 const SMOLLM_135M = {
-  architectures: ['LlamaForCausalLM'], attention_bias: false, bos_token_id: 0, eos_token_id: 0, hidden_act: 'silu', hidden_size: 576,
-  intermediate_size: 1536, max_position_embeddings: 2048, model_type: 'llama', num_attention_heads: 9, num_hidden_layers: 30,
-  num_key_value_heads: 3, rms_norm_eps: 1e-5, rope_scaling: null, rope_theta: 10000.0, tie_word_embeddings: true, vocab_size: 49152,
+  architectures: ['LlamaForCausalLM'],
+  attention_bias: false,
+  bos_token_id: 0,
+  eos_token_id: 0,
+  hidden_act: 'silu',
+  hidden_size: 576,
+  intermediate_size: 1536,
+  max_position_embeddings: 2048,
+  model_type: 'llama',
+  num_attention_heads: 9,
+  num_hidden_layers: 30,
+  num_key_value_heads: 3,
+  rms_norm_eps: 1e-5,
+  rope_scaling: null,
+  rope_theta: 10000.0,
+  tie_word_embeddings: true,
+  vocab_size: 49152,
 };
 const MISTRAL_7B = {
-  architectures: ['MistralForCausalLM'], bos_token_id: 1, eos_token_id: 2, hidden_act: 'silu', hidden_size: 4096, intermediate_size: 14336,
-  max_position_embeddings: 32768, model_type: 'mistral', num_attention_heads: 32, num_hidden_layers: 32, num_key_value_heads: 8,
-  rms_norm_eps: 1e-5, rope_theta: 10000.0, sliding_window: 4096, tie_word_embeddings: false, vocab_size: 32000,
+  architectures: ['MistralForCausalLM'],
+  bos_token_id: 1,
+  eos_token_id: 2,
+  hidden_act: 'silu',
+  hidden_size: 4096,
+  intermediate_size: 14336,
+  max_position_embeddings: 32768,
+  model_type: 'mistral',
+  num_attention_heads: 32,
+  num_hidden_layers: 32,
+  num_key_value_heads: 8,
+  rms_norm_eps: 1e-5,
+  rope_theta: 10000.0,
+  sliding_window: 4096,
+  tie_word_embeddings: false,
+  vocab_size: 32000,
 };
 const QWEN2_05B = {
-  architectures: ['Qwen2ForCausalLM'], bos_token_id: 151643, eos_token_id: 151643, hidden_act: 'silu', hidden_size: 896, intermediate_size: 4864,
-  max_position_embeddings: 131072, max_window_layers: 24, model_type: 'qwen2', num_attention_heads: 14, num_hidden_layers: 24,
-  num_key_value_heads: 2, rms_norm_eps: 1e-6, rope_theta: 1000000.0, sliding_window: 131072, tie_word_embeddings: true,
-  use_sliding_window: false, vocab_size: 151936,
+  architectures: ['Qwen2ForCausalLM'],
+  bos_token_id: 151643,
+  eos_token_id: 151643,
+  hidden_act: 'silu',
+  hidden_size: 896,
+  intermediate_size: 4864,
+  max_position_embeddings: 131072,
+  max_window_layers: 24,
+  model_type: 'qwen2',
+  num_attention_heads: 14,
+  num_hidden_layers: 24,
+  num_key_value_heads: 2,
+  rms_norm_eps: 1e-6,
+  rope_theta: 1000000.0,
+  sliding_window: 131072,
+  tie_word_embeddings: true,
+  use_sliding_window: false,
+  vocab_size: 151936,
 };
 
 describe('config.json → ModelSpec', () => {
   it('maps TinyLlama (GQA, untied)', () => {
     const s = configToSpec(TINYLLAMA);
-    expect(s).toMatchObject({ family: 'llama', vocabSize: 32000, dim: 2048, nLayers: 22, nHeads: 32, nKvHeads: 4, headDim: 64, ffnDim: 5632, maxSeqLen: 2048, ropeTheta: 10000, normEps: 1e-5, ropeLayout: 'half', tiedEmbeddings: false, qkvBias: false, bosTokenId: 1, eosTokenId: 2 });
+    expect(s).toMatchObject({
+      family: 'llama',
+      vocabSize: 32000,
+      dim: 2048,
+      nLayers: 22,
+      nHeads: 32,
+      nKvHeads: 4,
+      headDim: 64,
+      ffnDim: 5632,
+      maxSeqLen: 2048,
+      ropeTheta: 10000,
+      normEps: 1e-5,
+      ropeLayout: 'half',
+      tiedEmbeddings: false,
+      qkvBias: false,
+      bosTokenId: 1,
+      eosTokenId: 2,
+    });
   });
   it('maps SmolLM (tied embeddings, head_dim 64 from 576/9)', () => {
     const s = configToSpec(SMOLLM_135M);
@@ -40,11 +113,37 @@ describe('config.json → ModelSpec', () => {
   });
   it('maps Qwen2 (q/k/v bias, tied, rope_theta 1e6, sliding window off)', () => {
     const s = configToSpec(QWEN2_05B);
-    expect(s).toMatchObject({ family: 'qwen2', qkvBias: true, tiedEmbeddings: true, ropeTheta: 1e6, normEps: 1e-6, headDim: 64, maxSeqLen: 131072 });
+    expect(s).toMatchObject({
+      family: 'qwen2',
+      qkvBias: true,
+      tiedEmbeddings: true,
+      ropeTheta: 1e6,
+      normEps: 1e-6,
+      headDim: 64,
+      maxSeqLen: 131072,
+    });
   });
   it('applies the transformers defaults (kv heads = heads, explicit head_dim, eos lists)', () => {
-    const s = configToSpec({ model_type: 'llama', hidden_size: 64, intermediate_size: 100, num_hidden_layers: 1, num_attention_heads: 4, vocab_size: 10, head_dim: 32, eos_token_id: [7, 8] });
-    expect(s).toMatchObject({ nKvHeads: 4, headDim: 32, ropeTheta: 10000, normEps: 1e-6, maxSeqLen: 2048, tiedEmbeddings: false, eosTokenId: 7, bosTokenId: undefined });
+    const s = configToSpec({
+      model_type: 'llama',
+      hidden_size: 64,
+      intermediate_size: 100,
+      num_hidden_layers: 1,
+      num_attention_heads: 4,
+      vocab_size: 10,
+      head_dim: 32,
+      eos_token_id: [7, 8],
+    });
+    expect(s).toMatchObject({
+      nKvHeads: 4,
+      headDim: 32,
+      ropeTheta: 10000,
+      normEps: 1e-6,
+      maxSeqLen: 2048,
+      tiedEmbeddings: false,
+      eosTokenId: 7,
+      bosTokenId: undefined,
+    });
   });
   it('refuses unsupported model types, naming the supported ones', () => {
     expect(() => configToSpec({ ...TINYLLAMA, model_type: 'gpt2' })).toThrow(UnsupportedModelTypeError);

@@ -74,7 +74,13 @@ const st = writeSafetensors(weightsToHf(spec, weights));
 /** A safetensors header with every dtype we widen, to fuzz the structured header too. */
 function mixedFile(): { header: Record<string, unknown>; data: Uint8Array } {
   return {
-    header: { __metadata__: { format: 'pt' }, a: { dtype: 'F16', shape: [2, 3], data_offsets: [0, 12] }, b: { dtype: 'BF16', shape: [4], data_offsets: [12, 20] }, c: { dtype: 'F32', shape: [3], data_offsets: [20, 32] }, d: { dtype: 'I64', shape: [1], data_offsets: [32, 40] } },
+    header: {
+      __metadata__: { format: 'pt' },
+      a: { dtype: 'F16', shape: [2, 3], data_offsets: [0, 12] },
+      b: { dtype: 'BF16', shape: [4], data_offsets: [12, 20] },
+      c: { dtype: 'F32', shape: [3], data_offsets: [20, 32] },
+      d: { dtype: 'I64', shape: [1], data_offsets: [32, 40] },
+    },
     data: Uint8Array.from({ length: 40 }, (_, i) => (i * 37) & 0xff),
   };
 }
@@ -140,19 +146,30 @@ describe('fuzz: parsers throw only ModelLoadError subclasses', () => {
 
   it('whole loader on mutated HF folders and llama2.c pairs', async () => {
     const rng = new Rng(5);
-    const hf: Record<string, Uint8Array> = { 'config.json': enc(specToConfig(spec)), 'model.safetensors': st, 'tokenizer.json': enc(spmTokenizerJson()) };
+    const hf: Record<string, Uint8Array> = {
+      'config.json': enc(specToConfig(spec)),
+      'model.safetensors': st,
+      'tokenizer.json': enc(spmTokenizerJson()),
+    };
     const l2c: Record<string, Uint8Array> = { 'm.bin': l2cBin, 'tokenizer.bin': tokBin };
     let errors = 0;
     for (let i = 0; i < 120; i++) {
       for (const files of [hf, l2c]) {
         const names = Object.keys(files);
         const victim = names[rng.int(names.length)];
-        const mutated = { ...files, [victim]: victim.endsWith('.json') && rng.next() < 0.5 ? enc(mutateJson(JSON.parse(new TextDecoder().decode(files[victim])), rng)) : mutateBytes(files[victim], rng) };
+        const mutated = {
+          ...files,
+          [victim]:
+            victim.endsWith('.json') && rng.next() < 0.5
+              ? enc(mutateJson(JSON.parse(new TextDecoder().decode(files[victim])), rng))
+              : mutateBytes(files[victim], rng),
+        };
         try {
           await loadModel(memorySource('fuzz', mutated));
         } catch (e) {
           if (!(e instanceof ModelLoadError)) throw new Error(`loader let ${(e as Error)?.name} escape: ${(e as Error)?.message}`);
-          if ((e as { cause?: unknown }).cause !== undefined) throw new Error(`a parser crashed inside the loader: ${(e as Error).message}`);
+          if ((e as { cause?: unknown }).cause !== undefined)
+            throw new Error(`a parser crashed inside the loader: ${(e as Error).message}`);
           errors++;
         }
       }

@@ -8,9 +8,31 @@ const byteName = (b: number) => `<0x${b.toString(16).toUpperCase().padStart(2, '
 
 /** Multi-character pieces and the merges that build them, in rank order (rank = priority). */
 const MERGES: [string, string][] = [
-  ['▁', 't'], ['h', 'e'], ['▁t', 'he'], ['i', 'n'], ['▁', 'a'], ['e', 'r'], ['o', 'n'], ['▁', 's'],
-  ['a', 't'], ['▁', 'w'], ['o', 'r'], ['e', 'n'], ['▁a', 'n'], ['▁an', 'd'], ['in', 'g'], ['▁', 'o'],
-  ['▁o', 'f'], ['r', 'e'], ['▁', 'c'], ['a', 'l'], ['▁s', 't'], ['l', 'l'], ['▁w', 'or'], ['▁wor', 'l'], ['▁worl', 'd'],
+  ['▁', 't'],
+  ['h', 'e'],
+  ['▁t', 'he'],
+  ['i', 'n'],
+  ['▁', 'a'],
+  ['e', 'r'],
+  ['o', 'n'],
+  ['▁', 's'],
+  ['a', 't'],
+  ['▁', 'w'],
+  ['o', 'r'],
+  ['e', 'n'],
+  ['▁a', 'n'],
+  ['▁an', 'd'],
+  ['in', 'g'],
+  ['▁', 'o'],
+  ['▁o', 'f'],
+  ['r', 'e'],
+  ['▁', 'c'],
+  ['a', 'l'],
+  ['▁s', 't'],
+  ['l', 'l'],
+  ['▁w', 'or'],
+  ['▁wor', 'l'],
+  ['▁worl', 'd'],
 ];
 const CHARS = ['▁', ...'abcdefghijklmnopqrstuvwxyzTHW.,!?é'];
 
@@ -27,13 +49,27 @@ export function spmVocab(): string[] {
 export function spmTokenizerJson(): Record<string, unknown> {
   const vocab: Record<string, number> = {};
   spmVocab().forEach((p, i) => (vocab[p] = i));
-  const special = (id: number, content: string) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
+  const special = (id: number, content: string) => ({
+    id,
+    content,
+    single_word: false,
+    lstrip: false,
+    rstrip: false,
+    normalized: false,
+    special: true,
+  });
   return {
     version: '1.0',
     truncation: null,
     padding: null,
     added_tokens: [special(0, '<unk>'), special(1, '<s>'), special(2, '</s>')],
-    normalizer: { type: 'Sequence', normalizers: [{ type: 'Prepend', prepend: '▁' }, { type: 'Replace', pattern: { String: ' ' }, content: '▁' }] },
+    normalizer: {
+      type: 'Sequence',
+      normalizers: [
+        { type: 'Prepend', prepend: '▁' },
+        { type: 'Replace', pattern: { String: ' ' }, content: '▁' },
+      ],
+    },
     pre_tokenizer: null,
     post_processor: {
       type: 'TemplateProcessing',
@@ -43,9 +79,24 @@ export function spmTokenizerJson(): Record<string, unknown> {
     },
     decoder: {
       type: 'Sequence',
-      decoders: [{ type: 'Replace', pattern: { String: '▁' }, content: ' ' }, { type: 'ByteFallback' }, { type: 'Fuse' }, { type: 'Strip', content: ' ', start: 1, stop: 0 }],
+      decoders: [
+        { type: 'Replace', pattern: { String: '▁' }, content: ' ' },
+        { type: 'ByteFallback' },
+        { type: 'Fuse' },
+        { type: 'Strip', content: ' ', start: 1, stop: 0 },
+      ],
     },
-    model: { type: 'BPE', dropout: null, unk_token: '<unk>', continuing_subword_prefix: null, end_of_word_suffix: null, fuse_unk: true, byte_fallback: true, vocab, merges: MERGES.map(([a, b]) => `${a} ${b}`) },
+    model: {
+      type: 'BPE',
+      dropout: null,
+      unk_token: '<unk>',
+      continuing_subword_prefix: null,
+      end_of_word_suffix: null,
+      fuse_unk: true,
+      byte_fallback: true,
+      vocab,
+      merges: MERGES.map(([a, b]) => `${a} ${b}`),
+    },
   };
 }
 

@@ -25,7 +25,11 @@ describe('llama2.c checkpoint', () => {
       });
       expect(w2.finalNorm).toEqual(w.finalNorm);
       // freq_cis_real at (t=3, j=1) = cos(3 · 10000^(-2/6)), as llama2.c precompute_freqs_cis
-      const C = spec.dim, L = spec.nLayers, kv = spec.nKvHeads * spec.headDim, F = spec.ffnDim, V = spec.vocabSize;
+      const C = spec.dim,
+        L = spec.nLayers,
+        kv = spec.nKvHeads * spec.headDim,
+        F = spec.ffnDim,
+        V = spec.vocabSize;
       const freqOff = 28 + 4 * (V * C + L * (2 * C + 2 * C * C + 2 * kv * C + 3 * F * C) + C);
       expect(hdr.getFloat32(freqOff + 4 * (3 * 3 + 1), true)).toBeCloseTo(Math.cos(3 * 10000 ** (-2 / 6)), 6);
     });
@@ -60,7 +64,8 @@ describe('llama2.c checkpoint', () => {
       expect(dv.getUint32(0, true)).toBe(0x616b3432);
       expect(bytes[36]).toBe(tied ? 1 : 0);
       // version1_export: rms_att[L], rms_ffn[L], rms_final, tok_embeddings, wq...
-      const C = spec.dim, L = spec.nLayers;
+      const C = spec.dim,
+        L = spec.nLayers;
       expect(dv.getFloat32(256, true)).toBe(w.blocks[0].attnNorm[0]);
       expect(dv.getFloat32(256 + 4 * L * C, true)).toBe(w.blocks[0].mlpNorm[0]);
       expect(dv.getFloat32(256 + 4 * 2 * L * C, true)).toBe(w.finalNorm[0]);
@@ -77,7 +82,9 @@ describe('llama2.c checkpoint', () => {
 
 describe('RoPE layout permutation (llama2.c interleaved ⇄ HF rotate-half)', () => {
   it('moves interleaved pair (2j, 2j+1) of each head to rows (j, j + D/2) and back', () => {
-    const H = 2, D = 6, cols = 3;
+    const H = 2,
+      D = 6,
+      cols = 3;
     const w = Float32Array.from({ length: H * D * cols }, (_, i) => i);
     const half = permuteRopeRows(w, H, D, cols, 'half');
     const row = (a: Float32Array, r: number) => Array.from(a.subarray(r * cols, (r + 1) * cols));

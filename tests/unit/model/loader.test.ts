@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { specToConfig } from '../../../src/model/config';
-import { MissingFileError, MissingTensorError, TensorShapeError, TokenizerMismatchError, UnrecognizedModelError } from '../../../src/model/errors';
+import {
+  MissingFileError,
+  MissingTensorError,
+  TensorShapeError,
+  TokenizerMismatchError,
+  UnrecognizedModelError,
+} from '../../../src/model/errors';
 import { exportHfFiles } from '../../../src/model/export';
 import { forwardCpu } from '../../../src/model/forward';
 import { convertRopeLayout, weightsToHf } from '../../../src/model/hfweights';
@@ -19,10 +25,15 @@ import { enc, spmLlama2cPieces, spmTokenizerJson } from './helpers';
 import { randomWeights, SPEC_SHAPES, tinyModelSpec } from '../../support/specs';
 
 function hfFiles(spec: ModelSpec, w: ModelWeights): Record<string, Uint8Array> {
-  return { 'config.json': enc(specToConfig(spec)), 'model.safetensors': writeSafetensors(weightsToHf(spec, w)), 'tokenizer.json': enc(spmTokenizerJson()) };
+  return {
+    'config.json': enc(specToConfig(spec)),
+    'model.safetensors': writeSafetensors(weightsToHf(spec, w)),
+    'tokenizer.json': enc(spmTokenizerJson()),
+  };
 }
 const relErr = (a: Float32Array, b: Float32Array) => {
-  let num = 0, den = 0;
+  let num = 0,
+    den = 0;
   for (let i = 0; i < a.length; i++) {
     num = Math.max(num, Math.abs(a[i] - b[i]));
     den = Math.max(den, Math.abs(b[i]));
@@ -43,7 +54,14 @@ describe('loader: llama2.c .bin and HF safetensors give the same model', () => {
     const { spec: hs, weights: hw } = convertRopeLayout(a.spec, a.weights, 'half');
     const b = await loadModel(memorySource('hf', hfFiles(hs, hw)));
     expect(b.format).toBe('hf');
-    expect(b.spec).toMatchObject({ family: 'llama', ropeLayout: 'half', dim: a.spec.dim, nKvHeads: a.spec.nKvHeads, normEps: 1e-5, ropeTheta: 10000 });
+    expect(b.spec).toMatchObject({
+      family: 'llama',
+      ropeLayout: 'half',
+      dim: a.spec.dim,
+      nKvHeads: a.spec.nKvHeads,
+      normEps: 1e-5,
+      ropeTheta: 10000,
+    });
     const la = forwardCpu(a.spec, a.weights, IDS);
     const lb = forwardCpu(b.spec, b.weights, IDS);
     expect(la.length).toBe(IDS.length * a.spec.vocabSize);
@@ -63,7 +81,9 @@ describe('loader: llama2.c .bin and HF safetensors give the same model', () => {
 
   it('refuses a tokenizer.bin of another size', async () => {
     const pieces = spmLlama2cPieces().slice(0, -1);
-    await expect(loadModel(memorySource('x', { ...l2cFiles, 'tokenizer.bin': writeLlama2cTokenizer(pieces) }))).rejects.toThrow(TokenizerMismatchError);
+    await expect(loadModel(memorySource('x', { ...l2cFiles, 'tokenizer.bin': writeLlama2cTokenizer(pieces) }))).rejects.toThrow(
+      TokenizerMismatchError,
+    );
     await expect(loadModel(memorySource('x', { 'stories.bin': l2cFiles['stories.bin'] }))).rejects.toThrow(MissingFileError);
   });
 });
@@ -87,9 +107,16 @@ describe('loader: HF folders', () => {
     const shard = (ns: string[]) => writeSafetensors(new Map(ns.map((n) => [n, t.get(n)!])));
     const files = hfFiles(spec, w);
     delete (files as Record<string, unknown>)['model.safetensors'];
-    const wm = Object.fromEntries(names.map((n, i) => [n, i < half ? 'model-00001-of-00002.safetensors' : 'model-00002-of-00002.safetensors']));
+    const wm = Object.fromEntries(
+      names.map((n, i) => [n, i < half ? 'model-00001-of-00002.safetensors' : 'model-00002-of-00002.safetensors']),
+    );
     const m = await loadModel(
-      memorySource('s', { ...files, 'model.safetensors.index.json': enc({ metadata: {}, weight_map: wm }), 'model-00001-of-00002.safetensors': shard(names.slice(0, half)), 'model-00002-of-00002.safetensors': shard(names.slice(half)) }),
+      memorySource('s', {
+        ...files,
+        'model.safetensors.index.json': enc({ metadata: {}, weight_map: wm }),
+        'model-00001-of-00002.safetensors': shard(names.slice(0, half)),
+        'model-00002-of-00002.safetensors': shard(names.slice(half)),
+      }),
     );
     expect(m.weightFiles).toHaveLength(2);
     expect(m.weightsSha256).toMatch(/^[0-9a-f]{64}$/);
@@ -100,7 +127,9 @@ describe('loader: HF folders', () => {
     const files = hfFiles(spec, w);
     const cfg = { ...specToConfig(spec), intermediate_size: spec.ffnDim + 1 };
     await expect(loadModel(memorySource('x', { ...files, 'config.json': enc(cfg) }))).rejects.toThrow(TensorShapeError);
-    await expect(loadModel(memorySource('x', { ...files, 'config.json': enc(cfg) }))).rejects.toThrow(/mlp\.gate_proj\.weight.*\[40, 24\].*\[41, 24\]/);
+    await expect(loadModel(memorySource('x', { ...files, 'config.json': enc(cfg) }))).rejects.toThrow(
+      /mlp\.gate_proj\.weight.*\[40, 24\].*\[41, 24\]/,
+    );
     const untied = { ...specToConfig(spec), tie_word_embeddings: false };
     await expect(loadModel(memorySource('x', { ...files, 'config.json': enc(untied) }))).rejects.toThrow(MissingTensorError);
     const small = { ...specToConfig(spec), vocab_size: 100 };
@@ -136,7 +165,11 @@ describe('export as an HF folder', () => {
     const m = await loadModel(memorySource('exp', files));
     expect(m.spec).toMatchObject({ family: 'llama', ropeLayout: 'half', tiedEmbeddings: true });
     expect(relErr(forwardCpu(m.spec, m.weights, IDS), forwardCpu(spec, w, IDS))).toBeLessThan(1e-5);
-    const hdr = JSON.parse(new TextDecoder().decode(files['model.safetensors'].subarray(8, 8 + new DataView(files['model.safetensors'].buffer).getUint32(0, true))));
+    const hdr = JSON.parse(
+      new TextDecoder().decode(
+        files['model.safetensors'].subarray(8, 8 + new DataView(files['model.safetensors'].buffer).getUint32(0, true)),
+      ),
+    );
     expect(hdr.__metadata__).toEqual({ format: 'pt', method: 'test' });
     expect(Object.keys(hdr)).not.toContain('lm_head.weight'); // tied: absent, as HF writes it
   });

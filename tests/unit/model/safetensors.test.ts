@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/core/rng';
 import { f16ToF32 } from '../../../src/model/dtypes';
-import { CorruptFileError, HeaderTooLargeError, MissingTensorError, TruncatedFileError, UnknownDtypeError } from '../../../src/model/errors';
+import {
+  CorruptFileError,
+  HeaderTooLargeError,
+  MissingTensorError,
+  TruncatedFileError,
+  UnknownDtypeError,
+} from '../../../src/model/errors';
 import { parseSafetensors, writeSafetensors } from '../../../src/model/safetensors';
 import { parseShardIndex, ShardedTensors } from '../../../src/model/shards';
 
@@ -35,7 +41,9 @@ describe('safetensors reader', () => {
     const bfbits = [0x3f80, 0xc000, 0x4049, 0x0001, 0x7f7f, 0xff80];
     const bfwant = [1, -2, 3.140625, 2 ** -133, 3.3895313892515355e38, -Infinity];
     // 3 leading bytes of padding make the tensors unaligned on purpose.
-    const f = parseSafetensors(rawFile({ a: { dtype: 'F16', shape: [3, 3], bytes: le16(...f16bits) }, b: { dtype: 'BF16', shape: [6], bytes: le16(...bfbits) } }, 3));
+    const f = parseSafetensors(
+      rawFile({ a: { dtype: 'F16', shape: [3, 3], bytes: le16(...f16bits) }, b: { dtype: 'BF16', shape: [6], bytes: le16(...bfbits) } }, 3),
+    );
     const a = f.f32('a');
     f16want.forEach((w, i) => (Number.isNaN(w) ? expect(a[i]).toBeNaN() : expect(Object.is(a[i], w) || a[i] === w).toBe(true)));
     expect(Object.is(a[6], -0)).toBe(true);
@@ -51,7 +59,16 @@ describe('safetensors reader', () => {
     const i32 = new DataView(new ArrayBuffer(8));
     i32.setInt32(0, -7, true);
     i32.setInt32(4, 123456, true);
-    const f = parseSafetensors(rawFile({ x: { dtype: 'I64', shape: [2], bytes: [...new Uint8Array(i64.buffer)] }, y: { dtype: 'I32', shape: [2], bytes: [...new Uint8Array(i32.buffer)] }, z: { dtype: 'U8', shape: [2], bytes: [200, 3] } }, 1));
+    const f = parseSafetensors(
+      rawFile(
+        {
+          x: { dtype: 'I64', shape: [2], bytes: [...new Uint8Array(i64.buffer)] },
+          y: { dtype: 'I32', shape: [2], bytes: [...new Uint8Array(i32.buffer)] },
+          z: { dtype: 'U8', shape: [2], bytes: [200, 3] },
+        },
+        1,
+      ),
+    );
     expect(f.ints('x')).toEqual([-5, 2 ** 40]);
     expect(f.ints('y')).toEqual([-7, 123456]);
     expect(f.ints('z')).toEqual([200, 3]);
@@ -60,7 +77,11 @@ describe('safetensors reader', () => {
 
   it('round-trips F32 through the writer with HF-compatible header (format pt, 8-byte aligned, space padding)', () => {
     const rng = new Rng(11);
-    const t = { 'model.w': { shape: [7, 5], data: rng.normalArray(35) }, 'a.bias': { shape: [3], data: rng.normalArray(3) }, empty: { shape: [0, 4], data: new Float32Array(0) } };
+    const t = {
+      'model.w': { shape: [7, 5], data: rng.normalArray(35) },
+      'a.bias': { shape: [3], data: rng.normalArray(3) },
+      empty: { shape: [0, 4], data: new Float32Array(0) },
+    };
     const bytes = writeSafetensors(t, { note: 'x' });
     const n = new DataView(bytes.buffer).getUint32(0, true);
     expect((8 + n) % 8).toBe(0);
@@ -92,7 +113,10 @@ describe('safetensors reader', () => {
     expect(() => parseSafetensors(good.subarray(0, good.length - 1))).toThrow(TruncatedFileError);
     expect(() => parseSafetensors(rawFile({ w: { dtype: 'F32', shape: [3], bytes: new Array(8).fill(0) } }))).toThrow(/shape \[3\]/);
     expect(() => parseSafetensors(rawFile({ w: { dtype: 'Q4', shape: [2], bytes: [0, 0] } }))).toThrow(UnknownDtypeError);
-    const hdr = JSON.stringify({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } });
+    const hdr = JSON.stringify({
+      a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
+      b: { dtype: 'F32', shape: [1], data_offsets: [4, 8] },
+    });
     const ov = new Uint8Array(8 + hdr.length + 8);
     new DataView(ov.buffer).setUint32(0, hdr.length, true);
     ov.set(new TextEncoder().encode(hdr), 8);
@@ -108,13 +132,23 @@ describe('sharded checkpoints', () => {
   it('routes tensors through model.safetensors.index.json and reports missing ones', () => {
     const a = parseSafetensors(writeSafetensors({ x: { shape: [2], data: Float32Array.of(1, 2) } }), 'model-00001-of-00002.safetensors');
     const b = parseSafetensors(writeSafetensors({ y: { shape: [1], data: Float32Array.of(3) } }), 'model-00002-of-00002.safetensors');
-    const idx = parseShardIndex(new TextEncoder().encode(JSON.stringify({ metadata: { total_size: 12 }, weight_map: { x: a.file, y: b.file } })));
+    const idx = parseShardIndex(
+      new TextEncoder().encode(JSON.stringify({ metadata: { total_size: 12 }, weight_map: { x: a.file, y: b.file } })),
+    );
     expect(idx.files).toEqual([a.file, b.file]);
-    const s = new ShardedTensors(idx, new Map([[a.file, a], [b.file, b]]));
+    const s = new ShardedTensors(
+      idx,
+      new Map([
+        [a.file, a],
+        [b.file, b],
+      ]),
+    );
     expect(Array.from(s.f32('y'))).toEqual([3]);
     expect(s.fileOf('x')).toBe(a.file);
     const wrong = parseShardIndex(new TextEncoder().encode(JSON.stringify({ weight_map: { x: b.file } })));
     expect(() => new ShardedTensors(wrong, new Map([[b.file, b]]))).toThrow(MissingTensorError);
-    expect(() => parseShardIndex(new TextEncoder().encode(JSON.stringify({ weight_map: { x: '../etc/passwd' } })))).toThrow(CorruptFileError);
+    expect(() => parseShardIndex(new TextEncoder().encode(JSON.stringify({ weight_map: { x: '../etc/passwd' } })))).toThrow(
+      CorruptFileError,
+    );
   });
 });

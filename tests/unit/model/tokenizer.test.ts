@@ -43,7 +43,9 @@ describe('HF tokenizer.json (SentencePiece-style BPE with byte fallback)', () =>
     const l2c = parseLlama2cTokenizer(writeLlama2cTokenizer(spmLlama2cPieces()));
     for (const t of TEXTS) {
       expect(l2c.encode(t), t).toEqual(oracle.encode(t, { add_special_tokens: false }));
-      expect(l2c.decode(l2c.encode(t))).toBe(oracle.decode(oracle.encode(t), { skip_special_tokens: true, clean_up_tokenization_spaces: false }));
+      expect(l2c.decode(l2c.encode(t))).toBe(
+        oracle.decode(oracle.encode(t), { skip_special_tokens: true, clean_up_tokenization_spaces: false }),
+      );
     }
   });
 
@@ -87,7 +89,9 @@ const microTok = join(ROOT, 'public/models/micro/tokenizer.json');
 describe('micro tokenizer vs the golden fixture ids', () => {
   it('encodes sotu-eval[0:20000] to the slices stored in golden.json', () => {
     const meta = JSON.parse(readFileSync(microGolden, 'utf8'));
-    const ids = parseHfTokenizer(readFileSync(microTok)).encode(readFileSync(join(ROOT, 'public/data/sotu-eval.txt'), 'utf8').slice(0, 20000));
+    const ids = parseHfTokenizer(readFileSync(microTok)).encode(
+      readFileSync(join(ROOT, 'public/data/sotu-eval.txt'), 'utf8').slice(0, 20000),
+    );
     expect(ids.slice(100, 117)).toEqual(meta['ids.seq17']);
     expect(ids.slice(1000, 1064)).toEqual(meta['ids.seq64']);
   });

@@ -35,7 +35,10 @@ describe('Llama-2 tokenizer.json vs @lenml/tokenizers', () => {
     const json = readFileSync(jsonPath);
     const config = readFileSync(configPath);
     const ours = parseHfTokenizer(json, config);
-    const oracle = TokenizerLoader.fromPreTrained({ tokenizerJSON: JSON.parse(json.toString('utf8')), tokenizerConfig: JSON.parse(config.toString('utf8')) });
+    const oracle = TokenizerLoader.fromPreTrained({
+      tokenizerJSON: JSON.parse(json.toString('utf8')),
+      tokenizerConfig: JSON.parse(config.toString('utf8')),
+    });
     expect(ours.vocabSize).toBe(32000);
     let chars = 0;
     let tokens = 0;
@@ -44,7 +47,12 @@ describe('Llama-2 tokenizer.json vs @lenml/tokenizers', () => {
       expect(ids, text.slice(0, 80)).toEqual(oracle.encode(text));
       tokens += ids.length;
       chars += text.length;
-      expect(ours.decode(ours.encode(text))).toBe(oracle.decode(oracle.encode(text, { add_special_tokens: false }), { skip_special_tokens: true, clean_up_tokenization_spaces: false }));
+      expect(ours.decode(ours.encode(text))).toBe(
+        oracle.decode(oracle.encode(text, { add_special_tokens: false }), {
+          skip_special_tokens: true,
+          clean_up_tokenization_spaces: false,
+        }),
+      );
     }
     expect(chars).toBeGreaterThan(250_000);
     expect(tokens).toBeGreaterThan(50_000);

@@ -18,7 +18,8 @@ class SpyExecutor extends CpuBlockExecutor {
   }
 }
 
-const inputOf = (n: LinearName) => (n === 'q' || n === 'k' || n === 'v' ? 'n1' : n === 'o' ? 'att' : n === 'down' ? 'h' : 'n2') as 'n1' | 'att' | 'h' | 'n2';
+const inputOf = (n: LinearName) =>
+  (n === 'q' || n === 'k' || n === 'v' ? 'n1' : n === 'o' ? 'att' : n === 'down' ? 'h' : 'n2') as 'n1' | 'att' | 'h' | 'n2';
 
 describe('BESA engine on the micro model', () => {
   it('θ = 0: every row has expected sparsity 0.5 and the first hard mask prunes the lowest Wanda scores of each row', async () => {
@@ -35,7 +36,12 @@ describe('BESA engine on the micro model', () => {
 
     // Independent importance: scaler_j = (1/N) Σ_seq Σ_t x_j² of each linear's dense input on X_0 = embeddings.
     const blk = m.weights.blocks[0];
-    const saved = Array.from({ length: cfg.nsamples }, (_, b) => blockForwardRef(m.spec, blk, null, embedCpu(m.spec, m.weights, ids.subarray(b * cfg.seqlen, (b + 1) * cfg.seqlen)), cfg.seqlen).saved);
+    const saved = Array.from(
+      { length: cfg.nsamples },
+      (_, b) =>
+        blockForwardRef(m.spec, blk, null, embedCpu(m.spec, m.weights, ids.subarray(b * cfg.seqlen, (b + 1) * cfg.seqlen)), cfg.seqlen)
+          .saved,
+    );
     const first = exec.masked[0]!;
     for (const n of LINEAR_NAMES) {
       const { w, out: R, in: C } = blk[n];
@@ -51,7 +57,9 @@ describe('BESA engine on the micro model', () => {
         for (let j = 0; j < C; j++) if (mask[r * C + j] === 0) zeros.push(j);
         if (k < 0) k = zeros.length;
         expect(zeros.length).toBe(k); // same count in every row (all rows have s = 0.5)
-        const order = Array.from({ length: C }, (_, j) => j).sort((a, b) => Math.abs(w[r * C + a]) * Math.sqrt(sc[a]) - Math.abs(w[r * C + b]) * Math.sqrt(sc[b]));
+        const order = Array.from({ length: C }, (_, j) => j).sort(
+          (a, b) => Math.abs(w[r * C + a]) * Math.sqrt(sc[a]) - Math.abs(w[r * C + b]) * Math.sqrt(sc[b]),
+        );
         expect(new Set(zeros)).toEqual(new Set(order.slice(0, k)));
       }
       // floor(0.5·C), or one less when the f32 Σ p·cand rounds to 0.49999997 (docs/besa.md §7.2)
@@ -73,7 +81,8 @@ describe('BESA engine on the micro model', () => {
     }
     return { layer, zeros, numel };
   };
-  const e2eConfig = (finalMask: 'reference' | 'match-target') => microConfig({ method: 'besa', nsamples: 32, seqlen: 64, sparsity: 0.5, besa: { ...DEFAULT_BESA, finalMask } });
+  const e2eConfig = (finalMask: 'reference' | 'match-target') =>
+    microConfig({ method: 'besa', nsamples: 32, seqlen: 64, sparsity: 0.5, besa: { ...DEFAULT_BESA, finalMask } });
 
   it("end-to-end, final mask 'reference': expected block sparsity within 1 pp of the target; measured zeros lose < 1/C per layer to the floor", async () => {
     const m = await loadMicro();
@@ -111,7 +120,12 @@ describe('BESA engine on the micro model', () => {
     const m = await loadMicro();
     const cfg = e2eConfig('match-target');
     expect(DEFAULT_BESA.finalMask).toBe('match-target');
-    const ref = await runPipeline({ model: m, config: e2eConfig('reference'), calibrationIds: calibIds(m, cfg), executor: new CpuBlockExecutor(m.spec) });
+    const ref = await runPipeline({
+      model: m,
+      config: e2eConfig('reference'),
+      calibrationIds: calibIds(m, cfg),
+      executor: new CpuBlockExecutor(m.spec),
+    });
     const r = await runPipeline({ model: m, config: cfg, calibrationIds: calibIds(m, cfg), executor: new CpuBlockExecutor(m.spec) });
     expect(r.status).toBe('completed');
     let zeros = 0;
@@ -140,7 +154,13 @@ describe('BESA engine on the micro model', () => {
     const run = async (seed: number) => {
       const cfg = microConfig({ method: 'besa', nsamples: 8, seqlen: 24, seed });
       const losses: number[] = [];
-      const r = await runPipeline({ model: m, config: cfg, calibrationIds: calibIds(m, cfg), executor: new CpuBlockExecutor(m.spec), onEvent: (e) => e.type === 'step' && losses.push(e.reconLoss) });
+      const r = await runPipeline({
+        model: m,
+        config: cfg,
+        calibrationIds: calibIds(m, cfg),
+        executor: new CpuBlockExecutor(m.spec),
+        onEvent: (e) => e.type === 'step' && losses.push(e.reconLoss),
+      });
       return { r, losses };
     };
     const a = await run(3);
@@ -174,7 +194,13 @@ describe('BESA engine on the micro model', () => {
     // 'match-target' (default) reaches 0.7 anyway by shifting the bounded allocation, and says so
     const events: EngineEvent[] = [];
     const cfgM = microConfig({ method: 'besa', nsamples: 16, seqlen: 32, sparsity: 0.7 });
-    const shifted = await runPipeline({ model: m, config: cfgM, calibrationIds: calibIds(m, cfgM), executor: new CpuBlockExecutor(m.spec), onEvent: (e) => events.push(e) });
+    const shifted = await runPipeline({
+      model: m,
+      config: cfgM,
+      calibrationIds: calibIds(m, cfgM),
+      executor: new CpuBlockExecutor(m.spec),
+      onEvent: (e) => events.push(e),
+    });
     expect(Math.abs(meas(shifted) - 0.7)).toBeLessThan(1e-4);
     expect(learned(shifted)).toBeCloseTo(learned(sig), 12);
     expect(shifted.blocks[0].matchShift!).toBeGreaterThan(0.05);

@@ -17,7 +17,13 @@ async function events(over: Partial<RunConfig>): Promise<EngineEvent[]> {
   const m = await loadMicro();
   const cfg = microConfig(over);
   const out: EngineEvent[] = [];
-  await runPipeline({ model: m, config: cfg, calibrationIds: calibIds(m, cfg), executor: new CpuBlockExecutor(m.spec), onEvent: (e) => out.push(e) });
+  await runPipeline({
+    model: m,
+    config: cfg,
+    calibrationIds: calibIds(m, cfg),
+    executor: new CpuBlockExecutor(m.spec),
+    onEvent: (e) => out.push(e),
+  });
   return out;
 }
 

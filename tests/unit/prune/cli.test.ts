@@ -23,7 +23,10 @@ mkdirSync(DATA);
 writeFileSync(join(DATA, 'sotu-calib.txt'), dataText('sotu-calib.txt'));
 writeFileSync(join(DATA, 'sotu-eval.txt'), dataText('sotu-eval.txt', 8000));
 
-function cli(args: string[], onStderr?: (text: string, kill: () => void) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function cli(
+  args: string[],
+  onStderr?: (text: string, kill: () => void) => void,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const p = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['src/cli/prune.ts', '--data-dir', DATA, ...args], { cwd: ROOT });
     let stdout = '';
@@ -40,7 +43,25 @@ function cli(args: string[], onStderr?: (text: string, kill: () => void) => void
 describe('npm run prune (CLI)', () => {
   it('writes a pruned HF folder that loadModel reads back with the zeros in place', async () => {
     const out = join(tmp, 'wanda');
-    const r = await cli(['--model', MICRO_DIR, '--method', 'wanda', '--sparsity', '0.5', '--samples', '4', '--seqlen', '32', '--eval', 'sotu-eval', '--eval-windows', '2', '--cpu', '--out', out]);
+    const r = await cli([
+      '--model',
+      MICRO_DIR,
+      '--method',
+      'wanda',
+      '--sparsity',
+      '0.5',
+      '--samples',
+      '4',
+      '--seqlen',
+      '32',
+      '--eval',
+      'sotu-eval',
+      '--eval-windows',
+      '2',
+      '--cpu',
+      '--out',
+      out,
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/achieved sparsity over all pruned linears: 0\.5000/);
     const dense = await loadMicro();
@@ -50,11 +71,15 @@ describe('npm run prune (CLI)', () => {
         const w = b[n].w;
         const d = dense.weights.blocks[i][n].w;
         for (let j = 0; j < w.length; j++) if (w[j] !== 0) expect(w[j]).toBe(d[j]); // W ⊙ M, nothing else changed
-        for (let row = 0; row < b[n].out; row++) expect(w.subarray(row * b[n].in, (row + 1) * b[n].in).filter((v) => v === 0).length).toBe(Math.floor(b[n].in / 2));
+        for (let row = 0; row < b[n].out; row++)
+          expect(w.subarray(row * b[n].in, (row + 1) * b[n].in).filter((v) => v === 0).length).toBe(Math.floor(b[n].in / 2));
       }),
     );
     expect(pruned.weights.embed).toEqual(dense.weights.embed);
-    const names = (dir: string) => parseSafetensors(new Uint8Array(readFileSync(join(dir, 'model.safetensors')))).names().sort();
+    const names = (dir: string) =>
+      parseSafetensors(new Uint8Array(readFileSync(join(dir, 'model.safetensors'))))
+        .names()
+        .sort();
     expect(names(out)).toEqual(names(MICRO_DIR));
     expect(readFileSync(join(out, 'tokenizer.json'))).toEqual(readFileSync(join(MICRO_DIR, 'tokenizer.json')));
     const rep = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
@@ -84,7 +109,9 @@ describe('npm run prune (CLI)', () => {
     expect(res.code, res.stderr).toBe(0);
     expect(res.stderr).toMatch(/resuming after block 0/);
     expect(res.stdout).toMatch(/achieved sparsity over all pruned linears: 0\.5000/); // default final mask 'match-target'
-    expect(res.stdout).toMatch(/BESA final mask 'match-target' \(block: learned from θ \/ reference floor\(s·C\) \/ applied\):\n {2}block 0: 0\.\d{4} \/ 0\.\d{4} \/ 0\.5000/);
+    expect(res.stdout).toMatch(
+      /BESA final mask 'match-target' \(block: learned from θ \/ reference floor\(s·C\) \/ applied\):\n {2}block 0: 0\.\d{4} \/ 0\.\d{4} \/ 0\.5000/,
+    );
     // reference: the same run in-process, uninterrupted
     const m = await loadMicro();
     const cfg = microConfig({ method: 'besa', nsamples: 16, seqlen: 64 });
@@ -93,7 +120,7 @@ describe('npm run prune (CLI)', () => {
     got.weights.blocks.forEach((b, i) => LINEAR_NAMES.forEach((n) => expect(b[n].w).toEqual(ref.weights.blocks[i][n].w)));
   });
 
-  it('--reference-mask selects the released code\'s floor(s·C) final mask; the default matches the target', () => {
+  it("--reference-mask selects the released code's floor(s·C) final mask; the default matches the target", () => {
     const cfg = (argv: string[]) => runConfigFromArgs(parseArgs(argv, RUN_FLAGS), 'besa', 256).besa.finalMask;
     expect(cfg([])).toBe('match-target');
     expect(cfg(['--reference-mask'])).toBe('reference');
@@ -103,7 +130,9 @@ describe('npm run prune (CLI)', () => {
     const a = await cli(['--model', MICRO_DIR, '--sparsity', 'half', '--cpu']);
     expect(a.code).toBe(2);
     expect(a.stderr).toMatch(/CliArgumentError: --sparsity half: expected a number/);
-    expect(() => parseArgs(['--methdo', 'besa'], { method: { kind: 'string', help: '' } })).toThrow(/unknown option --methdo; did you mean --method\?/);
+    expect(() => parseArgs(['--methdo', 'besa'], { method: { kind: 'string', help: '' } })).toThrow(
+      /unknown option --methdo; did you mean --method\?/,
+    );
     expect(() => parseArgs(['--cpu=yes'], RUN_FLAGS)).toThrow(/--cpu is a switch/);
     const c = await cli(['--model', MICRO_DIR, '--method', 'besa', '--nm', '2:4', '--cpu']);
     expect(c.code).toBe(1);

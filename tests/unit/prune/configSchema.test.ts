@@ -4,19 +4,82 @@
 import { describe, expect, it } from 'vitest';
 import { CliArgumentError, COMPARE_FLAGS, parseArgs, PRUNE_FLAGS, RUN_FLAGS, runConfigFromArgs, usage } from '../../../src/cli/args';
 import { DEFAULT_BESA, DEFAULT_RUN, type RunConfig } from '../../../src/prune/config';
-import { CONFIG_FIELDS, decodeSetting, defaultSetting, encodeSetting, fieldApplies, fieldWhere, getSetting, type ConfigField, type SettingValue } from '../../../src/prune/configSchema';
+import {
+  CONFIG_FIELDS,
+  decodeSetting,
+  defaultSetting,
+  encodeSetting,
+  fieldApplies,
+  fieldWhere,
+  getSetting,
+  type ConfigField,
+  type SettingValue,
+} from '../../../src/prune/configSchema';
 import { METHOD_NAMES } from '../../../src/prune/methods/registry';
 import { checkRunConfig, RunConfigError, runConfigProblems } from '../../../src/prune/runConfigCheck';
 import { formatHash, parseHash, STUDIO_DEFAULT } from '../../../src/store/configStore';
 import { loadMicro, microConfig } from './engineFixture';
 
 // Public names: shared links and scripts use these; the schema must keep every one of them.
-const HASH_KEYS = ['method', 'nm', 'sparsity', 'samples', 'seqlen', 'seed', 'calib', 'eval', 'evalwin', 'gran', 'lambda', 'cstep', 'opt', 'dcoef', 'lr', 'epochs', 'sigmoid', 'target', 'imp', 'fmask', 'maggran', 'damp', 'sgbs'];
-const RUN_FLAG_NAMES = ['model', 'sparsity', 'nm', 'samples', 'seqlen', 'seed', 'calib', 'eval', 'eval-windows', 'data-dir', 'layerwise', 'no-sigmoid', 'lambda', 'd-coef', 'optimizer', 'adam-lr', 'epochs', 'dense-target', 'reference-mask', 'weight-importance', 'magnitude-rows', 'percdamp', 'blocksize', 'cpu', 'out', 'help'];
+const HASH_KEYS = [
+  'method',
+  'nm',
+  'sparsity',
+  'samples',
+  'seqlen',
+  'seed',
+  'calib',
+  'eval',
+  'evalwin',
+  'gran',
+  'lambda',
+  'cstep',
+  'opt',
+  'dcoef',
+  'lr',
+  'epochs',
+  'sigmoid',
+  'target',
+  'imp',
+  'fmask',
+  'maggran',
+  'damp',
+  'sgbs',
+];
+const RUN_FLAG_NAMES = [
+  'model',
+  'sparsity',
+  'nm',
+  'samples',
+  'seqlen',
+  'seed',
+  'calib',
+  'eval',
+  'eval-windows',
+  'data-dir',
+  'layerwise',
+  'no-sigmoid',
+  'lambda',
+  'd-coef',
+  'optimizer',
+  'adam-lr',
+  'epochs',
+  'dense-target',
+  'reference-mask',
+  'weight-importance',
+  'magnitude-rows',
+  'percdamp',
+  'blocksize',
+  'cpu',
+  'out',
+  'help',
+];
 
 /** Leaf paths of a RunConfig ('besa.lambda'); arrays are leaves. */
 function leaves(o: object, prefix = ''): string[] {
-  return Object.entries(o).flatMap(([k, v]) => (v && typeof v === 'object' && !Array.isArray(v) ? leaves(v, `${prefix}${k}.`) : [`${prefix}${k}`]));
+  return Object.entries(o).flatMap(([k, v]) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? leaves(v, `${prefix}${k}.`) : [`${prefix}${k}`],
+  );
 }
 
 /** A valid value different from the default (a switch flag's value when the field has one). */
@@ -123,7 +186,11 @@ describe('run-config schema', () => {
 
   it('several bad fields: one RunConfigError listing all of them', async () => {
     const { spec } = await loadMicro();
-    const cfg = runConfigFromArgs(parseArgs(['--sparsity', '1.5', '--samples', '0', '--lambda', '-1', '--seed', '-2', '--eval', 'a b'], RUN_FLAGS), 'besa', spec.maxSeqLen);
+    const cfg = runConfigFromArgs(
+      parseArgs(['--sparsity', '1.5', '--samples', '0', '--lambda', '-1', '--seed', '-2', '--eval', 'a b'], RUN_FLAGS),
+      'besa',
+      spec.maxSeqLen,
+    );
     let err: unknown;
     try {
       checkRunConfig(cfg, spec);
@@ -139,8 +206,12 @@ describe('run-config schema', () => {
 
   it('a settings value outside a CLI enum is a CliArgumentError naming the flag and the choices', () => {
     expect(() => runConfigFromArgs(parseArgs(['--optimizer', 'sgd'], RUN_FLAGS), 'besa', 256)).toThrow(CliArgumentError);
-    expect(() => runConfigFromArgs(parseArgs(['--optimizer', 'sgd'], RUN_FLAGS), 'besa', 256)).toThrow('--optimizer sgd: use one of prodigy, adam');
-    expect(() => runConfigFromArgs(parseArgs(['--nm', 'unstructured'], RUN_FLAGS), 'wanda', 256)).toThrow('--nm unstructured: use one of 2:4, 4:8');
+    expect(() => runConfigFromArgs(parseArgs(['--optimizer', 'sgd'], RUN_FLAGS), 'besa', 256)).toThrow(
+      '--optimizer sgd: use one of prodigy, adam',
+    );
+    expect(() => runConfigFromArgs(parseArgs(['--nm', 'unstructured'], RUN_FLAGS), 'wanda', 256)).toThrow(
+      '--nm unstructured: use one of 2:4, 4:8',
+    );
     expect(runConfigFromArgs(parseArgs(['--eval', 'none'], RUN_FLAGS), 'besa', 256).evalDatasets).toEqual([]);
     expect(runConfigFromArgs({}, 'besa', 100).seqlen).toBe(100); // default window clipped to the model's context
   });

@@ -33,7 +33,9 @@ describe.each(['q', 'down', 'synth'])('golden PyTorch Wanda/SparseGPT: prune.%s'
 
   it('Wanda metric and masks (50 % per row, 2:4) equal the reference', () => {
     expectClose(wandaScores(layer, ws.scalerRow), st.f32(`prune.${name}.wanda_metric`), { atol: 1e-7, rtol: 1e-6 });
-    expect(Array.from(pruneWanda(layer, ws.scalerRow, { sparsity: 0.5 }).mask)).toEqual(prunedFromKeep(st.f32(`prune.${name}.wanda_keep50`)));
+    expect(Array.from(pruneWanda(layer, ws.scalerRow, { sparsity: 0.5 }).mask)).toEqual(
+      prunedFromKeep(st.f32(`prune.${name}.wanda_keep50`)),
+    );
     expect(Array.from(pruneWanda(layer, ws.scalerRow, { nm: '2:4' }).mask)).toEqual(prunedFromKeep(st.f32(`prune.${name}.wanda_keep24`)));
   });
 
@@ -44,7 +46,10 @@ describe.each(['q', 'down', 'synth'])('golden PyTorch Wanda/SparseGPT: prune.%s'
     });
   }
 
-  for (const [tag, opts] of [['50', { sparsity: 0.5 }], ['24', { nm: '2:4' }]] as const) {
+  for (const [tag, opts] of [
+    ['50', { sparsity: 0.5 }],
+    ['24', { nm: '2:4' }],
+  ] as const) {
     it(`SparseGPT ${tag === '50' ? '50 %' : '2:4'}: mask, zero count, weights and Losses equal the reference`, () => {
       const r = pruneSparseGpt(layer, H, { ...opts, blocksize: 128, percdamp: 0.01 });
       expect(r.retries).toBe(0);

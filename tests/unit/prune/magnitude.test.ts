@@ -53,7 +53,10 @@ describe('magnitude pruning (Wanda repo prune_magnitude)', () => {
   });
 
   it('N:M: exactly N zeros in every group of M, the smallest |w|', () => {
-    for (const [nm, n, m] of [['2:4', 2, 4], ['4:8', 4, 8]] as const) {
+    for (const [nm, n, m] of [
+      ['2:4', 2, 4],
+      ['4:8', 4, 8],
+    ] as const) {
       const cols = 56;
       const wl = rng.normalArray(out * cols);
       const r = pruneMagnitude({ w: wl, out, in: cols }, { nm, sparsity: 0.5 });

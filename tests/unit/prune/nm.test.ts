@@ -40,7 +40,11 @@ describe('N:M helpers', () => {
     const rng = new Rng(11);
     const rows = 13;
     const cols = 40;
-    for (const [n, m] of [[2, 4], [4, 8], [1, 4]] as const) {
+    for (const [n, m] of [
+      [2, 4],
+      [4, 8],
+      [1, 4],
+    ] as const) {
       const s = rng.normalArray(rows * cols);
       const mask = nmMaskFromScores(s, rows, cols, { n, m });
       expect(isExactNM(mask, rows, cols, n, m)).toBe(true);

@@ -18,7 +18,8 @@ import { runPipeline, withLinears, type PipelineOptions } from '../../../src/pru
 import { RunConfigError } from '../../../src/prune/runConfigCheck';
 import { calibIds, loadMicro, microConfig } from './engineFixture';
 
-const inputOf = (n: LinearName) => (n === 'q' || n === 'k' || n === 'v' ? 'n1' : n === 'o' ? 'att' : n === 'down' ? 'h' : 'n2') as 'n1' | 'att' | 'h' | 'n2';
+const inputOf = (n: LinearName) =>
+  (n === 'q' || n === 'k' || n === 'v' ? 'n1' : n === 'o' ? 'att' : n === 'down' ? 'h' : 'n2') as 'n1' | 'att' | 'h' | 'n2';
 
 async function opts(over: Partial<PipelineOptions['config']> = {}): Promise<PipelineOptions> {
   const m = await loadMicro();
@@ -27,7 +28,13 @@ async function opts(over: Partial<PipelineOptions['config']> = {}): Promise<Pipe
 }
 
 /** Manual Wanda of one block: statistics from the dense block on the given inputs. */
-function manualWanda(spec: Parameters<typeof blockForwardRef>[0], blk: BlockWeights, X: Float32Array[], T: number, s: number): Record<LinearName, Float32Array> {
+function manualWanda(
+  spec: Parameters<typeof blockForwardRef>[0],
+  blk: BlockWeights,
+  X: Float32Array[],
+  T: number,
+  s: number,
+): Record<LinearName, Float32Array> {
   const saved = X.map((x) => blockForwardRef(spec, blk, null, x, T).saved);
   const out = {} as Record<LinearName, Float32Array>;
   for (const n of LINEAR_NAMES) {
@@ -39,13 +46,15 @@ function manualWanda(spec: Parameters<typeof blockForwardRef>[0], blk: BlockWeig
   return out;
 }
 
-const zerosPerRow = (w: Float32Array, R: number, C: number) => Array.from({ length: R }, (_, r) => w.subarray(r * C, (r + 1) * C).filter((v) => v === 0).length);
+const zerosPerRow = (w: Float32Array, R: number, C: number) =>
+  Array.from({ length: R }, (_, r) => w.subarray(r * C, (r + 1) * C).filter((v) => v === 0).length);
 
 describe('pruning pipeline (micro model, CPU executor)', () => {
   it('Wanda: exactly floor(C·s) zeros in every row; N:M 2:4 and 4:8 exact per group', async () => {
     for (const s of [0.5, 0.3]) {
       const r = await runPipeline(await opts({ method: 'wanda', sparsity: s }));
-      for (const b of r.weights.blocks) for (const n of LINEAR_NAMES) expect(new Set(zerosPerRow(b[n].w, b[n].out, b[n].in))).toEqual(new Set([Math.floor(b[n].in * s)]));
+      for (const b of r.weights.blocks)
+        for (const n of LINEAR_NAMES) expect(new Set(zerosPerRow(b[n].w, b[n].out, b[n].in))).toEqual(new Set([Math.floor(b[n].in * s)]));
     }
     for (const nm of ['2:4', '4:8'] as const) {
       const [N, M] = nm.split(':').map(Number);
@@ -54,7 +63,8 @@ describe('pruning pipeline (micro model, CPU executor)', () => {
         for (const b of r.weights.blocks)
           for (const n of LINEAR_NAMES) {
             const { w, out: R, in: C } = b[n];
-            for (let i = 0; i < R; i++) for (let g = 0; g < C; g += M) expect(w.subarray(i * C + g, i * C + g + M).filter((v) => v === 0).length).toBe(N);
+            for (let i = 0; i < R; i++)
+              for (let g = 0; g < C; g += M) expect(w.subarray(i * C + g, i * C + g + M).filter((v) => v === 0).length).toBe(N);
           }
         expect(r.blocks.every((b) => b.blockSparsity === 0.5)).toBe(true);
       }
@@ -97,7 +107,9 @@ describe('pruning pipeline (micro model, CPU executor)', () => {
     res.weights.blocks.forEach((b, i) => LINEAR_NAMES.forEach((n) => expect(b[n].w).toEqual(full.weights.blocks[i][n].w)));
     expect(res.blocks.map((b) => b.blockSparsity)).toEqual(full.blocks.map((b) => b.blockSparsity));
     // a checkpoint of another run is refused with the named error
-    await expect(runPipeline({ ...base, config: { ...base.config, sparsity: 0.55 }, checkpoint: store(), resume: true })).rejects.toThrow(CheckpointMismatchError);
+    await expect(runPipeline({ ...base, config: { ...base.config, sparsity: 0.55 }, checkpoint: store(), resume: true })).rejects.toThrow(
+      CheckpointMismatchError,
+    );
   };
 
   it('cancel mid-block keeps finished blocks; resume (memory store) equals the uninterrupted run', async () => {
@@ -120,7 +132,11 @@ describe('pruning pipeline (micro model, CPU executor)', () => {
     ctl.pause();
     const steps: string[] = [];
     const ends: number[] = [];
-    const p = runPipeline({ ...o, controller: ctl, onEvent: (e) => (e.type === 'step' ? steps.push(`${e.block}.${e.step}`) : e.type === 'block-end' && ends.push(e.block)) });
+    const p = runPipeline({
+      ...o,
+      controller: ctl,
+      onEvent: (e) => (e.type === 'step' ? steps.push(`${e.block}.${e.step}`) : e.type === 'block-end' && ends.push(e.block)),
+    });
     const settle = () => new Promise((r) => setTimeout(r, 50));
     await settle();
     expect(steps).toEqual([]);

@@ -58,7 +58,7 @@ describe('method registry', () => {
     for (const m of METHODS) expect(menu).toContain(`>${m.menuLabel.replace(/&/g, '&amp;')}</option>`);
   });
 
-  it('the panel shows the pattern menu only for methods with N:M modes, and only that method\'s settings', async () => {
+  it("the panel shows the pattern menu only for methods with N:M modes, and only that method's settings", async () => {
     for (const m of METHODS) {
       const html = await renderPanel(`#method=${m.name}`);
       expect(html).toContain(`<option value="${m.name}" selected="">`);
@@ -118,6 +118,10 @@ describe('method registry', () => {
     expect(COMPARE_PRESETS.map((p) => p.label)).toEqual(['BESA', 'Wanda', 'SparseGPT', 'Magnitude', 'Wanda 2:4', 'SparseGPT 2:4']);
     const base = microConfig({ sparsity: 0.6 });
     expect(COMPARE_PRESETS[4].patch(base)).toMatchObject({ method: 'wanda', structure: '2:4', sparsity: 0.5 });
-    expect(COMPARE_PRESETS[0].patch({ ...base, structure: '2:4' })).toMatchObject({ method: 'besa', structure: 'unstructured', sparsity: 0.6 });
+    expect(COMPARE_PRESETS[0].patch({ ...base, structure: '2:4' })).toMatchObject({
+      method: 'besa',
+      structure: 'unstructured',
+      sparsity: 0.6,
+    });
   });
 });

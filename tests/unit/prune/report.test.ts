@@ -18,15 +18,36 @@ describe('run report', () => {
     const cfg = microConfig({ method: 'besa', nsamples: 4, seqlen: 24, evalWindows: 3 });
     const events: EngineEvent[] = [];
     const evalText = dataText('sotu-eval.txt', 8000);
-    const res = await runPruneJob({ model: m, config: cfg, calibration: { id: 'sotu-calib', text: dataText('sotu-calib.txt') }, evalData: [{ id: 'sotu-eval', text: evalText }], onEvent: (e) => events.push(e) });
+    const res = await runPruneJob({
+      model: m,
+      config: cfg,
+      calibration: { id: 'sotu-calib', text: dataText('sotu-calib.txt') },
+      evalData: [{ id: 'sotu-eval', text: evalText }],
+      onEvent: (e) => events.push(e),
+    });
     const r = res.report;
     expect(r.schema).toBe(REPORT_SCHEMA);
     expect(r.status).toBe('completed');
     expect(r.model).toMatchObject({ name: 'micro', sha256: m.weightsSha256, nLayers: 2, dim: 32, params: 47776 });
-    expect(r.data).toMatchObject({ calibration: 'sotu-calib', nsamples: 4, seqlen: 24, seed: 0, evalSeqlen: 24, evalDatasets: ['sotu-eval'], evalWindows: 3 });
+    expect(r.data).toMatchObject({
+      calibration: 'sotu-calib',
+      nsamples: 4,
+      seqlen: 24,
+      seed: 0,
+      evalSeqlen: 24,
+      evalDatasets: ['sotu-eval'],
+      evalWindows: 3,
+    });
     expect(r.data.calibrationStarts.length).toBe(4);
     expect(r.method).toMatchObject({ name: 'besa', structure: 'unstructured', targetSparsity: 0.5 });
-    expect(r.method.hyperParameters).toMatchObject({ lambda: 5, dCoef: 5, optimizer: 'prodigy', granularity: 'row', sigmoid: true, candidates: 101 });
+    expect(r.method.hyperParameters).toMatchObject({
+      lambda: 5,
+      dCoef: 5,
+      optimizer: 'prodigy',
+      granularity: 'row',
+      sigmoid: true,
+      candidates: 101,
+    });
     expect(r.device).toEqual({ executor: 'cpu', adapter: new CpuBlockExecutor(m.spec).adapter, peakGpuBytes: null });
     expect(r.allocation.length).toBe(2);
     let z = 0;
@@ -50,7 +71,21 @@ describe('run report', () => {
     expect(r.timing.wallSeconds).toBeGreaterThanOrEqual(r.timing.pruneSeconds);
     // events: order and agreement with the report
     const types = events.map((e) => e.type).filter((t) => t !== 'progress' && t !== 'step' && t !== 'rows');
-    expect(types).toEqual(['run-start', 'phase', 'phase', 'perplexity', 'phase', 'block-start', 'block-end', 'block-start', 'block-end', 'phase', 'perplexity', 'phase', 'run-end']);
+    expect(types).toEqual([
+      'run-start',
+      'phase',
+      'phase',
+      'perplexity',
+      'phase',
+      'block-start',
+      'block-end',
+      'block-start',
+      'block-end',
+      'phase',
+      'perplexity',
+      'phase',
+      'run-end',
+    ]);
     expect(events.filter((e) => e.type === 'step').length).toBe(8);
     expect(events.filter((e) => e.type === 'rows').length).toBe(8); // one per-row allocation per step
     const end = events.at(-1)!;
@@ -76,7 +111,11 @@ describe('run report', () => {
       onEvent: (who, e) => e.type === 'perplexity' && e.stage === 'dense' && denseEvals.push(who),
     });
     expect(denseEvals).toEqual(['dense']);
-    expect(c.rows.map((r) => [r.method, r.structure])).toEqual([['magnitude', '2:4'], ['wanda', '2:4'], ['besa', 'unstructured']]);
+    expect(c.rows.map((r) => [r.method, r.structure])).toEqual([
+      ['magnitude', '2:4'],
+      ['wanda', '2:4'],
+      ['besa', 'unstructured'],
+    ]);
     expect(c.rows[0].achievedSparsity).toBe(0.5);
     for (const r of c.rows) expect(r.ppl['sotu-eval']).toBeGreaterThan(1);
     expect(comparisonTable(c)).toMatch(/wanda\s+2:4\s+0\.5000/);

@@ -88,7 +88,9 @@ describe('SparseGPT fasterprune', () => {
       const eS = reconstructionError(seqs, w, sg.weights, out, inF) / y2;
       const eW = reconstructionError(seqs, w, wa.weights, out, inF) / y2;
       const eM = reconstructionError(seqs, w, mg.weights, out, inF) / y2;
-      rows.push(`${JSON.stringify(opts)} relative ‖ΔY‖²: sparsegpt ${eS.toExponential(3)}, wanda ${eW.toExponential(3)}, magnitude ${eM.toExponential(3)}`);
+      rows.push(
+        `${JSON.stringify(opts)} relative ‖ΔY‖²: sparsegpt ${eS.toExponential(3)}, wanda ${eW.toExponential(3)}, magnitude ${eM.toExponential(3)}`,
+      );
       expect(eS).toBeLessThan(0.5 * eW);
       expect(eW).toBeLessThan(eM);
     }
@@ -123,7 +125,9 @@ describe('SparseGPT fasterprune', () => {
     const direct = pruneSparseGpt(layer, Hs, { sparsity: 0.5, percdamp: 0.01 });
     expect(Array.from(r.weights)).toEqual(Array.from(direct.weights));
     expect(() => pruneSparseGpt(layer, Hs, { sparsity: 0.5, percdamp: 0, maxRetries: 0 })).toThrow(HessianNotPositiveDefiniteError);
-    expect(() => pruneSparseGpt(layer, Hs, { sparsity: 0.5, percdamp: 0, maxRetries: 0 })).toThrow(/more calibration samples.*higher percdamp/);
+    expect(() => pruneSparseGpt(layer, Hs, { sparsity: 0.5, percdamp: 0, maxRetries: 0 })).toThrow(
+      /more calibration samples.*higher percdamp/,
+    );
   });
 
   it('a pluggable (async, f32) matmul for the lazy update gives the same result to f32 tolerance', async () => {
@@ -133,7 +137,9 @@ describe('SparseGPT fasterprune', () => {
       const c = new Float32Array(m * n);
       const af = Float32Array.from(a);
       const bf = Float32Array.from(b);
-      for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) c[i * n + j] = Math.fround(c[i * n + j] + Math.fround(af[i * k + p] * bf[p * n + j]));
+      for (let i = 0; i < m; i++)
+        for (let p = 0; p < k; p++)
+          for (let j = 0; j < n; j++) c[i * n + j] = Math.fround(c[i * n + j] + Math.fround(af[i * k + p] * bf[p * n + j]));
       return c;
     };
     const a = await pruneSparseGptAsync(layer, H, { nm: '2:4', matmul: f32mm });

@@ -8,9 +8,17 @@ import { STUDIO_DEFAULT } from '../../../src/store/configStore';
 import { runStore } from '../../../src/store/runStore';
 import { digitsFor, rowCells, scalePos, valueRange } from '../../../src/ui/charts/rowCells';
 
-const rowsOf = (x: number, n = 3) => Object.fromEntries(LINEAR_NAMES.map((l) => [l, new Float64Array(n).fill(x)])) as Record<LinearName, Float64Array>;
+const rowsOf = (x: number, n = 3) =>
+  Object.fromEntries(LINEAR_NAMES.map((l) => [l, new Float64Array(n).fill(x)])) as Record<LinearName, Float64Array>;
 const ls = (x: number) => ({ q: x, k: x, v: x, o: x, gate: x, up: x, down: x });
-const start: EngineEvent = { type: 'run-start', runId: 'r', config: STUDIO_DEFAULT, model: { name: 'm', sha256: 'h', nLayers: 2, params: 1 }, adapter: 'cpu', startBlock: 0 };
+const start: EngineEvent = {
+  type: 'run-start',
+  runId: 'r',
+  config: STUDIO_DEFAULT,
+  model: { name: 'm', sha256: 'h', nLayers: 2, params: 1 },
+  adapter: 'cpu',
+  startBlock: 0,
+};
 
 describe('run store: per-row allocation', () => {
   it('keeps only the latest rows per block plus its first step, and clears on block-start and run-start', () => {
@@ -21,7 +29,16 @@ describe('run store: per-row allocation', () => {
     for (let step = 0; step < 5; step++) {
       const r = rowsOf(0.5 + step * 1e-3);
       sent.push(r);
-      s.ingest({ type: 'step', block: 0, step, totalSteps: 5, reconLoss: 1, penalty: 0, layerSparsity: ls(0.5 + step * 1e-3), blockSparsity: 0.5 });
+      s.ingest({
+        type: 'step',
+        block: 0,
+        step,
+        totalSteps: 5,
+        reconLoss: 1,
+        penalty: 0,
+        layerSparsity: ls(0.5 + step * 1e-3),
+        blockSparsity: 0.5,
+      });
       s.ingest({ type: 'rows', block: 0, step, rows: r });
     }
     let st = runStore.getState();
@@ -60,7 +77,12 @@ describe('row allocation cells', () => {
   it('unsorted keeps row r at position r; sorted is ascending and remembers the row; first step travels along', () => {
     const s = [0.52, 0.48, 0.5, 0.48];
     const f = [0.5, 0.5, 0.5, 0.49];
-    expect(rowCells(s, f, false).map((c) => [c.rows, c.value, c.first])).toEqual([[[0], 0.52, 0.5], [[1], 0.48, 0.5], [[2], 0.5, 0.5], [[3], 0.48, 0.49]]);
+    expect(rowCells(s, f, false).map((c) => [c.rows, c.value, c.first])).toEqual([
+      [[0], 0.52, 0.5],
+      [[1], 0.48, 0.5],
+      [[2], 0.5, 0.5],
+      [[3], 0.48, 0.49],
+    ]);
     expect(rowCells(s, f, true).map((c) => c.rows[0])).toEqual([1, 3, 2, 0]); // ties by row index
   });
 

@@ -9,7 +9,34 @@ import { RunController } from '../../../src/prune/controller';
 
 describe('URL hash', () => {
   it('round-trips every field of a non-default config, seed included', () => {
-    const cfg = { ...STUDIO_DEFAULT, method: 'sparsegpt' as const, structure: '4:8' as const, sparsity: 0.5, nsamples: 7, seqlen: 33, seed: 12, evalWindows: 0, evalDatasets: ['wikitext2-test', 'sotu-eval'], besa: { ...DEFAULT_BESA, granularity: 'layer' as const, lambda: 2.5, candidateStep: 0.02, optimizer: 'adam' as const, dCoef: 0.05, adamLr: 0.003, epochs: 2, sigmoid: false, target: 'dense-chain' as const, importance: 'weight' as const, finalMask: 'reference' as const }, magnitudeGranularity: 'row' as const, sparsegptPercdamp: 0.02, sparsegptBlocksize: 64 };
+    const cfg = {
+      ...STUDIO_DEFAULT,
+      method: 'sparsegpt' as const,
+      structure: '4:8' as const,
+      sparsity: 0.5,
+      nsamples: 7,
+      seqlen: 33,
+      seed: 12,
+      evalWindows: 0,
+      evalDatasets: ['wikitext2-test', 'sotu-eval'],
+      besa: {
+        ...DEFAULT_BESA,
+        granularity: 'layer' as const,
+        lambda: 2.5,
+        candidateStep: 0.02,
+        optimizer: 'adam' as const,
+        dCoef: 0.05,
+        adamLr: 0.003,
+        epochs: 2,
+        sigmoid: false,
+        target: 'dense-chain' as const,
+        importance: 'weight' as const,
+        finalMask: 'reference' as const,
+      },
+      magnitudeGranularity: 'row' as const,
+      sparsegptPercdamp: 0.02,
+      sparsegptBlocksize: 64,
+    };
     const back = parseHash(formatHash(cfg, 'micro'));
     expect(back.config).toEqual(cfg);
     expect(back.modelName).toBe('micro');
@@ -32,11 +59,37 @@ describe('run store', () => {
   it('keeps one point per step per block and marks a cancelled in-progress block dense', () => {
     const s = runStore.getState();
     const ev: EngineEvent[] = [
-      { type: 'run-start', runId: 'r', config: STUDIO_DEFAULT, model: { name: 'm', sha256: 'h', nLayers: 3, params: 1 }, adapter: 'cpu', startBlock: 1 },
+      {
+        type: 'run-start',
+        runId: 'r',
+        config: STUDIO_DEFAULT,
+        model: { name: 'm', sha256: 'h', nLayers: 3, params: 1 },
+        adapter: 'cpu',
+        startBlock: 1,
+      },
       { type: 'block-start', block: 1, nBlocks: 3, totalSteps: 2 },
       { type: 'step', block: 1, step: 0, totalSteps: 2, reconLoss: 0.3, penalty: 0, layerSparsity: ls(0.5), blockSparsity: 0.5 },
-      { type: 'step', block: 1, step: 1, totalSteps: 2, reconLoss: 0.2, penalty: 0.01, layerSparsity: ls(0.48), blockSparsity: 0.48, d: 1e-5 },
-      { type: 'block-end', block: 1, layerSparsity: ls(0.47), blockSparsity: 0.47, lossBefore: 0.3, lossAfter: 0.2, seconds: 1, etaSeconds: 1 },
+      {
+        type: 'step',
+        block: 1,
+        step: 1,
+        totalSteps: 2,
+        reconLoss: 0.2,
+        penalty: 0.01,
+        layerSparsity: ls(0.48),
+        blockSparsity: 0.48,
+        d: 1e-5,
+      },
+      {
+        type: 'block-end',
+        block: 1,
+        layerSparsity: ls(0.47),
+        blockSparsity: 0.47,
+        lossBefore: 0.3,
+        lossAfter: 0.2,
+        seconds: 1,
+        etaSeconds: 1,
+      },
       { type: 'block-start', block: 2, nBlocks: 3, totalSteps: 2 },
       { type: 'step', block: 2, step: 0, totalSteps: 2, reconLoss: 0.4, penalty: 0, layerSparsity: ls(0.5), blockSparsity: 0.5 },
       { type: 'run-end', status: 'cancelled', seconds: 2 },
