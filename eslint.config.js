@@ -9,7 +9,7 @@ import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 
 /** Engine folders: run in the Worker and in Node, know nothing about React, the store or the UI. */
-const ENGINE = ['src/core', 'src/model', 'src/data', 'src/gpu', 'src/prune', 'src/eval'];
+const ENGINE = ['src/core', 'src/model', 'src/data', 'src/gpu', 'src/wasm', 'src/prune', 'src/eval'];
 /** Files of the engine that legitimately load things from disk in Node (never bundled for the browser). */
 const NODE_LOADERS = ['src/gpu/node.ts', 'src/gpu/shaderSourcesNode.ts', 'src/model/sourceNode.ts'];
 
@@ -42,6 +42,8 @@ export default tseslint.config(
       'tools/.cache/',
       'scratch/',
       '.lavapipe/',
+      'wasm/', // AssemblyScript (its own types: v128, usize), compiled by scripts/build-wasm.mjs
+      'src/wasm/binaries.generated.ts',
     ],
   },
   js.configs.recommended,

@@ -19,3 +19,5 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   echo "== npm ci"
   npm ci --no-audit --no-fund
 fi
+# The WASM engine's kernels (wasm/*.ts → src/wasm/binaries.generated.ts; skipped when up to date).
+node scripts/build-wasm.mjs

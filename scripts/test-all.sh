@@ -8,6 +8,7 @@ if [ -z "${VK_ICD_FILENAMES:-}" ] && [ -f /usr/lib/chromium/vk_swiftshader_icd.j
   export VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json
 fi
 start=$(date +%s)
+node scripts/build-wasm.mjs # the WASM kernels the engine imports (skipped when up to date)
 echo "== typecheck (one tsc project per layer, scripts/typecheck.sh)"
 bash scripts/typecheck.sh
 echo "== lint (eslint, layer boundaries included)"

@@ -6,7 +6,7 @@
 //   backward(saved, dY [T,C])           → dX [T,C] and dL/dM [out,in] for all 7 linears (docs/besa.md §1.5)
 import { prefixAtCandidates } from '../core/besa/grad';
 import { hardMask } from '../core/besa/masks';
-import { blockBackwardRef, blockForwardRef, type BlockSaved } from '../core/ops/block';
+import { blockBackwardRef, blockForwardRef, REFERENCE_OPS, type BlockOps, type BlockSaved } from '../core/ops/block';
 import { LINEAR_NAMES, type BlockWeights, type LinearName, type ModelSpec } from '../model/spec';
 
 /** Per-linear masks (values in {0,1} for hard masks), [out, in] each; missing = dense. */
@@ -86,7 +86,7 @@ export interface ExecutorMemory {
 }
 
 export interface BlockExecutor {
-  readonly kind: 'cpu' | 'gpu';
+  readonly kind: 'cpu' | 'gpu' | 'wasm';
   /** Human-readable device, recorded in the run report (GPU adapter description or 'cpu'). */
   readonly adapter: string;
   readonly spec: ModelSpec;
@@ -136,15 +136,22 @@ export function tokensOf(spec: ModelSpec, X: Float32Array, who: string): number 
   return T;
 }
 
-/** CPU executor on the f32 reference block (src/core/ops/block.ts); the oracle for the GPU executor. */
-export class CpuBlockExecutor implements BlockExecutor {
-  readonly kind = 'cpu' as const;
-  readonly adapter = 'cpu (reference ops, f32 storage / f64 accumulation)';
-  constructor(readonly spec: ModelSpec) {}
+/**
+ * An executor that runs the block on this thread, on the f32 reference block (src/core/ops/block.ts)
+ * with pluggable heavy ops: the reference ops (CpuBlockExecutor, the oracle for the others) or the
+ * WASM SIMD products (src/prune/wasmExecutor.ts).
+ */
+export abstract class HostBlockExecutor implements BlockExecutor {
+  abstract readonly kind: 'cpu' | 'wasm';
+  abstract readonly adapter: string;
+  constructor(
+    readonly spec: ModelSpec,
+    protected readonly ops: BlockOps,
+  ) {}
 
   async forward(block: BlockWeights, X: Float32Array, masks: MaskSet, opts: ForwardOptions = {}): Promise<ForwardResult> {
-    const T = tokensOf(this.spec, X, 'CpuBlockExecutor.forward');
-    const { y, saved } = blockForwardRef(this.spec, block, masks, X, T);
+    const T = tokensOf(this.spec, X, `${this.constructor.name}.forward`);
+    const { y, saved } = blockForwardRef(this.spec, block, masks, X, T, this.ops);
     const res: ForwardResult = { y };
     if (opts.save) res.saved = saved;
     if (opts.collectInputs) res.inputs = { attnIn: saved.n1, oIn: saved.att, mlpIn: saved.n2, downIn: saved.h };
@@ -154,20 +161,14 @@ export class CpuBlockExecutor implements BlockExecutor {
   async backward(block: BlockWeights, masks: MaskSet, saved: unknown, dY: Float32Array): Promise<BackwardResult> {
     const s = saved as BlockSaved<Float32Array> | undefined;
     if (!s || typeof s !== 'object' || !('probs' in s))
-      throw new ExecutorInputError('CpuBlockExecutor.backward: `saved` must come from forward(..., { save: true }) of this executor');
-    const { dx, dMask } = blockBackwardRef(this.spec, block, masks, s, dY);
+      throw new ExecutorInputError(`${this.constructor.name}.backward: \`saved\` must come from forward(..., { save: true }) of this executor`);
+    const { dx, dMask } = blockBackwardRef(this.spec, block, masks, s, dY, this.ops);
     const maskGrads = {} as Record<LinearName, Float32Array>;
     for (const n of LINEAR_NAMES) maskGrads[n] = dMask[n];
     return { dx, maskGrads };
   }
 
-  async besaPrefix(
-    block: BlockWeights,
-    masks: MaskSet,
-    saved: unknown,
-    dY: Float32Array,
-    order: BesaOrder,
-  ): Promise<Record<LinearName, ArrayLike<number>>> {
+  async besaPrefix(block: BlockWeights, masks: MaskSet, saved: unknown, dY: Float32Array, order: BesaOrder): Promise<Record<LinearName, ArrayLike<number>>> {
     const { maskGrads } = await this.backward(block, masks, saved, dY);
     const out = {} as Record<LinearName, ArrayLike<number>>;
     for (const n of LINEAR_NAMES) {
@@ -175,5 +176,14 @@ export class CpuBlockExecutor implements BlockExecutor {
       out[n] = prefixAtCandidates(maskGrads[n], order[n].sortIdx, order[n].kd, rows, cols, rows);
     }
     return out;
+  }
+}
+
+/** CPU executor on the reference ops (f32 storage / f64 accumulation); the oracle for the other executors. */
+export class CpuBlockExecutor extends HostBlockExecutor {
+  readonly kind = 'cpu' as const;
+  readonly adapter = 'cpu (reference ops, f32 storage / f64 accumulation)';
+  constructor(spec: ModelSpec) {
+    super(spec, REFERENCE_OPS);
   }
 }

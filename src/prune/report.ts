@@ -3,6 +3,7 @@
 // allocation (zeros counted), achieved sparsity, perplexities with windows/seqlen, wall time, adapter,
 // peak GPU bytes. JSON for machines, CSV of the allocation for spreadsheets.
 import { LINEAR_NAMES, type ModelSpec, type ModelWeights } from '../model/spec';
+import type { BlockExecutor } from './executor';
 import type { RunConfig } from './config';
 import { methodOf } from './methods/registry';
 import type { PerplexityResult } from './events';
@@ -57,7 +58,7 @@ export interface RunReport {
   achievedSparsity: number;
   perplexity: { dense: ReportPerplexity[]; pruned: ReportPerplexity[] };
   timing: { wallSeconds: number; pruneSeconds: number; evalSeconds: number; meanBlockSeconds: number };
-  device: { executor: 'cpu' | 'gpu'; adapter: string; peakGpuBytes: number | null };
+  device: { executor: BlockExecutor['kind']; adapter: string; peakGpuBytes: number | null };
   error?: string;
 }
 
@@ -92,7 +93,7 @@ export interface ReportInput {
   wallSeconds: number;
   pruneSeconds: number;
   evalSeconds: number;
-  executor: 'cpu' | 'gpu';
+  executor: BlockExecutor['kind'];
   adapter: string;
   peakGpuBytes: number | null;
   error?: string;

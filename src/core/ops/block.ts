@@ -13,6 +13,20 @@ import { checkLen, type Vec } from './vec';
 
 export type BlockMasks = Partial<Record<LinearName, Vec>> | null;
 
+/**
+ * The heavy ops of a block: the linears and attention. The reference ops (f64 accumulation) are the
+ * default; the WASM engine passes its SIMD products (src/wasm/ops.ts), so both run this one block
+ * definition and differ only in how the products are computed.
+ */
+export interface BlockOps {
+  linearForward: typeof linearForward;
+  linearBackward: typeof linearBackward;
+  attentionForward: typeof attentionForward;
+  attentionBackward: typeof attentionBackward;
+}
+
+export const REFERENCE_OPS: BlockOps = { linearForward, linearBackward, attentionForward, attentionBackward };
+
 /** Activations saved by blockForwardRef for blockBackwardRef (and for comparing GPU intermediates). */
 export interface BlockSaved<A extends Vec = Float32Array> {
   T: number;
@@ -52,8 +66,10 @@ export function blockForwardRef<A extends Vec>(
   masks: BlockMasks,
   x: A /*[T,C]*/,
   T: number,
+  ops: BlockOps = REFERENCE_OPS,
 ): { y: A /*[T,C]*/; saved: BlockSaved<A> } {
   const { C, H, KVH, D, F, QD, KVD } = dims(spec);
+  const { linearForward, attentionForward } = ops;
   checkLen('blockForwardRef', 'x', x, T * C);
   const m = (n: LinearName) => masks?.[n] ?? undefined;
   const { y: n1, rstd: rstd1 } = rmsnormForward(x, w.attnNorm, T, C, spec.normEps);
@@ -85,8 +101,10 @@ export function blockBackwardRef<A extends Vec>(
   masks: BlockMasks,
   saved: BlockSaved<A>,
   dy: Vec /*[T,C]*/,
+  ops: BlockOps = REFERENCE_OPS,
 ): { dx: A /*[T,C]*/; dMask: Record<LinearName, A> } {
   const { C, H, KVH, D, F, QD, KVD } = dims(spec);
+  const { linearBackward, attentionBackward } = ops;
   const s = saved;
   const T = s.T;
   checkLen('blockBackwardRef', 'dy', dy, T * C);

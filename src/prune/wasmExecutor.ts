@@ -1,0 +1,37 @@
+// The WASM engine (docs/wasm.md): the reference block with its linears and attention products run by
+// the SIMD kernel compiled from wasm/gemm.ts (src/wasm). For machines whose only WebGPU adapter is a
+// software one, and browsers without WebGPU. Perplexity forwards go through the same ops.
+import { blockForwardRef } from '../core/ops/block';
+import { rmsnormForward } from '../core/ops/rmsnorm';
+import { embedCpu, type ForwardLogits } from '../model/forward';
+import type { ModelSpec, ModelWeights } from '../model/spec';
+import { WasmKernels } from '../wasm/kernels';
+import { wasmBlockOps } from '../wasm/ops';
+import { HostBlockExecutor } from './executor';
+
+export class WasmBlockExecutor extends HostBlockExecutor {
+  readonly kind = 'wasm' as const;
+  readonly adapter = 'wasm (SIMD f32 products, one thread)';
+  constructor(
+    spec: ModelSpec,
+    readonly kernels: WasmKernels,
+  ) {
+    super(spec, wasmBlockOps(kernels));
+  }
+
+  static async create(spec: ModelSpec): Promise<WasmBlockExecutor> {
+    return new WasmBlockExecutor(spec, await WasmKernels.create());
+  }
+}
+
+/** ids [T] → logits [T, V] on the WASM ops (the evaluator's ForwardLogits). */
+export function wasmForwardLogits(kernels: WasmKernels, spec: ModelSpec, weights: ModelWeights): ForwardLogits {
+  const ops = wasmBlockOps(kernels);
+  return (ids) => {
+    let x = embedCpu(spec, weights, ids);
+    const T = ids.length;
+    for (const b of weights.blocks) x = blockForwardRef(spec, b, null, x, T, ops).y;
+    const { y } = rmsnormForward(x, weights.finalNorm, T, spec.dim, spec.normEps);
+    return ops.linearForward(y, weights.lmHead, T, spec.dim, spec.vocabSize);
+  };
+}
