@@ -44,18 +44,3 @@ declare function fetch(input: string, init?: { method?: string }): Promise<Respo
 
 /** Base64 of the compiled WASM kernels (src/wasm/kernels.ts). */
 declare function atob(data: string): string;
-
-/** WebAssembly, only what the WASM engine uses (src/wasm/kernels.ts). */
-declare namespace WebAssembly {
-  class Module {}
-  class Memory {
-    readonly buffer: ArrayBuffer;
-    grow(pages: number): number;
-  }
-  interface Instance {
-    readonly exports: Record<string, unknown>;
-  }
-  function validate(bytes: ArrayBufferView<ArrayBuffer>): boolean;
-  function compile(bytes: ArrayBufferView<ArrayBuffer>): Promise<Module>;
-  function instantiate(module: Module, imports?: Record<string, Record<string, unknown>>): Promise<Instance>;
-}

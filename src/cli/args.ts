@@ -97,7 +97,11 @@ export const RUN_FLAGS: FlagTable = {
   model: { kind: 'string', help: 'model folder (config.json + model.safetensors + tokenizer.json) or a llama2.c .bin file' },
   ...Object.fromEntries(SETTING_FLAGS.map((f) => [f.cli!.flag, schemaFlag(f)])),
   'data-dir': { kind: 'string', help: 'folder with the dataset .txt files (default public/data)' },
-  cpu: { kind: 'bool', help: 'use the CPU reference executor instead of WebGPU' },
+  engine: {
+    kind: 'string',
+    help: 'auto | webgpu | wasm | cpu: where the math runs (auto: WebGPU on a hardware adapter; on a software one, the faster of WebGPU and WASM after a one-second probe; WASM without an adapter)',
+  },
+  cpu: { kind: 'bool', help: 'short for --engine cpu (the CPU reference executor)' },
   out: { kind: 'string', help: 'output folder' },
   help: { kind: 'bool', help: 'show this help' },
 };

@@ -6,12 +6,21 @@ import { exportHfFiles } from '../model/export';
 import { loadModel, type LoadedModel } from '../model/loader';
 import { nodeDirSource, nodeFileSource } from '../model/sourceNode';
 import type { ModelWeights } from '../model/spec';
-import { cpuForwardLogits } from '../model/forward';
 import { acquireNodeDevice } from '../gpu/node';
 import { GpuRuntime } from '../gpu/runtime';
-import { createGpuEngine, type GpuEngine } from '../prune/gpuEngine';
+import {
+  chooseEngine,
+  ENGINE_REQUESTS,
+  EngineUnavailableError,
+  isEngineRequest,
+  timeBlockForward,
+  type EngineDecision,
+  type EngineRequest,
+} from '../prune/engineChoice';
+import { createGpuEngine, type JobEngine } from '../prune/gpuEngine';
+import { createCpuEngine, createWasmEngine } from '../prune/wasmExecutor';
+import { wasmSimdSupported } from '../wasm/kernels';
 import type { EngineEvent } from '../prune/events';
-import { CpuBlockExecutor } from '../prune/executor';
 import type { Corpus } from '../prune/job';
 import { CliArgumentError } from './args';
 
@@ -46,25 +55,58 @@ export async function readDataset(dataDir: string, id: string): Promise<Corpus> 
   }
 }
 
-export type NodeEngine = Omit<GpuEngine, 'dispose'>;
+export type NodeEngine = JobEngine & { decision: EngineDecision };
 
-/** CPU reference engine, or WebGPU via Dawn (src/gpu/node.ts); a missing adapter says to pass --cpu. */
-export async function createNodeEngine(model: LoadedModel, cpu: boolean): Promise<NodeEngine> {
-  if (cpu)
-    return {
-      executor: new CpuBlockExecutor(model.spec),
-      forwardFactory: cpuForwardLogits,
-      newExecutor: () => new CpuBlockExecutor(model.spec),
-    };
-  let rt: GpuRuntime;
-  try {
-    rt = new GpuRuntime(await acquireNodeDevice());
-  } catch (e) {
-    throw new CliArgumentError(
-      `no usable WebGPU device (${(e as Error).name}: ${(e as Error).message}); pass --cpu to run on the CPU reference executor`,
-    );
+/** --engine (or --cpu, kept as the short form of --engine cpu); default auto. */
+export function engineRequestFromArgs(a: Record<string, unknown>): EngineRequest {
+  const v = a.engine === undefined ? (a.cpu ? 'cpu' : 'auto') : String(a.engine);
+  if (!isEngineRequest(v)) throw new CliArgumentError(`--engine ${v}: use one of ${ENGINE_REQUESTS.join(', ')}`);
+  if (a.cpu && v !== 'cpu') throw new CliArgumentError(`--cpu contradicts --engine ${v}; pass one of them`);
+  return v;
+}
+
+/**
+ * The engine of a CLI run (src/prune/engineChoice.ts): WebGPU via Dawn (src/gpu/node.ts), WASM, or the
+ * CPU reference. Auto on a software adapter times one block forward on WebGPU and WASM and takes the faster.
+ */
+export async function createNodeEngine(model: LoadedModel, request: EngineRequest): Promise<NodeEngine> {
+  let rt: GpuRuntime | null = null;
+  let gpuError: string | undefined;
+  if (request === 'webgpu' || request === 'auto') {
+    try {
+      rt = new GpuRuntime(await acquireNodeDevice());
+    } catch (e) {
+      gpuError = `${(e as Error).name}: ${(e as Error).message}`;
+    }
   }
-  return createGpuEngine(rt, model.spec);
+  const block = model.weights.blocks[0];
+  const X = new Float32Array(Math.min(128, model.spec.maxSeqLen) * model.spec.dim).map((_, i) => Math.sin(i));
+  let decision: EngineDecision;
+  try {
+    decision = await chooseEngine(request, {
+      gpu: rt?.caps ?? null,
+      gpuError,
+      wasm: wasmSimdSupported(),
+      probe: async () => {
+        const g = createGpuEngine(rt!, model.spec);
+        const w = await createWasmEngine(model.spec);
+        const ms = { webgpu: await timeBlockForward(g.executor, block, X), wasm: await timeBlockForward(w.executor, block, X) };
+        g.dispose();
+        return ms;
+      },
+    });
+  } catch (e) {
+    if (e instanceof EngineUnavailableError) throw new CliArgumentError(e.message);
+    throw e;
+  }
+  if (decision.engine !== 'webgpu') rt?.device.destroy();
+  const engine =
+    decision.engine === 'webgpu'
+      ? createGpuEngine(rt!, model.spec)
+      : decision.engine === 'wasm'
+        ? await createWasmEngine(model.spec)
+        : createCpuEngine(model.spec);
+  return { ...engine, decision };
 }
 
 const fmtTime = (s: number | undefined) => {

@@ -4,7 +4,15 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { COMPARE_FLAGS, CliArgumentError, methodsFromArgs, parseArgs, runConfigFromArgs, usage } from './args';
-import { abortOnSigint, createNodeEngine, exitWithError, loadModelFromPath, readDataset, stderrReporter } from './common';
+import {
+  abortOnSigint,
+  createNodeEngine,
+  engineRequestFromArgs,
+  exitWithError,
+  loadModelFromPath,
+  readDataset,
+  stderrReporter,
+} from './common';
 import { comparisonCsv, comparisonTable, runComparison } from '../prune/compareJob';
 import { methodOf, structureFor } from '../prune/methods/registry';
 import { checkRunConfig } from '../prune/runConfigCheck';
@@ -20,6 +28,7 @@ async function main(): Promise<number> {
   const { model } = await loadModelFromPath(String(a.model));
   const base = runConfigFromArgs(a, methods[0], model.spec.maxSeqLen);
   for (const m of methods) checkRunConfig({ ...base, method: m, structure: structureFor(m, base.structure) }, model.spec);
+  const engineRequest = engineRequestFromArgs(a);
   const dataDir = (a['data-dir'] as string | undefined) ?? 'public/data';
   const calibration = await readDataset(dataDir, base.calibration);
   const evalData = await Promise.all(base.evalDatasets.map((id) => readDataset(dataDir, id)));
@@ -30,7 +39,8 @@ async function main(): Promise<number> {
       `${model.name}-compare-${base.sparsity}${base.structure === 'unstructured' ? '' : '-' + base.structure.replace(':', 'of')}`,
     );
   const warn = stderrReporter();
-  const engine = await createNodeEngine(model, !!a.cpu);
+  const engine = await createNodeEngine(model, engineRequest);
+  warn({ type: 'log', level: 'info', message: `engine: ${engine.decision.engine} (${engine.decision.reason})` });
   const reporters = new Map<string, ReturnType<typeof stderrReporter>>();
   const ac = abortOnSigint(() => warn({ type: 'log', level: 'info', message: 'Ctrl-C: stopping after the current step…' }));
   for (const m of methods)

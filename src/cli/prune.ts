@@ -7,7 +7,16 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DiskCheckpointStore } from './diskCheckpoint';
 import { PRUNE_FLAGS, CliArgumentError, methodFromArgs, parseArgs, runConfigFromArgs, usage } from './args';
-import { abortOnSigint, createNodeEngine, exitWithError, loadModelFromPath, readDataset, stderrReporter, writeModelFolder } from './common';
+import {
+  abortOnSigint,
+  createNodeEngine,
+  engineRequestFromArgs,
+  exitWithError,
+  loadModelFromPath,
+  readDataset,
+  stderrReporter,
+  writeModelFolder,
+} from './common';
 import { methodOf } from '../prune/methods/registry';
 import { runPruneJob } from '../prune/job';
 import { allocationCsv, allocationTable } from '../prune/report';
@@ -27,13 +36,15 @@ async function main(): Promise<number> {
   const { model, dir } = await loadModelFromPath(String(a.model));
   const cfg = runConfigFromArgs(a, method, model.spec.maxSeqLen);
   checkRunConfig(cfg, model.spec); // fail on bad options before any work
+  const engineRequest = engineRequestFromArgs(a);
   const dataDir = (a['data-dir'] as string | undefined) ?? 'public/data';
   const calibration = await readDataset(dataDir, cfg.calibration);
   const evalData = await Promise.all(cfg.evalDatasets.map((id) => readDataset(dataDir, id)));
   const nmTag = cfg.structure === 'unstructured' ? '' : `-${cfg.structure.replace(':', 'of')}`;
   const out = (a.out as string | undefined) ?? join('out', `${model.name.replace(/\.[^.]*$/, '')}-${method}-${cfg.sparsity}${nmTag}`);
   const report = stderrReporter();
-  const { executor, forwardFactory } = await createNodeEngine(model, !!a.cpu);
+  const { executor, forwardFactory, decision } = await createNodeEngine(model, engineRequest);
+  report({ type: 'log', level: 'info', message: `engine: ${decision.engine} (${decision.reason})` });
   const checkpoint = new DiskCheckpointStore(join(out, 'checkpoint'));
   const saved = a.resume ? null : await checkpoint.readState();
   if (saved)

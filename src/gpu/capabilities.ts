@@ -50,3 +50,14 @@ export function adapterLabel(c: GpuCapabilities): string {
   const name = [c.vendor, c.architecture, c.device, c.description].filter(Boolean).join(' / ');
   return `${name || 'unknown adapter'}${c.isFallbackAdapter ? ' (software fallback)' : ''}`;
 }
+
+/**
+ * A CPU-emulated adapter (SwiftShader, lavapipe/llvmpipe, WARP): flagged by the browser as a fallback
+ * adapter or, where it is not (Dawn in Node reports lavapipe as an ordinary device), named as one.
+ * On these the WASM engine can be faster (src/prune/engineChoice.ts probes both).
+ */
+export function isSoftwareAdapter(c: GpuCapabilities): boolean {
+  if (c.isFallbackAdapter) return true;
+  const name = [c.vendor, c.architecture, c.device, c.description].join(' ');
+  return /swiftshader|llvmpipe|lavapipe|softpipe|microsoft basic render|\bwarp\b/i.test(name);
+}

@@ -161,14 +161,22 @@ export abstract class HostBlockExecutor implements BlockExecutor {
   async backward(block: BlockWeights, masks: MaskSet, saved: unknown, dY: Float32Array): Promise<BackwardResult> {
     const s = saved as BlockSaved<Float32Array> | undefined;
     if (!s || typeof s !== 'object' || !('probs' in s))
-      throw new ExecutorInputError(`${this.constructor.name}.backward: \`saved\` must come from forward(..., { save: true }) of this executor`);
+      throw new ExecutorInputError(
+        `${this.constructor.name}.backward: \`saved\` must come from forward(..., { save: true }) of this executor`,
+      );
     const { dx, dMask } = blockBackwardRef(this.spec, block, masks, s, dY, this.ops);
     const maskGrads = {} as Record<LinearName, Float32Array>;
     for (const n of LINEAR_NAMES) maskGrads[n] = dMask[n];
     return { dx, maskGrads };
   }
 
-  async besaPrefix(block: BlockWeights, masks: MaskSet, saved: unknown, dY: Float32Array, order: BesaOrder): Promise<Record<LinearName, ArrayLike<number>>> {
+  async besaPrefix(
+    block: BlockWeights,
+    masks: MaskSet,
+    saved: unknown,
+    dY: Float32Array,
+    order: BesaOrder,
+  ): Promise<Record<LinearName, ArrayLike<number>>> {
     const { maskGrads } = await this.backward(block, masks, saved, dY);
     const out = {} as Record<LinearName, ArrayLike<number>>;
     for (const n of LINEAR_NAMES) {

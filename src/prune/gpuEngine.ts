@@ -12,13 +12,14 @@ import type { ModelSpec, ModelWeights } from '../model/spec';
 import type { BlockExecutor } from './executor';
 import { GpuBlockExecutor } from './gpuExecutor';
 
-export interface GpuEngine {
+/** What runPruneJob and the compare job take from an engine (WebGPU here; WASM: createWasmEngine). */
+export interface JobEngine {
   executor: BlockExecutor;
   forwardFactory: (spec: ModelSpec, weights: ModelWeights) => ForwardLogits;
   /**
    * Next-token logits with a KV cache for one generation (src/gpu/decoder.ts). Uploads the weights
    * like forwardFactory (freeing the previous upload), so dispose() the decoder before the next call.
-   * Optional because the CLI's CPU engine (src/cli/common.ts NodeEngine) shares this shape without one.
+   * Optional: the WASM and CPU engines have none (generation then runs the full forward).
    */
   decoderFactory?: (spec: ModelSpec, weights: ModelWeights) => GpuDecoder;
   /** A fresh executor on the same device (compare: one per method). */
@@ -26,6 +27,8 @@ export interface GpuEngine {
   /** Free the evaluation model and the executor's buffers. */
   dispose: () => void;
 }
+
+export type GpuEngine = JobEngine;
 
 export function createGpuEngine(rt: GpuRuntime, spec: ModelSpec): GpuEngine {
   let live: GpuModel | null = null;

@@ -3,11 +3,12 @@
 // software one, and browsers without WebGPU. Perplexity forwards go through the same ops.
 import { blockForwardRef } from '../core/ops/block';
 import { rmsnormForward } from '../core/ops/rmsnorm';
-import { embedCpu, type ForwardLogits } from '../model/forward';
+import { cpuForwardLogits, embedCpu, type ForwardLogits } from '../model/forward';
 import type { ModelSpec, ModelWeights } from '../model/spec';
 import { WasmKernels } from '../wasm/kernels';
 import { wasmBlockOps } from '../wasm/ops';
-import { HostBlockExecutor } from './executor';
+import { CpuBlockExecutor, HostBlockExecutor } from './executor';
+import type { JobEngine } from './gpuEngine';
 
 export class WasmBlockExecutor extends HostBlockExecutor {
   readonly kind = 'wasm' as const;
@@ -33,5 +34,26 @@ export function wasmForwardLogits(kernels: WasmKernels, spec: ModelSpec, weights
     for (const b of weights.blocks) x = blockForwardRef(spec, b, null, x, T, ops).y;
     const { y } = rmsnormForward(x, weights.finalNorm, T, spec.dim, spec.normEps);
     return ops.linearForward(y, weights.lmHead, T, spec.dim, spec.vocabSize);
+  };
+}
+
+/** The WASM engine's parts of a job (one kernel module shared by the executors and the evaluator). */
+export async function createWasmEngine(spec: ModelSpec): Promise<JobEngine> {
+  const kernels = await WasmKernels.create();
+  return {
+    executor: new WasmBlockExecutor(spec, kernels),
+    forwardFactory: (s, w) => wasmForwardLogits(kernels, s, w),
+    newExecutor: () => new WasmBlockExecutor(spec, kernels),
+    dispose: () => kernels.reset(),
+  };
+}
+
+/** The CPU reference engine (f64 accumulation; the oracle, and the last resort without WASM SIMD). */
+export function createCpuEngine(spec: ModelSpec): JobEngine {
+  return {
+    executor: new CpuBlockExecutor(spec),
+    forwardFactory: cpuForwardLogits,
+    newExecutor: () => new CpuBlockExecutor(spec),
+    dispose: () => {},
   };
 }

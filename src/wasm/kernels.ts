@@ -4,8 +4,20 @@
 // allocator, because a block's products are short-lived and sized alike from step to step.
 import { GEMM_WASM_BASE64 } from './binaries.generated';
 
+// The WebAssembly API, typed locally: the engine's typecheck has no DOM lib, and Node's types lack it.
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  validate(bytes: Uint8Array<ArrayBuffer>): boolean;
+  compile(bytes: Uint8Array<ArrayBuffer>): Promise<object>;
+  instantiate(module: object, imports: Record<string, Record<string, unknown>>): Promise<{ exports: Record<string, unknown> }>;
+}
+const wasmApi = (): WasmApi | undefined => (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+
 interface GemmExports {
-  memory: WebAssembly.Memory;
+  memory: WasmMemory;
   heapBase(): number;
   scratchBytes(N: number, K: number): number;
   gemm(M: number, N: number, K: number, a: number, rsA: number, csA: number, b: number, rsB: number, csB: number, c: number, ldc: number, acc: number, scratch: number): void;
@@ -35,13 +47,14 @@ function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-let compiled: Promise<WebAssembly.Module> | null = null;
+let compiled: Promise<object> | null = null;
 
 /** Whether this host runs WebAssembly with 128-bit SIMD (the module does not validate otherwise). */
 export function wasmSimdSupported(): boolean {
-  if (typeof WebAssembly !== 'object') return false;
+  const api = wasmApi();
+  if (!api) return false;
   try {
-    return WebAssembly.validate(decodeBase64(GEMM_WASM_BASE64));
+    return api.validate(decodeBase64(GEMM_WASM_BASE64));
   } catch {
     return false;
   }
@@ -61,8 +74,9 @@ export class WasmKernels {
   static async create(): Promise<WasmKernels> {
     if (!wasmSimdSupported())
       throw new WasmUnavailableError('this browser or runtime has no WebAssembly SIMD; use a current Chrome, Edge, Firefox or Safari (16.4+), or the cpu engine');
-    compiled ??= WebAssembly.compile(decodeBase64(GEMM_WASM_BASE64));
-    const instance = await WebAssembly.instantiate(await compiled, { env: { abort: () => { throw new Error('wasm gemm aborted'); } } });
+    const api = wasmApi()!;
+    compiled ??= api.compile(decodeBase64(GEMM_WASM_BASE64));
+    const instance = await api.instantiate(await compiled, { env: { abort: () => { throw new Error('wasm gemm aborted'); } } });
     return new WasmKernels(instance.exports as unknown as GemmExports);
   }
 

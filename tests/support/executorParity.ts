@@ -39,7 +39,8 @@ export async function expectExecutorMatchesCpu(make: (m: Awaited<ReturnType<type
   const be = await exec.backward(blk, masks, fe.saved, dY, { wantDx: true });
   // gradients are small (dY ~ 0.1): atol relative to the largest reference entry, so the check is not vacuous
   expectClose(be.dx!, bc.dx!, { atol: 1e-5 * amax(bc.dx!), rtol: 1e-3, what: 'dx' });
-  for (const n of LINEAR_NAMES) expectClose(be.maskGrads[n], bc.maskGrads[n], { atol: 1e-5 * amax(bc.maskGrads[n]), rtol: 1e-3, what: `dMask.${n}` });
+  for (const n of LINEAR_NAMES)
+    expectClose(be.maskGrads[n], bc.maskGrads[n], { atol: 1e-5 * amax(bc.maskGrads[n]), rtol: 1e-3, what: `dMask.${n}` });
   const order = Object.fromEntries(
     LINEAR_NAMES.map((n) => {
       const [rows, cols] = shapes[n];
@@ -63,20 +64,33 @@ export async function expectExecutorMatchesCpu(make: (m: Awaited<ReturnType<type
 }
 
 /** One BESA block (micro block 0, 6 × 20 calibration) trained on `exec` and on the CPU: same losses, θ and final masks. */
-export async function expectBesaBlockMatchesCpu(make: (m: Awaited<ReturnType<typeof loadMicro>>) => BlockExecutor | Promise<BlockExecutor>) {
+export async function expectBesaBlockMatchesCpu(
+  make: (m: Awaited<ReturnType<typeof loadMicro>>) => BlockExecutor | Promise<BlockExecutor>,
+) {
   const m = await loadMicro();
   const cfg = microConfig({ nsamples: 6, seqlen: 20 });
   const ids = calibIds(m, cfg);
   const cpu = new CpuBlockExecutor(m.spec);
   const blk = m.weights.blocks[0];
-  const Xp = Array.from({ length: cfg.nsamples }, (_, b) => embedCpu(m.spec, m.weights, ids.subarray(b * cfg.seqlen, (b + 1) * cfg.seqlen)));
+  const Xp = Array.from({ length: cfg.nsamples }, (_, b) =>
+    embedCpu(m.spec, m.weights, ids.subarray(b * cfg.seqlen, (b + 1) * cfg.seqlen)),
+  );
   const Yref = await Promise.all(Xp.map(async (x) => (await cpu.forward(blk, x, null)).y));
   const scaler = Object.fromEntries(
     LINEAR_NAMES.map((n) => [n, Float64Array.from({ length: blk[n].in }, (_, j) => 1 + ((j * 7919) % 13) / 13)]),
   ) as Record<LinearName, Float64Array>;
   const run = async (exec: BlockExecutor) => {
     const steps: BesaStepInfo[] = [];
-    const r = await besaBlock({ exec, block: blk, Xp, Yref, scalerRow: (n) => scaler[n], target: 0.5, opts: { ...DEFAULT_BESA, dCoef: 50 }, onStep: (s) => steps.push(s) });
+    const r = await besaBlock({
+      exec,
+      block: blk,
+      Xp,
+      Yref,
+      scalerRow: (n) => scaler[n],
+      target: 0.5,
+      opts: { ...DEFAULT_BESA, dCoef: 50 },
+      onStep: (s) => steps.push(s),
+    });
     return { r, steps };
   };
   const e = await run(await make(m));

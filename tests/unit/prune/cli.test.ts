@@ -120,6 +120,49 @@ describe('npm run prune (CLI)', () => {
     got.weights.blocks.forEach((b, i) => LINEAR_NAMES.forEach((n) => expect(b[n].w).toEqual(ref.weights.blocks[i][n].w)));
   });
 
+  it('--engine wasm runs on the WASM engine and says so; --engine auto reports its choice and why', async () => {
+    const out = join(tmp, 'wasm');
+    const r = await cli([
+      '--model',
+      MICRO_DIR,
+      '--method',
+      'wanda',
+      '--samples',
+      '4',
+      '--seqlen',
+      '32',
+      '--eval',
+      'sotu-eval',
+      '--eval-windows',
+      '2',
+      '--engine',
+      'wasm',
+      '--out',
+      out,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/engine: wasm \(wasm requested\)/);
+    const rep = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    expect(rep.device.executor).toBe('wasm');
+    expect(rep.achievedSparsity).toBe(0.5);
+    const auto = await cli([
+      '--model',
+      MICRO_DIR,
+      '--method',
+      'magnitude',
+      '--samples',
+      '2',
+      '--seqlen',
+      '16',
+      '--eval',
+      'none',
+      '--out',
+      join(tmp, 'auto'),
+    ]);
+    expect(auto.code, auto.stderr).toBe(0);
+    expect(auto.stderr).toMatch(/engine: (webgpu|wasm) \(auto: /);
+  });
+
   it("--reference-mask selects the released code's floor(s·C) final mask; the default matches the target", () => {
     const cfg = (argv: string[]) => runConfigFromArgs(parseArgs(argv, RUN_FLAGS), 'besa', 256).besa.finalMask;
     expect(cfg([])).toBe('match-target');
@@ -134,6 +177,12 @@ describe('npm run prune (CLI)', () => {
       /unknown option --methdo; did you mean --method\?/,
     );
     expect(() => parseArgs(['--cpu=yes'], RUN_FLAGS)).toThrow(/--cpu is a switch/);
+    const e = await cli(['--model', MICRO_DIR, '--engine', 'tpu']);
+    expect(e.code).toBe(2);
+    expect(e.stderr).toMatch(/CliArgumentError: --engine tpu: use one of auto, webgpu, wasm, cpu/);
+    const both = await cli(['--model', MICRO_DIR, '--engine', 'wasm', '--cpu']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--cpu contradicts --engine wasm/);
     const c = await cli(['--model', MICRO_DIR, '--method', 'besa', '--nm', '2:4', '--cpu']);
     expect(c.code).toBe(1);
     expect(c.stderr).toMatch(/RunConfigError: BESA .* no N:M mode/);
