@@ -1,10 +1,12 @@
 // Matmul benchmark: the register-tiled WGSL kernel vs the naive one-output-per-thread WGSL kernel vs
-// a plain TypeScript matmul, side by side in one run, at the linear-layer shapes of a LLaMA block
+// the WASM SIMD kernel (wasm/gemm.ts, one thread, host copies in and out included) vs a plain
+// TypeScript matmul, side by side in one run, at the linear-layer shapes of a LLaMA block
 // (y = x Wᵀ with x [T, in], W [out, in]).
 import { matmulDesc, matmulTs } from '../src/core/matmul';
 import { Rng } from '../src/core/rng';
 import { matmul } from '../src/gpu/kernels/matmul';
 import type { GpuRuntime } from '../src/gpu/runtime';
+import { rowMajor, WasmKernels } from '../src/wasm/kernels';
 import { gflops, printTable, timeCpu, timeGpu } from './util';
 
 interface Shape {
@@ -24,7 +26,8 @@ const SHAPES: Shape[] = [
 ];
 
 export async function benchMatmul(rt: GpuRuntime, reps: number): Promise<{ tiledGflops: number; tiledGflopsSmall: number }> {
-  console.log('\n## Matmul: tiled WGSL vs naive WGSL vs plain TypeScript (x·Wᵀ, T=256)\n');
+  console.log('\n## Matmul: tiled WGSL vs naive WGSL vs WASM SIMD vs plain TypeScript (x·Wᵀ, T=256)\n');
+  const wk = await WasmKernels.create();
   const rows: (string | number)[][] = [];
   const rng = new Rng(7);
   let bestTiled = 0;
@@ -43,14 +46,37 @@ export async function benchMatmul(rt: GpuRuntime, reps: number): Promise<{ tiled
     const wt = new Float32Array(s.inF * s.outF);
     for (let o = 0; o < s.outF; o++) for (let i = 0; i < s.inF; i++) wt[i * s.outF + o] = w[o * s.inF + i];
     const ts = timeCpu(() => matmulTs(x, wt, s.T, s.inF, s.outF), Math.max(1, Math.ceil(reps / 2)));
+    // WASM: y = x·Wᵀ read straight from W [out, in] (the layout the engine uses), copies in and out timed.
+    const wasm = timeCpu(() => {
+      wk.reset();
+      const X = wk.put(x);
+      const W = wk.put(w);
+      const Y = wk.alloc(s.T * s.outF);
+      wk.gemm(s.T, s.outF, s.inF, rowMajor(X, s.inF), rowMajor(W, s.inF, true), { ptr: Y.ptr, ld: s.outF });
+      wk.read(Y);
+    }, reps);
     rt.destroy(gx, gw, gy);
     const gT = gflops(flop, tiled.medianMs);
     const gN = gflops(flop, naive.medianMs);
     const gS = gflops(flop, ts.medianMs);
+    const gW = gflops(flop, wasm.medianMs);
     bestTiled = Math.max(bestTiled, gT);
     if (s.label.startsWith('d=256')) bestSmall = Math.max(bestSmall, gT);
-    rows.push([s.label, `${s.T}×${s.outF}×${s.inF}`, gT, gN, gS, `${(gT / gN).toFixed(2)}×`, `${(gT / gS).toFixed(2)}×`]);
+    rows.push([
+      s.label,
+      `${s.T}×${s.outF}×${s.inF}`,
+      gT,
+      gN,
+      gW,
+      gS,
+      `${(gT / gN).toFixed(2)}×`,
+      `${(gW / gS).toFixed(1)}×`,
+      `${(gW / gT).toFixed(2)}×`,
+    ]);
   }
-  printTable(['shape', 'M×N×K', 'tiled GFLOP/s', 'naive GFLOP/s', 'TS GFLOP/s', 'tiled/naive', 'tiled/TS'], rows);
+  printTable(
+    ['shape', 'M×N×K', 'tiled GFLOP/s', 'naive GFLOP/s', 'WASM GFLOP/s', 'TS GFLOP/s', 'tiled/naive', 'WASM/TS', 'WASM/tiled'],
+    rows,
+  );
   return { tiledGflops: bestTiled, tiledGflopsSmall: bestSmall };
 }
