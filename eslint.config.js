@@ -124,7 +124,15 @@ export default tseslint.config(
   // Node code: CLI, tests, benches, e2e specs (their page.evaluate callbacks run in the browser),
   // config files and tools.
   {
-    files: ['src/cli/**/*.ts', 'tests/**/*.ts', 'bench/**/*.ts', 'e2e/**/*.ts', 'tools/**/*.{js,mjs}', 'scripts/**/*.{js,mjs}', '*.{js,ts,mjs}'],
+    files: [
+      'src/cli/**/*.ts',
+      'tests/**/*.ts',
+      'bench/**/*.ts',
+      'e2e/**/*.ts',
+      'tools/**/*.{js,mjs}',
+      'scripts/**/*.{js,mjs}',
+      '*.{js,ts,mjs}',
+    ],
     languageOptions: { globals: { ...globals.node } },
   },
   {
