@@ -65,6 +65,7 @@ const RUN_FLAG_NAMES = [
   'adam-lr',
   'epochs',
   'dense-target',
+  'engine',
   'reference-mask',
   'weight-importance',
   'magnitude-rows',
