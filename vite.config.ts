@@ -7,7 +7,7 @@ import react from '@vitejs/plugin-react';
 // chart PNG export draws an SVG through an <img> from a blob: URL.
 const CSP = [
   "default-src 'self'",
-  "script-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'", // the WASM engine compiles its kernel module (docs/wasm.md)
   "worker-src 'self'",
   "connect-src 'self'",
   "style-src 'self' 'unsafe-inline'",
@@ -27,12 +27,19 @@ function cspMeta(): Plugin {
   };
 }
 
+// Cross-origin isolation (COOP + COEP), so that the page may share WebAssembly memory between Workers
+// (SharedArrayBuffer: WASM threads, docs/wasm.md §4). Everything the studio loads is same-origin.
+const ISOLATION_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
 // The studio is a static site: the engine runs in a Web Worker, shaders are imported as raw text
 // (import.meta.glob in src/gpu/shaderSourcesBrowser.ts), and the default model ships in public/.
 export default defineConfig({
   plugins: [react(), cspMeta()],
   worker: { format: 'es' },
-  server: { host: '127.0.0.1', port: 5173 },
-  preview: { host: '127.0.0.1', port: 4173 },
+  server: { host: '127.0.0.1', port: 5173, headers: ISOLATION_HEADERS },
+  preview: { host: '127.0.0.1', port: 4173, headers: ISOLATION_HEADERS },
   build: { target: 'es2022', chunkSizeWarningLimit: 2000 },
 });

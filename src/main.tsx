@@ -12,15 +12,12 @@ import './ui/styles.css';
 import { installTestHooks, testHooksRequested } from './testHooks';
 import { EngineClient } from './worker/client';
 
-// Probe WebGPU on the page first: without navigator.gpu the Worker cannot have it either, and the
-// user must see the fallback page (not a blank screen or a console error).
+// The Worker looks for WebGPU itself (a page may lack navigator.gpu while its Worker has it, and the
+// reverse). Without WebGPU the studio runs on the WASM engine (docs/wasm.md) with a notice; only a
+// Worker that cannot start at all, or a browser with neither WebGPU nor WebAssembly SIMD and a
+// failing CPU path, gets the fallback page.
 async function boot(): Promise<void> {
   const { setStatus, setSelfCheck } = gpuStore.getState();
-  const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
-  if (!gpu) {
-    setStatus({ kind: 'unavailable', errorName: 'WebGpuUnavailableError', reason: 'This browser does not expose navigator.gpu.' });
-    return;
-  }
   const engine = new EngineClient();
   attachEngine(engine);
   // e2e only: ?e2e-hooks=1 in the page URL installs the typed window.__besaTest (store snapshots, a
@@ -35,9 +32,11 @@ async function boot(): Promise<void> {
         loseDevice: async () => void (await engine.request<'ok'>({ type: 'test-lose-device' })),
       },
     );
+  let init: Awaited<ReturnType<typeof engine.request<'init-ok'>>>;
   try {
-    const init = await engine.request<'init-ok'>({ type: 'init', testHooks });
-    setStatus({ kind: 'ready', adapter: init.adapter, caps: init.caps });
+    init = await engine.request<'init-ok'>({ type: 'init', testHooks });
+    setStatus({ kind: 'ready', adapter: init.adapter, caps: init.caps, gpuError: init.gpuError, wasm: init.wasm });
+    if (!init.caps) setSelfCheck(null, null);
   } catch (e) {
     const err = e as Error;
     setStatus({ kind: 'unavailable', errorName: err.name, reason: err.message });
@@ -56,12 +55,13 @@ async function boot(): Promise<void> {
         .getState()
         .set({ error: err && { name: err.name, message: `${name} could not be loaded, using micro instead. ${err.message}` } });
   });
-  try {
-    const r = await engine.request<'self-check-ok'>({ type: 'self-check' });
-    setSelfCheck(r.result);
-  } catch (e) {
-    setSelfCheck(null, (e as Error).message);
-  }
+  if (init.caps)
+    try {
+      const r = await engine.request<'self-check-ok'>({ type: 'self-check' });
+      setSelfCheck(r.result);
+    } catch (e) {
+      setSelfCheck(null, (e as Error).message);
+    }
   await model;
 }
 

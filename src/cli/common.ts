@@ -8,18 +8,8 @@ import { nodeDirSource, nodeFileSource } from '../model/sourceNode';
 import type { ModelWeights } from '../model/spec';
 import { acquireNodeDevice } from '../gpu/node';
 import { GpuRuntime } from '../gpu/runtime';
-import {
-  chooseEngine,
-  ENGINE_REQUESTS,
-  EngineUnavailableError,
-  isEngineRequest,
-  timeBlockForward,
-  type EngineDecision,
-  type EngineRequest,
-} from '../prune/engineChoice';
-import { createGpuEngine, type JobEngine } from '../prune/gpuEngine';
-import { createCpuEngine, createWasmEngine } from '../prune/wasmExecutor';
-import { wasmSimdSupported } from '../wasm/kernels';
+import { ENGINE_REQUESTS, EngineUnavailableError, isEngineRequest, type EngineRequest } from '../prune/engineChoice';
+import { setUpEngine, type ChosenEngine } from '../prune/engineSetup';
 import type { EngineEvent } from '../prune/events';
 import type { Corpus } from '../prune/job';
 import { CliArgumentError } from './args';
@@ -55,7 +45,7 @@ export async function readDataset(dataDir: string, id: string): Promise<Corpus> 
   }
 }
 
-export type NodeEngine = JobEngine & { decision: EngineDecision };
+export type NodeEngine = ChosenEngine;
 
 /** --engine (or --cpu, kept as the short form of --engine cpu); default auto. */
 export function engineRequestFromArgs(a: Record<string, unknown>): EngineRequest {
@@ -66,47 +56,28 @@ export function engineRequestFromArgs(a: Record<string, unknown>): EngineRequest
 }
 
 /**
- * The engine of a CLI run (src/prune/engineChoice.ts): WebGPU via Dawn (src/gpu/node.ts), WASM, or the
+ * The engine of a CLI run (src/prune/engineSetup.ts): WebGPU via Dawn (src/gpu/node.ts), WASM, or the
  * CPU reference. Auto on a software adapter times one block forward on WebGPU and WASM and takes the faster.
  */
 export async function createNodeEngine(model: LoadedModel, request: EngineRequest): Promise<NodeEngine> {
-  let rt: GpuRuntime | null = null;
-  let gpuError: string | undefined;
+  let runtime: GpuRuntime | null = null;
+  let error: string | undefined;
   if (request === 'webgpu' || request === 'auto') {
     try {
-      rt = new GpuRuntime(await acquireNodeDevice());
+      runtime = new GpuRuntime(await acquireNodeDevice());
     } catch (e) {
-      gpuError = `${(e as Error).name}: ${(e as Error).message}`;
+      error = `${(e as Error).name}: ${(e as Error).message}`;
     }
   }
-  const block = model.weights.blocks[0];
-  const X = new Float32Array(Math.min(128, model.spec.maxSeqLen) * model.spec.dim).map((_, i) => Math.sin(i));
-  let decision: EngineDecision;
   try {
-    decision = await chooseEngine(request, {
-      gpu: rt?.caps ?? null,
-      gpuError,
-      wasm: wasmSimdSupported(),
-      probe: async () => {
-        const g = createGpuEngine(rt!, model.spec);
-        const w = await createWasmEngine(model.spec);
-        const ms = { webgpu: await timeBlockForward(g.executor, block, X), wasm: await timeBlockForward(w.executor, block, X) };
-        g.dispose();
-        return ms;
-      },
-    });
+    const engine = await setUpEngine(model, request, { runtime, error });
+    if (engine.decision.engine !== 'webgpu') runtime?.device.destroy();
+    return engine;
   } catch (e) {
+    runtime?.device.destroy();
     if (e instanceof EngineUnavailableError) throw new CliArgumentError(e.message);
     throw e;
   }
-  if (decision.engine !== 'webgpu') rt?.device.destroy();
-  const engine =
-    decision.engine === 'webgpu'
-      ? createGpuEngine(rt!, model.spec)
-      : decision.engine === 'wasm'
-        ? await createWasmEngine(model.spec)
-        : createCpuEngine(model.spec);
-  return { ...engine, decision };
 }
 
 const fmtTime = (s: number | undefined) => {

@@ -3,6 +3,7 @@
 // the stores through selectors. Nothing here computes run results.
 import type { LinearName } from '../model/spec';
 import type { RunConfig } from '../prune/config';
+import type { EngineRequest } from '../prune/engineChoice';
 import type { EngineClient } from '../worker/client';
 import type { ControlAction, ModelSourceRequest, StartMode } from '../worker/protocol';
 import { compareStore, COMPARE_PRESETS } from './compareStore';
@@ -12,11 +13,11 @@ import { modelStore } from './modelStore';
 import { runStore } from './runStore';
 import { uiStore } from './uiStore';
 
-/** An action ran before attachEngine() (the page starts the Worker only when WebGPU is available). */
+/** An action ran before attachEngine() (the Worker failed to start, or boot has not reached it yet). */
 export class EngineNotStartedError extends Error {
   override name = 'EngineNotStartedError';
   constructor() {
-    super('The engine Worker is not started: this page needs WebGPU. Open it in a browser with WebGPU enabled and reload.');
+    super('The engine Worker is not started: reload the page; if this persists, the browser blocks module Workers.');
   }
 }
 
@@ -36,7 +37,7 @@ export function attachEngine(c: EngineClient): void {
       // is shown in preference to a notice and startRun replaces the notice when its request fails,
       // so the loss and what to do about it were hidden.
       gpuStore.getState().setDeviceLost(p.message);
-    }
+    } else if (p.type === 'engine') gpuStore.getState().setEngine(p.decision);
   });
 }
 
@@ -71,6 +72,7 @@ export async function loadModelFrom(source: ModelSourceRequest, label: string): 
     uiStore.getState().set({ mask: null, generations: null, selectedBlock: null });
     compareStore.getState().set({ rows: [] });
     void refreshMask();
+    void pickEngine(configStore.getState().engine);
     return true;
   } catch (e) {
     modelStore.getState().set({ loading: null, error: { name: (e as Error).name, message: (e as Error).message } });
@@ -87,6 +89,21 @@ export async function loadPublicModel(name: string, remember = true): Promise<bo
 export const loadUserFiles = (files: File[]) =>
   loadModelFrom({ kind: 'files', files }, files.length === 1 ? files[0].name : `${files.length} files`);
 
+/**
+ * Decide the loaded model's engine for `request` (the Worker probes WebGPU against WASM for auto on a
+ * software adapter) and remember the choice in the URL hash. The decision arrives as an 'engine' push.
+ */
+export async function pickEngine(request: EngineRequest): Promise<void> {
+  configStore.getState().setEngine(request);
+  if (!client || !modelStore.getState().card) return; // decided after the next load
+  gpuStore.getState().setEngine(null);
+  try {
+    await client.request<'engine-ok'>({ type: 'set-engine', engine: request });
+  } catch (e) {
+    gpuStore.getState().setEngine(null, errText(e));
+  }
+}
+
 /** Start a run; resolves when it has ended (completed, cancelled or failed). */
 export async function startRun(
   startMode: StartMode = 'run',
@@ -95,7 +112,14 @@ export async function startRun(
   const config = opts.config ?? configStore.getState().config;
   uiStore.getState().set({ notice: null });
   try {
-    const r = await engine().request<'run-ok'>({ type: 'run', config, resume: opts.resume ?? false, startMode, label: opts.label });
+    const r = await engine().request<'run-ok'>({
+      type: 'run',
+      config,
+      resume: opts.resume ?? false,
+      startMode,
+      label: opts.label,
+      engine: configStore.getState().engine,
+    });
     if (opts.resume) modelStore.getState().set({ checkpoint: null });
     return r.runId;
   } catch (e) {

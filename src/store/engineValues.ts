@@ -6,3 +6,5 @@ export { allocationCsv } from '../prune/report';
 // The method registry and the run-config schema drive the method panel's menus, labels and hover help.
 export { METHODS, methodOf, structureFor } from '../prune/methods/registry';
 export { CONFIG_FIELDS, fieldApplies, fieldByKey, getSetting, type ConfigField } from '../prune/configSchema';
+// The engine menu (method panel) lists the engine requests the CLI's --engine takes.
+export { ENGINE_REQUESTS } from '../prune/engineChoice';

@@ -16,7 +16,7 @@ import { Header } from './Header';
 import { LearnPanel } from './LearnPanel';
 import { MethodPanel } from './MethodPanel';
 import { ModelPanel } from './ModelPanel';
-import { NoWebGpu } from './NoWebGpu';
+import { NoWebGpu, NoWebGpuNotice } from './NoWebGpu';
 import { RunControls } from './RunControls';
 import { SelfCheckPanel } from './SelfCheckPanel';
 
@@ -61,6 +61,7 @@ export function App() {
   return (
     <div className="app">
       <Header />
+      {status.kind === 'ready' && !status.caps && <NoWebGpuNotice reason={status.gpuError ?? 'no adapter'} wasm={status.wasm} />}
       <div className="layout">
         <aside className="side">
           <ModelPanel />

@@ -11,6 +11,7 @@ export function Header() {
   const mem = useStore(gpuStore, (s) => s.memory);
   const runMem = useStore(runStore, (s) => s.memory);
   const adapter = useStore(runStore, (s) => s.adapter);
+  const engine = useStore(gpuStore, (s) => s.engine);
   useEffect(() => {
     const t = setInterval(() => void refreshMemory().catch(() => undefined), 2000);
     return () => clearInterval(t);
@@ -23,7 +24,10 @@ export function Header() {
       </h1>
       <div className="top-facts">
         <span data-testid="adapter" title="The WebGPU adapter the engine Worker acquired (navigator.gpu.requestAdapter).">
-          {status.kind === 'ready' ? `GPU: ${status.adapter}` : 'Looking for a WebGPU adapter…'}
+          {status.kind !== 'ready' ? 'Looking for a WebGPU adapter…' : status.adapter ? `GPU: ${status.adapter}` : 'No WebGPU'}
+        </span>
+        <span data-testid="engine-header" data-engine={engine?.engine ?? ''} title={engine?.reason ?? 'Decided once a model is loaded.'}>
+          engine: {engine ? `${engine.engine} (${engine.reason})` : '…'}
         </span>
         <span
           data-testid="gpu-memory"

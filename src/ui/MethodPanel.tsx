@@ -6,6 +6,7 @@ import type { MethodName, RunConfig, Structure } from '../prune/config';
 import { CONFIG_FIELDS, fieldApplies, fieldByKey, getSetting, methodOf, structureFor, type ConfigField } from '../store/engineValues';
 import { configStore } from '../store/configStore';
 import { runStore } from '../store/runStore';
+import { EngineField } from './EngineField';
 
 /** A labelled control; the label's title is the plain-words explanation shown on hover. */
 function Field({ label, help, children }: { label: string; help: string; children: ReactNode }) {
@@ -140,6 +141,7 @@ export function MethodPanel() {
           <SettingControl key={f.key} field={f} config={c} />
         ))}
       </fieldset>
+      <EngineField />
       <p className="muted small">Every setting is in the page URL: copy it to share or reproduce this run.</p>
     </section>
   );

@@ -24,7 +24,7 @@ export function ModelPanel() {
     if (files.length) void loadUserFiles(files);
   };
   const est = card ? estimateRunMemory(card.spec, card.params, config) : null;
-  const limits = status.kind === 'ready' ? status.caps.limits : null;
+  const limits = status.kind === 'ready' && status.caps ? status.caps.limits : null;
   const bindLimit = limits ? Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize) : null;
   return (
     <section className="panel model" data-testid="model-panel">

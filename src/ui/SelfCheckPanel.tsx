@@ -5,6 +5,8 @@ import { gpuStore } from '../store/gpuStore';
 export function SelfCheckPanel() {
   const result = useStore(gpuStore, (s) => s.selfCheck);
   const error = useStore(gpuStore, (s) => s.selfCheckError);
+  const noGpu = useStore(gpuStore, (s) => s.status.kind === 'ready' && !s.status.caps);
+  if (noGpu) return <p className="muted small">No WebGPU adapter here: the GPU self-check does not apply.</p>;
   if (error)
     return (
       <p data-testid="selfcheck" data-ok="false">

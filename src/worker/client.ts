@@ -28,6 +28,15 @@ export class EngineClient {
         p.reject(err);
       } else p.resolve(msg as WorkerResponse);
     };
+    // A Worker script that fails to load or throws at the top level answers nothing: fail the waiting
+    // requests with a named error instead of leaving the page waiting forever.
+    this.worker.onerror = (ev: ErrorEvent) => {
+      ev.preventDefault();
+      const err = new Error(`the engine Worker failed to start: ${ev.message || 'script error'}. Reload the page.`);
+      err.name = 'EngineWorkerError';
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    };
   }
 
   request<T extends WorkerResponse['type']>(req: DistributiveOmit<WorkerRequest, 'id'>): Promise<Extract<WorkerResponse, { type: T }>> {

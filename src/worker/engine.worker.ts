@@ -10,7 +10,9 @@ import { runMatmulSelfCheck } from '../gpu/selfCheck';
 import { loadModel, type LoadedModel } from '../model/loader';
 import { browserFilesSource, urlSource, type FileSource } from '../model/sources';
 import type { EngineEvent } from '../prune/events';
-import { createGpuEngine, type GpuEngine } from '../prune/gpuEngine';
+import { EngineUnavailableError, type EngineRequest } from '../prune/engineChoice';
+import { setUpEngine, type ChosenEngine } from '../prune/engineSetup';
+import { wasmSimdSupported } from '../wasm/kernels';
 import { RunController } from '../prune/controller';
 import { NoModelLoadedError, RunInProgressError, RunNotFoundError, TestHooksDisabledError } from './errors';
 import { methodOf } from '../prune/methods/registry';
@@ -23,7 +25,8 @@ import type { WorkerPush, WorkerRequest, WorkerResponse } from './protocol';
 let runtime: GpuRuntime | null = null;
 let model: LoadedModel | null = null;
 let source: FileSource | null = null;
-let gpuEngine: GpuEngine | null = null;
+/** The engine of the loaded model's runs and generations, and the request it was decided for. */
+let engine: { request: EngineRequest; chosen: ChosenEngine } | null = null;
 let current: { abort: AbortController; controller: RunController; runId: string | null } | null = null;
 /** Finished (or cancelled) runs of the current model, by runId: masks, generations and export read these. */
 const results = new Map<string, JobResult>();
@@ -32,9 +35,11 @@ let liveBlocks = new Map<number, Record<string, Float32Array>>();
 let lastRunId: string | null = null;
 /** Set once runtime.lost reports a loss: this Worker's device is gone for good (a reload makes a new one). */
 let lostError: DeviceLostError | null = null;
-/** Requests that need the GPU. Refused after a loss: above all 'run', because a fresh run starts by
+/** Requests that may need the GPU. Refused after a loss: above all 'run', because a fresh run starts by
  *  clearing the IndexedDB checkpoint (pipeline.ts) and would then fail, losing the finished blocks. */
-const NEEDS_GPU = new Set<WorkerRequest['type']>(['run', 'load-model', 'self-check', 'generate']);
+const NEEDS_GPU = new Set<WorkerRequest['type']>(['run', 'load-model', 'self-check', 'generate', 'set-engine']);
+/** Why this Worker has no WebGPU device (no navigator.gpu, no adapter, requestDevice failed); null: not tried or fine. */
+let gpuError: string | null = null;
 /** Set by an 'init' with testHooks (the page's ?e2e-hooks=1); nothing else turns it on. */
 let testHooks = false;
 
@@ -52,6 +57,32 @@ async function getRuntime(): Promise<GpuRuntime> {
     });
   }
   return runtime;
+}
+
+/** The WebGPU runtime, or null with gpuError set: the studio then runs on WASM (or the CPU reference). */
+async function tryRuntime(): Promise<GpuRuntime | null> {
+  if (runtime || gpuError !== null) return runtime;
+  try {
+    return await getRuntime();
+  } catch (e) {
+    gpuError = `${(e as Error).name}: ${(e as Error).message}`;
+    return null;
+  }
+}
+
+/** The engine for `request` on the loaded model: the cached one, or decided (and announced) anew. */
+async function engineFor(request: EngineRequest): Promise<ChosenEngine> {
+  if (!model) throw new NoModelLoadedError('choosing an engine');
+  if (engine?.request === request) return engine.chosen;
+  const rt = await tryRuntime();
+  const chosen = await setUpEngine(model, request, { runtime: rt, error: gpuError ?? undefined }).catch((e: Error) => {
+    if (e instanceof EngineUnavailableError) e.message += '. Pick another engine in the method panel.';
+    throw e;
+  });
+  engine?.chosen.dispose();
+  engine = { request, chosen };
+  push({ id: 0, type: 'engine', decision: chosen.decision });
+  return chosen;
 }
 
 const post = (msg: WorkerResponse | WorkerPush) => (self as unknown as DedicatedWorkerGlobalScope).postMessage(msg);
@@ -74,8 +105,9 @@ async function handle(req: WorkerRequest): Promise<void> {
   switch (req.type) {
     case 'init': {
       testHooks = req.testHooks === true;
-      const rt = await getRuntime();
-      return reply({ id: req.id, type: 'init-ok', caps: rt.caps, adapter: adapterLabel(rt.caps) });
+      const rt = await tryRuntime();
+      const caps = rt?.caps ?? null;
+      return reply({ id: req.id, type: 'init-ok', caps, adapter: caps && adapterLabel(caps), gpuError, wasm: wasmSimdSupported() });
     }
     case 'self-check': {
       const rt = await getRuntime();
@@ -86,8 +118,8 @@ async function handle(req: WorkerRequest): Promise<void> {
       const src =
         req.source.kind === 'url' ? urlSource(req.source.base, [...req.source.files, 'README.md']) : browserFilesSource(req.source.files);
       const m = await loadModel(src);
-      gpuEngine?.dispose();
-      gpuEngine = createGpuEngine(await getRuntime(), m.spec);
+      engine?.chosen.dispose();
+      engine = null;
       model = m;
       source = src;
       results.clear();
@@ -99,11 +131,15 @@ async function handle(req: WorkerRequest): Promise<void> {
         type: 'model-ok',
         card: modelCard(m, await readReadme(src)),
         checkpoint: cp && cp.modelSha256 === m.weightsSha256 ? cp : null,
+        // The engine is decided after the card is on screen: a failed choice must not unload the model.
       });
     }
+    case 'set-engine':
+      return reply({ id: req.id, type: 'engine-ok', decision: (await engineFor(req.engine)).decision });
     case 'run': {
-      if (!model || !gpuEngine) throw new NoModelLoadedError('pruning');
+      if (!model) throw new NoModelLoadedError('pruning');
       if (current) throw new RunInProgressError('starting another');
+      const runEngine = await engineFor(req.engine);
       const abort = new AbortController();
       const controller = new RunController(!methodOf(req.config.method).learnsPerStep, req.startMode);
       controller.onPauseChange = (waiting, point) => push({ id: 0, type: 'paused', waiting, point });
@@ -113,7 +149,7 @@ async function handle(req: WorkerRequest): Promise<void> {
       try {
         const r = await runJob({
           model,
-          engine: gpuEngine,
+          engine: runEngine,
           config: req.config,
           label,
           resume: req.resume,
@@ -154,8 +190,9 @@ async function handle(req: WorkerRequest): Promise<void> {
       return reply({ id: req.id, type: 'mask-ok', mask: maskImage(model, req.block, req.layer, run, current ? liveBlocks : null) });
     }
     case 'generate': {
-      if (!model || !gpuEngine) throw new NoModelLoadedError('generating text');
-      const gens = await generateAll(model, gpuEngine.forwardFactory, req, results, gpuEngine.decoderFactory);
+      if (!model) throw new NoModelLoadedError('generating text');
+      const gen = await engineFor(engine?.request ?? 'auto');
+      const gens = await generateAll(model, gen.forwardFactory, req, results, gen.decoderFactory);
       return reply({ id: req.id, type: 'generate-ok', prompt: req.prompt, generations: gens });
     }
     case 'export-model': {

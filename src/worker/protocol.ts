@@ -8,6 +8,7 @@ import type { LedgerSnapshot } from '../gpu/ledger';
 import type { SelfCheckResult } from '../gpu/selfCheck';
 import type { LinearName, ModelSpec } from '../model/spec';
 import type { RunConfig } from '../prune/config';
+import type { EngineDecision, EngineRequest } from '../prune/engineChoice';
 import type { EngineEvent } from '../prune/events';
 import type { RunReport } from '../prune/report';
 
@@ -49,7 +50,9 @@ export type WorkerRequest =
   | { id: number; type: 'init'; testHooks?: boolean }
   | { id: number; type: 'self-check' }
   | { id: number; type: 'load-model'; source: ModelSourceRequest }
-  | { id: number; type: 'run'; config: RunConfig; resume: boolean; startMode: StartMode; label?: string }
+  | { id: number; type: 'run'; config: RunConfig; resume: boolean; startMode: StartMode; label?: string; engine: EngineRequest }
+  /** Decide the loaded model's engine (after a load, or a new choice in the method panel). */
+  | { id: number; type: 'set-engine'; engine: EngineRequest }
   | { id: number; type: 'control'; action: ControlAction }
   | { id: number; type: 'cancel' }
   | { id: number; type: 'reset' }
@@ -81,7 +84,9 @@ export interface Generation {
 }
 
 export type WorkerResponse =
-  | { id: number; type: 'init-ok'; caps: GpuCapabilities; adapter: string }
+  /** caps/adapter null: no WebGPU here (gpuError says why); wasm: WebAssembly SIMD works. */
+  | { id: number; type: 'init-ok'; caps: GpuCapabilities | null; adapter: string | null; gpuError: string | null; wasm: boolean }
+  | { id: number; type: 'engine-ok'; decision: EngineDecision }
   | { id: number; type: 'self-check-ok'; result: SelfCheckResult }
   | { id: number; type: 'model-ok'; card: ModelCard; checkpoint: CheckpointInfo | null }
   | { id: number; type: 'run-ok'; runId: string; status: 'completed' | 'cancelled' | 'failed' }
@@ -97,4 +102,6 @@ export type WorkerPush =
   | { id: 0; type: 'event'; event: EngineEvent }
   | { id: 0; type: 'paused'; waiting: boolean; point: 'step' | 'block' }
   | { id: 0; type: 'report'; report: RunReport; label: string }
-  | { id: 0; type: 'device-lost'; message: string };
+  | { id: 0; type: 'device-lost'; message: string }
+  /** The engine the Worker runs on now, and why (after a load, a menu change or a run's request). */
+  | { id: 0; type: 'engine'; decision: EngineDecision };
