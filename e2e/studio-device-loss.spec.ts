@@ -10,7 +10,8 @@ import { expect, test } from '@playwright/test';
 import type { RunReport } from '../src/prune/report';
 import { blockAllocation, blockStatuses as statuses, openStudio, runReport as report, stepCounts, waitStatus } from './studio-helpers';
 
-const HASH = '#model=micro&method=besa&samples=4&seqlen=32&seed=0&evalwin=2&eval=sotu-eval&sparsity=0.5';
+// The device-loss path is about WebGPU, so the engine is forced (auto may pick WASM on a software adapter).
+const HASH = '#model=micro&method=besa&samples=4&seqlen=32&seed=0&evalwin=2&eval=sotu-eval&sparsity=0.5&engine=webgpu';
 
 /** What must not depend on the interruption: the zeros of every linear of every block. */
 const zerosOf = (r: RunReport) =>

@@ -9,6 +9,8 @@ import { calibIds, dataText, loadMicro, microConfig } from '../unit/prune/engine
 import { createGpuEngine } from '../../src/prune/gpuEngine';
 import { runPruneJob } from '../../src/prune/job';
 import { getRuntime } from './setup';
+import { setUpEngine } from '../../src/prune/engineSetup';
+import { isSoftwareAdapter } from '../../src/gpu/capabilities';
 import { reportScalar } from '../support/close';
 import { expectBesaBlockMatchesCpu, expectExecutorMatchesCpu } from '../support/executorParity';
 
@@ -73,5 +75,25 @@ describe('GPU BlockExecutor (micro model)', () => {
       reportScalar(`${stage} ppl`, pg, pc);
       expect(Math.abs(pg - pc)).toBeLessThan(1e-6 * pc);
     }
+  });
+});
+
+describe('setUpEngine on this adapter', () => {
+  it('auto on a software adapter probes both engines, takes the faster, and says so with both times', async () => {
+    const rt = await getRuntime();
+    const e = await setUpEngine(await loadMicro(), 'auto', { runtime: rt });
+    try {
+      const ms = e.decision.probeMs!;
+      expect(isSoftwareAdapter(rt.caps)).toBe(true); // CI and these machines only have software adapters
+      expect(ms.wasm).toBeGreaterThan(0);
+      expect(ms.webgpu).toBeGreaterThan(0);
+      expect(e.decision.engine).toBe(ms.wasm! <= ms.webgpu! ? 'wasm' : 'webgpu');
+      expect(e.decision.reason).toMatch(/^auto: software adapter .*ms on wasm, .*ms on webgpu$/);
+    } finally {
+      e.dispose();
+    }
+    const forced = await setUpEngine(await loadMicro(), 'webgpu', { runtime: rt });
+    expect(forced.executor).toBeInstanceOf(GpuBlockExecutor);
+    forced.dispose();
   });
 });

@@ -52,6 +52,18 @@ describe('URL hash', () => {
     expect(r.ignored.sort()).toEqual(['method', 'samples', 'sigmoid', 'sparsity']);
     expect(r.modelName).toBe('');
   });
+
+  it('carries the engine only when it is not auto, and ignores an unknown engine by name', () => {
+    expect(formatHash(STUDIO_DEFAULT, 'micro')).not.toContain('engine=');
+    expect(formatHash(STUDIO_DEFAULT, 'micro', 'auto')).not.toContain('engine=');
+    for (const engine of ['webgpu', 'wasm', 'cpu'] as const) {
+      const h = formatHash(STUDIO_DEFAULT, 'micro', engine);
+      expect(h).toContain(`engine=${engine}`);
+      expect(parseHash(h)).toMatchObject({ engine, ignored: [] });
+    }
+    expect(parseHash('#model=micro').engine).toBe('auto');
+    expect(parseHash('#model=micro&engine=tpu')).toMatchObject({ engine: 'auto', ignored: ['engine'] });
+  });
 });
 
 describe('run store', () => {
