@@ -11,7 +11,7 @@ import globals from 'globals';
 /** Engine folders: run in the Worker and in Node, know nothing about React, the store or the UI. */
 const ENGINE = ['src/core', 'src/model', 'src/data', 'src/gpu', 'src/wasm', 'src/prune', 'src/eval'];
 /** Files of the engine that legitimately load things from disk in Node (never bundled for the browser). */
-const NODE_LOADERS = ['src/gpu/node.ts', 'src/gpu/shaderSourcesNode.ts', 'src/model/sourceNode.ts'];
+const NODE_LOADERS = ['src/gpu/node.ts', 'src/gpu/shaderSourcesNode.ts', 'src/model/sourceNode.ts', 'src/wasm/threadsNode.ts'];
 
 const folderImport = (names) => `^(\\.\\.?/)+(${names.join('|')})(/|$)`;
 
@@ -64,6 +64,11 @@ export default tseslint.config(
   {
     files: ['src/ui/**/*.{ts,tsx}', 'src/main.tsx', 'src/store/**/*.ts', 'src/learn/**/*.ts', 'src/worker/**/*.ts'],
     languageOptions: { globals: { ...globals.browser, ...globals.worker } },
+  },
+  {
+    // The WASM helper thread: one plain-JS file that runs as a Web Worker and as a Node worker thread.
+    files: ['src/wasm/gemmHelper.js'],
+    languageOptions: { globals: { ...globals.es2023, ...globals.worker, process: 'readonly' } },
   },
   {
     files: ['src/ui/**/*.{ts,tsx}', 'src/main.tsx'],

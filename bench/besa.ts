@@ -3,7 +3,7 @@
 // calibration windows. Side by side in one run: the GPU executor building the step's hard masks on the
 // device from the per-row counts (besaHardMasks, docs/besa.md §1.5: uploads 4·G bytes per linear), the same
 // executor without that capability (besaBlock then uploads every [out, in] mask each step, as before),
-// the WASM executor (SIMD products on one thread) and the CPU reference executor. Bytes = what passes through rt.write during a step (X, dY, masks or
+// the WASM executor (SIMD products on one thread and on every core) and the CPU reference executor. Bytes = what passes through rt.write during a step (X, dY, masks or
 // counts; the per-block sortIdx/k_d upload is in the first step, which is not timed).
 import { readFileSync } from 'node:fs';
 import { sampleCalibration, tokenizeCorpus } from '../src/data/windows';
@@ -17,6 +17,7 @@ import { CpuBlockExecutor, type BlockExecutor } from '../src/prune/executor';
 import { GpuBlockExecutor } from '../src/prune/gpuExecutor';
 import { besaBlock } from '../src/prune/methods/besa';
 import { WasmBlockExecutor } from '../src/prune/wasmExecutor';
+import { nodeWasmThreading } from '../src/wasm/threadsNode';
 import { printTable } from './util';
 
 /** The GPU executor without its besaHardMasks capability: besaBlock hands it host masks, uploaded every step. */
@@ -78,10 +79,12 @@ export async function benchBesa(rt: GpuRuntime, modelDir: string, T: number, ste
   const Yref = await Promise.all(Xp.map(async (x) => (await gpu.forward(block, x, null)).y));
   const rows: (string | number)[][] = [];
   const params = LINEAR_NAMES.reduce((a, n) => a + block[n].out * block[n].in, 0);
+  const threaded = await WasmBlockExecutor.create(spec, nodeWasmThreading());
   const runs: [string, BlockExecutor][] = [
     ['GPU, masks built on device', gpu],
     ['GPU, masks uploaded', uploadingMasks(gpu)],
     ['WASM executor (SIMD, 1 thread)', await WasmBlockExecutor.create(spec)],
+    [`WASM executor (SIMD, ${threaded.kernels.threads} threads)`, threaded],
     ['CPU reference executor', new CpuBlockExecutor(spec)],
   ];
   for (const [label, exec] of runs) {
@@ -92,6 +95,7 @@ export async function benchBesa(rt: GpuRuntime, modelDir: string, T: number, ste
     rows.push([label, med, Math.min(...t), (med * nsamples) / 1000, kb, params]);
   }
   gpu.dispose();
+  threaded.kernels.dispose();
   printTable(
     ['executor', 'ms/step (median)', 'ms/step (min)', `s/block (${nsamples} steps)`, 'KiB uploaded/step', 'pruned params/block'],
     rows,

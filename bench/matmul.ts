@@ -1,5 +1,6 @@
 // Matmul benchmark: the register-tiled WGSL kernel vs the naive one-output-per-thread WGSL kernel vs
-// the WASM SIMD kernel (wasm/gemm.ts, one thread, host copies in and out included) vs a plain
+// the WASM SIMD kernel (wasm/gemm.ts, host copies in and out included) on one thread and on every core
+// (docs/wasm.md §5) vs a plain
 // TypeScript matmul, side by side in one run, at the linear-layer shapes of a LLaMA block
 // (y = x Wᵀ with x [T, in], W [out, in]).
 import { matmulDesc, matmulTs } from '../src/core/matmul';
@@ -7,6 +8,7 @@ import { Rng } from '../src/core/rng';
 import { matmul } from '../src/gpu/kernels/matmul';
 import type { GpuRuntime } from '../src/gpu/runtime';
 import { rowMajor, WasmKernels } from '../src/wasm/kernels';
+import { nodeWasmThreading } from '../src/wasm/threadsNode';
 import { gflops, printTable, timeCpu, timeGpu } from './util';
 
 interface Shape {
@@ -28,6 +30,7 @@ const SHAPES: Shape[] = [
 export async function benchMatmul(rt: GpuRuntime, reps: number): Promise<{ tiledGflops: number; tiledGflopsSmall: number }> {
   console.log('\n## Matmul: tiled WGSL vs naive WGSL vs WASM SIMD vs plain TypeScript (x·Wᵀ, T=256)\n');
   const wk = await WasmKernels.create();
+  const wkN = await WasmKernels.create(nodeWasmThreading());
   const rows: (string | number)[][] = [];
   const rng = new Rng(7);
   let bestTiled = 0;
@@ -47,19 +50,22 @@ export async function benchMatmul(rt: GpuRuntime, reps: number): Promise<{ tiled
     for (let o = 0; o < s.outF; o++) for (let i = 0; i < s.inF; i++) wt[i * s.outF + o] = w[o * s.inF + i];
     const ts = timeCpu(() => matmulTs(x, wt, s.T, s.inF, s.outF), Math.max(1, Math.ceil(reps / 2)));
     // WASM: y = x·Wᵀ read straight from W [out, in] (the layout the engine uses), copies in and out timed.
-    const wasm = timeCpu(() => {
-      wk.reset();
-      const X = wk.put(x);
-      const W = wk.put(w);
-      const Y = wk.alloc(s.T * s.outF);
-      wk.gemm(s.T, s.outF, s.inF, rowMajor(X, s.inF), rowMajor(W, s.inF, true), { ptr: Y.ptr, ld: s.outF });
-      wk.read(Y);
-    }, reps);
+    const onWasm = (k: WasmKernels) => () => {
+      k.reset();
+      const X = k.put(x);
+      const W = k.put(w);
+      const Y = k.alloc(s.T * s.outF);
+      k.gemm(s.T, s.outF, s.inF, rowMajor(X, s.inF), rowMajor(W, s.inF, true), { ptr: Y.ptr, ld: s.outF });
+      k.read(Y);
+    };
+    const wasm = timeCpu(onWasm(wk), reps);
+    const wasmN = timeCpu(onWasm(wkN), reps);
     rt.destroy(gx, gw, gy);
     const gT = gflops(flop, tiled.medianMs);
     const gN = gflops(flop, naive.medianMs);
     const gS = gflops(flop, ts.medianMs);
     const gW = gflops(flop, wasm.medianMs);
+    const gWN = gflops(flop, wasmN.medianMs);
     bestTiled = Math.max(bestTiled, gT);
     if (s.label.startsWith('d=256')) bestSmall = Math.max(bestSmall, gT);
     rows.push([
@@ -68,6 +74,7 @@ export async function benchMatmul(rt: GpuRuntime, reps: number): Promise<{ tiled
       gT,
       gN,
       gW,
+      gWN,
       gS,
       `${(gT / gN).toFixed(2)}×`,
       `${(gW / gS).toFixed(1)}×`,
@@ -75,8 +82,20 @@ export async function benchMatmul(rt: GpuRuntime, reps: number): Promise<{ tiled
     ]);
   }
   printTable(
-    ['shape', 'M×N×K', 'tiled GFLOP/s', 'naive GFLOP/s', 'WASM GFLOP/s', 'TS GFLOP/s', 'tiled/naive', 'WASM/TS', 'WASM/tiled'],
+    [
+      'shape',
+      'M×N×K',
+      'tiled GFLOP/s',
+      'naive GFLOP/s',
+      'WASM GFLOP/s',
+      `WASM ${wkN.threads} thr GFLOP/s`,
+      'TS GFLOP/s',
+      'tiled/naive',
+      'WASM/TS',
+      'WASM/tiled',
+    ],
     rows,
   );
+  wkN.dispose();
   return { tiledGflops: bestTiled, tiledGflopsSmall: bestSmall };
 }

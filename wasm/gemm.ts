@@ -8,22 +8,26 @@
 // C is row-major with leading dimension ldc. B is first copied into 16-column panels ([N/16][K][16],
 // zero-padded at the right edge) so the inner loop reads it contiguously whatever its strides; the
 // micro-kernel then keeps a 4 × 16 block of C in 16 SIMD registers across the whole K loop.
+//
+// gemmPanels computes only the 16-column panels p0 ≤ p < p1 (packing only those), so that threads
+// sharing this module's memory can split one product by columns (src/wasm/threads.ts): every element
+// of C is summed in the same order whichever thread computes it, so the result does not depend on
+// the thread count.
 
 export function heapBase(): usize {
   return __heap_base;
 }
 
-/** Bytes of scratch gemm needs at `scratch` for these sizes (B panels + one 4 × 16 staging tile). */
-export function scratchBytes(N: i32, K: i32): usize {
-  return (<usize>((N + 15) >> 4) * <usize>K * 16 + 64) * 4;
+/** Bytes of scratch gemmPanels needs at `scratch` for `panels` panels (B panels + one 4 × 16 staging tile). */
+export function scratchBytes(panels: i32, K: i32): usize {
+  return (<usize>panels * <usize>K * 16 + 64) * 4;
 }
 
-function packB(K: i32, N: i32, b: usize, rsB: i32, csB: i32, bp: usize): void {
-  const panels = (N + 15) >> 4;
-  for (let p = 0; p < panels; p++) {
+function packB(K: i32, N: i32, b: usize, rsB: i32, csB: i32, bp: usize, p0: i32, p1: i32): void {
+  for (let p = p0; p < p1; p++) {
     const j0 = p << 4;
     const w = min(16, N - j0);
-    const dst = bp + <usize>p * <usize>K * 64;
+    const dst = bp + <usize>(p - p0) * <usize>K * 64;
     for (let k = 0; k < K; k++) {
       const row = dst + <usize>k * 64;
       const src = b + (<usize>k * <usize>rsB + <usize>j0 * <usize>csB) * 4;
@@ -49,21 +53,22 @@ function put(o: usize, acc: i32, x0: v128, x1: v128, x2: v128, x3: v128): void {
   v128.store(o, x3, 48);
 }
 
-export function gemm(
+/** The panels [p0, p1) of C (columns 16·p0 up to min(N, 16·p1)); scratch holds scratchBytes(p1 − p0, K). */
+export function gemmPanels(
   M: i32, N: i32, K: i32,
   a: usize, rsA: i32, csA: i32,
   b: usize, rsB: i32, csB: i32,
   c: usize, ldc: i32, acc: i32, scratch: usize,
+  p0: i32, p1: i32,
 ): void {
-  packB(K, N, b, rsB, csB, scratch);
-  const panels = (N + 15) >> 4;
-  const tile = scratch + <usize>panels * <usize>K * 64; // staging for tiles narrower than 16 columns
+  packB(K, N, b, rsB, csB, scratch, p0, p1);
+  const tile = scratch + <usize>(p1 - p0) * <usize>K * 64; // staging for tiles narrower than 16 columns
   const sa = <usize>csA * 4;
-  for (let p = 0; p < panels; p++) {
+  for (let p = p0; p < p1; p++) {
     const j0 = p << 4;
     const w = min(16, N - j0);
     const full = w == 16;
-    const panel = scratch + <usize>p * <usize>K * 64;
+    const panel = scratch + <usize>(p - p0) * <usize>K * 64;
     for (let i = 0; i < M; i += 4) {
       const h = min(4, M - i);
       let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0), c03 = f32x4.splat(0);

@@ -102,6 +102,7 @@ export const RUN_FLAGS: FlagTable = {
     help: 'auto | webgpu | wasm | cpu: where the math runs (auto: WebGPU on a hardware adapter; on a software one, the faster of WebGPU and WASM after a one-second probe; WASM without an adapter)',
   },
   cpu: { kind: 'bool', help: 'short for --engine cpu (the CPU reference executor)' },
+  threads: { kind: 'int', help: 'threads of the WASM engine (default: every core; 1 = no helper threads)' },
   out: { kind: 'string', help: 'output folder' },
   help: { kind: 'bool', help: 'show this help' },
 };

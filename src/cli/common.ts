@@ -13,6 +13,9 @@ import { setUpEngine, type ChosenEngine } from '../prune/engineSetup';
 import type { EngineEvent } from '../prune/events';
 import type { Corpus } from '../prune/job';
 import { CliArgumentError } from './args';
+import { availableParallelism } from 'node:os';
+import { MAX_HELPERS } from '../wasm/threads';
+import { nodeWasmThreading } from '../wasm/threadsNode';
 
 /** dir = the folder holding the model's files (tokenizer files are copied from there on export). */
 export async function loadModelFromPath(path: string): Promise<{ model: LoadedModel; dir: string }> {
@@ -55,11 +58,20 @@ export function engineRequestFromArgs(a: Record<string, unknown>): EngineRequest
   return v;
 }
 
+/** --threads: the WASM engine's thread count (default every core this process may use). */
+export function threadsFromArgs(a: Record<string, unknown>): number {
+  if (a.threads === undefined) return availableParallelism();
+  const n = Number(a.threads);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_HELPERS + 1)
+    throw new CliArgumentError(`--threads ${String(a.threads)}: use a whole number from 1 to ${MAX_HELPERS + 1}`);
+  return n;
+}
+
 /**
  * The engine of a CLI run (src/prune/engineSetup.ts): WebGPU via Dawn (src/gpu/node.ts), WASM, or the
  * CPU reference. Auto on a software adapter times one block forward on WebGPU and WASM and takes the faster.
  */
-export async function createNodeEngine(model: LoadedModel, request: EngineRequest): Promise<NodeEngine> {
+export async function createNodeEngine(model: LoadedModel, request: EngineRequest, threads = availableParallelism()): Promise<NodeEngine> {
   let runtime: GpuRuntime | null = null;
   let error: string | undefined;
   if (request === 'webgpu' || request === 'auto') {
@@ -70,7 +82,7 @@ export async function createNodeEngine(model: LoadedModel, request: EngineReques
     }
   }
   try {
-    const engine = await setUpEngine(model, request, { runtime, error });
+    const engine = await setUpEngine(model, request, { runtime, error }, nodeWasmThreading(threads));
     if (engine.decision.engine !== 'webgpu') runtime?.device.destroy();
     return engine;
   } catch (e) {

@@ -7,6 +7,7 @@ import { COMPARE_FLAGS, CliArgumentError, methodsFromArgs, parseArgs, runConfigF
 import {
   abortOnSigint,
   createNodeEngine,
+  threadsFromArgs,
   engineRequestFromArgs,
   exitWithError,
   loadModelFromPath,
@@ -29,6 +30,7 @@ async function main(): Promise<number> {
   const base = runConfigFromArgs(a, methods[0], model.spec.maxSeqLen);
   for (const m of methods) checkRunConfig({ ...base, method: m, structure: structureFor(m, base.structure) }, model.spec);
   const engineRequest = engineRequestFromArgs(a);
+  const threads = threadsFromArgs(a);
   const dataDir = (a['data-dir'] as string | undefined) ?? 'public/data';
   const calibration = await readDataset(dataDir, base.calibration);
   const evalData = await Promise.all(base.evalDatasets.map((id) => readDataset(dataDir, id)));
@@ -39,7 +41,7 @@ async function main(): Promise<number> {
       `${model.name}-compare-${base.sparsity}${base.structure === 'unstructured' ? '' : '-' + base.structure.replace(':', 'of')}`,
     );
   const warn = stderrReporter();
-  const engine = await createNodeEngine(model, engineRequest);
+  const engine = await createNodeEngine(model, engineRequest, threads);
   warn({ type: 'log', level: 'info', message: `engine: ${engine.decision.engine} (${engine.decision.reason})` });
   const reporters = new Map<string, ReturnType<typeof stderrReporter>>();
   const ac = abortOnSigint(() => warn({ type: 'log', level: 'info', message: 'Ctrl-C: stopping after the current step…' }));

@@ -10,6 +10,7 @@ import { PRUNE_FLAGS, CliArgumentError, methodFromArgs, parseArgs, runConfigFrom
 import {
   abortOnSigint,
   createNodeEngine,
+  threadsFromArgs,
   engineRequestFromArgs,
   exitWithError,
   loadModelFromPath,
@@ -37,13 +38,14 @@ async function main(): Promise<number> {
   const cfg = runConfigFromArgs(a, method, model.spec.maxSeqLen);
   checkRunConfig(cfg, model.spec); // fail on bad options before any work
   const engineRequest = engineRequestFromArgs(a);
+  const threads = threadsFromArgs(a);
   const dataDir = (a['data-dir'] as string | undefined) ?? 'public/data';
   const calibration = await readDataset(dataDir, cfg.calibration);
   const evalData = await Promise.all(cfg.evalDatasets.map((id) => readDataset(dataDir, id)));
   const nmTag = cfg.structure === 'unstructured' ? '' : `-${cfg.structure.replace(':', 'of')}`;
   const out = (a.out as string | undefined) ?? join('out', `${model.name.replace(/\.[^.]*$/, '')}-${method}-${cfg.sparsity}${nmTag}`);
   const report = stderrReporter();
-  const { executor, forwardFactory, decision } = await createNodeEngine(model, engineRequest);
+  const { executor, forwardFactory, decision } = await createNodeEngine(model, engineRequest, threads);
   report({ type: 'log', level: 'info', message: `engine: ${decision.engine} (${decision.reason})` });
   const checkpoint = new DiskCheckpointStore(join(out, 'checkpoint'));
   const saved = a.resume ? null : await checkpoint.readState();

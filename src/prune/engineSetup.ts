@@ -8,6 +8,7 @@ import { wasmSimdSupported } from '../wasm/kernels';
 import { chooseEngine, timeBlockForward, type EngineDecision, type EngineRequest } from './engineChoice';
 import { createGpuEngine, type JobEngine } from './gpuEngine';
 import { createCpuEngine, createWasmEngine } from './wasmExecutor';
+import type { WasmThreading } from '../wasm/threads';
 
 export interface GpuAvailability {
   runtime: GpuRuntime | null;
@@ -23,31 +24,45 @@ function probeInput(model: LoadedModel): Float32Array {
   return new Float32Array(T * model.spec.dim).map((_, i) => Math.sin(i));
 }
 
-/** Throws EngineUnavailableError (engineChoice.ts) when the requested engine is missing here. */
-export async function setUpEngine(model: LoadedModel, request: EngineRequest, gpu: GpuAvailability): Promise<ChosenEngine> {
+/**
+ * Throws EngineUnavailableError (engineChoice.ts) when the requested engine is missing here.
+ * `threading`: how the WASM engine may start helper threads (src/wasm/threads.ts); one thread without it.
+ */
+export async function setUpEngine(
+  model: LoadedModel,
+  request: EngineRequest,
+  gpu: GpuAvailability,
+  threading?: WasmThreading,
+): Promise<ChosenEngine> {
   const rt = gpu.runtime;
   const block = model.weights.blocks[0];
-  const decision = await chooseEngine(request, {
-    gpu: rt?.caps ?? null,
-    gpuError: gpu.error,
-    wasm: wasmSimdSupported(),
-    probe: async () => {
-      const X = probeInput(model);
-      const onGpu = createGpuEngine(rt!, model.spec);
-      const onWasm = await createWasmEngine(model.spec);
-      try {
+  // The probe's engines are kept for the job when chosen (starting WASM helper threads twice costs time).
+  const probed: Partial<Record<'webgpu' | 'wasm', JobEngine>> = {};
+  try {
+    const decision = await chooseEngine(request, {
+      gpu: rt?.caps ?? null,
+      gpuError: gpu.error,
+      wasm: wasmSimdSupported(),
+      probe: async () => {
+        const X = probeInput(model);
+        const onGpu = (probed.webgpu = createGpuEngine(rt!, model.spec));
+        const onWasm = (probed.wasm = await createWasmEngine(model.spec, threading));
         return { webgpu: await timeBlockForward(onGpu.executor, block, X), wasm: await timeBlockForward(onWasm.executor, block, X) };
-      } finally {
-        onGpu.dispose();
-        onWasm.dispose();
-      }
-    },
-  });
-  const engine =
-    decision.engine === 'webgpu'
-      ? createGpuEngine(rt!, model.spec)
-      : decision.engine === 'wasm'
-        ? await createWasmEngine(model.spec)
-        : createCpuEngine(model.spec);
-  return { ...engine, decision };
+      },
+    });
+    const name = decision.engine;
+    const engine =
+      name === 'cpu'
+        ? createCpuEngine(model.spec)
+        : (probed[name] ?? (name === 'webgpu' ? createGpuEngine(rt!, model.spec) : await createWasmEngine(model.spec, threading)));
+    delete probed[name as 'webgpu' | 'wasm'];
+    return { ...engine, decision: withThreads(decision, engine) };
+  } finally {
+    for (const e of Object.values(probed)) e.dispose();
+  }
+}
+
+/** The WASM decision names its thread count (and why it is one when more were asked for). */
+function withThreads(d: EngineDecision, e: JobEngine): EngineDecision {
+  return e.executor.kind === 'wasm' ? { ...d, reason: `${d.reason}; ${e.executor.adapter.replace(/^wasm \((.*)\)$/, '$1')}` } : d;
 }

@@ -6,22 +6,26 @@ import { rmsnormForward } from '../core/ops/rmsnorm';
 import { cpuForwardLogits, embedCpu, type ForwardLogits } from '../model/forward';
 import type { ModelSpec, ModelWeights } from '../model/spec';
 import { WasmKernels } from '../wasm/kernels';
+import type { WasmThreading } from '../wasm/threads';
 import { wasmBlockOps } from '../wasm/ops';
 import { CpuBlockExecutor, HostBlockExecutor } from './executor';
 import type { JobEngine } from './gpuEngine';
 
 export class WasmBlockExecutor extends HostBlockExecutor {
   readonly kind = 'wasm' as const;
-  readonly adapter = 'wasm (SIMD f32 products, one thread)';
+  readonly adapter: string;
   constructor(
     spec: ModelSpec,
     readonly kernels: WasmKernels,
   ) {
     super(spec, wasmBlockOps(kernels));
+    const n = kernels.threads;
+    this.adapter = `wasm (SIMD f32 products, ${n === 1 ? 'one thread' : `${n} threads`}${kernels.threadNote ? `; ${kernels.threadNote}` : ''})`;
   }
 
-  static async create(spec: ModelSpec): Promise<WasmBlockExecutor> {
-    return new WasmBlockExecutor(spec, await WasmKernels.create());
+  /** One thread unless `threading` asks for more (docs/wasm.md §5). */
+  static async create(spec: ModelSpec, threading?: WasmThreading): Promise<WasmBlockExecutor> {
+    return new WasmBlockExecutor(spec, await WasmKernels.create(threading));
   }
 }
 
@@ -38,13 +42,13 @@ export function wasmForwardLogits(kernels: WasmKernels, spec: ModelSpec, weights
 }
 
 /** The WASM engine's parts of a job (one kernel module shared by the executors and the evaluator). */
-export async function createWasmEngine(spec: ModelSpec): Promise<JobEngine> {
-  const kernels = await WasmKernels.create();
+export async function createWasmEngine(spec: ModelSpec, threading?: WasmThreading): Promise<JobEngine> {
+  const kernels = await WasmKernels.create(threading);
   return {
     executor: new WasmBlockExecutor(spec, kernels),
     forwardFactory: (s, w) => wasmForwardLogits(kernels, s, w),
     newExecutor: () => new WasmBlockExecutor(spec, kernels),
-    dispose: () => kernels.reset(),
+    dispose: () => kernels.dispose(),
   };
 }
 

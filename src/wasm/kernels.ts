@@ -2,7 +2,8 @@
 // its linear memory managed here. Callers place arrays in the module's memory (put), run products on
 // those addresses (gemm), read results back (read), then release everything at once (reset): a bump
 // allocator, because a block's products are short-lived and sized alike from step to step.
-import { GEMM_WASM_BASE64 } from './binaries.generated';
+import { GEMM_SHARED_WASM_BASE64, GEMM_WASM_BASE64, SHARED_MAX_PAGES } from './binaries.generated';
+import { CONTROL_BYTES, GemmThreadPool, splitPanels, type WasmThreading } from './threads';
 
 // The WebAssembly API, typed locally: the engine's typecheck has no DOM lib, and Node's types lack it.
 interface WasmMemory {
@@ -10,6 +11,7 @@ interface WasmMemory {
   grow(pages: number): number;
 }
 interface WasmApi {
+  Memory: new (d: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
   validate(bytes: Uint8Array<ArrayBuffer>): boolean;
   compile(bytes: Uint8Array<ArrayBuffer>): Promise<object>;
   instantiate(module: object, imports: Record<string, Record<string, unknown>>): Promise<{ exports: Record<string, unknown> }>;
@@ -19,9 +21,14 @@ const wasmApi = (): WasmApi | undefined => (globalThis as { WebAssembly?: WasmAp
 interface GemmExports {
   memory: WasmMemory;
   heapBase(): number;
-  scratchBytes(N: number, K: number): number;
-  gemm(M: number, N: number, K: number, a: number, rsA: number, csA: number, b: number, rsB: number, csB: number, c: number, ldc: number, acc: number, scratch: number): void;
+  scratchBytes(panels: number, K: number): number;
+  gemmPanels(
+    ...args: [M: number, N: number, K: number, a: number, rsA: number, csA: number, b: number, rsB: number, csB: number, c: number, ldc: number, acc: number, scratch: number, p0: number, p1: number]
+  ): void;
 }
+
+/** Products below this many multiply-adds run on the calling thread alone (waking helpers costs ~10–50 µs). */
+const THREADED_MIN_MACS = 1 << 20;
 
 /** An array placed in the module's memory: byte address and length in floats. */
 export interface WasmArray {
@@ -40,6 +47,10 @@ export class WasmUnavailableError extends Error {
   override name = 'WasmUnavailableError';
 }
 
+export class WasmMemoryError extends Error {
+  override name = 'WasmMemoryError';
+}
+
 function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
   const bin = atob(s);
   const out = new Uint8Array(bin.length);
@@ -48,6 +59,18 @@ function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
 }
 
 let compiled: Promise<object> | null = null;
+let compiledShared: Promise<object> | null = null;
+
+/** Whether this host can share WebAssembly memory between threads (a browser page needs cross-origin isolation). */
+export function wasmThreadsSupported(): boolean {
+  const g = globalThis as { SharedArrayBuffer?: unknown; crossOriginIsolated?: boolean };
+  if (typeof g.SharedArrayBuffer !== 'function' || g.crossOriginIsolated === false) return false;
+  try {
+    return wasmApi()!.validate(decodeBase64(GEMM_SHARED_WASM_BASE64));
+  } catch {
+    return false;
+  }
+}
 
 /** Whether this host runs WebAssembly with 128-bit SIMD (the module does not validate otherwise). */
 export function wasmSimdSupported(): boolean {
@@ -66,18 +89,52 @@ export class WasmKernels {
   /** Floating-point operations issued through gemm since creation (2·M·N·K each), for benchmarks. */
   flops = 0;
 
-  private constructor(private readonly x: GemmExports) {
-    this.base = (x.heapBase() + 63) & ~63;
+  private constructor(
+    private readonly x: GemmExports,
+    private readonly pool: GemmThreadPool | null = null,
+    private readonly minMacs = THREADED_MIN_MACS,
+    /** Why the kernels run on fewer threads than asked for (null when they do not). */
+    readonly threadNote: string | null = null,
+  ) {
+    this.base = (x.heapBase() + CONTROL_BYTES + 63) & ~63; // the control block sits below the arrays
     this.top = this.base;
   }
 
-  static async create(): Promise<WasmKernels> {
+  /** Threads the products run on (the calling thread included). */
+  get threads(): number {
+    return 1 + (this.pool?.size ?? 0);
+  }
+
+  /**
+   * One thread by default; with `threading` (threads > 1) and shared memory available, the shared build
+   * with threads − 1 helpers. Without shared memory it falls back to one thread and says why (threadNote).
+   */
+  static async create(threading?: WasmThreading): Promise<WasmKernels> {
     if (!wasmSimdSupported())
       throw new WasmUnavailableError('this browser or runtime has no WebAssembly SIMD; use a current Chrome, Edge, Firefox or Safari (16.4+), or the cpu engine');
     const api = wasmApi()!;
-    compiled ??= api.compile(decodeBase64(GEMM_WASM_BASE64));
-    const instance = await api.instantiate(await compiled, { env: { abort: () => { throw new Error('wasm gemm aborted'); } } });
-    return new WasmKernels(instance.exports as unknown as GemmExports);
+    const abort = () => {
+      throw new Error('wasm gemm aborted');
+    };
+    if (threading && threading.threads > 1) {
+      if (!wasmThreadsSupported())
+        return new WasmKernels(await instantiatePlain(api, abort), null, undefined, 'one thread: no shared memory here (the page is not cross-origin isolated)');
+      compiledShared ??= api.compile(decodeBase64(GEMM_SHARED_WASM_BASE64));
+      const module = await compiledShared;
+      const memory = new api.Memory({ initial: 2, maximum: SHARED_MAX_PAGES, shared: true });
+      const instance = await api.instantiate(module, { env: { memory, abort } });
+      const x = instance.exports as unknown as GemmExports;
+      const ctl = (x.heapBase() + 63) & ~63;
+      const pool = await GemmThreadPool.start(module, memory, ctl, threading.threads - 1, threading.spawn);
+      return new WasmKernels(x, pool, threading.minMacs);
+    }
+    return new WasmKernels(await instantiatePlain(api, abort));
+  }
+
+  /** Stop the helper threads (the kernels still work afterwards, on one thread). */
+  dispose(): void {
+    this.pool?.dispose();
+    this.reset();
   }
 
   /** Bytes of module memory in use now, and reserved (the memory never shrinks). */
@@ -93,7 +150,14 @@ export class WasmKernels {
     const ptr = this.top;
     this.top = (ptr + 4 * n + 63) & ~63;
     const need = this.top - this.x.memory.buffer.byteLength;
-    if (need > 0) this.x.memory.grow(Math.ceil(need / 65536));
+    if (need <= 0) return { ptr, length: n };
+    try {
+      this.x.memory.grow(Math.ceil(need / 65536));
+    } catch (e) {
+      this.top = ptr;
+      const mib = (x: number) => `${(x / 2 ** 20).toFixed(0)} MiB`;
+      throw new WasmMemoryError(`the WASM engine needs ${mib(ptr + 4 * n)} of module memory and could not grow to it (${String(e)}); choose a smaller calibration length or the webgpu engine`);
+    }
     return { ptr, length: n };
   }
 
@@ -127,11 +191,31 @@ export class WasmKernels {
   gemm(M: number, N: number, K: number, A: Operand, B: Operand, c: { ptr: number; ld: number }, accumulate = false): void {
     if (M <= 0 || N <= 0 || K <= 0) return;
     const mark = this.top;
-    const scratch = this.alloc(this.x.scratchBytes(N, K) / 4).ptr;
-    this.x.gemm(M, N, K, A.ptr, A.rs, A.cs, B.ptr, B.rs, B.cs, c.ptr, c.ld, accumulate ? 1 : 0, scratch);
-    this.top = mark;
+    const panels = (N + 15) >> 4;
+    const acc = accumulate ? 1 : 0;
+    const job = [M, N, K, A.ptr, A.rs, A.cs, B.ptr, B.rs, B.cs, c.ptr, c.ld, acc] as const;
+    const t = this.pool && M * N * K >= this.minMacs ? Math.min(this.threads, panels) : 1;
+    try {
+      if (t === 1) {
+        const scratch = this.alloc(this.x.scratchBytes(panels, K) / 4).ptr;
+        this.x.gemmPanels(...job, scratch, 0, panels);
+      } else {
+        // thread 0 is this one; helper h takes part h + 1 (helpers past t − 1 get an empty range)
+        const parts = splitPanels(panels, t).map(([p0, p1]) => [this.alloc(this.x.scratchBytes(p1 - p0, K) / 4).ptr, p0, p1] as [number, number, number]);
+        const [own, ...rest] = parts;
+        this.pool!.run([...job], rest, () => this.x.gemmPanels(...job, ...own));
+      }
+    } finally {
+      this.top = mark;
+    }
     this.flops += 2 * M * N * K;
   }
+}
+
+async function instantiatePlain(api: WasmApi, abort: () => never): Promise<GemmExports> {
+  compiled ??= api.compile(decodeBase64(GEMM_WASM_BASE64));
+  const instance = await api.instantiate(await compiled, { env: { abort } });
+  return instance.exports as unknown as GemmExports;
 }
 
 /** Row-major [rows, cols] operand at a (cols = row stride); transposed reads it as [cols, rows]. */

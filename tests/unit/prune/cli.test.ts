@@ -137,13 +137,16 @@ describe('npm run prune (CLI)', () => {
       '2',
       '--engine',
       'wasm',
+      '--threads',
+      '2',
       '--out',
       out,
     ]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/engine: wasm \(wasm requested\)/);
+    expect(r.stderr).toMatch(/engine: wasm \(wasm requested; SIMD f32 products, 2 threads\)/);
     const rep = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
     expect(rep.device.executor).toBe('wasm');
+    expect(rep.device.adapter).toBe('wasm (SIMD f32 products, 2 threads)');
     expect(rep.achievedSparsity).toBe(0.5);
     const auto = await cli([
       '--model',
@@ -183,6 +186,9 @@ describe('npm run prune (CLI)', () => {
     const both = await cli(['--model', MICRO_DIR, '--engine', 'wasm', '--cpu']);
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/--cpu contradicts --engine wasm/);
+    const t = await cli(['--model', MICRO_DIR, '--engine', 'wasm', '--threads', '0']);
+    expect(t.code).toBe(2);
+    expect(t.stderr).toMatch(/CliArgumentError: --threads 0: use a whole number from 1 to 33/);
     const c = await cli(['--model', MICRO_DIR, '--method', 'besa', '--nm', '2:4', '--cpu']);
     expect(c.code).toBe(1);
     expect(c.stderr).toMatch(/RunConfigError: BESA .* no N:M mode/);

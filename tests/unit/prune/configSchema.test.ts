@@ -72,6 +72,7 @@ const RUN_FLAG_NAMES = [
   'percdamp',
   'blocksize',
   'cpu',
+  'threads',
   'out',
   'help',
 ];
