@@ -1,6 +1,6 @@
 // Runs in the 'no-webgpu' project: Chromium without --enable-unsafe-webgpu, so neither the page nor
 // the engine Worker gets a WebGPU adapter. The studio must then be the full studio on the WASM engine
-// (docs/wasm.md §3), with a notice, not a fallback page.
+// (docs/wasm.md §3-5), with a notice, not a fallback page, and on every core (WASM threads).
 import { expect, test } from '@playwright/test';
 import { MICRO_HASH, runReport, waitStatus } from './studio-helpers';
 
@@ -21,6 +21,12 @@ test('without WebGPU the full studio runs a BESA job to completion on the WASM e
   await waitStatus(page, 'completed');
   const report = await runReport(page);
   expect(report?.device.executor).toBe('wasm');
+  // WASM threads: one per core up to 8 (helpers are nested Workers sharing the module memory; with
+  // ?e2e-hooks=1 every product is split, so this run went through them).
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  const threads = Math.min(8, cores);
+  expect(report?.device.adapter).toBe(`wasm (SIMD f32 products, ${threads > 1 ? `${threads} threads` : 'one thread'})`);
+  await expect(page.getByTestId('engine-header')).toContainText(threads > 1 ? `${threads} threads` : 'one thread');
   const blocks = await page.evaluate(() => window.__besaTest!.runState().blocks.map((b) => ({ status: b.status, steps: b.steps.length })));
   expect(blocks).toEqual([
     { status: 'pruned', steps: 4 },

@@ -12,6 +12,7 @@ import { browserFilesSource, urlSource, type FileSource } from '../model/sources
 import type { EngineEvent } from '../prune/events';
 import { EngineUnavailableError, type EngineRequest } from '../prune/engineChoice';
 import { setUpEngine, type ChosenEngine } from '../prune/engineSetup';
+import { browserWasmThreading } from './wasmHelpers';
 import { wasmSimdSupported } from '../wasm/kernels';
 import { RunController } from '../prune/controller';
 import { NoModelLoadedError, RunInProgressError, RunNotFoundError, TestHooksDisabledError } from './errors';
@@ -40,6 +41,9 @@ let lostError: DeviceLostError | null = null;
 const NEEDS_GPU = new Set<WorkerRequest['type']>(['run', 'load-model', 'self-check', 'generate', 'set-engine']);
 /** Why this Worker has no WebGPU device (no navigator.gpu, no adapter, requestDevice failed); null: not tried or fine. */
 let gpuError: string | null = null;
+/** The WASM engine's threads; with test hooks every product is split, so e2e runs on the micro model exercise it. */
+const threading = () => ({ ...browserWasmThreading(), ...(testHooks ? { minMacs: 0 } : {}) });
+
 /** Set by an 'init' with testHooks (the page's ?e2e-hooks=1); nothing else turns it on. */
 let testHooks = false;
 
@@ -75,7 +79,7 @@ async function engineFor(request: EngineRequest): Promise<ChosenEngine> {
   if (!model) throw new NoModelLoadedError('choosing an engine');
   if (engine?.request === request) return engine.chosen;
   const rt = await tryRuntime();
-  const chosen = await setUpEngine(model, request, { runtime: rt, error: gpuError ?? undefined }).catch((e: Error) => {
+  const chosen = await setUpEngine(model, request, { runtime: rt, error: gpuError ?? undefined }, threading()).catch((e: Error) => {
     if (e instanceof EngineUnavailableError) e.message += '. Pick another engine in the method panel.';
     throw e;
   });

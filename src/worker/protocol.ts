@@ -46,7 +46,10 @@ export type StartMode = 'run' | 'pause' | 'step' | 'block';
 export type ControlAction = 'pause' | 'resume' | 'step' | 'block';
 
 export type WorkerRequest =
-  /** testHooks: the page was opened with ?e2e-hooks=1 (e2e tests); arms 'test-lose-device' and 'test-state'. */
+  /**
+   * testHooks: the page was opened with ?e2e-hooks=1 (e2e tests); arms 'test-lose-device' and 'test-state',
+   * and makes the WASM engine split even the micro model's small products over its threads.
+   */
   | { id: number; type: 'init'; testHooks?: boolean }
   | { id: number; type: 'self-check' }
   | { id: number; type: 'load-model'; source: ModelSourceRequest }

@@ -16,8 +16,11 @@ function spawnBrowserHelper(): HelperThread {
   };
 }
 
-/** Up to 8 threads: one per logical core the browser reports, minus one for the page itself. */
+/**
+ * One thread per logical core the browser reports, up to 8 (this Worker computes too; the page's own
+ * thread is idle while a job runs, so it needs no core of its own).
+ */
 export function browserWasmThreading(): WasmThreading {
   const cores = typeof navigator !== 'undefined' ? navigator.hardwareConcurrency || 1 : 1;
-  return { threads: Math.max(1, Math.min(8, cores - 1)), spawn: spawnBrowserHelper };
+  return { threads: Math.max(1, Math.min(8, cores)), spawn: spawnBrowserHelper };
 }

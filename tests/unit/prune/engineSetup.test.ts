@@ -6,6 +6,7 @@ import { EngineUnavailableError } from '../../../src/prune/engineChoice';
 import { setUpEngine } from '../../../src/prune/engineSetup';
 import { CpuBlockExecutor } from '../../../src/prune/executor';
 import { WasmBlockExecutor } from '../../../src/prune/wasmExecutor';
+import { nodeWasmThreading } from '../../../src/wasm/threadsNode';
 import { loadMicro } from './engineFixture';
 
 const noGpu = { runtime: null, error: 'WebGpuUnavailableError: navigator.gpu is missing' };
@@ -28,8 +29,11 @@ describe('setUpEngine without WebGPU', () => {
     expect(cpu.executor).toBeInstanceOf(CpuBlockExecutor);
     cpu.dispose();
     const wasm = await setUpEngine(model, 'wasm', noGpu);
-    expect(wasm.decision).toMatchObject({ engine: 'wasm', reason: 'wasm requested' });
+    expect(wasm.decision).toMatchObject({ engine: 'wasm', reason: 'wasm requested; SIMD f32 products, one thread' });
     wasm.dispose();
+    const threaded = await setUpEngine(model, 'wasm', noGpu, nodeWasmThreading(2));
+    expect(threaded.decision.reason).toBe('wasm requested; SIMD f32 products, 2 threads');
+    threaded.dispose();
     await expect(setUpEngine(model, 'webgpu', noGpu)).rejects.toThrow(EngineUnavailableError);
     await expect(setUpEngine(model, 'webgpu', noGpu)).rejects.toThrow(/navigator\.gpu is missing.*choose wasm or cpu/);
   });
