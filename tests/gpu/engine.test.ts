@@ -88,7 +88,7 @@ describe('setUpEngine on this adapter', () => {
       expect(ms.wasm).toBeGreaterThan(0);
       expect(ms.webgpu).toBeGreaterThan(0);
       expect(e.decision.engine).toBe(ms.wasm! <= ms.webgpu! ? 'wasm' : 'webgpu');
-      expect(e.decision.reason).toMatch(/^auto: software adapter .*ms on wasm, .*ms on webgpu$/);
+      expect(e.decision.reason).toMatch(/^auto: software adapter .*ms on wasm, .*ms on webgpu(; SIMD f32 products, one thread)?$/);
     } finally {
       e.dispose();
     }
