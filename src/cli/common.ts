@@ -1,6 +1,6 @@
 // Node-side helpers shared by the CLIs: model/dataset loading, executor choice, the stderr progress
 // display fed by engine events, Ctrl-C handling and writing output folders.
-import { readdir, readFile, stat, mkdir, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { exportHfFiles } from '../model/export';
 import { loadModel, type LoadedModel } from '../model/loader';
@@ -13,6 +13,7 @@ import { setUpEngine, type ChosenEngine } from '../prune/engineSetup';
 import type { EngineEvent } from '../prune/events';
 import type { Corpus } from '../prune/job';
 import { CliArgumentError } from './args';
+import { writeFilesAtomically } from './atomicWrite';
 import { availableParallelism } from 'node:os';
 import { MAX_HELPERS } from '../wasm/threads';
 import { nodeWasmThreading } from '../wasm/threadsNode';
@@ -171,7 +172,7 @@ export async function writeModelFolder(
     }
   const files = exportHfFiles(model.spec, weights, { extraFiles, metadata });
   await mkdir(out, { recursive: true });
-  for (const [name, bytes] of Object.entries(files)) await writeFile(join(out, name), bytes);
+  await writeFilesAtomically(out, files); // never a half-written model (docs/reliability.md)
   return Object.keys(files);
 }
 

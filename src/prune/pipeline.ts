@@ -13,6 +13,7 @@ import { LINEAR_NAMES, type BlockWeights, type LinearName, type ModelSpec, type 
 import { BlockInputStats } from './blockStats';
 import type { CheckpointStore, ResumeState } from './checkpoint';
 import { CheckpointMismatchError } from './checkpoint';
+import { assertFinite, BESA_ADVICE, MODEL_ADVICE } from './finite';
 import type { RunConfig } from './config';
 import type { PruneControl } from './controller';
 import type { EngineEvent, EngineEventListener } from './events';
@@ -155,6 +156,8 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
         if (denseChain) Yfp.push((await exec.forward(dense, Xfp![b], null)).y);
       }
       const target = denseChain ? Yfp : Yref;
+      if (i === start) assertFinite(`block ${i}: the calibration activations entering it`, Xp, MODEL_ADVICE);
+      assertFinite(`block ${i}: the dense block's output`, target, MODEL_ADVICE);
 
       const step = await method.pruneBlock({
         exec,
@@ -183,6 +186,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
         },
       });
       const newW = step.weights;
+      assertFinite(`block ${i}: the pruned weights`, Object.values(newW), BESA_ADVICE);
       const learned = step.learned;
       const extra = step.summary;
 
@@ -196,6 +200,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
         lossAfter += reconLoss(y, target[b], seqlen, spec.dim).loss / nsamples;
         nextXp.push(y);
       }
+      assertFinite(`block ${i}: the pruned block's output`, nextXp, BESA_ADVICE);
       const summary: BlockSummary = {
         block: i,
         ...measureBlock(pruned),

@@ -19,6 +19,7 @@ import { hardMask, hardPruneCounts } from '../../core/besa/masks';
 import { matchTargetCounts } from '../../core/besa/matchTarget';
 import { blockSparsity, mean, probabilities, rowSparsities, sparsityPenalty } from '../../core/besa/sparsity';
 import { reconLoss } from '../../core/ops/reconLoss';
+import { assertFinite, BESA_ADVICE, MODEL_ADVICE } from '../finite';
 import { AdamW } from '../../core/optim/adam';
 import { Prodigy } from '../../core/optim/prodigy';
 import { LINEAR_NAMES, type BlockWeights, type LinearName } from '../../model/spec';
@@ -151,7 +152,11 @@ export async function besaBlock(inp: BesaBlockInput): Promise<BesaBlockResult> {
           penaltyGradPerRow(pen.dS, numel, totalNumel, L.G),
         ),
       );
+      const where = `BESA step ${step + 1}/${totalSteps}`;
+      assertFinite(`${where}: the reconstruction loss`, [[rec.loss]], step === 0 ? MODEL_ADVICE : BESA_ADVICE);
       opt.step(grads);
+      assertFinite(`${where}: θ after the optimiser step`, thetas, BESA_ADVICE);
+      if (opt instanceof Prodigy) assertFinite(`${where}: Prodigy's step size d`, [[opt.d]], BESA_ADVICE);
       if (step === 0) firstReconLoss = rec.loss;
       const layerSparsity = {} as LayerSparsity;
       const rowSparsity = {} as Record<LinearName, Float64Array>;
