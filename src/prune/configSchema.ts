@@ -119,7 +119,7 @@ export function decodeSetting(f: ConfigField, text: string): SettingValue | null
     case 'number':
     case 'int':
       if (text === '') return null;
-      v = Number(text);
+      v = Number(text) + 0; // + 0 turns -0 into 0, which is what the hash writes back
       break;
     case 'bool':
       if (text !== '1' && text !== '0') return null;
