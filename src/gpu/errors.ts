@@ -63,6 +63,28 @@ export class GpuValidationError extends GpuError {
   }
 }
 
+/**
+ * A WebGPU error that no error scope caught (validation, out-of-memory or internal), found at the end of a
+ * run phase (docs/reliability.md): the phase's results are not trusted, so the run stops there.
+ */
+export class GpuRunError extends GpuError {
+  override name = 'GpuRunError';
+  constructor(
+    readonly phase: string,
+    readonly kind: UncapturedKind,
+    detail: string,
+  ) {
+    const first = detail.split('\n')[0];
+    const advice =
+      kind === 'out-of-memory'
+        ? 'Lower the calibration samples or sequence length, or pick a smaller model.'
+        : 'This is a bug or a driver fault: please report it with the adapter line from the header.';
+    super(`${phase}: WebGPU ${kind} error (${first}). The run stopped before committing this block; finished blocks are kept. ${advice}`);
+  }
+}
+
+export type UncapturedKind = 'validation' | 'out-of-memory' | 'internal';
+
 /** A kernel asked for a shader before the sources were registered (shaderSources.ts). */
 export class ShaderNotRegisteredError extends GpuError {
   override name = 'ShaderNotRegisteredError';

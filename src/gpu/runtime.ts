@@ -8,7 +8,7 @@
 import type { AcquiredDevice } from './device';
 import type { GpuCapabilities } from './capabilities';
 import { BindCache } from './bindCache';
-import { BufferTooLargeError, GpuValidationError } from './errors';
+import { BufferTooLargeError, GpuRunError, GpuValidationError, type UncapturedKind } from './errors';
 import {
   KernelArgsError,
   checkConstants,
@@ -47,11 +47,36 @@ export class GpuRuntime {
   private keepAlive: unknown[] = [];
   private pendingDispatches = 0;
 
+  /** The first WebGPU error no error scope caught since the last takeUncapturedError (docs/reliability.md). */
+  private uncaptured: { kind: UncapturedKind; message: string } | null = null;
+
   constructor(acquired: AcquiredDevice) {
     this.device = acquired.device;
     this.adapter = acquired.adapter;
     this.caps = acquired.caps;
     this.lost = acquired.lost;
+    // Never silent: the first uncaptured error (the cause; later ones are its consequences) is kept until
+    // the next phase check (checkErrors) turns it into a GpuRunError.
+    this.device.addEventListener('uncapturederror', (ev) => {
+      const err = (ev as GPUUncapturedErrorEvent).error;
+      const name = err.constructor?.name ?? '';
+      const kind: UncapturedKind = /OutOfMemory/.test(name) ? 'out-of-memory' : /Internal/.test(name) ? 'internal' : 'validation';
+      this.uncaptured ??= { kind, message: err.message };
+    });
+  }
+
+  /** The first uncaptured error since the last call (null when none); clears it. */
+  takeUncapturedError(): { kind: UncapturedKind; message: string } | null {
+    const e = this.uncaptured;
+    this.uncaptured = null;
+    return e;
+  }
+
+  /** Finish the queued work, then throw GpuRunError naming `phase` if WebGPU reported an uncaptured error. */
+  async checkErrors(phase: string): Promise<void> {
+    await this.sync();
+    const e = this.takeUncapturedError();
+    if (e) throw new GpuRunError(phase, e.kind, e.message);
   }
 
   /** Compute pipeline for `shaders/<shader>.wgsl`, compiled once per (entry point, constants). */

@@ -115,6 +115,11 @@ export interface BlockExecutor {
   besaHardMasks?(block: BlockWeights, order: BesaOrder, counts: BesaCounts): NonNullable<MaskSet>;
   /** Free saved state early (GPU buffers); a no-op on the CPU. */
   release?(saved: unknown): void;
+  /**
+   * Finish queued work and throw (GpuRunError) if the device reported an error nobody caught during
+   * `phase` (docs/reliability.md). The pipeline calls it before committing a block; absent on the host.
+   */
+  checkDevice?(phase: string): Promise<void>;
   /** Accelerator memory (GPU ledger); undefined on the CPU. */
   memory?(): ExecutorMemory;
   dispose?(): void;

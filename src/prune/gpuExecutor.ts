@@ -289,6 +289,10 @@ export class GpuBlockExecutor implements BlockExecutor {
     return out;
   }
 
+  checkDevice(phase: string): Promise<void> {
+    return this.rt.checkErrors(phase);
+  }
+
   memory(): ExecutorMemory {
     const s = this.rt.ledger.snapshot();
     return { liveBytes: s.liveBytes, peakBytes: s.peakBytes };

@@ -140,6 +140,7 @@ export async function runPruneJob(job: PruneJob): Promise<PruneJobResult> {
         'dense',
         emit,
       );
+      await exec.checkDevice?.('dense perplexity');
     }
     let evalSeconds = (performance.now() - te0) / 1000;
 
@@ -171,6 +172,7 @@ export async function runPruneJob(job: PruneJob): Promise<PruneJobResult> {
         'pruned',
         emit,
       );
+      await exec.checkDevice?.('pruned perplexity');
       evalSeconds += (performance.now() - te1) / 1000;
     }
     const wallSeconds = (performance.now() - t0) / 1000;

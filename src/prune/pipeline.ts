@@ -156,6 +156,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
         if (denseChain) Yfp.push((await exec.forward(dense, Xfp![b], null)).y);
       }
       const target = denseChain ? Yfp : Yref;
+      await exec.checkDevice?.(`block ${i}: dense pass`);
       if (i === start) assertFinite(`block ${i}: the calibration activations entering it`, Xp, MODEL_ADVICE);
       assertFinite(`block ${i}: the dense block's output`, target, MODEL_ADVICE);
 
@@ -185,6 +186,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
           });
         },
       });
+      await exec.checkDevice?.(`block ${i}: pruning (${cfg.method})`);
       const newW = step.weights;
       assertFinite(`block ${i}: the pruned weights`, Object.values(newW), BESA_ADVICE);
       const learned = step.learned;
@@ -200,6 +202,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
         lossAfter += reconLoss(y, target[b], seqlen, spec.dim).loss / nsamples;
         nextXp.push(y);
       }
+      await exec.checkDevice?.(`block ${i}: pruned forward`);
       assertFinite(`block ${i}: the pruned block's output`, nextXp, BESA_ADVICE);
       const summary: BlockSummary = {
         block: i,
