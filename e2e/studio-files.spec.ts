@@ -105,6 +105,21 @@ test('the whole RunConfig + seed live in the URL hash: edits are written, a relo
   await expect(page.getByTestId('sparsity')).toHaveValue('0.6');
 });
 
+test('bad values in a shared link are named in a notice, with what is allowed and what was kept', async ({ page }) => {
+  await openStudio(page, '#model=nosuch&method=wanda&sparsity=1.5&samples=4&engine=tpu');
+  const notice = page.getByTestId('hash-notice');
+  await expect(notice).toContainText('3 settings in the link could not be used');
+  await expect(notice).toContainText('target sparsity "1.5" [sparsity]: must be a number in (0, 1); kept 0.5');
+  await expect(notice).toContainText('engine "tpu" [engine]: must be one of auto, webgpu, wasm, cpu; kept auto');
+  await expect(notice).toContainText('model "nosuch" [model]: not found; the bundled models are sotu-llama-3m and micro');
+  // the valid entries were used, the default model was loaded instead of the unknown one
+  const cfg = await page.evaluate(() => window.__besaTest!.configState().config);
+  expect(cfg).toMatchObject({ method: 'wanda', nsamples: 4, sparsity: 0.5 });
+  await expect(page.getByTestId('model-card')).not.toContainText('nosuch');
+  await page.getByTestId('hash-notice-dismiss').click();
+  await expect(notice).toHaveCount(0);
+});
+
 test("dropping a model folder's files on the Model panel loads them", async ({ page }) => {
   await openStudio(page, MICRO_HASH);
   await page.evaluate(async () => {

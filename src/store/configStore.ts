@@ -4,8 +4,19 @@
 // fall back to the defaults, never throw.
 import { createStore } from 'zustand/vanilla';
 import { DEFAULT_BESA, DEFAULT_RUN, type RunConfig } from '../prune/config';
-import { CONFIG_FIELDS, decodeSetting, encodeSetting, getSetting, setSetting, type SettingValue } from '../prune/configSchema';
-import { isEngineRequest, type EngineRequest } from '../prune/engineChoice';
+import {
+  CONFIG_FIELDS,
+  decodeSetting,
+  describeType,
+  encodeSetting,
+  getSetting,
+  setSetting,
+  type SettingValue,
+} from '../prune/configSchema';
+import { ENGINE_REQUESTS, isEngineRequest, type EngineRequest } from '../prune/engineChoice';
+
+/** The model folders under public/models/ that the build ships (a URL hash may name one of them). */
+export const BUNDLED_MODELS = ['sotu-llama-3m', 'micro'] as const;
 
 /** The studio's defaults: DEFAULT_RUN, with a browser-sized eval (the full protocol is evalWindows 0). */
 export const STUDIO_DEFAULT: RunConfig = { ...DEFAULT_RUN, evalWindows: 16, evalDatasets: ['sotu-eval'] };
@@ -23,6 +34,9 @@ export interface ConfigState {
   setModelName(name: string): void;
   setEngine(engine: EngineRequest): void;
   replace(config: RunConfig): void;
+  /** What the page's URL hash asked for that could not be used (shown in a notice until dismissed). */
+  hashProblems: string[];
+  dismissHashProblems(): void;
 }
 
 export interface ParsedHash {
@@ -31,24 +45,39 @@ export interface ParsedHash {
   engine: EngineRequest;
   /** Hash keys whose values were invalid (the defaults were kept). */
   ignored: string[];
+  /** One sentence per invalid entry: the UI's name, the value, what is allowed, what was kept. */
+  problems: string[];
 }
 
-/** `#model=micro&method=besa&...` → config + model name + engine (invalid entries ignored). */
+/** `#model=micro&method=besa&...` → config + model name + engine (invalid entries ignored, and named). */
 export function parseHash(hash: string, base: RunConfig = STUDIO_DEFAULT): ParsedHash {
   const params = new URLSearchParams(hash.replace(/^#/, ''));
   let config: RunConfig = { ...base, besa: { ...DEFAULT_BESA, ...base.besa } };
   const ignored: string[] = [];
+  const problems: string[] = [];
+  const bad = (key: string, label: string, text: string, must: string, kept: string) => {
+    ignored.push(key);
+    problems.push(`${label} "${text.length > 40 ? text.slice(0, 40) + '…' : text}" [${key}]: must be ${must}; kept ${kept}`);
+  };
   for (const f of CONFIG_FIELDS) {
     const text = params.get(f.hash);
     if (text === null) continue;
     const v = decodeSetting(f, text);
     if (v !== null) config = setSetting(config, f.key, v);
-    else ignored.push(f.hash);
+    else {
+      const must = f.type.kind === 'bool' ? '1 (on) or 0 (off)' : describeType(f.type); // how the link writes it
+      bad(f.hash, f.label, text, must, encodeSetting(f, getSetting(config, f.key)) || 'none');
+    }
   }
   const m = params.get('model') ?? '';
+  const modelOk = m === '' || (BUNDLED_MODELS as readonly string[]).includes(m);
+  if (!modelOk)
+    problems.push(
+      `model "${m.slice(0, 40)}" [model]: not found; the bundled models are ${BUNDLED_MODELS.join(' and ')} (load your own with "choose files"); loading the default`,
+    );
   const e = params.get('engine') ?? 'auto';
-  if (!isEngineRequest(e)) ignored.push('engine');
-  return { config, modelName: /^[\w.-]*$/.test(m) ? m : '', engine: isEngineRequest(e) ? e : 'auto', ignored };
+  if (!isEngineRequest(e)) bad('engine', 'engine', e, `one of ${ENGINE_REQUESTS.join(', ')}`, 'auto');
+  return { config, modelName: modelOk ? m : '', engine: isEngineRequest(e) ? e : 'auto', ignored, problems };
 }
 
 export function formatHash(config: RunConfig, modelName: string, engine: EngineRequest = 'auto'): string {
@@ -60,12 +89,14 @@ export function formatHash(config: RunConfig, modelName: string, engine: EngineR
 }
 
 const fromUrl: Omit<ParsedHash, 'ignored'> =
-  typeof location !== 'undefined' ? parseHash(location.hash) : { config: STUDIO_DEFAULT, modelName: '', engine: 'auto' };
+  typeof location !== 'undefined' ? parseHash(location.hash) : { config: STUDIO_DEFAULT, modelName: '', engine: 'auto', problems: [] };
 
 export const configStore = createStore<ConfigState>()((set) => ({
   config: fromUrl.config,
   modelName: fromUrl.modelName,
   engine: fromUrl.engine,
+  hashProblems: fromUrl.problems,
+  dismissHashProblems: () => set({ hashProblems: [] }),
   set: (patch) => set((s) => ({ config: { ...s.config, ...patch } })),
   setBesa: (patch) => set((s) => ({ config: { ...s.config, besa: { ...s.config.besa, ...patch } } })),
   setSetting: (key, value) => set((s) => ({ config: setSetting(s.config, key, value) })),

@@ -17,6 +17,7 @@ import { LearnPanel } from './LearnPanel';
 import { MethodPanel } from './MethodPanel';
 import { ModelPanel } from './ModelPanel';
 import { NoWebGpu, NoWebGpuNotice } from './NoWebGpu';
+import { HashNotice } from './HashNotice';
 import { RunControls } from './RunControls';
 import { SelfCheckPanel } from './SelfCheckPanel';
 
@@ -62,6 +63,7 @@ export function App() {
     <div className="app">
       <Header />
       {status.kind === 'ready' && !status.caps && <NoWebGpuNotice reason={status.gpuError ?? 'no adapter'} wasm={status.wasm} />}
+      <HashNotice />
       <div className="layout">
         <aside className="side">
           <ModelPanel />

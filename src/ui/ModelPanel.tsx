@@ -1,6 +1,6 @@
 import { useRef, useState, type DragEvent } from 'react';
 import { useStore } from 'zustand';
-import { configStore } from '../store/configStore';
+import { BUNDLED_MODELS, configStore } from '../store/configStore';
 import { loadPublicModel, loadUserFiles } from '../store/actions';
 import { estimateRunMemory } from '../store/estimate';
 import { gpuStore } from '../store/gpuStore';
@@ -134,7 +134,7 @@ export function ModelPanel() {
         />
         <p className="muted">
           Or a bundled model:{' '}
-          {['sotu-llama-3m', 'micro'].map((m) => (
+          {BUNDLED_MODELS.map((m) => (
             <button
               key={m}
               type="button"

@@ -51,6 +51,15 @@ describe('URL hash', () => {
     expect(r.config.seed).toBe(3);
     expect(r.ignored.sort()).toEqual(['method', 'samples', 'sigmoid', 'sparsity']);
     expect(r.modelName).toBe('');
+    // each problem in words: the studio's name, the value, what is allowed, what was kept
+    expect(r.problems).toContain('target sparsity "1.5" [sparsity]: must be a number in (0, 1); kept 0.5');
+    expect(r.problems).toContain('samples "-2" [samples]: must be an integer >= 1; kept 64');
+    expect(r.problems).toContain('sigmoid "maybe" [sigmoid]: must be 1 (on) or 0 (off); kept 1');
+    expect(
+      r.problems.find((p) => p.startsWith('model "../x" [model]: not found; the bundled models are sotu-llama-3m and micro')),
+    ).toBeDefined();
+    expect(r.problems).toHaveLength(5);
+    expect(parseHash('#model=micro&seed=4').problems).toEqual([]);
   });
 
   it('carries the engine only when it is not auto, and ignores an unknown engine by name', () => {
