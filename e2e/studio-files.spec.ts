@@ -120,6 +120,15 @@ test('bad values in a shared link are named in a notice, with what is allowed an
   await expect(notice).toHaveCount(0);
 });
 
+test('picking a bundled model fits the sequence length to its context, and says so', async ({ page }) => {
+  await openStudio(page, '#model=micro&seqlen=200&samples=4');
+  await expect(page.getByTestId('model-adjusted')).toHaveText(
+    "Adjusted to this model: sequence length 200 → 128: micro's context is 128 tokens.",
+  );
+  expect(await page.evaluate(() => window.__besaTest!.configState().config.seqlen)).toBe(128);
+  await expect.poll(() => page.evaluate(() => location.hash)).toContain('seqlen=128');
+});
+
 test("dropping a model folder's files on the Model panel loads them", async ({ page }) => {
   await openStudio(page, MICRO_HASH);
   await page.evaluate(async () => {

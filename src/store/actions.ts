@@ -63,11 +63,22 @@ export async function resolveDefaultModel(): Promise<string> {
   return 'micro';
 }
 
+/** Clamp the sequence length to the model's context (a longer window would run past its positions). */
+function fitToModel(ctx: number, label: string): string | null {
+  const cfg = configStore.getState();
+  if (cfg.config.seqlen <= ctx) return null;
+  const was = cfg.config.seqlen;
+  cfg.set({ seqlen: ctx });
+  return `sequence length ${was} → ${ctx}: ${label}'s context is ${ctx} tokens`;
+}
+
 export async function loadModelFrom(source: ModelSourceRequest, label: string): Promise<boolean> {
   modelStore.getState().set({ loading: label, error: null });
   try {
     const r = await engine().request<'model-ok'>({ type: 'load-model', source });
-    modelStore.getState().set({ loading: null, card: r.card, checkpoint: r.checkpoint });
+    modelStore
+      .getState()
+      .set({ loading: null, card: r.card, checkpoint: r.checkpoint, adjusted: fitToModel(r.card.spec.maxSeqLen, label) });
     runStore.getState().clear(r.card.spec.nLayers);
     uiStore.getState().set({ mask: null, generations: null, selectedBlock: null });
     compareStore.getState().set({ rows: [] });

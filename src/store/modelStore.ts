@@ -8,6 +8,8 @@ export interface ModelState {
   error: { name: string; message: string } | null;
   /** An unfinished run of this model found in IndexedDB (offered as "resume"). */
   checkpoint: CheckpointInfo | null;
+  /** Settings changed to fit the loaded model (e.g. the sequence length clamped to its context), in words. */
+  adjusted: string | null;
   set(p: Partial<Omit<ModelState, 'set'>>): void;
 }
 
@@ -16,5 +18,6 @@ export const modelStore = createStore<ModelState>()((set) => ({
   card: null,
   error: null,
   checkpoint: null,
+  adjusted: null,
   set: (p) => set(p),
 }));

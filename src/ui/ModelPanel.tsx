@@ -12,6 +12,7 @@ export function ModelPanel() {
   const card = useStore(modelStore, (s) => s.card);
   const loading = useStore(modelStore, (s) => s.loading);
   const error = useStore(modelStore, (s) => s.error);
+  const adjusted = useStore(modelStore, (s) => s.adjusted);
   const config = useStore(configStore, (s) => s.config);
   const status = useStore(gpuStore, (s) => s.status);
   const folderInput = useRef<HTMLInputElement>(null);
@@ -68,6 +69,11 @@ export function ModelPanel() {
             </dt>
             <dd data-testid="model-sparsity">{fmtPct(card.linearSparsity, 2)}</dd>
           </dl>
+          {adjusted && (
+            <p className="muted" role="status" data-testid="model-adjusted">
+              Adjusted to this model: {adjusted}.
+            </p>
+          )}
           {est && (
             <div
               className="estimate"
