@@ -18,8 +18,10 @@ function serve({ module, memory, ctl, index }) {
     (instance) => {
       const c = new Int32Array(memory.buffer, ctl, 128);
       const mine = 16 + 3 * index;
-      port.postMessage('ready');
+      // Read the sequence number BEFORE saying ready: the owner may start a product the moment it hears
+      // 'ready', and a helper that read it after would sleep through that product (a deadlock).
       let seen = Atomics.load(c, 0);
+      port.postMessage('ready');
       for (;;) {
         Atomics.wait(c, 0, seen);
         seen = Atomics.load(c, 0);

@@ -130,6 +130,11 @@ describe('pruning pipeline (micro model, CPU executor)', () => {
     const o = await opts({ method: 'besa', nsamples: 4, seqlen: 16 });
     const ctl = new RunController();
     ctl.pause();
+    // Wait until the pipeline actually stops at a pause point (not a fixed delay: CI machines are slow).
+    let stopped: (() => void) | null = null;
+    ctl.onPauseChange = (waiting) => waiting && stopped?.();
+    const settle = () => new Promise<void>((r) => (stopped = r));
+    const firstStop = settle();
     const steps: string[] = [];
     const ends: number[] = [];
     const p = runPipeline({
@@ -137,8 +142,7 @@ describe('pruning pipeline (micro model, CPU executor)', () => {
       controller: ctl,
       onEvent: (e) => (e.type === 'step' ? steps.push(`${e.block}.${e.step}`) : e.type === 'block-end' && ends.push(e.block)),
     });
-    const settle = () => new Promise((r) => setTimeout(r, 50));
-    await settle();
+    await firstStop;
     expect(steps).toEqual([]);
     ctl.stepOnce(); // block start passes, step 0 runs, step 1 waits
     await settle();
