@@ -11,7 +11,7 @@ import type { GpuRuntime } from '../src/gpu/runtime';
 import { embedCpu } from '../src/model/forward';
 import { loadModel } from '../src/model/loader';
 import { nodeDirSource } from '../src/model/sourceNode';
-import { LINEAR_NAMES, type LinearName } from '../src/model/spec';
+import { blockToF32, LINEAR_NAMES, type LinearName } from '../src/model/spec';
 import { DEFAULT_BESA } from '../src/prune/config';
 import { CpuBlockExecutor, type BlockExecutor } from '../src/prune/executor';
 import { GpuBlockExecutor } from '../src/prune/gpuExecutor';
@@ -74,7 +74,7 @@ export async function benchBesa(rt: GpuRuntime, modelDir: string, T: number, ste
   const ids = tokenizeCorpus(model.tokenizer, readFileSync('public/data/sotu-calib.txt', 'utf8').slice(0, 400_000));
   const calib = sampleCalibration(ids, steps + 1, T, 0).ids;
   const Xp = Array.from({ length: steps + 1 }, (_, b) => embedCpu(spec, model.weights, calib.subarray(b * T, (b + 1) * T)));
-  const block = model.weights.blocks[0];
+  const block = blockToF32(model.weights.blocks[0]);
   const gpu = new GpuBlockExecutor(rt, spec);
   const Yref = await Promise.all(Xp.map(async (x) => (await gpu.forward(block, x, null)).y));
   const rows: (string | number)[][] = [];

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { exportHfFiles } from '../model/export';
 import { loadModel, type LoadedModel } from '../model/loader';
 import { nodeDirSource, nodeFileSource } from '../model/sourceNode';
-import type { ModelWeights } from '../model/spec';
+import type { StoredWeights } from '../model/spec';
 import { acquireNodeDevice } from '../gpu/node';
 import { GpuRuntime } from '../gpu/runtime';
 import { ENGINE_REQUESTS, EngineUnavailableError, isEngineRequest, type EngineRequest } from '../prune/engineChoice';
@@ -160,7 +160,7 @@ export async function writeModelFolder(
   out: string,
   model: LoadedModel,
   srcDir: string,
-  weights: ModelWeights,
+  weights: StoredWeights,
   metadata: Record<string, string>,
 ): Promise<string[]> {
   const extraFiles: Record<string, Uint8Array> = {};

@@ -1,8 +1,9 @@
 // A model's frozen weights on the GPU, uploaded once and shared by the GPU forward (modelForward.ts)
 // and the pruning executor. Shapes as in src/model/spec.ts (a linear's W is [out, in]).
 // Embedding and LM head are chunked VocabTables (vocabTable.ts); with tied embeddings both fields
-// are the same table, uploaded once.
-import { LINEAR_NAMES, type LinearName, type ModelSpec, type ModelWeights } from '../model/spec';
+// are the same table, uploaded once. 16-bit host weights are widened one tensor at a time on upload.
+import { LINEAR_NAMES, type LinearName, type ModelSpec, type StoredWeights } from '../model/spec';
+import { toF32 } from '../model/weightArray';
 import type { GpuRuntime } from './runtime';
 import { destroyVocabTable, uploadVocabTable, type VocabTable } from './vocabTable';
 
@@ -31,13 +32,13 @@ export interface UploadModelOptions {
   vocabChunkRows?: number;
 }
 
-export function uploadModel(rt: GpuRuntime, spec: ModelSpec, weights: ModelWeights, opts: UploadModelOptions = {}): GpuModel {
+export function uploadModel(rt: GpuRuntime, spec: ModelSpec, weights: StoredWeights, opts: UploadModelOptions = {}): GpuModel {
   const C = spec.dim;
   const blocks = weights.blocks.map((b, i) => {
     const lin = {} as Record<LinearName, GpuLinear>;
     for (const n of LINEAR_NAMES) {
       const l = b[n];
-      lin[n] = { w: rt.upload(l.w, `L${i}.${n}.w`), b: l.b ? rt.upload(l.b, `L${i}.${n}.b`) : null, out: l.out, in: l.in };
+      lin[n] = { w: rt.upload(toF32(l.w), `L${i}.${n}.w`), b: l.b ? rt.upload(l.b, `L${i}.${n}.b`) : null, out: l.out, in: l.in };
     }
     return { ...lin, attnNorm: rt.upload(b.attnNorm, `L${i}.attnNorm`), mlpNorm: rt.upload(b.mlpNorm, `L${i}.mlpNorm`) };
   });

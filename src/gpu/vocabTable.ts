@@ -2,6 +2,7 @@
 // every chunk fits maxStorageBufferBindingSize (128 MiB on lavapipe: a 32000 × 4096 f32 table is
 // 500 MiB). The embedding gather (kernels/embedding.ts) and the LM head (kernels/lmHead.ts) walk
 // the chunks; with tied embeddings the same table serves both.
+import { sliceToF32, type WeightArray } from '../model/weightArray';
 import { ShapeError } from './errors';
 import type { GpuRuntime } from './runtime';
 
@@ -23,8 +24,8 @@ export function maxRowsPerBinding(rt: GpuRuntime, C: number): number {
   return Math.floor(limit / (4 * C));
 }
 
-/** Upload data [V, C] in chunks of at most maxRows rows (default: as many as one binding holds). */
-export function uploadVocabTable(rt: GpuRuntime, data: Float32Array, V: number, C: number, label: string, maxRows?: number): VocabTable {
+/** Upload data [V, C] in chunks of at most maxRows rows (default: as many as one binding holds); 16-bit data is widened per chunk. */
+export function uploadVocabTable(rt: GpuRuntime, data: WeightArray, V: number, C: number, label: string, maxRows?: number): VocabTable {
   if (data.length !== V * C) throw new ShapeError(`vocab table "${label}" has ${data.length} values, expected V·C = ${V}·${C}.`);
   const rows = Math.min(V, maxRows ?? maxRowsPerBinding(rt, C));
   if (!Number.isInteger(rows) || rows < 1)
@@ -32,7 +33,7 @@ export function uploadVocabTable(rt: GpuRuntime, data: Float32Array, V: number, 
   const chunks: VocabChunk[] = [];
   for (let v0 = 0; v0 < V; v0 += rows) {
     const n = Math.min(rows, V - v0);
-    chunks.push({ buffer: rt.upload(data.subarray(v0 * C, (v0 + n) * C), `${label}[${v0}:${v0 + n}]`), v0, rows: n });
+    chunks.push({ buffer: rt.upload(sliceToF32(data, v0 * C, (v0 + n) * C), `${label}[${v0}:${v0 + n}]`), v0, rows: n });
   }
   return { V, C, chunks };
 }

@@ -1,6 +1,8 @@
-// Element types of checkpoint files and their widening to f32 (docs/architecture.md §8: f32 everywhere,
-// f16/bf16 widened on load). All formats we read are little-endian; the DataView reads below
-// state the endianness explicitly so the code is correct on any host.
+// Element types of checkpoint files: widening to f32, and 16-bit weights kept as stored
+// (docs/real-models.md §2: bf16/f16 weights stay 16-bit in memory; the math widens them per block).
+// All formats we read are little-endian; the DataView reads below state the endianness explicitly.
+
+import { f16Table, halfArray, type WeightArray } from './weightArray';
 
 /** Bytes per element of every dtype name the safetensors format defines. */
 export const SAFETENSORS_DTYPE_SIZE: Readonly<Record<string, number>> = {
@@ -23,16 +25,6 @@ export const SAFETENSORS_DTYPE_SIZE: Readonly<Record<string, number>> = {
 
 /** Dtypes we widen to Float32Array for weights. */
 export const FLOAT_DTYPES = ['F32', 'F16', 'BF16', 'F64'] as const;
-
-/** IEEE binary16 bits → number (exact: every f16 value is representable in f32). */
-export function f16ToF32(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >>> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24; // zero / subnormal
-  if (exp === 0x1f) return frac ? NaN : sign * Infinity;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
-}
 
 /**
  * Widen `n` elements of `dtype` starting at `bytes[off]` into a new Float32Array.
@@ -65,11 +57,16 @@ export function widenToF32(bytes: Uint8Array, off: number, n: number, dtype: str
   return out;
 }
 
-let F16_TABLE: Float32Array | null = null;
-function f16Table(): Float32Array {
-  if (!F16_TABLE) {
-    F16_TABLE = new Float32Array(65536);
-    for (let h = 0; h < 65536; h++) F16_TABLE[h] = f16ToF32(h);
+/**
+ * `n` elements of `dtype` at `bytes[off]` as stored: f32 and 16-bit data are views into `bytes` when
+ * aligned (no copy: the file's bytes are the weights), else copies; f64 is narrowed to f32.
+ */
+export function storedFrom(bytes: Uint8Array, off: number, n: number, dtype: string): WeightArray {
+  const at = bytes.byteOffset + off;
+  if (dtype === 'BF16' || dtype === 'F16') {
+    const bits = at % 2 === 0 ? new Uint16Array(bytes.buffer, at, n) : new Uint16Array(bytes.slice(off, off + 2 * n).buffer);
+    return halfArray(dtype, bits);
   }
-  return F16_TABLE;
+  if (dtype === 'F32' && at % 4 === 0) return new Float32Array(bytes.buffer, at, n);
+  return widenToF32(bytes, off, n, dtype);
 }

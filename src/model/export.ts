@@ -5,7 +5,7 @@
 import { specToConfig } from './config';
 import { convertRopeLayout, weightsToHf } from './hfweights';
 import { writeSafetensors } from './safetensors';
-import type { ModelSpec, ModelWeights } from './spec';
+import type { ModelSpec, StoredWeights } from './spec';
 
 export interface ExportOptions {
   /** Extra files copied verbatim (tokenizer.json, tokenizer_config.json, README.md...). */
@@ -14,7 +14,7 @@ export interface ExportOptions {
   metadata?: Record<string, string>;
 }
 
-export function exportHfFiles(spec: ModelSpec, weights: ModelWeights, opts: ExportOptions = {}): Record<string, Uint8Array> {
+export function exportHfFiles(spec: ModelSpec, weights: StoredWeights, opts: ExportOptions = {}): Record<string, Uint8Array> {
   const { spec: s, weights: w } = convertRopeLayout(spec, weights, 'half');
   const enc = new TextEncoder();
   return {

@@ -1,4 +1,5 @@
-// CPU reference forward of the whole model (f32 storage, f64 accumulation inside the ops):
+// CPU reference forward of the whole model (f32 math, f64 accumulation inside the ops; 16-bit weights
+// are widened a block or a vocabulary chunk at a time, docs/real-models.md §2):
 //   x = embed[ids];  per block: x += attn(rmsnorm(x)); x += mlp(rmsnorm(x));  logits = rmsnorm(x) · lm_headᵀ
 // The block itself is src/core/ops/block.ts (blockForwardRef, shared with BESA's reconstruction
 // loss), so the pruning pipeline, the evaluator and the GPU tests agree on one definition.
@@ -6,7 +7,8 @@
 import { blockForwardRef } from '../core/ops/block';
 import { linearForward } from '../core/ops/linear';
 import { rmsnormForward } from '../core/ops/rmsnorm';
-import type { BlockWeights, ModelSpec, ModelWeights } from './spec';
+import { blockToF32, type BlockWeights, type ModelSpec, type StoredWeights } from './spec';
+import { isHalf, sliceToF32, type WeightArray } from './weightArray';
 
 export class ForwardInputError extends Error {
   constructor(message: string) {
@@ -16,7 +18,7 @@ export class ForwardInputError extends Error {
 }
 
 /** Token ids → embeddings [T, C]. */
-export function embedCpu(spec: ModelSpec, weights: ModelWeights, ids: ArrayLike<number>): Float32Array {
+export function embedCpu(spec: ModelSpec, weights: StoredWeights, ids: ArrayLike<number>): Float32Array {
   const C = spec.dim;
   const T = ids.length;
   if (T === 0) throw new ForwardInputError('forward: empty input; pass at least one token id');
@@ -27,7 +29,7 @@ export function embedCpu(spec: ModelSpec, weights: ModelWeights, ids: ArrayLike<
       throw new ForwardInputError(
         `forward: token id ${id} at position ${t} is outside the vocabulary [0, ${spec.vocabSize}); the ids come from another tokenizer`,
       );
-    x.set(weights.embed.subarray(id * C, (id + 1) * C), t * C);
+    x.set(sliceToF32(weights.embed, id * C, (id + 1) * C), t * C);
   }
   return x;
 }
@@ -40,24 +42,39 @@ export function blockForwardCpu(spec: ModelSpec, block: BlockWeights, X: Float32
   return blockForwardRef(spec, block, null, X, T).y;
 }
 
+/** Vocabulary rows widened per chunk of a 16-bit LM head, so the f32 copy is never the whole [V, C]. */
+const HEAD_CHUNK_ROWS = 4096;
+
 /** Final RMSNorm + LM head: X [T, C] → logits [T, V]. */
-export function headCpu(spec: ModelSpec, weights: ModelWeights, X: Float32Array): Float32Array {
+export function headCpu(spec: ModelSpec, weights: StoredWeights, X: Float32Array): Float32Array {
   const C = spec.dim;
   const T = X.length / C;
   const { y } = rmsnormForward(X, weights.finalNorm, T, C, spec.normEps);
-  return linearForward(y, weights.lmHead, T, C, spec.vocabSize);
+  return lmHeadCpu(y, weights.lmHead, T, C, spec.vocabSize);
+}
+
+/** logits [T, V] = y [T, C] · headᵀ, head [V, C] as stored (a 16-bit head is widened chunk by chunk). */
+export function lmHeadCpu(y: Float32Array, head: WeightArray, T: number, C: number, V: number, linear = linearForward): Float32Array {
+  if (!isHalf(head)) return linear(y, head, T, C, V);
+  const logits = new Float32Array(T * V);
+  for (let v0 = 0; v0 < V; v0 += HEAD_CHUNK_ROWS) {
+    const n = Math.min(HEAD_CHUNK_ROWS, V - v0);
+    const part = linear(y, sliceToF32(head, v0 * C, (v0 + n) * C), T, C, n); // [T, n]
+    for (let t = 0; t < T; t++) logits.set(part.subarray(t * n, (t + 1) * n), t * V + v0);
+  }
+  return logits;
 }
 
 /** ids [T] → logits [T, V], row-major. */
-export function forwardCpu(spec: ModelSpec, weights: ModelWeights, ids: ArrayLike<number>): Float32Array {
+export function forwardCpu(spec: ModelSpec, weights: StoredWeights, ids: ArrayLike<number>): Float32Array {
   let x = embedCpu(spec, weights, ids);
-  for (const b of weights.blocks) x = blockForwardCpu(spec, b, x);
+  for (const b of weights.blocks) x = blockForwardCpu(spec, blockToF32(b), x);
   return headCpu(spec, weights, x);
 }
 
 /** The pluggable logits function the evaluators take (the GPU forward provides the same shape). */
 export type ForwardLogits = (ids: Int32Array) => Float32Array | Promise<Float32Array>;
 
-export function cpuForwardLogits(spec: ModelSpec, weights: ModelWeights): ForwardLogits {
+export function cpuForwardLogits(spec: ModelSpec, weights: StoredWeights): ForwardLogits {
   return (ids) => forwardCpu(spec, weights, ids);
 }

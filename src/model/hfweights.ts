@@ -6,12 +6,13 @@ import type { TensorStore, TensorToWrite } from './safetensors';
 import {
   LINEAR_NAMES,
   linearShapes,
-  type BlockWeights,
   type LinearName,
   type LinearWeights,
   type ModelSpec,
-  type ModelWeights,
+  type StoredBlock,
+  type StoredWeights,
 } from './spec';
+import { halfArray, isHalf, type WeightArray } from './weightArray';
 
 const HF_LINEAR: Record<LinearName, string> = {
   q: 'self_attn.q_proj',
@@ -24,9 +25,12 @@ const HF_LINEAR: Record<LinearName, string> = {
 };
 const hasBias = (spec: ModelSpec, n: LinearName) => spec.qkvBias && (n === 'q' || n === 'k' || n === 'v');
 
-/** Read and shape-check every weight named by the HF convention for `spec`. */
-export function weightsFromHf(spec: ModelSpec, store: TensorStore): ModelWeights {
-  const get = (name: string, shape: number[]): Float32Array => {
+/**
+ * Read and shape-check every weight named by the HF convention for `spec`. Matrices stay in the file's
+ * dtype (docs/real-models.md §2); norms and biases are widened to f32.
+ */
+export function weightsFromHf(spec: ModelSpec, store: TensorStore): StoredWeights {
+  const check = (name: string, shape: number[]): void => {
     if (!store.has(name)) {
       const hint =
         name === 'lm_head.weight'
@@ -36,16 +40,17 @@ export function weightsFromHf(spec: ModelSpec, store: TensorStore): ModelWeights
     }
     const got = store.info(name).shape;
     if (got.length !== shape.length || got.some((d, i) => d !== shape[i])) throw new TensorShapeError(store.fileOf(name), name, shape, got);
-    return store.f32(name);
   };
+  const get = (name: string, shape: number[]): Float32Array => (check(name, shape), store.f32(name));
+  const matrix = (name: string, shape: number[]): WeightArray => (check(name, shape), store.stored(name));
   const C = spec.dim;
   const shapes = linearShapes(spec);
-  const blocks: BlockWeights[] = [];
+  const blocks: StoredBlock[] = [];
   for (let i = 0; i < spec.nLayers; i++) {
     const p = `model.layers.${i}.`;
-    const lin = (n: LinearName): LinearWeights => {
+    const lin = (n: LinearName): LinearWeights<WeightArray> => {
       const [out, inn] = shapes[n];
-      const l: LinearWeights = { w: get(`${p}${HF_LINEAR[n]}.weight`, [out, inn]), out, in: inn };
+      const l: LinearWeights<WeightArray> = { w: matrix(`${p}${HF_LINEAR[n]}.weight`, [out, inn]), out, in: inn };
       if (hasBias(spec, n)) l.b = get(`${p}${HF_LINEAR[n]}.bias`, [out]);
       return l;
     };
@@ -61,14 +66,14 @@ export function weightsFromHf(spec: ModelSpec, store: TensorStore): ModelWeights
       down: lin('down'),
     });
   }
-  const embed = get('model.embed_tokens.weight', [spec.vocabSize, C]);
+  const embed = matrix('model.embed_tokens.weight', [spec.vocabSize, C]);
   // Tied: the head IS the embedding (some tied checkpoints still store a copy of lm_head; ignore it).
-  const lmHead = spec.tiedEmbeddings ? embed : get('lm_head.weight', [spec.vocabSize, C]);
+  const lmHead = spec.tiedEmbeddings ? embed : matrix('lm_head.weight', [spec.vocabSize, C]);
   return { embed, blocks, finalNorm: get('model.norm.weight', [C]), lmHead };
 }
 
-/** ModelWeights → HF-named tensors (the same names a loaded checkpoint had), ready for writeSafetensors. */
-export function weightsToHf(spec: ModelSpec, w: ModelWeights): Map<string, TensorToWrite> {
+/** Weights → HF-named tensors (the names and dtypes a loaded checkpoint had), ready for writeSafetensors. */
+export function weightsToHf(spec: ModelSpec, w: StoredWeights): Map<string, TensorToWrite> {
   if (spec.ropeLayout !== 'half')
     throw new ModelExportError('weightsToHf', "HF expects rotate-half RoPE; convert with convertRopeLayout(spec, weights, 'half') first");
   const C = spec.dim;
@@ -93,8 +98,14 @@ export function weightsToHf(spec: ModelSpec, w: ModelWeights): Map<string, Tenso
  * Permute the rows of a q/k projection W [nh*D, in] (and bias [nh*D]) between RoPE layouts.
  * HF's convert_llama_weights_to_hf `permute`: HF row h*D + i*D/2 + j  ←  interleaved row h*D + 2j + i.
  */
-export function permuteRopeRows(w: Float32Array, nHeads: number, headDim: number, cols: number, to: 'half' | 'interleaved'): Float32Array {
-  const out = new Float32Array(w.length);
+export function permuteRopeRows<T extends Float32Array | Uint16Array>(
+  w: T,
+  nHeads: number,
+  headDim: number,
+  cols: number,
+  to: 'half' | 'interleaved',
+): T {
+  const out = (w instanceof Float32Array ? new Float32Array(w.length) : new Uint16Array(w.length)) as T;
   const half = headDim / 2;
   for (let h = 0; h < nHeads; h++)
     for (let j = 0; j < half; j++)
@@ -102,26 +113,28 @@ export function permuteRopeRows(w: Float32Array, nHeads: number, headDim: number
         const hfRow = h * headDim + i * half + j;
         const ilRow = h * headDim + 2 * j + i;
         const [dst, src] = to === 'half' ? [hfRow, ilRow] : [ilRow, hfRow];
-        out.set(w.subarray(src * cols, (src + 1) * cols), dst * cols);
+        out.set(w.subarray(src * cols, (src + 1) * cols) as never, dst * cols);
       }
   return out;
 }
 
 /** Convert a model between RoPE layouts by permuting q/k rows; everything else is shared (not copied). */
-export function convertRopeLayout(
+export function convertRopeLayout<W extends StoredWeights>(
   spec: ModelSpec,
-  w: ModelWeights,
+  w: W,
   to: 'half' | 'interleaved',
-): { spec: ModelSpec; weights: ModelWeights } {
+): { spec: ModelSpec; weights: W } {
   if (spec.ropeLayout === to) return { spec, weights: w };
   const D = spec.headDim;
-  const perm = (l: LinearWeights, nh: number): LinearWeights => ({
+  const rows = (a: WeightArray, nh: number, cols: number): WeightArray =>
+    isHalf(a) ? halfArray(a.dtype, permuteRopeRows(a.bits, nh, D, cols, to)) : permuteRopeRows(a, nh, D, cols, to);
+  const perm = <L extends LinearWeights<WeightArray>>(l: L, nh: number): L => ({
     ...l,
-    w: permuteRopeRows(l.w, nh, D, l.in, to),
+    w: rows(l.w, nh, l.in),
     ...(l.b ? { b: permuteRopeRows(l.b, nh, D, 1, to) } : {}),
   });
   return {
     spec: { ...spec, ropeLayout: to, family: spec.family === 'llama2c' && to === 'half' ? 'llama' : spec.family },
-    weights: { ...w, blocks: w.blocks.map((b) => ({ ...b, q: perm(b.q, spec.nHeads), k: perm(b.k, spec.nKvHeads) })) },
+    weights: { ...w, blocks: w.blocks.map((b) => ({ ...b, q: perm(b.q, spec.nHeads), k: perm(b.k, spec.nKvHeads) })) } as W,
   };
 }

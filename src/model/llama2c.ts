@@ -10,7 +10,8 @@
 // llama2.c rotates interleaved pairs (2j, 2j+1) with theta 10000; its w1 = gate, w3 = up, w2 = down.
 
 import { CorruptFileError, ModelExportError, TruncatedFileError, UnsupportedModelTypeError } from './errors';
-import type { BlockWeights, LinearWeights, ModelSpec, ModelWeights } from './spec';
+import type { BlockWeights, LinearWeights, ModelSpec, ModelWeights, StoredBlock, StoredWeights } from './spec';
+import { toF32, type WeightArray } from './weightArray';
 
 const HEADER_BYTES = 28;
 const MAGIC_V1 = 0x616b3432; // "ak42": export.py --version 1/2 files
@@ -169,7 +170,7 @@ export function parseLlama2c(bytes: Uint8Array, file = 'model.bin'): { spec: Mod
 }
 
 /** Write a llama2.c float32 checkpoint (version 0 = legacy, 1 = "ak42" header). Weights must be in the interleaved RoPE layout. */
-export function writeLlama2c(spec: ModelSpec, w: ModelWeights, version: Llama2cVersion = 0): Uint8Array {
+export function writeLlama2c(spec: ModelSpec, w: StoredWeights, version: Llama2cVersion = 0): Uint8Array {
   if (spec.ropeLayout !== 'interleaved')
     throw new ModelExportError(
       'writeLlama2c',
@@ -202,10 +203,11 @@ export function writeLlama2c(spec: ModelSpec, w: ModelWeights, version: Llama2cV
   }
   hdr.forEach((v, i) => dv.setInt32(base + 4 * i, v, true));
   let off = start;
-  const put = (a: ArrayLike<number>) => {
+  const put = (stored: WeightArray | number[]) => {
+    const a = Array.isArray(stored) ? stored : toF32(stored); // the format is f32; 16-bit weights are widened
     for (let i = 0; i < a.length; i++, off += 4) dv.setFloat32(off, a[i], true);
   };
-  const each = (get: (b: BlockWeights) => Float32Array) => w.blocks.forEach((b) => put(get(b)));
+  const each = (get: (b: StoredBlock) => WeightArray) => w.blocks.forEach((b) => put(get(b)));
   if (version === 0) {
     put(w.embed);
     each((b) => b.attnNorm);

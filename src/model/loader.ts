@@ -10,14 +10,14 @@ import { parseLlama2cTokenizer } from './llama2cTokenizer';
 import { parseSafetensors, type SafetensorsFile, type TensorStore } from './safetensors';
 import { parseShardIndex, SHARD_INDEX_NAME, ShardedTensors } from './shards';
 import type { FileSource } from './sources';
-import type { ModelSpec, ModelWeights } from './spec';
+import type { ModelSpec, StoredWeights } from './spec';
 import { checkTokenizerVocab, parseHfTokenizer, type Tokenizer } from './tokenizer';
 
 export interface LoadedModel {
   name: string;
   format: 'hf' | 'llama2c';
   spec: ModelSpec;
-  weights: ModelWeights;
+  weights: StoredWeights;
   tokenizer: Tokenizer;
   /** Hex sha256 of the weights file; for sharded checkpoints, sha256 of "file:hash\n" lines sorted by file. */
   weightsSha256: string;

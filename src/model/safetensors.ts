@@ -4,7 +4,7 @@
 // offsets relative to the start of the data region. The whole header is validated BEFORE any tensor
 // is allocated, so a corrupt or hostile file fails with a named error instead of a huge allocation.
 
-import { FLOAT_DTYPES, SAFETENSORS_DTYPE_SIZE, widenToF32 } from './dtypes';
+import { FLOAT_DTYPES, SAFETENSORS_DTYPE_SIZE, storedFrom, widenToF32 } from './dtypes';
 import {
   CorruptFileError,
   HeaderTooLargeError,
@@ -13,6 +13,7 @@ import {
   TruncatedFileError,
   UnknownDtypeError,
 } from './errors';
+import { bytesOf, dtypeOf, isHalf, type WeightArray } from './weightArray';
 
 /** Same limit as the reference Rust implementation (MAX_HEADER_SIZE). */
 export const MAX_HEADER_BYTES = 100_000_000;
@@ -32,6 +33,8 @@ export interface TensorStore {
   info(name: string): TensorInfo;
   /** Float tensor widened to a fresh Float32Array. */
   f32(name: string): Float32Array;
+  /** Float tensor in its stored type (a view into the file where aligned; docs/real-models.md §2). */
+  stored(name: string): WeightArray;
   /** The file a tensor lives in (for error messages). */
   fileOf(name: string): string;
 }
@@ -62,6 +65,11 @@ export class SafetensorsFile implements TensorStore {
     const t = this.info(name);
     if (!(FLOAT_DTYPES as readonly string[]).includes(t.dtype)) throw new UnknownDtypeError(this.file, name, t.dtype, FLOAT_DTYPES);
     return widenToF32(this.bytes, t.begin, numel(t.shape), t.dtype);
+  }
+  stored(name: string): WeightArray {
+    const t = this.info(name);
+    if (!(FLOAT_DTYPES as readonly string[]).includes(t.dtype)) throw new UnknownDtypeError(this.file, name, t.dtype, FLOAT_DTYPES);
+    return storedFrom(this.bytes, t.begin, numel(t.shape), t.dtype);
   }
   /** Integer tensor (I32/I64/I16/I8/U8...) as plain numbers; I64 values beyond 2^53 are refused. */
   ints(name: string): number[] {
@@ -163,11 +171,12 @@ export function parseSafetensors(bytes: Uint8Array, file = 'model.safetensors'):
 
 export interface TensorToWrite {
   shape: readonly number[];
-  data: Float32Array;
+  /** f32 values, or 16-bit floats written as BF16/F16 (an export keeps the checkpoint's dtype). */
+  data: WeightArray;
 }
 
 /**
- * Write F32 tensors as a safetensors file loadable by `safetensors.torch.load_file` / HF
+ * Write F32/BF16/F16 tensors as a safetensors file loadable by `safetensors.torch.load_file` / HF
  * (`__metadata__.format = "pt"`; header padded with spaces so the data region is 8-byte aligned).
  */
 export function writeSafetensors(
@@ -185,8 +194,8 @@ export function writeSafetensors(
         'writeSafetensors',
         `"${name}" shape [${t.shape.join(', ')}] does not match its ${t.data.length} values; pass data with one value per element of the shape`,
       );
-    header[name] = { dtype: 'F32', shape: [...t.shape], data_offsets: [off, off + 4 * t.data.length] };
-    off += 4 * t.data.length;
+    header[name] = { dtype: dtypeOf(t.data), shape: [...t.shape], data_offsets: [off, off + bytesOf(t.data)] };
+    off += bytesOf(t.data);
   }
   let json = new TextEncoder().encode(JSON.stringify(header));
   const padded = Math.ceil((8 + json.length) / 8) * 8 - 8;
@@ -197,8 +206,9 @@ export function writeSafetensors(
   json = new Uint8Array(0);
   let p = 8 + padded;
   for (const [, t] of entries) {
-    out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), p); // host is little-endian (all WebGPU targets)
-    p += t.data.byteLength;
+    const a = isHalf(t.data) ? t.data.bits : t.data;
+    out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), p); // host is little-endian (all WebGPU targets)
+    p += a.byteLength;
   }
   return out;
 }

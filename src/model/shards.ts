@@ -2,6 +2,7 @@
 // The index is validated, each shard is parsed by parseSafetensors, and every tensor the index names
 // must be found in the shard it names (otherwise MissingTensorError naming both).
 
+import type { WeightArray } from './weightArray';
 import { CorruptFileError, MissingTensorError } from './errors';
 import type { SafetensorsFile, TensorInfo, TensorStore } from './safetensors';
 
@@ -66,6 +67,9 @@ export class ShardedTensors implements TensorStore {
   }
   f32(name: string): Float32Array {
     return this.shard(name).f32(name);
+  }
+  stored(name: string): WeightArray {
+    return this.shard(name).stored(name);
   }
   fileOf(name: string): string {
     return this.byName.get(name)?.file ?? SHARD_INDEX_NAME;

@@ -2,7 +2,7 @@
 // calibration windows (same seed) and eval windows; the dense perplexity is measured once.
 // One row per method: structure, achieved sparsity (zeros counted), perplexity per dataset, wall time,
 // peak GPU bytes. A method without the asked N:M mode (BESA, docs/besa.md §1.10) runs unstructured (registry structureFor).
-import type { ModelSpec, ModelWeights } from '../model/spec';
+import type { ModelSpec, StoredWeights } from '../model/spec';
 import type { Tokenizer } from '../model/tokenizer';
 import type { MethodName, RunConfig } from './config';
 import type { EngineEvent } from './events';
@@ -22,7 +22,7 @@ export interface CompareOptions {
   evalData: Corpus[];
   evalSeqlen?: number;
   executorFactory: () => BlockExecutor;
-  forwardFactory?: (spec: ModelSpec, weights: ModelWeights) => ForwardLogits;
+  forwardFactory?: (spec: ModelSpec, weights: StoredWeights) => ForwardLogits;
   onEvent?: (method: MethodName | 'dense', e: EngineEvent) => void;
   signal?: AbortSignal;
 }

@@ -4,6 +4,7 @@
 // WASM, ~0.5 s each) and returns the chosen engine with the decision and its reason.
 import type { GpuRuntime } from '../gpu/runtime';
 import type { LoadedModel } from '../model/loader';
+import { blockToF32 } from '../model/spec';
 import { wasmSimdSupported } from '../wasm/kernels';
 import { chooseEngine, timeBlockForward, type EngineDecision, type EngineRequest } from './engineChoice';
 import { createGpuEngine, type JobEngine } from './gpuEngine';
@@ -35,7 +36,7 @@ export async function setUpEngine(
   threading?: WasmThreading,
 ): Promise<ChosenEngine> {
   const rt = gpu.runtime;
-  const block = model.weights.blocks[0];
+  const block = blockToF32(model.weights.blocks[0]);
   // The probe's engines are kept for the job when chosen (starting WASM helper threads twice costs time).
   const probed: Partial<Record<'webgpu' | 'wasm', JobEngine>> = {};
   try {

@@ -8,20 +8,20 @@ import { gpuIncrementalDecoder, type GpuDecoder } from '../gpu/decoder';
 import { gpuForwardLogits } from '../gpu/modelForward';
 import type { GpuRuntime } from '../gpu/runtime';
 import type { ForwardLogits } from '../model/forward';
-import type { ModelSpec, ModelWeights } from '../model/spec';
+import type { ModelSpec, StoredWeights } from '../model/spec';
 import type { BlockExecutor } from './executor';
 import { GpuBlockExecutor } from './gpuExecutor';
 
 /** What runPruneJob and the compare job take from an engine (WebGPU here; WASM: createWasmEngine). */
 export interface JobEngine {
   executor: BlockExecutor;
-  forwardFactory: (spec: ModelSpec, weights: ModelWeights) => ForwardLogits;
+  forwardFactory: (spec: ModelSpec, weights: StoredWeights) => ForwardLogits;
   /**
    * Next-token logits with a KV cache for one generation (src/gpu/decoder.ts). Uploads the weights
    * like forwardFactory (freeing the previous upload), so dispose() the decoder before the next call.
    * Optional: the WASM and CPU engines have none (generation then runs the full forward).
    */
-  decoderFactory?: (spec: ModelSpec, weights: ModelWeights) => GpuDecoder;
+  decoderFactory?: (spec: ModelSpec, weights: StoredWeights) => GpuDecoder;
   /** A fresh executor on the same device (compare: one per method). */
   newExecutor: () => BlockExecutor;
   /** Free the evaluation model and the executor's buffers. */
@@ -33,7 +33,7 @@ export type GpuEngine = JobEngine;
 export function createGpuEngine(rt: GpuRuntime, spec: ModelSpec): GpuEngine {
   let live: GpuModel | null = null;
   const executor = new GpuBlockExecutor(rt, spec);
-  const upload = (s: ModelSpec, w: ModelWeights): GpuModel => {
+  const upload = (s: ModelSpec, w: StoredWeights): GpuModel => {
     if (live) destroyModel(rt, live);
     live = uploadModel(rt, s, w);
     return live;

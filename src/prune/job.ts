@@ -14,7 +14,7 @@
 import { sampleCalibration, tokenizeCorpus } from '../data/windows';
 import { perplexity } from '../eval/perplexity';
 import { cpuForwardLogits, type ForwardLogits } from '../model/forward';
-import type { ModelSpec, ModelWeights } from '../model/spec';
+import type { ModelSpec, StoredWeights } from '../model/spec';
 import type { Tokenizer } from '../model/tokenizer';
 import type { CheckpointStore } from './checkpoint';
 import type { RunConfig } from './config';
@@ -43,7 +43,7 @@ export interface PruneJob {
   /** Default: CPU reference executor. */
   executor?: BlockExecutor;
   /** Logits function for evaluation; default CPU forward (pass gpuPerplexity's forward when available). */
-  forwardFactory?: (spec: ModelSpec, weights: ModelWeights) => ForwardLogits;
+  forwardFactory?: (spec: ModelSpec, weights: StoredWeights) => ForwardLogits;
   onEvent?: EngineEventListener;
   signal?: AbortSignal;
   controller?: PruneControl;
@@ -55,7 +55,7 @@ export interface PruneJob {
 export interface PruneJobResult {
   status: 'completed' | 'cancelled';
   /** The pruned model (finished blocks pruned; the rest shared with the input, never mutated). */
-  weights: ModelWeights;
+  weights: StoredWeights;
   report: RunReport;
   pipeline: PipelineResult;
 }

@@ -9,7 +9,16 @@
 // pruned and the current block dense, i.e. always a consistent model.
 import { reconLoss } from '../core/ops/reconLoss';
 import { embedCpu } from '../model/forward';
-import { LINEAR_NAMES, type BlockWeights, type LinearName, type ModelSpec, type ModelWeights } from '../model/spec';
+import {
+  blockStoredLike,
+  blockToF32,
+  LINEAR_NAMES,
+  type BlockWeights,
+  type LinearName,
+  type ModelSpec,
+  type StoredBlock,
+  type StoredWeights,
+} from '../model/spec';
 import { BlockInputStats } from './blockStats';
 import type { CheckpointStore, ResumeState } from './checkpoint';
 import { CheckpointMismatchError } from './checkpoint';
@@ -27,7 +36,7 @@ export interface PrunableModel {
   name: string;
   weightsSha256: string;
   spec: ModelSpec;
-  weights: ModelWeights;
+  weights: StoredWeights;
 }
 
 export interface PipelineOptions {
@@ -49,7 +58,7 @@ export interface PipelineOptions {
 export interface PipelineResult {
   status: 'completed' | 'cancelled';
   /** Pruned model: finished blocks have new linear arrays; everything else is shared with the input. */
-  weights: ModelWeights;
+  weights: StoredWeights;
   blocks: BlockSummary[]; // one per completed block (resumed ones included)
   startBlock: number;
   completedBlocks: number;
@@ -69,9 +78,9 @@ export class RunCancelledError extends Error {
   }
 }
 
-/** A block with the given linears replaced (norms shared). */
-export function withLinears(block: BlockWeights, w: Record<LinearName, Float32Array>): BlockWeights {
-  const out = { ...block };
+/** A block with all 7 linears replaced by f32 arrays (norms and biases shared). */
+export function withLinears(block: StoredBlock, w: Record<LinearName, Float32Array>): BlockWeights {
+  const out = { ...block } as unknown as BlockWeights;
   for (const n of LINEAR_NAMES) out[n] = { ...block[n], w: w[n] };
   return out;
 }
@@ -102,7 +111,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   if (resumed) {
     if (resumed.runKey !== runKey) throw new CheckpointMismatchError('resume', resumed.runKey, runKey);
     start = resumed.completed;
-    resumed.blocks.forEach((w, i) => (blocks[i] = withLinears(blocks[i], w)));
+    resumed.blocks.forEach((w, i) => (blocks[i] = blockStoredLike(blocks[i], withLinears(blocks[i], w))));
     summaries.push(...resumed.summaries);
     Xp = resumed.Xp;
     Xfp = resumed.Xfp;
@@ -139,7 +148,8 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
       await o.controller?.waitIfPaused(method.learnsPerStep ? 'block' : 'step', signal);
       await checkAbort();
       const tb = performance.now();
-      const dense = model.weights.blocks[i];
+      // Only this block is widened to f32 (docs/real-models.md §2); an f32 checkpoint's block is used as is.
+      const dense = blockToF32(model.weights.blocks[i]);
       emit({ type: 'block-start', block: i, nBlocks, totalSteps: stepsPerBlock });
 
       // Dense pass on X_p: targets + statistics in one pass (docs/besa.md §1.2, §1.8).
@@ -216,8 +226,9 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
           : {}),
         ...(extra.obsLoss ? { obsLoss: extra.obsLoss } : {}),
       };
-      // Commit the block: from here on it is part of the result even if the next step is cancelled.
-      blocks[i] = pruned;
+      // Commit the block: from here on it is part of the result even if the next step is cancelled. It is
+      // stored in the checkpoint's dtype: a bf16 model's kept weights and zeros are exact in bf16.
+      blocks[i] = blockStoredLike(model.weights.blocks[i], pruned);
       Xp = nextXp;
       if (denseChain) Xfp = Yfp;
       summaries.push(summary);

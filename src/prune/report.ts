@@ -2,7 +2,7 @@
 // model + sha256, data, seqlen, nsamples, seed, method + hyper-parameters, per-block per-layer
 // allocation (zeros counted), achieved sparsity, perplexities with windows/seqlen, wall time, adapter,
 // peak GPU bytes. JSON for machines, CSV of the allocation for spreadsheets.
-import { LINEAR_NAMES, type ModelSpec, type ModelWeights } from '../model/spec';
+import { LINEAR_NAMES, type ModelSpec, type StoredWeights } from '../model/spec';
 import type { BlockExecutor } from './executor';
 import type { RunConfig } from './config';
 import { methodOf } from './methods/registry';
@@ -62,7 +62,7 @@ export interface RunReport {
   error?: string;
 }
 
-export function countParams(spec: ModelSpec, w: ModelWeights): number {
+export function countParams(spec: ModelSpec, w: StoredWeights): number {
   let n = w.embed.length + w.finalNorm.length + (spec.tiedEmbeddings ? 0 : w.lmHead.length);
   for (const b of w.blocks) {
     n += b.attnNorm.length + b.mlpNorm.length;
@@ -78,7 +78,7 @@ export function methodHyperParameters(cfg: RunConfig): Record<string, unknown> {
 export interface ReportInput {
   runId: string;
   status: RunReport['status'];
-  model: { name: string; weightsSha256: string; spec: ModelSpec; weights: ModelWeights };
+  model: { name: string; weightsSha256: string; spec: ModelSpec; weights: StoredWeights };
   config: RunConfig;
   calibrationTokens: number;
   /** Token offset of every calibration window in the tokenised corpus (data/windows.ts sampleCalibration). */

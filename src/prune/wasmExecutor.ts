@@ -3,8 +3,8 @@
 // software one, and browsers without WebGPU. Perplexity forwards go through the same ops.
 import { blockForwardRef } from '../core/ops/block';
 import { rmsnormForward } from '../core/ops/rmsnorm';
-import { cpuForwardLogits, embedCpu, type ForwardLogits } from '../model/forward';
-import type { ModelSpec, ModelWeights } from '../model/spec';
+import { cpuForwardLogits, embedCpu, lmHeadCpu, type ForwardLogits } from '../model/forward';
+import { blockToF32, type ModelSpec, type StoredWeights } from '../model/spec';
 import { WasmKernels } from '../wasm/kernels';
 import type { WasmThreading } from '../wasm/threads';
 import { wasmBlockOps } from '../wasm/ops';
@@ -30,14 +30,14 @@ export class WasmBlockExecutor extends HostBlockExecutor {
 }
 
 /** ids [T] → logits [T, V] on the WASM ops (the evaluator's ForwardLogits). */
-export function wasmForwardLogits(kernels: WasmKernels, spec: ModelSpec, weights: ModelWeights): ForwardLogits {
+export function wasmForwardLogits(kernels: WasmKernels, spec: ModelSpec, weights: StoredWeights): ForwardLogits {
   const ops = wasmBlockOps(kernels);
   return (ids) => {
     let x = embedCpu(spec, weights, ids);
     const T = ids.length;
-    for (const b of weights.blocks) x = blockForwardRef(spec, b, null, x, T, ops).y;
+    for (const b of weights.blocks) x = blockForwardRef(spec, blockToF32(b), null, x, T, ops).y;
     const { y } = rmsnormForward(x, weights.finalNorm, T, spec.dim, spec.normEps);
-    return ops.linearForward(y, weights.lmHead, T, spec.dim, spec.vocabSize);
+    return lmHeadCpu(y, weights.lmHead, T, spec.dim, spec.vocabSize, (a, w, t, i, o) => ops.linearForward(a, w, t, i, o));
   };
 }
 

@@ -2,7 +2,7 @@
 // dense perplexity → block loop → pruned perplexity → report) on the WebGPU block executor, with our
 // pause controller and the IndexedDB checkpoint store. Every EngineEvent goes straight to the page.
 import type { LoadedModel } from '../model/loader';
-import type { ModelWeights } from '../model/spec';
+import type { StoredWeights } from '../model/spec';
 import type { RunConfig } from '../prune/config';
 import type { EngineEvent } from '../prune/events';
 import type { GpuEngine } from '../prune/gpuEngine';
@@ -16,7 +16,7 @@ export interface JobResult {
   runId: string;
   label: string;
   status: RunReport['status'];
-  weights: ModelWeights;
+  weights: StoredWeights;
   report: RunReport;
   /** Blocks 0 … completedBlocks−1 are pruned in `weights`. */
   completedBlocks: number;

@@ -1,19 +1,20 @@
 // The Model panel's facts, measured from the loaded weights (nothing is copied from the README).
 import type { LoadedModel } from '../model/loader';
 import { LINEAR_NAMES } from '../model/spec';
+import { bytesOf, countZeros } from '../model/weightArray';
 import { countParams } from '../prune/report';
 import type { ModelCard } from './protocol';
 
 export function modelCard(m: LoadedModel, readme: string | null): ModelCard {
   let linearParams = 0;
   let zeros = 0;
-  let largest = m.weights.embed.length;
+  let largest = bytesOf(m.weights.embed);
   for (const b of m.weights.blocks)
     for (const n of LINEAR_NAMES) {
       const w = b[n].w;
       linearParams += w.length;
-      largest = Math.max(largest, w.length);
-      for (let i = 0; i < w.length; i++) if (w[i] === 0) zeros++;
+      largest = Math.max(largest, bytesOf(w));
+      zeros += countZeros(w);
     }
   return {
     name: m.name,
@@ -25,6 +26,6 @@ export function modelCard(m: LoadedModel, readme: string | null): ModelCard {
     weightsSha256: m.weightsSha256,
     weightFiles: m.weightFiles,
     readme,
-    largestTensorBytes: largest * 4,
+    largestTensorBytes: largest,
   };
 }

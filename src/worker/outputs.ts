@@ -8,11 +8,12 @@ import type { ForwardLogits } from '../model/forward';
 import type { LoadedModel } from '../model/loader';
 import type { FileSource } from '../model/sources';
 import { EmptyPromptError, RunNotFoundError } from './errors';
-import type { LinearName, ModelWeights } from '../model/spec';
+import type { LinearName, StoredWeights } from '../model/spec';
+import { zeroFlags, type WeightArray } from '../model/weightArray';
 
-type ForwardFactory = (spec: ModelSpec, weights: ModelWeights) => ForwardLogits;
+type ForwardFactory = (spec: ModelSpec, weights: StoredWeights) => ForwardLogits;
 /** Next-token logits with its own state (the GPU engine's KV-cache decoder), freed by dispose(). */
-export type DecoderFactory = (spec: ModelSpec, weights: ModelWeights) => NextTokenLogits & { dispose(): void };
+export type DecoderFactory = (spec: ModelSpec, weights: StoredWeights) => NextTokenLogits & { dispose(): void };
 import { yieldToEventLoop } from '../prune/pipeline';
 import type { JobResult } from './job';
 import type { Generation, MaskImage, WorkerRequest } from './protocol';
@@ -28,7 +29,7 @@ export function maskImage(
   if (!(block >= 0 && block < model.spec.nLayers))
     throw new RangeError(`block ${block} does not exist; the model has blocks 0…${model.spec.nLayers - 1}`);
   const lw = model.weights.blocks[block][layer];
-  let w = lw.w;
+  let w: WeightArray = lw.w;
   let fromRun: string | null = null;
   const liveW = live?.get(block)?.[layer];
   if (liveW) {
@@ -38,8 +39,7 @@ export function maskImage(
     w = run.weights.blocks[block][layer].w;
     fromRun = run.runId;
   }
-  const pruned = new Uint8Array(w.length);
-  for (let i = 0; i < w.length; i++) pruned[i] = w[i] === 0 ? 1 : 0;
+  const pruned = zeroFlags(w);
   return { block, layer, rows: lw.out, cols: lw.in, pruned, fromRun };
 }
 
@@ -52,7 +52,7 @@ type GenReq = Extract<WorkerRequest, { type: 'generate' }>;
  */
 async function generateText(
   model: LoadedModel,
-  weights: ModelWeights,
+  weights: StoredWeights,
   forwardFactory: ForwardFactory,
   req: GenReq,
   decoderFactory?: DecoderFactory,

@@ -10,7 +10,7 @@ import { loadModel } from '../../src/model/loader';
 import { nodeDirSource } from '../../src/model/sourceNode';
 import { createGpuEngine } from '../../src/prune/gpuEngine';
 import { generateAll } from '../../src/worker/outputs';
-import type { ModelSpec, ModelWeights } from '../../src/model/spec';
+import type { ModelSpec, StoredWeights } from '../../src/model/spec';
 import { randomWeights, SPEC_SHAPES, tinyModelSpec } from '../support/specs';
 import { getRuntime } from './setup';
 import { expectClose } from '../support/close';
@@ -31,7 +31,7 @@ function checked(dec: NextTokenLogits, full: NextTokenLogits, tag: string, log: 
   };
 }
 
-async function setup(spec: ModelSpec, weights: ModelWeights) {
+async function setup(spec: ModelSpec, weights: StoredWeights) {
   const rt = await getRuntime();
   const g = uploadModel(rt, spec, weights);
   return { rt, g, full: lastRow(gpuForwardLogits(rt, g), spec.vocabSize) };
@@ -84,7 +84,7 @@ describe('gpuIncrementalDecoder (KV cache) vs the full forward', () => {
     dec.dispose();
     // the studio worker's generateText (src/worker/outputs.ts) with the engine's decoder factory
     const decoders: GpuDecoder[] = [];
-    const factory = (s: ModelSpec, w: ModelWeights) => {
+    const factory = (s: ModelSpec, w: StoredWeights) => {
       const d = eng.decoderFactory!(s, w);
       decoders.push(d);
       return d;

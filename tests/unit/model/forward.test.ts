@@ -9,6 +9,7 @@ import { nodeDirSource } from '../../../src/model/sourceNode';
 import { ROOT } from './fixtures';
 import { randomWeights, tinyModelSpec } from '../../support/specs';
 import { expectClose } from '../../support/close';
+import { weightsToF32 } from '../../../src/model/spec';
 
 describe('CPU reference forward', () => {
   const spec = tinyModelSpec({ nLayers: 3 });
@@ -71,12 +72,12 @@ describe('micro model vs PyTorch golden (tests/fixtures/micro)', () => {
       const ids = meta[`ids.${k.slice('logits.'.length)}`] as number[];
       expect(Array.isArray(ids), `golden.json ids for ${k}`).toBe(true);
       expect(g.info(k).shape).toEqual([ids.length, m.spec.vocabSize]);
-      compare(k, forwardCpu(m.spec, m.weights, ids), g.f32(k));
+      compare(k, forwardCpu(m.spec, weightsToF32(m.weights), ids), g.f32(k));
     }
   });
 
   it('blockForwardCpu matches block 0 on the golden random input', async () => {
     const { m, g } = await load();
-    compare('block0.block_out', blockForwardCpu(m.spec, m.weights.blocks[0], g.f32('block0.x')), g.f32('block0.block_out'));
+    compare('block0.block_out', blockForwardCpu(m.spec, weightsToF32(m.weights).blocks[0], g.f32('block0.x')), g.f32('block0.block_out'));
   });
 });

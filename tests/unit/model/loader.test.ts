@@ -20,11 +20,11 @@ import { loadModel } from '../../../src/model/loader';
 import { writeSafetensors } from '../../../src/model/safetensors';
 import { nodeDirSource, nodeFileSource } from '../../../src/model/sourceNode';
 import { browserFilesSource, memorySource } from '../../../src/model/sources';
-import type { ModelSpec, ModelWeights } from '../../../src/model/spec';
+import type { ModelSpec, StoredWeights } from '../../../src/model/spec';
 import { enc, spmLlama2cPieces, spmTokenizerJson } from './helpers';
 import { randomWeights, SPEC_SHAPES, tinyModelSpec } from '../../support/specs';
 
-function hfFiles(spec: ModelSpec, w: ModelWeights): Record<string, Uint8Array> {
+function hfFiles(spec: ModelSpec, w: StoredWeights): Record<string, Uint8Array> {
   return {
     'config.json': enc(specToConfig(spec)),
     'model.safetensors': writeSafetensors(weightsToHf(spec, w)),

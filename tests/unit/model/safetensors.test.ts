@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/core/rng';
-import { f16ToF32 } from '../../../src/model/dtypes';
+import { f16ToF32 } from '../../../src/model/weightArray';
 import {
   CorruptFileError,
   HeaderTooLargeError,

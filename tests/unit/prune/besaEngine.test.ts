@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { blockForwardRef } from '../../../src/core/ops/block';
 import { embedCpu } from '../../../src/model/forward';
-import { LINEAR_NAMES, type BlockWeights, type LinearName } from '../../../src/model/spec';
+import { weightsToF32, LINEAR_NAMES, type BlockWeights, type LinearName } from '../../../src/model/spec';
 import type { EngineEvent } from '../../../src/prune/events';
 import { CpuBlockExecutor, type ForwardOptions, type MaskSet } from '../../../src/prune/executor';
 import { runPipeline } from '../../../src/prune/pipeline';
@@ -92,7 +92,7 @@ describe('BESA engine on the micro model', () => {
     expect(r.status).toBe('completed');
     let zeros = 0;
     let numel = 0;
-    r.weights.blocks.forEach((b, i) => {
+    weightsToF32(r.weights).blocks.forEach((b, i) => {
       const c = countBlock(b);
       let expBlock = 0;
       for (const n of LINEAR_NAMES) {
@@ -130,7 +130,7 @@ describe('BESA engine on the micro model', () => {
     expect(r.status).toBe('completed');
     let zeros = 0;
     let numel = 0;
-    r.weights.blocks.forEach((b, i) => {
+    weightsToF32(r.weights).blocks.forEach((b, i) => {
       const c = countBlock(b);
       expect(c.zeros).toBe(Math.round(cfg.sparsity * c.numel)); // measured, zeros counted
       const delta = r.blocks[i].matchShift!;
@@ -168,10 +168,10 @@ describe('BESA engine on the micro model', () => {
     const c = await run(4);
     expect(a.losses).toEqual(b.losses);
     let differs = false;
-    a.r.weights.blocks.forEach((blk, i) =>
+    weightsToF32(a.r.weights).blocks.forEach((blk, i) =>
       LINEAR_NAMES.forEach((n) => {
-        expect(b.r.weights.blocks[i][n].w).toEqual(blk[n].w);
-        if (c.r.weights.blocks[i][n].w.some((v, j) => (v === 0) !== (blk[n].w[j] === 0))) differs = true;
+        expect(weightsToF32(b.r.weights).blocks[i][n].w).toEqual(blk[n].w);
+        if (weightsToF32(c.r.weights).blocks[i][n].w.some((v, j) => (v === 0) !== (blk[n].w[j] === 0))) differs = true;
       }),
     );
     expect(differs).toBe(true);
@@ -206,7 +206,7 @@ describe('BESA engine on the micro model', () => {
     expect(shifted.blocks[0].matchShift!).toBeGreaterThan(0.05);
     expect(events.some((e) => e.type === 'log' && e.level === 'warn' && /sigmoid/.test(e.message))).toBe(true);
     const layer = await run({ besa: { granularity: 'layer' } as never });
-    for (const b of layer.weights.blocks)
+    for (const b of weightsToF32(layer.weights).blocks)
       for (const n of LINEAR_NAMES) {
         const { w, out: R, in: C } = b[n];
         const counts = new Set(Array.from({ length: R }, (_, r) => w.subarray(r * C, (r + 1) * C).filter((v) => v === 0).length));

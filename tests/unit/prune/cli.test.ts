@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../../../src/model/loader';
 import { parseSafetensors } from '../../../src/model/safetensors';
 import { nodeDirSource } from '../../../src/model/sourceNode';
-import { LINEAR_NAMES } from '../../../src/model/spec';
+import { weightsToF32, LINEAR_NAMES } from '../../../src/model/spec';
 import { CpuBlockExecutor } from '../../../src/prune/executor';
 import { runPipeline } from '../../../src/prune/pipeline';
 import { parseArgs, RUN_FLAGS, runConfigFromArgs } from '../../../src/cli/args';
@@ -66,7 +66,7 @@ describe('npm run prune (CLI)', () => {
     expect(r.stdout).toMatch(/achieved sparsity over all pruned linears: 0\.5000/);
     const dense = await loadMicro();
     const pruned = await loadModel(nodeDirSource(out));
-    pruned.weights.blocks.forEach((b, i) =>
+    weightsToF32(pruned.weights).blocks.forEach((b, i) =>
       LINEAR_NAMES.forEach((n) => {
         const w = b[n].w;
         const d = dense.weights.blocks[i][n].w;
@@ -75,7 +75,7 @@ describe('npm run prune (CLI)', () => {
           expect(w.subarray(row * b[n].in, (row + 1) * b[n].in).filter((v) => v === 0).length).toBe(Math.floor(b[n].in / 2));
       }),
     );
-    expect(pruned.weights.embed).toEqual(dense.weights.embed);
+    expect(weightsToF32(pruned.weights).embed).toEqual(dense.weights.embed);
     const names = (dir: string) =>
       parseSafetensors(new Uint8Array(readFileSync(join(dir, 'model.safetensors'))))
         .names()

@@ -6,14 +6,18 @@ import { fileURLToPath } from 'node:url';
 import { sampleCalibration, tokenizeCorpus } from '../../../src/data/windows';
 import { loadModel, type LoadedModel } from '../../../src/model/loader';
 import { nodeDirSource } from '../../../src/model/sourceNode';
+import { weightsToF32, type ModelWeights } from '../../../src/model/spec';
 import { DEFAULT_RUN, type RunConfig } from '../../../src/prune/config';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const MICRO_DIR = join(ROOT, 'public/models/micro');
 
-let cached: Promise<LoadedModel> | null = null;
-export function loadMicro(): Promise<LoadedModel> {
-  cached ??= loadModel(nodeDirSource(MICRO_DIR));
+/** A loaded model whose matrices are all f32 (the shipped models are; tests index the arrays directly). */
+export type F32Model = Omit<LoadedModel, 'weights'> & { weights: ModelWeights };
+
+let cached: Promise<F32Model> | null = null;
+export function loadMicro(): Promise<F32Model> {
+  cached ??= loadModel(nodeDirSource(MICRO_DIR)).then((m) => ({ ...m, weights: weightsToF32(m.weights) }));
   return cached;
 }
 

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { blockForwardRef } from '../../../src/core/ops/block';
 import { DiskCheckpointStore } from '../../../src/cli/diskCheckpoint';
 import { embedCpu } from '../../../src/model/forward';
-import { LINEAR_NAMES, type BlockWeights, type LinearName } from '../../../src/model/spec';
+import { weightsToF32, LINEAR_NAMES, type BlockWeights, type LinearName } from '../../../src/model/spec';
 import { CheckpointMismatchError, MemoryCheckpointStore, type CheckpointStore } from '../../../src/prune/checkpoint';
 import { RunController } from '../../../src/prune/controller';
 import type { EngineEvent } from '../../../src/prune/events';
@@ -53,14 +53,14 @@ describe('pruning pipeline (micro model, CPU executor)', () => {
   it('Wanda: exactly floor(C·s) zeros in every row; N:M 2:4 and 4:8 exact per group', async () => {
     for (const s of [0.5, 0.3]) {
       const r = await runPipeline(await opts({ method: 'wanda', sparsity: s }));
-      for (const b of r.weights.blocks)
+      for (const b of weightsToF32(r.weights).blocks)
         for (const n of LINEAR_NAMES) expect(new Set(zerosPerRow(b[n].w, b[n].out, b[n].in))).toEqual(new Set([Math.floor(b[n].in * s)]));
     }
     for (const nm of ['2:4', '4:8'] as const) {
       const [N, M] = nm.split(':').map(Number);
       for (const method of ['wanda', 'magnitude', 'sparsegpt'] as const) {
         const r = await runPipeline(await opts({ method, structure: nm, sparsity: 0.5 }));
-        for (const b of r.weights.blocks)
+        for (const b of weightsToF32(r.weights).blocks)
           for (const n of LINEAR_NAMES) {
             const { w, out: R, in: C } = b[n];
             for (let i = 0; i < R; i++)
@@ -73,15 +73,16 @@ describe('pruning pipeline (micro model, CPU executor)', () => {
 
   it('chaining: block 1 is pruned from statistics of the PRUNED block-0 output (manual recomputation)', async () => {
     const o = await opts({ method: 'wanda', sparsity: 0.5 });
-    const { spec, weights } = o.model;
+    const { spec } = o.model;
+    const weights = weightsToF32(o.model.weights);
     const { nsamples: N, seqlen: T } = o.config;
     const r = await runPipeline(o);
     const X0 = Array.from({ length: N }, (_, b) => embedCpu(spec, weights, o.calibrationIds.subarray(b * T, (b + 1) * T)));
     const w0 = manualWanda(spec, weights.blocks[0], X0, T, 0.5);
-    for (const n of LINEAR_NAMES) expect(r.weights.blocks[0][n].w).toEqual(w0[n]);
+    for (const n of LINEAR_NAMES) expect(weightsToF32(r.weights).blocks[0][n].w).toEqual(w0[n]);
     const X1p = X0.map((x) => blockForwardRef(spec, withLinears(weights.blocks[0], w0), null, x, T).y);
     const w1 = manualWanda(spec, weights.blocks[1], X1p, T, 0.5);
-    for (const n of LINEAR_NAMES) expect(r.weights.blocks[1][n].w).toEqual(w1[n]);
+    for (const n of LINEAR_NAMES) expect(weightsToF32(r.weights).blocks[1][n].w).toEqual(w1[n]);
     // the dense chain would have given other masks, so this comparison can fail
     const X1d = X0.map((x) => blockForwardRef(spec, weights.blocks[0], null, x, T).y);
     const w1d = manualWanda(spec, weights.blocks[1], X1d, T, 0.5);
@@ -97,14 +98,16 @@ describe('pruning pipeline (micro model, CPU executor)', () => {
     const cut = await runPipeline({ ...base, checkpoint: s1, signal: ac.signal, onEvent });
     expect(cut.status).toBe('cancelled');
     expect(cut.completedBlocks).toBe(1);
-    for (const n of LINEAR_NAMES) expect(cut.weights.blocks[0][n].w).toEqual(full.weights.blocks[0][n].w);
-    expect(cut.weights.blocks[1]).toBe(base.model.weights.blocks[1]); // unfinished block stays dense
+    for (const n of LINEAR_NAMES) expect(weightsToF32(cut.weights).blocks[0][n].w).toEqual(weightsToF32(full.weights).blocks[0][n].w);
+    expect(weightsToF32(cut.weights).blocks[1]).toBe(base.model.weights.blocks[1]); // unfinished block stays dense
     const steps: number[] = [];
     const res = await runPipeline({ ...base, checkpoint: store(), resume: true, onEvent: (e) => e.type === 'step' && steps.push(e.block) });
     expect(res.status).toBe('completed');
     expect(res.startBlock).toBe(1);
     expect(new Set(steps)).toEqual(new Set([1]));
-    res.weights.blocks.forEach((b, i) => LINEAR_NAMES.forEach((n) => expect(b[n].w).toEqual(full.weights.blocks[i][n].w)));
+    weightsToF32(res.weights).blocks.forEach((b, i) =>
+      LINEAR_NAMES.forEach((n) => expect(b[n].w).toEqual(weightsToF32(full.weights).blocks[i][n].w)),
+    );
     expect(res.blocks.map((b) => b.blockSparsity)).toEqual(full.blocks.map((b) => b.blockSparsity));
     // a checkpoint of another run is refused with the named error
     await expect(runPipeline({ ...base, config: { ...base.config, sparsity: 0.55 }, checkpoint: store(), resume: true })).rejects.toThrow(
@@ -165,7 +168,7 @@ describe('pruning pipeline (micro model, CPU executor)', () => {
     const a = await runPipeline(await opts({ method: 'besa', nsamples: 6, seqlen: 20, besa: { target: 'dense-chain' } as never }));
     const b = await runPipeline(await opts({ method: 'besa', nsamples: 6, seqlen: 20 }));
     expect(a.status).toBe('completed');
-    for (const n of LINEAR_NAMES) expect(a.weights.blocks[0][n].w).toEqual(b.weights.blocks[0][n].w); // same X_p = X_fp in block 0
+    for (const n of LINEAR_NAMES) expect(weightsToF32(a.weights).blocks[0][n].w).toEqual(weightsToF32(b.weights).blocks[0][n].w); // same X_p = X_fp in block 0
     expect(a.blocks[1].lossAfter).not.toBe(b.blocks[1].lossAfter);
   });
 

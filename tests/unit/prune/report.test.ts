@@ -5,7 +5,7 @@ import { cpuForwardLogits } from '../../../src/model/forward';
 import { evalWindows, tokenizeCorpus } from '../../../src/data/windows';
 import { windowMeanCe } from '../../../src/eval/perplexity';
 import { comparisonCsv, comparisonTable, runComparison } from '../../../src/prune/compareJob';
-import { LINEAR_NAMES } from '../../../src/model/spec';
+import { weightsToF32, LINEAR_NAMES } from '../../../src/model/spec';
 import type { EngineEvent } from '../../../src/prune/events';
 import { CpuBlockExecutor } from '../../../src/prune/executor';
 import { runPruneJob } from '../../../src/prune/job';
@@ -52,7 +52,7 @@ describe('run report', () => {
     expect(r.allocation.length).toBe(2);
     let z = 0;
     let n = 0;
-    res.weights.blocks.forEach((b, i) =>
+    weightsToF32(res.weights).blocks.forEach((b, i) =>
       LINEAR_NAMES.forEach((l) => {
         const zeros = b[l].w.filter((v) => v === 0).length;
         expect(r.allocation[i].layers[l]).toEqual({ rows: b[l].out, cols: b[l].in, zeros });
