@@ -39,7 +39,7 @@ export function sliceToF32(a: WeightArray, begin = 0, end = a.length): Float32Ar
 }
 
 /** The whole array as f32 (the same object for f32 storage). */
-export const toF32 = (a: WeightArray): Float32Array => sliceToF32(a);
+export const toF32 = (a: WeightArray): Float32Array => (isHalf(a) ? sliceToF32(a) : a);
 
 /**
  * Store f32 values `x` in the element type of `like` (a pruned linear goes back to its checkpoint's
