@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark section in one run on one adapter, so ratios are comparable.
-// Usage: npm run bench [-- --reps N --only matmul,block,besa,generate --gen-tokens N]
+// Usage: npm run bench [-- --reps N --only matmul,block,besa,generate,scale --gen-tokens N]
 import { adapterLabel } from '../src/gpu/capabilities';
 import { acquireNodeDevice } from '../src/gpu/node';
 import { GpuRuntime } from '../src/gpu/runtime';
@@ -8,6 +8,7 @@ import { benchBesa } from './besa';
 import { benchBlock } from './block';
 import { benchGenerate } from './generate';
 import { benchMatmul } from './matmul';
+import { benchScale } from './scale';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
   if (want('block') && mm) await benchBlock(rt, modelDir, T, reps, mm.tiledGflopsSmall);
   if (want('besa')) await benchBesa(rt, modelDir, T, Number(arg('besa-steps', '4')), Number(arg('samples', '64')));
   if (want('generate')) await benchGenerate(rt, modelDir, Number(arg('gen-tokens', '32')));
+  if (want('scale')) await benchScale(Number(arg('scale-samples', '4')), Number(arg('scale-seqlen', '128')));
   rt.dispose();
 }
 

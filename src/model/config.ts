@@ -116,8 +116,8 @@ export function configToSpec(cfg: Record<string, unknown>, file = 'config.json')
   };
 }
 
-/** ModelSpec → a config.json that transformers loads (for exporting a pruned model). */
-export function specToConfig(spec: ModelSpec): Record<string, unknown> {
+/** ModelSpec → a config.json that transformers loads (for exporting a pruned model in `torchDtype`). */
+export function specToConfig(spec: ModelSpec, torchDtype: 'float32' | 'bfloat16' | 'float16' = 'float32'): Record<string, unknown> {
   if (spec.ropeLayout !== 'half')
     throw new ModelExportError(
       'specToConfig',
@@ -139,7 +139,7 @@ export function specToConfig(spec: ModelSpec): Record<string, unknown> {
     rms_norm_eps: spec.normEps,
     tie_word_embeddings: spec.tiedEmbeddings,
     hidden_act: 'silu',
-    torch_dtype: 'float32',
+    torch_dtype: torchDtype,
     ...(type === 'mistral' ? { sliding_window: null } : {}),
     ...(spec.bosTokenId !== undefined ? { bos_token_id: spec.bosTokenId } : {}),
     ...(spec.eosTokenId !== undefined ? { eos_token_id: spec.eosTokenId } : {}),

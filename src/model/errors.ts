@@ -33,6 +33,27 @@ export class CorruptFileError extends ModelLoadError {
   }
 }
 
+/** A Git LFS pointer (a ~130-byte text stub) where the weights should be: the repository was cloned without LFS. */
+export class LfsPointerError extends ModelLoadError {
+  override name = 'LfsPointerError';
+  constructor(file: string, size: number | null) {
+    super(
+      file,
+      `this is a Git LFS pointer, not the weights${size !== null ? ` (the real file is ${size} bytes)` : ''}. ` +
+        'Fetch the real file: run `git lfs pull` in the clone, or download it from the model page.',
+    );
+  }
+}
+
+/** If `bytes` is a Git LFS pointer file, throw LfsPointerError (checked before any format parser). */
+export function refuseLfsPointer(file: string, bytes: Uint8Array): void {
+  if (bytes.length > 1024) return;
+  const text = new TextDecoder().decode(bytes);
+  if (!text.startsWith('version https://git-lfs.github.com/spec/')) return;
+  const size = /^size (\d+)$/m.exec(text);
+  throw new LfsPointerError(file, size ? Number(size[1]) : null);
+}
+
 /** A safetensors header length that cannot be right (larger than the file or than the sane limit). */
 export class HeaderTooLargeError extends ModelLoadError {
   override name = 'HeaderTooLargeError';
@@ -118,6 +139,18 @@ export class UnrecognizedModelError extends ModelLoadError {
       `no model found among [${files.slice(0, 20).join(', ')}${files.length > 20 ? ', ...' : ''}]. ` +
         `Select a Hugging Face folder (config.json + *.safetensors + tokenizer.json) or a llama2.c ` +
         `checkpoint (.bin) together with its tokenizer.bin.`,
+    );
+  }
+}
+
+/** Several llama2.c checkpoints side by side: loading one of them silently would be a guess. */
+export class AmbiguousModelFileError extends ModelLoadError {
+  override name = 'AmbiguousModelFileError';
+  constructor(candidates: readonly string[]) {
+    super(
+      '',
+      `several checkpoint files: ${candidates.join(', ')}. Say which one: give the file itself ` +
+        `(CLI: --model folder/${candidates[0]}), or select only that file and its tokenizer.bin.`,
     );
   }
 }

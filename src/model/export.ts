@@ -1,11 +1,14 @@
-// Export a (pruned) model as a Hugging Face folder: config.json + model.safetensors (F32, the same
-// tensor names the checkpoint was loaded with) + the tokenizer files passed through unchanged.
+// Export a (pruned) model as a Hugging Face folder: config.json + model.safetensors (the same tensor
+// names and dtypes the checkpoint was loaded with: bf16 in, bf16 out) + the tokenizer files passed through unchanged.
 // llama2.c-layout models are converted to rotate-half RoPE first, so transformers loads them as llama.
 
 import { specToConfig } from './config';
 import { convertRopeLayout, weightsToHf } from './hfweights';
 import { writeSafetensors } from './safetensors';
 import type { ModelSpec, StoredWeights } from './spec';
+import { dtypeOf } from './weightArray';
+
+const TORCH_DTYPE = { F32: 'float32', BF16: 'bfloat16', F16: 'float16' } as const;
 
 export interface ExportOptions {
   /** Extra files copied verbatim (tokenizer.json, tokenizer_config.json, README.md...). */
@@ -19,7 +22,7 @@ export function exportHfFiles(spec: ModelSpec, weights: StoredWeights, opts: Exp
   const enc = new TextEncoder();
   return {
     ...opts.extraFiles,
-    'config.json': enc.encode(JSON.stringify(specToConfig(s), null, 2)),
+    'config.json': enc.encode(JSON.stringify(specToConfig(s, TORCH_DTYPE[dtypeOf(w.embed)]), null, 2)),
     'model.safetensors': writeSafetensors(weightsToHf(s, w), opts.metadata),
   };
 }

@@ -2,8 +2,17 @@
 // tokenizer.json) or llama2.c (.bin + tokenizer.bin). Everything is validated; every failure is a
 // ModelLoadError subclass whose message names the file and the fix.
 
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { parseConfigJson } from './config';
-import { CorruptFileError, MissingFileError, ModelLoadError, UnrecognizedModelError } from './errors';
+import {
+  AmbiguousModelFileError,
+  CorruptFileError,
+  MissingFileError,
+  ModelLoadError,
+  refuseLfsPointer,
+  UnrecognizedModelError,
+} from './errors';
 import { weightsFromHf } from './hfweights';
 import { parseLlama2c } from './llama2c';
 import { parseLlama2cTokenizer } from './llama2cTokenizer';
@@ -24,17 +33,34 @@ export interface LoadedModel {
   weightFiles: string[];
 }
 
+/**
+ * Hex SHA-256 of `bytes`. WebCrypto's digest is fast but copies its input first, which for a 1 GB
+ * checkpoint is another 1 GB at the peak (docs/real-models.md §2); above 64 MiB the bytes are hashed in
+ * place 16 MiB at a time instead (yielding between chunks, so a Worker stays responsive).
+ */
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const d = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, '0')).join('');
+  const CHUNK = 16 << 20;
+  if (bytes.length <= 4 * CHUNK) {
+    const d = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
+    return bytesToHex(new Uint8Array(d));
+  }
+  const h = sha256.create();
+  for (let off = 0; off < bytes.length; off += CHUNK) {
+    h.update(bytes.subarray(off, Math.min(bytes.length, off + CHUNK)));
+    await new Promise<void>((r) => setTimeout(r, 0));
+  }
+  return bytesToHex(h.digest());
 }
+
+const hashOf = (source: FileSource, name: string, bytes: Uint8Array): Promise<string> => source.sha256?.(name) ?? sha256Hex(bytes);
 
 export async function loadModel(source: FileSource): Promise<LoadedModel> {
   try {
     const files = await source.list();
     if (files.includes('config.json')) return await loadHf(source, files);
-    const bin = files.find((f) => f.endsWith('.bin') && f !== 'tokenizer.bin');
-    if (bin) return await loadLlama2c(source, bin);
+    const bins = files.filter((f) => f.endsWith('.bin') && f !== 'tokenizer.bin');
+    if (bins.length > 1) throw new AmbiguousModelFileError(bins);
+    if (bins.length) return await loadLlama2c(source, bins[0]);
     throw new UnrecognizedModelError(files);
   } catch (e) {
     if (e instanceof ModelLoadError) throw e;
@@ -57,7 +83,8 @@ async function loadHf(source: FileSource, files: string[]): Promise<LoadedModel>
     const lines: string[] = [];
     for (const f of index.files) {
       const bytes = await source.read(f);
-      lines.push(`${f}:${await sha256Hex(bytes)}\n`);
+      refuseLfsPointer(f, bytes);
+      lines.push(`${f}:${await hashOf(source, f, bytes)}\n`);
       shards.set(f, parseSafetensors(bytes, f));
     }
     store = new ShardedTensors(index, shards);
@@ -73,7 +100,8 @@ async function loadHf(source: FileSource, files: string[]): Promise<LoadedModel>
           : "config.json is here but no .safetensors weights (pytorch_model.bin is not supported: convert it with safetensors' convert script).",
       );
     const bytes = await source.read(st[0]);
-    hash = await sha256Hex(bytes);
+    refuseLfsPointer(st[0], bytes);
+    hash = await hashOf(source, st[0], bytes);
     store = parseSafetensors(bytes, st[0]);
     weightFiles = st;
   }
@@ -94,7 +122,8 @@ async function loadHf(source: FileSource, files: string[]): Promise<LoadedModel>
 
 async function loadLlama2c(source: FileSource, bin: string): Promise<LoadedModel> {
   const bytes = await source.read(bin);
-  const hash = await sha256Hex(bytes);
+  refuseLfsPointer(bin, bytes);
+  const hash = await hashOf(source, bin, bytes);
   const { spec, weights } = parseLlama2c(bytes, bin);
   let tokBytes: Uint8Array;
   try {

@@ -1,5 +1,7 @@
 // Node-only FileSources (CLI, tests). Browser code imports sources.ts instead.
 
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { MissingFileError } from './errors';
@@ -19,13 +21,24 @@ export function nodeDirSource(dir: string): FileSource {
     },
     read: async (name) => {
       try {
-        return new Uint8Array(await readFile(join(dir, name)));
+        const b = await readFile(join(dir, name)); // a view of the Buffer, not a copy (a checkpoint can be GBs)
+        return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
       } catch (e) {
         throw new MissingFileError(join(dir, name), `Cannot read it (${(e as Error).message}).`);
       }
     },
+    sha256: (name) =>
+      new Promise((resolve, reject) => {
+        const h = createHash('sha256');
+        createReadStream(join(dir, name))
+          .on('data', (c) => h.update(c))
+          .on('end', () => resolve(h.digest('hex')))
+          .on('error', (e) => reject(new MissingFileError(join(dir, name), `Cannot read it (${e.message}).`)));
+      }),
   };
 }
+
+const isOtherCheckpoint = (f: string) => f.endsWith('.safetensors') || (f.endsWith('.bin') && f !== 'tokenizer.bin');
 
 /**
  * A single checkpoint file (e.g. stories15M.bin or model.safetensors): the file itself plus its
@@ -41,7 +54,9 @@ export async function nodeFileSource(path: string): Promise<FileSource> {
   const self = basename(path);
   return {
     name: self,
-    list: async () => [self, ...(await dir.list()).filter((f) => f !== self)],
+    // The other checkpoints in the folder are left out: the user picked this one.
+    list: async () => [self, ...(await dir.list()).filter((f) => f !== self && !isOtherCheckpoint(f))],
     read: dir.read,
+    sha256: dir.sha256,
   };
 }

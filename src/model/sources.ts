@@ -11,6 +11,8 @@ export interface FileSource {
   list(): Promise<string[]>;
   /** Whole file; throws MissingFileError when absent. */
   read(name: string): Promise<Uint8Array>;
+  /** Hex SHA-256 of a file, where the platform hashes faster than the loader's in-place JS hash (Node: native, streamed). */
+  sha256?(name: string): Promise<string>;
 }
 
 const baseName = (p: string) => p.slice(p.replace(/\\/g, '/').lastIndexOf('/') + 1);

@@ -97,7 +97,20 @@ export function parseHfTokenizer(
  * embedding beyond the tokenizer (e.g. to a multiple of 64), so tokenizer ≤ model is accepted for
  * HF; llama2.c tokenizer.bin has exactly vocab_size entries (`exact`).
  */
+/**
+ * Models pad their vocabulary past the tokenizer's ids (Qwen2.5: 151665 ids, 151936 rows), so a tokenizer
+ * may be a little smaller than the model; one far smaller belongs to another model (docs/real-models.md §3).
+ */
+export const MAX_VOCAB_PADDING = (modelVocab: number): number => Math.max(1024, Math.ceil(0.01 * modelVocab));
+
 export function checkTokenizerVocab(tok: Tokenizer, modelVocab: number, file: string, exact = false): void {
   if (exact ? tok.vocabSize !== modelVocab : tok.vocabSize > modelVocab)
     throw new TokenizerMismatchError(file, tok.vocabSize, modelVocab, exact ? '' : ' (ids up to ' + (tok.vocabSize - 1) + ')');
+  if (modelVocab - tok.vocabSize > MAX_VOCAB_PADDING(modelVocab))
+    throw new TokenizerMismatchError(
+      file,
+      tok.vocabSize,
+      modelVocab,
+      ` (more than ${MAX_VOCAB_PADDING(modelVocab)} fewer, so it is not padding)`,
+    );
 }

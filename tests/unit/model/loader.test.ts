@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { specToConfig } from '../../../src/model/config';
 import {
+  AmbiguousModelFileError,
+  LfsPointerError,
   MissingFileError,
   MissingTensorError,
   TensorShapeError,
@@ -154,6 +156,22 @@ describe('loader: HF folders', () => {
     const c = await loadModel(await nodeFileSource(join(l2dir, 'm.bin')));
     expect(c.format).toBe('llama2c');
     await expect(nodeFileSource(join(l2dir, 'nope.bin'))).rejects.toThrow(MissingFileError);
+    // a second checkpoint in the folder: the folder is ambiguous (both named), the picked file is not
+    writeFileSync(join(l2dir, 'other.bin'), writeLlama2c(l2spec, randomWeights(l2spec, 2)));
+    await expect(loadModel(nodeDirSource(l2dir))).rejects.toThrow(/several checkpoint files: (m|other)\.bin, (other|m)\.bin/);
+    await expect(loadModel(nodeDirSource(l2dir))).rejects.toThrow(AmbiguousModelFileError);
+    expect((await loadModel(await nodeFileSource(join(l2dir, 'm.bin')))).weightsSha256).toBe(c.weightsSha256);
+  });
+
+  it('a Git LFS pointer where the weights should be is named, with the real size and what to do', async () => {
+    const spec = tinyModelSpec(SPEC_SHAPES.llama);
+    const pointer = new TextEncoder().encode(
+      'version https://git-lfs.github.com/spec/v1\noid sha256:' + 'ab'.repeat(32) + '\nsize 269060552\n',
+    );
+    const files = { ...hfFiles(spec, randomWeights(spec, 3)), 'model.safetensors': pointer };
+    await expect(loadModel(memorySource('lfs', files))).rejects.toThrow(LfsPointerError);
+    await expect(loadModel(memorySource('lfs', files))).rejects.toThrow(/LFS pointer.*269060552 bytes.*git lfs pull/);
+    await expect(loadModel(memorySource('lfs', { 'model.bin': pointer, 'tokenizer.bin': pointer }))).rejects.toThrow(LfsPointerError);
   });
 });
 

@@ -18,7 +18,9 @@ import {
 } from '../../../src/model/weightArray';
 import { ROOT } from '../prune/engineFixture';
 
-const fixture = JSON.parse(readFileSync(join(ROOT, 'tests/fixtures/halfs/rounding.json'), 'utf8')) as { rows: [number, number | null, number][] };
+const fixture = JSON.parse(readFileSync(join(ROOT, 'tests/fixtures/halfs/rounding.json'), 'utf8')) as {
+  rows: [number, number | null, number][];
+};
 const f32Of = (bits: number) => new Float32Array(new Uint32Array([bits]).buffer)[0];
 
 describe('16-bit weight storage', () => {
