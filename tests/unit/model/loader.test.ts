@@ -164,7 +164,7 @@ describe('loader: HF folders', () => {
   });
 
   it('a Git LFS pointer where the weights should be is named, with the real size and what to do', async () => {
-    const spec = tinyModelSpec(SPEC_SHAPES.llama);
+    const spec = tinyModelSpec(SPEC_SHAPES.gqa62);
     const pointer = new TextEncoder().encode(
       'version https://git-lfs.github.com/spec/v1\noid sha256:' + 'ab'.repeat(32) + '\nsize 269060552\n',
     );
