@@ -136,10 +136,20 @@ export function runConfigFromArgs(a: Parsed, method: MethodName, maxSeqLen: numb
   return cfg;
 }
 
-/** `npm run prune` flags: the method, the run flags, --resume. */
+/** Flags that give token ids instead of text (docs/real-models.md §3; src/cli/tokenIds.ts reads them). */
+const ID_FILE_FLAGS: FlagTable = {
+  'calib-ids': {
+    kind: 'string',
+    help: 'calibration token ids from a file (.json list, .npy integers, or raw int32) instead of --calib text',
+  },
+  'eval-ids': { kind: 'string', help: 'comma-separated token-id files to evaluate on instead of --eval texts (same formats)' },
+};
+
+/** `npm run prune` flags: the method, the run flags, the token-id files, --resume. */
 export const PRUNE_FLAGS: FlagTable = {
   method: schemaFlag(fieldByKey('method')),
   ...RUN_FLAGS,
+  ...ID_FILE_FLAGS,
   resume: { kind: 'bool', help: 'continue an interrupted run from <out>/checkpoint (same model and options)' },
 };
 
@@ -147,6 +157,7 @@ export const PRUNE_FLAGS: FlagTable = {
 export const COMPARE_FLAGS: FlagTable = {
   methods: { kind: 'string', help: `comma-separated methods (default ${COMPARE_ORDER.join(',')})` },
   ...RUN_FLAGS,
+  ...ID_FILE_FLAGS,
 };
 
 /** --method (prune): a registry method, the first one by default. */

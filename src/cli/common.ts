@@ -3,7 +3,7 @@
 import { readdir, readFile, stat, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { exportHfFiles } from '../model/export';
-import { loadModel, type LoadedModel } from '../model/loader';
+import { loadModel, type LoadedModel, type LoadOptions } from '../model/loader';
 import { nodeDirSource, nodeFileSource } from '../model/sourceNode';
 import type { StoredWeights } from '../model/spec';
 import { acquireNodeDevice } from '../gpu/node';
@@ -14,12 +14,13 @@ import type { EngineEvent } from '../prune/events';
 import type { Corpus } from '../prune/job';
 import { CliArgumentError } from './args';
 import { writeFilesAtomically } from './atomicWrite';
+import { readTokenIds } from './tokenIds';
 import { availableParallelism } from 'node:os';
 import { MAX_HELPERS } from '../wasm/threads';
 import { nodeWasmThreading } from '../wasm/threadsNode';
 
 /** dir = the folder holding the model's files (tokenizer files are copied from there on export). */
-export async function loadModelFromPath(path: string): Promise<{ model: LoadedModel; dir: string }> {
+export async function loadModelFromPath(path: string, opts: LoadOptions = {}): Promise<{ model: LoadedModel; dir: string }> {
   let isDir: boolean;
   try {
     isDir = (await stat(path)).isDirectory();
@@ -28,8 +29,32 @@ export async function loadModelFromPath(path: string): Promise<{ model: LoadedMo
       `--model ${path}: no such file or folder; pass a model folder (e.g. public/models/micro) or a checkpoint file`,
     );
   }
-  const model = await loadModel(isDir ? nodeDirSource(path) : await nodeFileSource(path));
+  const model = await loadModel(isDir ? nodeDirSource(path) : await nodeFileSource(path), opts);
   return { model, dir: isDir ? path : dirname(path) };
+}
+
+/**
+ * The calibration and eval corpora: text datasets by id from `dataDir`, or token-id files when
+ * --calib-ids / --eval-ids are given (docs/real-models.md §3; those replace --calib / --eval).
+ */
+export async function readCorpora(
+  a: Record<string, unknown>,
+  dataDir: string,
+  cfg: { calibration: string; evalDatasets: string[] },
+  model: LoadedModel,
+): Promise<{ calibration: Corpus; evalData: Corpus[] }> {
+  const calibIds = a['calib-ids'] as string | undefined;
+  const evalIds = a['eval-ids'] as string | undefined;
+  const vocabSize = model.spec.vocabSize;
+  if (model.tokenizer.missing && !evalIds && cfg.evalDatasets.length)
+    throw new CliArgumentError(
+      'this model has no tokenizer file, so the --eval texts cannot be tokenised; give --eval-ids FILES, or --eval none',
+    );
+  const calibration = calibIds ? await readTokenIds(calibIds, vocabSize) : await readDataset(dataDir, cfg.calibration);
+  const evalData = evalIds
+    ? await Promise.all(evalIds.split(',').map((p) => readTokenIds(p.trim(), vocabSize)))
+    : await Promise.all(cfg.evalDatasets.map((id) => readDataset(dataDir, id)));
+  return { calibration, evalData };
 }
 
 export async function readDataset(dataDir: string, id: string): Promise<Corpus> {

@@ -11,7 +11,7 @@ import {
   engineRequestFromArgs,
   exitWithError,
   loadModelFromPath,
-  readDataset,
+  readCorpora,
   stderrReporter,
 } from './common';
 import { comparisonCsv, comparisonTable, runComparison } from '../prune/compareJob';
@@ -26,14 +26,13 @@ async function main(): Promise<number> {
   }
   if (!a.model) throw new CliArgumentError('--model is required, e.g. --model public/models/micro');
   const methods = methodsFromArgs(a);
-  const { model } = await loadModelFromPath(String(a.model));
+  const { model } = await loadModelFromPath(String(a.model), { tokenizerOptional: !!a['calib-ids'] });
   const base = runConfigFromArgs(a, methods[0], model.spec.maxSeqLen);
   for (const m of methods) checkRunConfig({ ...base, method: m, structure: structureFor(m, base.structure) }, model.spec);
   const engineRequest = engineRequestFromArgs(a);
   const threads = threadsFromArgs(a);
   const dataDir = (a['data-dir'] as string | undefined) ?? 'public/data';
-  const calibration = await readDataset(dataDir, base.calibration);
-  const evalData = await Promise.all(base.evalDatasets.map((id) => readDataset(dataDir, id)));
+  const { calibration, evalData } = await readCorpora(a, dataDir, base, model);
   const out =
     (a.out as string | undefined) ??
     join(

@@ -14,7 +14,7 @@ import {
   engineRequestFromArgs,
   exitWithError,
   loadModelFromPath,
-  readDataset,
+  readCorpora,
   stderrReporter,
   writeModelFolder,
 } from './common';
@@ -34,14 +34,13 @@ async function main(): Promise<number> {
       '--model is required, e.g. --model public/models/micro (a folder with config.json, model.safetensors, tokenizer.json)',
     );
   const method = methodFromArgs(a);
-  const { model, dir } = await loadModelFromPath(String(a.model));
+  const { model, dir } = await loadModelFromPath(String(a.model), { tokenizerOptional: !!a['calib-ids'] });
   const cfg = runConfigFromArgs(a, method, model.spec.maxSeqLen);
   checkRunConfig(cfg, model.spec); // fail on bad options before any work
   const engineRequest = engineRequestFromArgs(a);
   const threads = threadsFromArgs(a);
   const dataDir = (a['data-dir'] as string | undefined) ?? 'public/data';
-  const calibration = await readDataset(dataDir, cfg.calibration);
-  const evalData = await Promise.all(cfg.evalDatasets.map((id) => readDataset(dataDir, id)));
+  const { calibration, evalData } = await readCorpora(a, dataDir, cfg, model);
   const nmTag = cfg.structure === 'unstructured' ? '' : `-${cfg.structure.replace(':', 'of')}`;
   const out = (a.out as string | undefined) ?? join('out', `${model.name.replace(/\.[^.]*$/, '')}-${method}-${cfg.sparsity}${nmTag}`);
   const report = stderrReporter();

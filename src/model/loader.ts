@@ -20,7 +20,7 @@ import { parseSafetensors, type SafetensorsFile, type TensorStore } from './safe
 import { parseShardIndex, SHARD_INDEX_NAME, ShardedTensors } from './shards';
 import type { FileSource } from './sources';
 import type { ModelSpec, StoredWeights } from './spec';
-import { checkTokenizerVocab, parseHfTokenizer, type Tokenizer } from './tokenizer';
+import { checkTokenizerVocab, missingTokenizer, parseHfTokenizer, type Tokenizer } from './tokenizer';
 
 export interface LoadedModel {
   name: string;
@@ -54,13 +54,18 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
 
 const hashOf = (source: FileSource, name: string, bytes: Uint8Array): Promise<string> => source.sha256?.(name) ?? sha256Hex(bytes);
 
-export async function loadModel(source: FileSource): Promise<LoadedModel> {
+export interface LoadOptions {
+  /** Load without the tokenizer file when it is missing (the caller brings token ids); text use then throws. */
+  tokenizerOptional?: boolean;
+}
+
+export async function loadModel(source: FileSource, opts: LoadOptions = {}): Promise<LoadedModel> {
   try {
     const files = await source.list();
-    if (files.includes('config.json')) return await loadHf(source, files);
+    if (files.includes('config.json')) return await loadHf(source, files, opts);
     const bins = files.filter((f) => f.endsWith('.bin') && f !== 'tokenizer.bin');
     if (bins.length > 1) throw new AmbiguousModelFileError(bins);
-    if (bins.length) return await loadLlama2c(source, bins[0]);
+    if (bins.length) return await loadLlama2c(source, bins[0], opts);
     throw new UnrecognizedModelError(files);
   } catch (e) {
     if (e instanceof ModelLoadError) throw e;
@@ -72,7 +77,7 @@ export async function loadModel(source: FileSource): Promise<LoadedModel> {
   }
 }
 
-async function loadHf(source: FileSource, files: string[]): Promise<LoadedModel> {
+async function loadHf(source: FileSource, files: string[], opts: LoadOptions): Promise<LoadedModel> {
   const spec = parseConfigJson(await source.read('config.json'));
   let store: TensorStore;
   let weightFiles: string[];
@@ -106,6 +111,9 @@ async function loadHf(source: FileSource, files: string[]): Promise<LoadedModel>
     weightFiles = st;
   }
   const weights = weightsFromHf(spec, store);
+  const base = { name: source.name, format: 'hf' as const, spec, weights, weightsSha256: hash, weightFiles };
+  if (!files.includes('tokenizer.json') && opts.tokenizerOptional)
+    return { ...base, tokenizer: missingTokenizer(spec.vocabSize, 'tokenizer.json') };
   if (!files.includes('tokenizer.json'))
     throw new MissingFileError(
       'tokenizer.json',
@@ -117,18 +125,20 @@ async function loadHf(source: FileSource, files: string[]): Promise<LoadedModel>
     { bos: spec.bosTokenId, eos: spec.eosTokenId },
   );
   checkTokenizerVocab(tokenizer, spec.vocabSize, 'tokenizer.json');
-  return { name: source.name, format: 'hf', spec, weights, tokenizer, weightsSha256: hash, weightFiles };
+  return { ...base, tokenizer };
 }
 
-async function loadLlama2c(source: FileSource, bin: string): Promise<LoadedModel> {
+async function loadLlama2c(source: FileSource, bin: string, opts: LoadOptions): Promise<LoadedModel> {
   const bytes = await source.read(bin);
   refuseLfsPointer(bin, bytes);
   const hash = await hashOf(source, bin, bytes);
   const { spec, weights } = parseLlama2c(bytes, bin);
   let tokBytes: Uint8Array;
+  const base = { name: source.name, format: 'llama2c' as const, spec, weights, weightsSha256: hash, weightFiles: [bin] };
   try {
     tokBytes = await source.read('tokenizer.bin');
   } catch {
+    if (opts.tokenizerOptional) return { ...base, tokenizer: missingTokenizer(spec.vocabSize, 'tokenizer.bin') };
     throw new MissingFileError(
       'tokenizer.bin',
       `A llama2.c checkpoint needs its tokenizer.bin next to ${bin} (the 32k Llama one for the TinyStories models).`,
@@ -136,5 +146,5 @@ async function loadLlama2c(source: FileSource, bin: string): Promise<LoadedModel
   }
   const tokenizer = parseLlama2cTokenizer(tokBytes);
   checkTokenizerVocab(tokenizer, spec.vocabSize, 'tokenizer.bin', true);
-  return { name: source.name, format: 'llama2c', spec, weights, tokenizer, weightsSha256: hash, weightFiles: [bin] };
+  return { ...base, tokenizer };
 }

@@ -17,9 +17,29 @@ export interface Tokenizer {
   readonly vocabSize: number;
   readonly bos?: number;
   readonly eos?: number;
+  /** True for the stand-in of a tokenizer file that was not there (missingTokenizer). */
+  readonly missing?: boolean;
   encode(text: string, opts?: EncodeOptions): number[];
   /** Text for the ids, special tokens skipped. */
   decode(ids: readonly number[]): string;
+}
+
+/** Thrown when text must be tokenised but the model was loaded without its tokenizer. */
+export class NoTokenizerError extends Error {
+  override name = 'NoTokenizerError';
+}
+
+/**
+ * Stands in for a missing tokenizer when the caller brings token ids itself (CLI --calib-ids/--eval-ids,
+ * docs/real-models.md §3): every use of text says so instead of producing ids from another model.
+ */
+export function missingTokenizer(vocabSize: number, file: string): Tokenizer {
+  const fail = (): never => {
+    throw new NoTokenizerError(
+      `${file} is missing, so text cannot be tokenised; give token ids instead (--calib-ids FILE, --eval-ids FILES)`,
+    );
+  };
+  return { vocabSize, missing: true, encode: fail, decode: fail };
 }
 
 const tokenName = (v: unknown): string | undefined =>

@@ -13,6 +13,7 @@ import { weightsToF32, LINEAR_NAMES } from '../../../src/model/spec';
 import { CpuBlockExecutor } from '../../../src/prune/executor';
 import { runPipeline } from '../../../src/prune/pipeline';
 import { parseArgs, RUN_FLAGS, runConfigFromArgs } from '../../../src/cli/args';
+import { tokenizeCorpus } from '../../../src/data/windows';
 import { calibIds, dataText, loadMicro, microConfig, MICRO_DIR, ROOT } from './engineFixture';
 
 const tmp = mkdtempSync(join(tmpdir(), 'besa-cli-'));
@@ -87,6 +88,46 @@ describe('npm run prune (CLI)', () => {
     expect(rep.perplexity.pruned[0]).toMatchObject({ dataset: 'sotu-eval', windows: 2, seqlen: 32 });
     expect(readFileSync(join(out, 'report.csv'), 'utf8').trim().split('\n').length).toBe(15);
     expect(existsSync(join(out, 'checkpoint'))).toBe(false); // removed after a completed run
+  });
+
+  it('--calib-ids / --eval-ids (.npy and .json) prune a model without its tokenizer exactly like the same text does', async () => {
+    const m = await loadMicro();
+    const common = ['--method', 'wanda', '--samples', '4', '--seqlen', '32', '--eval-windows', '2', '--cpu'];
+    const viaText = join(tmp, 'ids-text');
+    const t = await cli(['--model', MICRO_DIR, ...common, '--eval', 'sotu-eval', '--out', viaText]);
+    expect(t.code, t.stderr).toBe(0);
+    // The same texts as token ids: calibration as a .npy int32 array, evaluation as a JSON list.
+    const calib = Int32Array.from(tokenizeCorpus(m.tokenizer, readFileSync(join(DATA, 'sotu-calib.txt'), 'utf8')));
+    const evalIds = Array.from(tokenizeCorpus(m.tokenizer, readFileSync(join(DATA, 'sotu-eval.txt'), 'utf8')));
+    const header = "{'descr': '<i4', 'fortran_order': False, 'shape': (" + calib.length + ',), }';
+    const pad = 64 - ((10 + header.length + 1) % 64);
+    const hdr = new TextEncoder().encode(header + ' '.repeat(pad) + '\n');
+    const npy = new Uint8Array(10 + hdr.length + calib.byteLength);
+    npy.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, hdr.length & 255, hdr.length >> 8]);
+    npy.set(hdr, 10);
+    npy.set(new Uint8Array(calib.buffer), 10 + hdr.length);
+    writeFileSync(join(tmp, 'calib.npy'), npy);
+    writeFileSync(join(tmp, 'sotu-eval.json'), JSON.stringify(evalIds));
+    const bare = join(tmp, 'micro-no-tokenizer');
+    mkdirSync(bare);
+    for (const f of ['config.json', 'model.safetensors']) writeFileSync(join(bare, f), readFileSync(join(MICRO_DIR, f)));
+    const viaIds = join(tmp, 'ids-ids');
+    const idArgs = ['--model', bare, ...common, '--calib-ids', join(tmp, 'calib.npy'), '--eval-ids', join(tmp, 'sotu-eval.json')];
+    const r = await cli([...idArgs, '--out', viaIds]);
+    expect(r.code, r.stderr).toBe(0);
+    const a = parseSafetensors(new Uint8Array(readFileSync(join(viaText, 'model.safetensors'))));
+    const b = parseSafetensors(new Uint8Array(readFileSync(join(viaIds, 'model.safetensors'))));
+    for (const n of a.names()) expect(b.f32(n), n).toEqual(a.f32(n));
+    const ppl = (d: string) => JSON.parse(readFileSync(join(d, 'report.json'), 'utf8')).perplexity.pruned[0].ppl;
+    expect(ppl(viaIds)).toBe(ppl(viaText));
+    // Without --eval-ids the eval texts cannot be tokenised: said before any work. Bad ids are named.
+    const noEval = await cli(['--model', bare, ...common, '--calib-ids', join(tmp, 'calib.npy'), '--out', join(tmp, 'x')]);
+    expect(noEval.code).toBe(2);
+    expect(noEval.stderr).toMatch(/no tokenizer file.*--eval-ids FILES, or --eval none/);
+    writeFileSync(join(tmp, 'bad.json'), JSON.stringify([1, 2, 99999]));
+    const bad = await cli([...idArgs.slice(0, -1), join(tmp, 'bad.json'), '--out', join(tmp, 'y')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/bad\.json: id 99999 at position 2 is not a token of this model \(ids are 0…383\)/);
   });
 
   it('Ctrl-C keeps finished blocks on disk; --resume finishes with the same result as an uninterrupted run', async () => {
