@@ -34,13 +34,24 @@ interface File {
   arrayBuffer(): Promise<ArrayBuffer>;
 }
 
-/** fetch() of model files from a URL base (src/model/sources.ts urlSource). */
+/** fetch() of model files from a URL base or a hub (src/model/sources.ts urlSource, src/model/hub.ts). */
 interface Response {
   readonly ok: boolean;
   readonly status: number;
+  readonly statusText: string;
+  readonly headers: { get(name: string): string | null };
+  readonly body: { getReader(): { read(): Promise<{ done: boolean; value: Uint8Array }> } } | null;
   arrayBuffer(): Promise<ArrayBuffer>;
+  json(): Promise<unknown>;
 }
-declare function fetch(input: string, init?: { method?: string }): Promise<Response>;
+declare function fetch(input: string, init?: { method?: string; signal?: AbortSignal; headers?: Record<string, string> }): Promise<Response>;
+
+/** Parsing hub URLs (src/model/hub.ts). */
+declare class URL {
+  constructor(url: string);
+  readonly origin: string;
+  readonly pathname: string;
+}
 
 /** Base64 of the compiled WASM kernels (src/wasm/kernels.ts). */
 declare function atob(data: string): string;

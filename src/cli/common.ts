@@ -1,9 +1,11 @@
 // Node-side helpers shared by the CLIs: model/dataset loading, executor choice, the stderr progress
 // display fed by engine events, Ctrl-C handling and writing output folders.
 import { readdir, readFile, stat, mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { exportHfFiles } from '../model/export';
+import { hubSource, looksLikeHubInput, parseHubInput, type HubProgress } from '../model/hub';
 import { loadModel, type LoadedModel, type LoadOptions } from '../model/loader';
+import type { FileSource } from '../model/sources';
 import { nodeDirSource, nodeFileSource } from '../model/sourceNode';
 import type { StoredWeights } from '../model/spec';
 import { acquireNodeDevice } from '../gpu/node';
@@ -14,23 +16,49 @@ import type { EngineEvent } from '../prune/events';
 import type { Corpus } from '../prune/job';
 import { CliArgumentError } from './args';
 import { writeFilesAtomically } from './atomicWrite';
+import { nodeHubCache } from './hubCacheNode';
 import { readTokenIds } from './tokenIds';
 import { availableParallelism } from 'node:os';
 import { MAX_HELPERS } from '../wasm/threads';
 import { nodeWasmThreading } from '../wasm/threadsNode';
 
-/** dir = the folder holding the model's files (tokenizer files are copied from there on export). */
-export async function loadModelFromPath(path: string, opts: LoadOptions = {}): Promise<{ model: LoadedModel; dir: string }> {
+/**
+ * A local folder or file, or a hub id / URL (docs/real-models.md §6: downloaded with progress on stderr
+ * and kept in the hub cache). The source also gives the tokenizer files that an export copies.
+ */
+export async function loadModelFromPath(path: string, opts: LoadOptions = {}): Promise<{ model: LoadedModel; source: FileSource }> {
   let isDir: boolean;
   try {
     isDir = (await stat(path)).isDirectory();
   } catch {
+    if (looksLikeHubInput(path)) {
+      const source = hubSource(parseHubInput(path), { cache: nodeHubCache(), onProgress: hubProgressLine() });
+      const model = await loadModel(source, opts);
+      process.stderr.write('\n');
+      return { model, source };
+    }
     throw new CliArgumentError(
-      `--model ${path}: no such file or folder; pass a model folder (e.g. public/models/micro) or a checkpoint file`,
+      `--model ${path}: no such file or folder; pass a model folder (e.g. public/models/micro), a checkpoint file, or a hub id like HuggingFaceTB/SmolLM2-135M`,
     );
   }
-  const model = await loadModel(isDir ? nodeDirSource(path) : await nodeFileSource(path), opts);
-  return { model, dir: isDir ? path : dirname(path) };
+  const source = isDir ? nodeDirSource(path) : await nodeFileSource(path);
+  const model = await loadModel(source, opts);
+  return { model, source };
+}
+
+/** One self-overwriting stderr line per file: "downloading model.safetensors 42 % (113.0 / 269.1 MiB)". */
+function hubProgressLine(): (p: HubProgress) => void {
+  let last = 0;
+  return (p) => {
+    const now = performance.now();
+    const done = p.total !== null && p.loaded >= p.total;
+    if (!done && now - last < 200) return;
+    last = now;
+    const mib = (n: number) => (n / 2 ** 20).toFixed(1);
+    const what = p.cached ? 'cached' : 'downloading';
+    const pct = p.total ? `${Math.floor((100 * p.loaded) / p.total)} % ` : '';
+    process.stderr.write(`\r${what} ${p.file} ${pct}(${mib(p.loaded)}${p.total ? ` / ${mib(p.total)}` : ''} MiB)\x1b[K`);
+  };
 }
 
 /**
@@ -184,17 +212,13 @@ export function abortOnSigint(onFirst: () => void): AbortController {
 export async function writeModelFolder(
   out: string,
   model: LoadedModel,
-  srcDir: string,
+  source: FileSource,
   weights: StoredWeights,
   metadata: Record<string, string>,
 ): Promise<string[]> {
   const extraFiles: Record<string, Uint8Array> = {};
-  for (const f of ['tokenizer.json', 'tokenizer_config.json', 'tokenizer.bin'])
-    try {
-      extraFiles[f] = new Uint8Array(await readFile(join(srcDir, f)));
-    } catch {
-      /* optional file */
-    }
+  const have = await source.list();
+  for (const f of ['tokenizer.json', 'tokenizer_config.json', 'tokenizer.bin']) if (have.includes(f)) extraFiles[f] = await source.read(f); // hub: from the cache
   const files = exportHfFiles(model.spec, weights, { extraFiles, metadata });
   await mkdir(out, { recursive: true });
   await writeFilesAtomically(out, files); // never a half-written model (docs/reliability.md)

@@ -34,7 +34,7 @@ async function main(): Promise<number> {
       '--model is required, e.g. --model public/models/micro (a folder with config.json, model.safetensors, tokenizer.json)',
     );
   const method = methodFromArgs(a);
-  const { model, dir } = await loadModelFromPath(String(a.model), { tokenizerOptional: !!a['calib-ids'] });
+  const { model, source } = await loadModelFromPath(String(a.model), { tokenizerOptional: !!a['calib-ids'] });
   const cfg = runConfigFromArgs(a, method, model.spec.maxSeqLen);
   checkRunConfig(cfg, model.spec); // fail on bad options before any work
   const engineRequest = engineRequestFromArgs(a);
@@ -80,7 +80,7 @@ async function main(): Promise<number> {
     );
     return 130;
   }
-  const files = await writeModelFolder(out, model, dir, res.weights, {
+  const files = await writeModelFolder(out, model, source, res.weights, {
     pruned_by: 'besa-studio',
     method: cfg.method,
     structure: cfg.structure,
