@@ -44,7 +44,10 @@ interface Response {
   arrayBuffer(): Promise<ArrayBuffer>;
   json(): Promise<unknown>;
 }
-declare function fetch(input: string, init?: { method?: string; signal?: AbortSignal; headers?: Record<string, string> }): Promise<Response>;
+declare function fetch(
+  input: string,
+  init?: { method?: string; signal?: AbortSignal; headers?: Record<string, string> },
+): Promise<Response>;
 
 /** Parsing hub URLs (src/model/hub.ts). */
 declare class URL {
