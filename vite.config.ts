@@ -9,7 +9,8 @@ const CSP = [
   "default-src 'self'",
   "script-src 'self' 'wasm-unsafe-eval'", // the WASM engine compiles its kernel module (docs/wasm.md)
   "worker-src 'self'",
-  "connect-src 'self'",
+  // Hugging Face downloads (docs/real-models.md §6): the hub, and the CDNs its resolve URLs redirect to.
+  "connect-src 'self' https://huggingface.co https://*.huggingface.co https://*.hf.co",
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob:",
   "font-src 'self'",

@@ -38,6 +38,8 @@ export function attachEngine(c: EngineClient): void {
       // so the loss and what to do about it were hidden.
       gpuStore.getState().setDeviceLost(p.message);
     } else if (p.type === 'engine') gpuStore.getState().setEngine(p.decision);
+    else if (p.type === 'download')
+      modelStore.getState().set({ download: { file: p.file, loaded: p.loaded, total: p.total, cached: p.cached } });
   });
 }
 
@@ -78,7 +80,7 @@ export async function loadModelFrom(source: ModelSourceRequest, label: string): 
     const r = await engine().request<'model-ok'>({ type: 'load-model', source });
     modelStore
       .getState()
-      .set({ loading: null, card: r.card, checkpoint: r.checkpoint, adjusted: fitToModel(r.card.spec.maxSeqLen, label) });
+      .set({ loading: null, download: null, card: r.card, checkpoint: r.checkpoint, adjusted: fitToModel(r.card.spec.maxSeqLen, label) });
     runStore.getState().clear(r.card.spec.nLayers);
     uiStore.getState().set({ mask: null, generations: null, selectedBlock: null });
     compareStore.getState().set({ rows: [] });
@@ -86,7 +88,7 @@ export async function loadModelFrom(source: ModelSourceRequest, label: string): 
     void pickEngine(configStore.getState().engine);
     return true;
   } catch (e) {
-    modelStore.getState().set({ loading: null, error: { name: (e as Error).name, message: (e as Error).message } });
+    modelStore.getState().set({ loading: null, download: null, error: { name: (e as Error).name, message: (e as Error).message } });
     return false;
   }
 }
@@ -96,6 +98,9 @@ export async function loadPublicModel(name: string, remember = true): Promise<bo
   if (remember) configStore.getState().setModelName(name);
   return loadModelFrom({ kind: 'url', base: `${import.meta.env.BASE_URL}models/${name}/`, files: URL_MODEL_FILES }, name);
 }
+
+/** A Hugging Face id or URL (or a mirror's), downloaded by the Worker with progress and cached. */
+export const loadHubModel = (input: string) => loadModelFrom({ kind: 'hub', input: input.trim() }, input.trim());
 
 export const loadUserFiles = (files: File[]) =>
   loadModelFrom({ kind: 'files', files }, files.length === 1 ? files[0].name : `${files.length} files`);

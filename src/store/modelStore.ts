@@ -10,6 +10,8 @@ export interface ModelState {
   checkpoint: CheckpointInfo | null;
   /** Settings changed to fit the loaded model (e.g. the sequence length clamped to its context), in words. */
   adjusted: string | null;
+  /** The hub download in progress (the file being fetched), null when none. */
+  download: { file: string; loaded: number; total: number | null; cached: boolean } | null;
   set(p: Partial<Omit<ModelState, 'set'>>): void;
 }
 
@@ -19,5 +21,6 @@ export const modelStore = createStore<ModelState>()((set) => ({
   error: null,
   checkpoint: null,
   adjusted: null,
+  download: null,
   set: (p) => set(p),
 }));

@@ -1,7 +1,7 @@
 import { useRef, useState, type DragEvent } from 'react';
 import { useStore } from 'zustand';
 import { BUNDLED_MODELS, configStore } from '../store/configStore';
-import { loadPublicModel, loadUserFiles } from '../store/actions';
+import { loadHubModel, loadPublicModel, loadUserFiles } from '../store/actions';
 import { estimateRunMemory } from '../store/estimate';
 import { gpuStore } from '../store/gpuStore';
 import { modelStore } from '../store/modelStore';
@@ -13,6 +13,8 @@ export function ModelPanel() {
   const loading = useStore(modelStore, (s) => s.loading);
   const error = useStore(modelStore, (s) => s.error);
   const adjusted = useStore(modelStore, (s) => s.adjusted);
+  const download = useStore(modelStore, (s) => s.download);
+  const [hubInput, setHubInput] = useState('');
   const config = useStore(configStore, (s) => s.config);
   const status = useStore(gpuStore, (s) => s.status);
   const folderInput = useRef<HTMLInputElement>(null);
@@ -31,6 +33,7 @@ export function ModelPanel() {
     <section className="panel model" data-testid="model-panel">
       <h2>Model</h2>
       {loading && <p className="muted">Loading {loading}…</p>}
+      {loading && download && <DownloadBar {...download} />}
       {error && (
         <p className="error" role="alert" data-testid="model-error" data-error-name={error.name}>
           <b>{error.name}</b>: {error.message}
@@ -138,6 +141,28 @@ export function ModelPanel() {
           webkitdirectory=""
           onChange={(e) => e.target.files?.length && void loadUserFiles([...e.target.files])}
         />
+        <form
+          className="hubform"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (hubInput.trim()) void loadHubModel(hubInput);
+          }}
+        >
+          <label title="A Hugging Face model id (owner/name), its page URL, a /resolve/main/ URL, or the same path on a mirror. Files are downloaded once and kept in the browser's cache.">
+            Or from the Hugging Face hub:{' '}
+            <input
+              data-testid="hub-input"
+              type="text"
+              placeholder="HuggingFaceTB/SmolLM2-135M"
+              value={hubInput}
+              onChange={(e) => setHubInput(e.target.value)}
+              disabled={!!loading}
+            />
+          </label>{' '}
+          <button type="submit" data-testid="hub-load" disabled={!!loading || !hubInput.trim()}>
+            download
+          </button>
+        </form>
         <p className="muted">
           Or a bundled model:{' '}
           {BUNDLED_MODELS.map((m) => (
@@ -154,5 +179,16 @@ export function ModelPanel() {
         </p>
       </div>
     </section>
+  );
+}
+
+/** One file of a hub download: a progress bar with MiB done of MiB (or "from the cache"). */
+function DownloadBar({ file, loaded, total, cached }: { file: string; loaded: number; total: number | null; cached: boolean }) {
+  return (
+    <p className="muted small" data-testid="hub-progress" data-file={file}>
+      {cached ? 'from the cache' : 'downloading'} {file}{' '}
+      <progress value={loaded} max={total ?? undefined} aria-label={`download of ${file}`} /> {fmtBytes(loaded)}
+      {total !== null && ` / ${fmtBytes(total)}`}
+    </p>
   );
 }

@@ -9,6 +9,8 @@ import { GpuRuntime } from '../gpu/runtime';
 import { runMatmulSelfCheck } from '../gpu/selfCheck';
 import { loadModel, type LoadedModel } from '../model/loader';
 import { browserFilesSource, urlSource, type FileSource } from '../model/sources';
+import { hubSource, parseHubInput } from '../model/hub';
+import { cacheStorageHubCache } from './hubCache';
 import type { EngineEvent } from '../prune/events';
 import { EngineUnavailableError, type EngineRequest } from '../prune/engineChoice';
 import { setUpEngine, type ChosenEngine } from '../prune/engineSetup';
@@ -21,7 +23,7 @@ import { clearCheckpoints, peekCheckpoint } from './idbCheckpoint';
 import { runJob, type JobResult } from './job';
 import { modelCard } from './modelCard';
 import { exportModelFiles, generateAll, maskImage } from './outputs';
-import type { WorkerPush, WorkerRequest, WorkerResponse } from './protocol';
+import type { ModelSourceRequest, WorkerPush, WorkerRequest, WorkerResponse } from './protocol';
 
 let runtime: GpuRuntime | null = null;
 let model: LoadedModel | null = null;
@@ -104,6 +106,21 @@ async function readReadme(src: FileSource): Promise<string | null> {
   }
 }
 
+function sourceOf(s: ModelSourceRequest): FileSource {
+  if (s.kind === 'url') return urlSource(s.base, [...s.files, 'README.md']);
+  if (s.kind === 'files') return browserFilesSource(s.files);
+  let last = 0;
+  return hubSource(parseHubInput(s.input), {
+    cache: cacheStorageHubCache(),
+    onProgress: (p) => {
+      const now = performance.now();
+      if (now - last < 100 && p.loaded !== p.total) return;
+      last = now;
+      push({ id: 0, type: 'download', file: p.file, loaded: p.loaded, total: p.total, cached: p.cached === true });
+    },
+  });
+}
+
 async function handle(req: WorkerRequest): Promise<void> {
   if (lostError && NEEDS_GPU.has(req.type)) throw lostError;
   switch (req.type) {
@@ -119,8 +136,7 @@ async function handle(req: WorkerRequest): Promise<void> {
     }
     case 'load-model': {
       if (current) throw new RunInProgressError('loading another model');
-      const src =
-        req.source.kind === 'url' ? urlSource(req.source.base, [...req.source.files, 'README.md']) : browserFilesSource(req.source.files);
+      const src = sourceOf(req.source);
       const m = await loadModel(src);
       engine?.chosen.dispose();
       engine = null;

@@ -1,19 +1,19 @@
 // The Model panel's facts, measured from the loaded weights (nothing is copied from the README).
 import type { LoadedModel } from '../model/loader';
 import { LINEAR_NAMES } from '../model/spec';
-import { bytesOf, countZeros } from '../model/weightArray';
+import { countZeros } from '../model/weightArray';
 import { countParams } from '../prune/report';
 import type { ModelCard } from './protocol';
 
 export function modelCard(m: LoadedModel, readme: string | null): ModelCard {
   let linearParams = 0;
   let zeros = 0;
-  let largest = bytesOf(m.weights.embed);
+  let largest = m.weights.embed.length; // elements; the GPU holds every tensor in f32 (×4 below)
   for (const b of m.weights.blocks)
     for (const n of LINEAR_NAMES) {
       const w = b[n].w;
       linearParams += w.length;
-      largest = Math.max(largest, bytesOf(w));
+      largest = Math.max(largest, w.length);
       zeros += countZeros(w);
     }
   return {
@@ -26,6 +26,6 @@ export function modelCard(m: LoadedModel, readme: string | null): ModelCard {
     weightsSha256: m.weightsSha256,
     weightFiles: m.weightFiles,
     readme,
-    largestTensorBytes: largest,
+    largestTensorBytes: largest * 4,
   };
 }

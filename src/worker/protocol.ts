@@ -12,8 +12,9 @@ import type { EngineDecision, EngineRequest } from '../prune/engineChoice';
 import type { EngineEvent } from '../prune/events';
 import type { RunReport } from '../prune/report';
 
-/** Where a model comes from: a URL folder under public/ (default models) or user-picked files. */
-export type ModelSourceRequest = { kind: 'url'; base: string; files: string[] } | { kind: 'files'; files: File[] };
+/** Where a model comes from: a URL folder under public/ (default models), user-picked files, or a hub id/URL. */
+export type ModelSourceRequest =
+  { kind: 'url'; base: string; files: string[] } | { kind: 'files'; files: File[] } | { kind: 'hub'; input: string };
 
 /** What the Model panel shows about a loaded model (all numbers measured from the weights). */
 export interface ModelCard {
@@ -107,4 +108,6 @@ export type WorkerPush =
   | { id: 0; type: 'report'; report: RunReport; label: string }
   | { id: 0; type: 'device-lost'; message: string }
   /** The engine the Worker runs on now, and why (after a load, a menu change or a run's request). */
-  | { id: 0; type: 'engine'; decision: EngineDecision };
+  | { id: 0; type: 'engine'; decision: EngineDecision }
+  /** A hub download's progress (at most every 100 ms per file, and its last byte). */
+  | { id: 0; type: 'download'; file: string; loaded: number; total: number | null; cached: boolean };
