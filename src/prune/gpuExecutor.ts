@@ -78,6 +78,9 @@ export class GpuBlockExecutor implements BlockExecutor {
     const hit = this.weights.find((e) => e.block === block);
     if (hit) return hit.gpu;
     const rt = this.rt;
+    // At most 2 blocks live (a block's dense and pruned weights), and the oldest goes BEFORE the new one
+    // is uploaded: evicting after would hold 3 blocks at the peak (tests/gpu/realShapeMemory.test.ts).
+    if (this.weights.length >= 2) this.destroyWeights(this.weights.shift()!.gpu);
     const lin = {} as Record<LinearName, BlockWeightsGpu[LinearName]>;
     for (const n of LINEAR_NAMES) {
       const l = block[n];
@@ -89,7 +92,6 @@ export class GpuBlockExecutor implements BlockExecutor {
       mlpNorm: rt.upload(block.mlpNorm, 'exec.mlpNorm'),
     };
     this.weights.push({ block, gpu });
-    if (this.weights.length > 2) this.destroyWeights(this.weights.shift()!.gpu);
     return gpu;
   }
 
