@@ -103,7 +103,7 @@ export async function generateAll(
 }
 
 /**
- * HF models: config.json + model.safetensors (F32, pruned zeros in place) + the original tokenizer
+ * HF models: config.json + model.safetensors (the checkpoint's dtype, pruned zeros in place) + the original tokenizer
  * files. llama2.c models: the .bin in the same version + tokenizer.bin. Either way the studio's own
  * loader reads the result back.
  */
