@@ -54,7 +54,8 @@ test('a hub model id downloads with progress, prunes, and loads from the cache a
   const card = page.getByTestId('model-card');
   await expect(card).toHaveAttribute('data-json', /"vocab":49152/, { timeout: 120_000 });
   expect(JSON.parse((await card.getAttribute('data-json'))!)).toMatchObject({ name: REPO, nLayers: 2, vocab: 49152 });
-  await expect(page.getByTestId('model-panel').locator('.estimate')).toContainText('GPU memory for this run');
+  await expect(page.getByTestId('model-panel').locator('.estimate').first()).toContainText('GPU memory for this run');
+  await expect(page.getByTestId('host-estimate')).toContainText('Host memory for this run');
   expect(log.map((r) => r.path).sort()).toEqual([
     'README.md',
     'config.json',

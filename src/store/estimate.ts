@@ -1,7 +1,7 @@
-// Rough GPU memory need of a run, from the model's shapes and the run's sizes (f32 everywhere).
+// Rough GPU and host memory need of a run, from the model's shapes and the run's sizes.
 // WebGPU reports no total memory, so the panel compares against what it does report: the largest
 // buffer / binding the adapter allows (a single tensor above that cannot be bound at all).
-import type { ModelSpec } from '../model/spec';
+import { linearShapes, type ModelSpec } from '../model/spec';
 import type { RunConfig } from '../prune/config';
 import { methodOf } from '../prune/methods/registry';
 
@@ -24,4 +24,44 @@ export function estimateRunMemory(spec: ModelSpec, params: number, cfg: RunConfi
   const besaState = method.learnedParams(cfg, spec) * f * 5; // θ, m, v, s, θ0
   const weights = params * f;
   return { weights, activations, workspace, besaState, total: weights + activations + workspace + besaState };
+}
+
+export interface HostMemoryEstimate {
+  weights: number; // the checkpoint's matrices as stored (views into the file bytes)
+  prunedCopies: number; // every finished block is a new copy of its 7 linears, in the stored dtype
+  block: number; // one block in f32 and the method's per-weight state (BESA: sort order, masks, gradients)
+  activations: number;
+  total: number;
+}
+
+/**
+ * Host memory of a run (docs/real-models.md §2): what the Worker holds at the end of the run, when every
+ * block has its pruned copy. Per weight of the block being pruned: BESA keeps about 6 f32-sized arrays
+ * (W, W⊙M, M, dL/dM, sort order, scratch), a one-shot method 2 (W and the pruned W); SparseGPT adds
+ * one Hessian [in, in] per distinct linear input.
+ */
+export function estimateHostMemory(
+  spec: ModelSpec,
+  stored: { storedBytes: number; storedLinearBytes: number },
+  cfg: RunConfig,
+): HostMemoryEstimate {
+  const method = methodOf(cfg.method);
+  const blockWeights = Object.values(linearShapes(spec)).reduce((a, [o, i]) => a + o * i, 0);
+  const perWeight = method.learnsPerStep ? 6 : 2;
+  const hessians =
+    cfg.method === 'sparsegpt'
+      ? 8 * (3 * spec.dim * spec.dim + spec.nHeads * spec.headDim * spec.nHeads * spec.headDim + spec.ffnDim * spec.ffnDim)
+      : 0;
+  const block = 4 * blockWeights * perWeight + hessians;
+  const chains = method.usesDenseChain(cfg) ? 5 : 3; // X_p, Y_ref, the next X_p (+ the dense chain)
+  const activations = 4 * cfg.nsamples * cfg.seqlen * spec.dim * chains;
+  const weights = stored.storedBytes;
+  const prunedCopies = stored.storedLinearBytes;
+  return { weights, prunedCopies, block, activations, total: weights + prunedCopies + block + activations };
+}
+
+/** navigator.deviceMemory (GiB, rounded down, at most 8 in Chrome) in bytes, or null where not reported. */
+export function reportedDeviceMemory(): number | null {
+  const gb = (globalThis.navigator as { deviceMemory?: number } | undefined)?.deviceMemory;
+  return typeof gb === 'number' && gb > 0 ? gb * 2 ** 30 : null;
 }

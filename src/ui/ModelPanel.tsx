@@ -2,7 +2,7 @@ import { useRef, useState, type DragEvent } from 'react';
 import { useStore } from 'zustand';
 import { BUNDLED_MODELS, configStore } from '../store/configStore';
 import { loadHubModel, loadPublicModel, loadUserFiles } from '../store/actions';
-import { estimateRunMemory } from '../store/estimate';
+import { estimateHostMemory, estimateRunMemory, reportedDeviceMemory } from '../store/estimate';
 import { gpuStore } from '../store/gpuStore';
 import { modelStore } from '../store/modelStore';
 import { fmtBytes, fmtInt, fmtPct } from './format';
@@ -27,6 +27,8 @@ export function ModelPanel() {
     if (files.length) void loadUserFiles(files);
   };
   const est = card ? estimateRunMemory(card.spec, card.params, config) : null;
+  const host = card ? estimateHostMemory(card.spec, card, config) : null;
+  const deviceMemory = reportedDeviceMemory();
   const limits = status.kind === 'ready' && status.caps ? status.caps.limits : null;
   const bindLimit = limits ? Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize) : null;
   return (
@@ -90,6 +92,27 @@ export function ModelPanel() {
                   {' '}
                   Largest tensor {fmtBytes(card.largestTensorBytes)} vs adapter buffer limit {fmtBytes(bindLimit)}:{' '}
                   {card.largestTensorBytes > bindLimit ? 'too large for this GPU' : 'fits'}.
+                </span>
+              )}
+            </div>
+          )}
+          {host && (
+            <div
+              className="estimate"
+              data-testid="host-estimate"
+              data-total={host.total}
+              title="What the engine Worker holds at the end of the run: the weights as stored (bf16 stays bf16), a pruned copy of every block's linears, one block in f32 with the method's per-weight state, and the calibration activations."
+            >
+              <b>Host memory for this run ≈ {fmtBytes(host.total)}</b> (weights {fmtBytes(host.weights)}, pruned copies{' '}
+              {fmtBytes(host.prunedCopies)}, one block {fmtBytes(host.block)}, activations {fmtBytes(host.activations)}).
+              {deviceMemory !== null && (
+                <span className={host.total > 0.5 * deviceMemory ? 'error' : 'ok'} data-testid="host-fit">
+                  {' '}
+                  This device reports about {fmtBytes(deviceMemory)} of RAM:{' '}
+                  {host.total > 0.5 * deviceMemory
+                    ? 'the run may not fit in a tab (a tab gets a share of it); lower samples or sequence length, or use the CLI'
+                    : 'fits'}
+                  .
                 </span>
               )}
             </div>

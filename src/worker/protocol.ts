@@ -29,6 +29,9 @@ export interface ModelCard {
   weightFiles: string[];
   readme: string | null;
   largestTensorBytes: number;
+  /** Bytes the loaded weight matrices hold as stored (bf16 checkpoints: half of f32), and of which the 7 linears. */
+  storedBytes: number;
+  storedLinearBytes: number;
 }
 
 /** Unfinished run found in IndexedDB (written after every completed block). */
