@@ -17,6 +17,9 @@ import {
   type HalfDtype,
 } from '../../../src/model/weightArray';
 import { ROOT } from '../prune/engineFixture';
+import { Rng } from '../../../src/core/rng';
+import { linearForward } from '../../../src/core/ops/linear';
+import { lmHeadCpu } from '../../../src/model/forward';
 
 const fixture = JSON.parse(readFileSync(join(ROOT, 'tests/fixtures/halfs/rounding.json'), 'utf8')) as {
   rows: [number, number | null, number][];
@@ -48,6 +51,14 @@ describe('16-bit weight storage', () => {
       else if (back.bits[i] !== i) throw new Error(`${dtype} bits ${i.toString(16)} came back as ${back.bits[i].toString(16)}`);
     }
     expect(nan).toBe(dtype === 'BF16' ? 254 : 2046); // NaN payloads are not kept (one quiet NaN)
+  });
+
+  it('the LM head over 16-bit storage, widened 4096 rows at a time, equals the product with the whole head in f32', () => {
+    const [T, C, V] = [3, 8, 10_001]; // three chunks, the last one partial
+    const rng = new Rng(11);
+    const head = storeLike(halfArray('BF16', new Uint16Array(0)), rng.normalArray(V * C, 1));
+    const y = rng.normalArray(T * C, 1);
+    expect(lmHeadCpu(y, head, T, C, V)).toEqual(linearForward(y, toF32(head), T, C, V));
   });
 
   it('f32 storage is used in place; slices of 16-bit storage are widened; zeros are counted in both', () => {
