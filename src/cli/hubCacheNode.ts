@@ -1,7 +1,7 @@
 // The hub cache on disk for the CLI (docs/real-models.md §6): one file per URL under
 // $BESA_HUB_CACHE (default ~/.cache/besa-studio/hub)/<host>/<owner>/<name>/<revision>/<file>,
 // written as .partial and renamed, so an interrupted write is never taken for a complete file.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { HubCache } from '../model/hub';
@@ -33,5 +33,6 @@ export function nodeHubCache(root = defaultHubCacheDir()): HubCache {
       await writeFile(`${p}.partial`, bytes);
       await rename(`${p}.partial`, p);
     },
+    delete: (url) => rm(pathFor(root, url), { force: true }),
   };
 }

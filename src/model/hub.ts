@@ -71,7 +71,11 @@ export const fileUrl = (r: HubRef, file: string): string => `${r.base}/${r.repo}
 export interface HubCache {
   get(url: string): Promise<Uint8Array | null>;
   put(url: string, bytes: Uint8Array): Promise<void>;
+  delete?(url: string): Promise<void>;
 }
+
+/** Key of part k of a download in progress (kept so that a reload continues where it stopped). */
+export const partKey = (url: string, k: number): string => `${url}.part${k}`;
 
 export interface HubProgress {
   file: string;
@@ -88,6 +92,8 @@ export interface HubOptions {
   /** How many times a broken download is continued (Range request) before it fails; default 3. */
   retries?: number;
   signal?: AbortSignal;
+  /** Keep every complete part of this many bytes of a download in the cache (default 64 MiB). */
+  partBytes?: number;
 }
 
 /** Total size from a 206's Content-Range ("bytes 100-199/1000") or a 200's Content-Length. */
@@ -102,9 +108,25 @@ function totalOf(res: Response, from: number): number | null {
 export async function downloadWithResume(url: string, file: string, opts: HubOptions = {}): Promise<Uint8Array> {
   const f = opts.fetch ?? ((...a: Parameters<typeof fetch>) => fetch(...a));
   const retries = opts.retries ?? 3;
-  let buf = new Uint8Array(0);
-  let got = 0;
+  const cache = opts.cache;
+  const partBytes = opts.partBytes ?? 64 << 20;
+  // Parts kept by an earlier, interrupted load of this file (a reload, a closed tab) are not fetched again.
+  const saved: Uint8Array[] = [];
+  for (
+    let p = cache ? await cache.get(partKey(url, 0)) : null;
+    p && p.length === partBytes;
+    p = await cache!.get(partKey(url, saved.length))
+  )
+    saved.push(p);
+  let buf = new Uint8Array(saved.length * partBytes);
+  saved.forEach((p, k) => buf.set(p, k * partBytes));
+  let got = buf.length;
+  let nextPart = saved.length;
   let total: number | null = null;
+  const keepParts = async () => {
+    for (; cache && (nextPart + 1) * partBytes <= got; nextPart++)
+      await cache.put(partKey(url, nextPart), buf.slice(nextPart * partBytes, (nextPart + 1) * partBytes));
+  };
   for (let attempt = 0; ; attempt++) {
     let res: Response;
     try {
@@ -120,7 +142,7 @@ export async function downloadWithResume(url: string, file: string, opts: HubOpt
         'The hub has no such file (check the model id and revision; private models need a token, which is not supported).',
       );
     if (!res.ok) throw new HubDownloadError(url, `the server answered ${res.status} ${res.statusText}; try again later`);
-    if (got > 0 && res.status !== 206) got = 0; // the server ignored the Range header: start over
+    if (got > 0 && res.status !== 206) got = nextPart = 0; // the server ignored the Range header: start over
     total = totalOf(res, got) ?? total;
     if (total !== null && buf.length < total) {
       const bigger = new Uint8Array(total); // one allocation of the final size: no copies while streaming
@@ -140,6 +162,7 @@ export async function downloadWithResume(url: string, file: string, opts: HubOpt
         buf.set(value, got);
         got += value.length;
         opts.onProgress?.({ file, loaded: got, total });
+        await keepParts();
       }
     } catch (e) {
       if (opts.signal?.aborted) throw e;
@@ -150,6 +173,7 @@ export async function downloadWithResume(url: string, file: string, opts: HubOpt
       if (attempt < retries) continue;
       throw new HubDownloadError(url, `the download ended after ${got} of ${total} bytes; try again`);
     }
+    if (cache?.delete) for (let k = 0; k < nextPart; k++) await cache.delete(partKey(url, k));
     return buf.length === got ? buf : buf.subarray(0, got);
   }
 }

@@ -18,5 +18,6 @@ export function cacheStorageHubCache(): HubCache | undefined {
         /* over quota: keep going without caching this file */
       }
     },
+    delete: async (url) => void (await (await caches.open(CACHE_NAME)).delete(url)),
   };
 }

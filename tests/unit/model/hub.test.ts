@@ -31,7 +31,7 @@ afterAll(async () => {
 
 const memoryCache = (): HubCache & { map: Map<string, Uint8Array> } => {
   const map = new Map<string, Uint8Array>();
-  return { map, get: async (u) => map.get(u) ?? null, put: async (u, b) => void map.set(u, b) };
+  return { map, get: async (u) => map.get(u) ?? null, put: async (u, b) => void map.set(u, b), delete: async (u) => void map.delete(u) };
 };
 
 describe('models from a hub', () => {
@@ -75,6 +75,29 @@ describe('models from a hub', () => {
     const again = await loadModel(hubSource(ref, { cache }));
     expect(again.weightsSha256).toBe(m.weightsSha256);
     expect(hub.requests.slice(before).filter((r) => r.path.includes('/resolve/'))).toEqual([]); // only the listing
+  });
+
+  it('a download stopped part way (a reload, a closed tab) continues from its last kept part on the next load', async () => {
+    const cache = memoryCache();
+    const ref = parseHubInput(`${hub.url}/HuggingFaceTB/SmolLM2-135M`);
+    const ac = new AbortController();
+    const stopAt = 2.5 * 2 ** 20;
+    const first = loadModel(
+      hubSource(ref, {
+        cache,
+        partBytes: 2 ** 20,
+        signal: ac.signal,
+        onProgress: (p) => p.file === 'model.safetensors' && p.loaded > stopAt && ac.abort(),
+      }),
+    );
+    await expect(first).rejects.toThrow();
+    expect([...cache.map.keys()].filter((k) => /model\.safetensors\.part\d$/.test(k))).toHaveLength(2);
+    const before = hub.requests.length;
+    const m = await loadModel(hubSource(ref, { cache, partBytes: 2 ** 20 }));
+    expect(m.weightsSha256).toBe((await loadModel(nodeDirSource(dir))).weightsSha256);
+    const gets = hub.requests.slice(before).filter((r) => r.path.endsWith('/model.safetensors'));
+    expect(gets.map((r) => r.range)).toEqual([`bytes=${2 * 2 ** 20}-`]); // two parts kept, not fetched again
+    expect([...cache.map.keys()].some((k) => k.includes('.part'))).toBe(false); // parts dropped once complete
   });
 
   it('npm run prune --model <hub URL>: downloads into the hub cache, prunes, and exports with the tokenizer; a rerun downloads nothing', async () => {
