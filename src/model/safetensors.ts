@@ -13,7 +13,7 @@ import {
   TruncatedFileError,
   UnknownDtypeError,
 } from './errors';
-import { bytesOf, dtypeOf, isHalf, type WeightArray } from './weightArray';
+import { dtypeOf, isHalf, valueBytesOf, type WeightArray } from './weightArray';
 
 /** Same limit as the reference Rust implementation (MAX_HEADER_SIZE). */
 export const MAX_HEADER_BYTES = 100_000_000;
@@ -194,8 +194,8 @@ export function writeSafetensors(
         'writeSafetensors',
         `"${name}" shape [${t.shape.join(', ')}] does not match its ${t.data.length} values; pass data with one value per element of the shape`,
       );
-    header[name] = { dtype: dtypeOf(t.data), shape: [...t.shape], data_offsets: [off, off + bytesOf(t.data)] };
-    off += bytesOf(t.data);
+    header[name] = { dtype: dtypeOf(t.data), shape: [...t.shape], data_offsets: [off, off + valueBytesOf(t.data)] };
+    off += valueBytesOf(t.data);
   }
   let json = new TextEncoder().encode(JSON.stringify(header));
   const padded = Math.ceil((8 + json.length) / 8) * 8 - 8;

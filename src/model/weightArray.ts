@@ -22,20 +22,50 @@ export const isHalf = (a: WeightArray): a is HalfArray => !(a instanceof Float32
 
 export const dtypeOf = (a: WeightArray): 'F32' | HalfDtype => (isHalf(a) ? a.dtype : 'F32');
 
-export const bytesOf = (a: WeightArray): number => (isHalf(a) ? 2 * a.length : 4 * a.length);
+/** Bytes this array holds of its own (a pruned array shares its dense bits and holds only its bitset). */
+export const bytesOf = (a: WeightArray): number =>
+  a instanceof PrunedHalfArray ? a.zeroed.length : isHalf(a) ? 2 * a.length : 4 * a.length;
+
+/** Bytes of the values when written out (a file, an upload): 2 or 4 per element. */
+export const valueBytesOf = (a: WeightArray): number => (isHalf(a) ? 2 * a.length : 4 * a.length);
 
 /** Values [begin, end) as f32: a view for f32 storage, a fresh widened array for 16-bit storage. */
 export function sliceToF32(a: WeightArray, begin = 0, end = a.length): Float32Array {
   if (!isHalf(a)) return a.subarray(begin, end);
+  const bits = a.bits; // read once: a pruned array builds its bits on each read
   const out = new Float32Array(end - begin);
   if (a.dtype === 'BF16') {
     const u32 = new Uint32Array(out.buffer);
-    for (let i = begin; i < end; i++) u32[i - begin] = a.bits[i] << 16;
+    for (let i = begin; i < end; i++) u32[i - begin] = bits[i] << 16;
   } else {
     const table = f16Table();
-    for (let i = begin; i < end; i++) out[i - begin] = table[a.bits[i]];
+    for (let i = begin; i < end; i++) out[i - begin] = table[bits[i]];
   }
   return out;
+}
+
+/**
+ * A pruned 16-bit matrix kept as its dense bits (the checkpoint's, shared) and a bitset of the zeroed
+ * positions: 1/16 of a copy (docs/real-models.md §2). `bits` builds the pruned values on each read. A
+ * zero is +0 ('plus': a method that writes 0) or keeps the dense value's sign ('signed': W ⊙ M),
+ * whichever the pruned values had, so the bits equal those of a copy exactly.
+ */
+export class PrunedHalfArray implements HalfArray {
+  constructor(
+    readonly dtype: HalfDtype,
+    readonly dense: Uint16Array,
+    readonly zeroed: Uint8Array, // bit i of byte i >> 3: position i is pruned
+    readonly zeros: 'plus' | 'signed',
+  ) {}
+  get length(): number {
+    return this.dense.length;
+  }
+  get bits(): Uint16Array {
+    const out = this.dense.slice();
+    const keep = this.zeros === 'signed' ? 0x8000 : 0;
+    for (let i = 0; i < out.length; i++) if (this.zeroed[i >> 3] & (1 << (i & 7))) out[i] &= keep;
+    return out;
+  }
 }
 
 /** The whole array as f32 (the same object for f32 storage). */
@@ -51,7 +81,25 @@ export function storeLike(like: WeightArray, x: Float32Array): WeightArray {
   const bits = new Uint16Array(x.length);
   const toBits = like.dtype === 'BF16' ? bf16Bits : f16Bits;
   for (let i = 0; i < x.length; i++) bits[i] = toBits(x[i]);
-  return halfArray(like.dtype, bits);
+  return like instanceof PrunedHalfArray ? halfArray(like.dtype, bits) : (asPruned(like, bits) ?? halfArray(like.dtype, bits));
+}
+
+/** `bits` as dense ⊙ mask when that is exactly what they are (every value kept or zeroed), else null. */
+function asPruned(dense: HalfArray, bits: Uint16Array): PrunedHalfArray | null {
+  const d = dense.bits;
+  if (d.length !== bits.length) return null;
+  const zeroed = new Uint8Array((bits.length + 7) >> 3);
+  let plus = true; // every zero is +0
+  let signed = true; // every zero has the dense value's sign
+  for (let i = 0; i < bits.length; i++) {
+    if (bits[i] === d[i]) continue;
+    if ((bits[i] & 0x7fff) !== 0) return null; // a changed value (SparseGPT's update): keep a copy
+    plus &&= bits[i] === 0;
+    signed &&= bits[i] === (d[i] & 0x8000);
+    if (!plus && !signed) return null;
+    zeroed[i >> 3] |= 1 << (i & 7);
+  }
+  return new PrunedHalfArray(dense.dtype, d, zeroed, signed ? 'signed' : 'plus');
 }
 
 const f32Scratch = new Float32Array(1);
@@ -114,14 +162,18 @@ export function f16Table(): Float32Array {
 /** 1 where the stored value is ±0 (a pruned weight), else 0. */
 export function zeroFlags(a: WeightArray): Uint8Array {
   const out = new Uint8Array(a.length);
-  if (isHalf(a)) for (let i = 0; i < a.length; i++) out[i] = (a.bits[i] & 0x7fff) === 0 ? 1 : 0;
-  else for (let i = 0; i < a.length; i++) out[i] = a[i] === 0 ? 1 : 0;
+  if (isHalf(a)) {
+    const bits = a.bits;
+    for (let i = 0; i < a.length; i++) out[i] = (bits[i] & 0x7fff) === 0 ? 1 : 0;
+  } else for (let i = 0; i < a.length; i++) out[i] = a[i] === 0 ? 1 : 0;
   return out;
 }
 
 export function countZeros(a: WeightArray): number {
   let n = 0;
-  if (isHalf(a)) for (let i = 0; i < a.length; i++) n += (a.bits[i] & 0x7fff) === 0 ? 1 : 0;
-  else for (let i = 0; i < a.length; i++) n += a[i] === 0 ? 1 : 0;
+  if (isHalf(a)) {
+    const bits = a.bits;
+    for (let i = 0; i < a.length; i++) n += (bits[i] & 0x7fff) === 0 ? 1 : 0;
+  } else for (let i = 0; i < a.length; i++) n += a[i] === 0 ? 1 : 0;
   return n;
 }

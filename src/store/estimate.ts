@@ -28,7 +28,7 @@ export function estimateRunMemory(spec: ModelSpec, params: number, cfg: RunConfi
 
 export interface HostMemoryEstimate {
   weights: number; // the checkpoint's matrices as stored (views into the file bytes)
-  prunedCopies: number; // every finished block is a new copy of its 7 linears, in the stored dtype
+  prunedCopies: number; // every finished block's 7 linears: a bitset over 16-bit weights, else a copy (SparseGPT, f32)
   block: number; // one block in f32 and the method's per-weight state (BESA: sort order, masks, gradients)
   activations: number;
   total: number;
@@ -36,7 +36,7 @@ export interface HostMemoryEstimate {
 
 /**
  * Host memory of a run (docs/real-models.md §2): what the Worker holds at the end of the run, when every
- * block has its pruned copy. Per weight of the block being pruned: BESA keeps about 6 f32-sized arrays
+ * block is pruned. Per weight of the block being pruned: BESA keeps about 6 f32-sized arrays
  * (W, W⊙M, M, dL/dM, sort order, scratch), a one-shot method 2 (W and the pruned W); SparseGPT adds
  * one Hessian [in, in] per distinct linear input.
  */
@@ -56,7 +56,10 @@ export function estimateHostMemory(
   const chains = method.usesDenseChain(cfg) ? 5 : 3; // X_p, Y_ref, the next X_p (+ the dense chain)
   const activations = 4 * cfg.nsamples * cfg.seqlen * spec.dim * chains;
   const weights = stored.storedBytes;
-  const prunedCopies = stored.storedLinearBytes;
+  // A 16-bit model pruned by zeroing keeps a bitset per linear (PrunedHalfArray, 1 bit per weight);
+  // SparseGPT changes kept weights, and f32 pruned blocks are plain arrays: a full copy.
+  const half = stored.storedLinearBytes < 4 * blockWeights * spec.nLayers;
+  const prunedCopies = half && cfg.method !== 'sparsegpt' ? Math.ceil((blockWeights * spec.nLayers) / 8) : stored.storedLinearBytes;
   return { weights, prunedCopies, block, activations, total: weights + prunedCopies + block + activations };
 }
 

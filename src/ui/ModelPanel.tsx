@@ -101,9 +101,9 @@ export function ModelPanel() {
               className="estimate"
               data-testid="host-estimate"
               data-total={host.total}
-              title="What the engine Worker holds at the end of the run: the weights as stored (bf16 stays bf16), a pruned copy of every block's linears, one block in f32 with the method's per-weight state, and the calibration activations."
+              title="What the engine Worker holds at the end of the run: the weights as stored (bf16 stays bf16), every pruned block (a bitset of its zeros over 16-bit weights; a copy for SparseGPT or f32), one block in f32 with the method's per-weight state, and the calibration activations."
             >
-              <b>Host memory for this run ≈ {fmtBytes(host.total)}</b> (weights {fmtBytes(host.weights)}, pruned copies{' '}
+              <b>Host memory for this run ≈ {fmtBytes(host.total)}</b> (weights {fmtBytes(host.weights)}, pruned blocks{' '}
               {fmtBytes(host.prunedCopies)}, one block {fmtBytes(host.block)}, activations {fmtBytes(host.activations)}).
               {deviceMemory !== null && (
                 <span className={host.total > 0.5 * deviceMemory ? 'error' : 'ok'} data-testid="host-fit">

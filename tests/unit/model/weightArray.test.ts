@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   bf16Bits,
+  bytesOf,
   countZeros,
+  PrunedHalfArray,
   f16Bits,
   halfArray,
   sliceToF32,
@@ -59,6 +61,26 @@ describe('16-bit weight storage', () => {
     const head = storeLike(halfArray('BF16', new Uint16Array(0)), rng.normalArray(V * C, 1));
     const y = rng.normalArray(T * C, 1);
     expect(lmHeadCpu(y, head, T, C, V)).toEqual(linearForward(y, toF32(head), T, C, V));
+  });
+
+  it('a pruned 16-bit matrix is kept as the dense bits and a bitset (1/16 of a copy), with the same bits as a copy', () => {
+    const rng = new Rng(5);
+    const n = 1003;
+    const dense = storeLike(halfArray('BF16', new Uint16Array(0)), rng.normalArray(n, 1));
+    const x = toF32(dense).map((v, i) => (i % 3 === 0 ? v * 0 : v)); // W ⊙ M: -0 for negative weights
+    const pruned = storeLike(dense, x);
+    expect(pruned).toBeInstanceOf(PrunedHalfArray);
+    expect(bytesOf(pruned)).toBe(Math.ceil(n / 8));
+    const copy = new Uint16Array(n).map((_, i) => bf16Bits(x[i]));
+    expect(Array.from((pruned as PrunedHalfArray).bits)).toEqual(Array.from(copy));
+    expect(countZeros(pruned)).toBe(Math.ceil(n / 3));
+    const plusZeros = toF32(dense).map((v, i) => (i % 3 === 0 ? 0 : v)); // a method that writes +0
+    const p2 = storeLike(dense, plusZeros);
+    expect(p2).toBeInstanceOf(PrunedHalfArray);
+    expect(Array.from((p2 as PrunedHalfArray).bits)).toEqual(Array.from(plusZeros, (v) => bf16Bits(v)));
+    const updated = x.map((v, i) => (i === 7 ? v + 0.5 : v)); // SparseGPT moves kept weights: a real copy
+    expect(storeLike(dense, updated)).not.toBeInstanceOf(PrunedHalfArray);
+    expect(bytesOf(storeLike(dense, updated))).toBe(2 * n);
   });
 
   it('f32 storage is used in place; slices of 16-bit storage are widened; zeros are counted in both', () => {

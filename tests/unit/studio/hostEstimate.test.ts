@@ -1,6 +1,6 @@
 // The host memory estimate shown before Run (src/store/estimate.ts, docs/real-models.md §2) on a
 // synthetic SmolLM2-135M-shape checkpoint: the weights count as stored (bf16 = 2 bytes), every block
-// gets a pruned copy in the stored dtype, and the block being pruned costs the method's per-weight
+// keeps a bitset of its zeros (SparseGPT: a copy), and the block being pruned costs the method's per-weight
 // arrays in f32 (BESA 6, one-shot 2); the card's numbers come from the loaded weights.
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +17,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'besa-est-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('host memory estimate', () => {
-  it('counts bf16 weights as stored, one pruned copy per block, and the block per method', async () => {
+  it('counts bf16 weights as stored, a bitset per pruned linear (a copy for SparseGPT), and the block per method', async () => {
     const dir = join(tmp, 'smol');
     await writeSyntheticCheckpoint(dir, 'smollm2-135m', { layers: 2 });
     const m = await loadModel(nodeDirSource(dir));
@@ -31,7 +31,8 @@ describe('host memory estimate', () => {
     const besa = estimateHostMemory(m.spec, card, { ...cfg, method: 'besa' });
     const wanda = estimateHostMemory(m.spec, card, { ...cfg, method: 'wanda' });
     expect(besa.weights).toBe(card.storedBytes);
-    expect(besa.prunedCopies).toBe(card.storedLinearBytes);
+    expect(besa.prunedCopies).toBe(Math.ceil(linearWeights / 8)); // a bitset per linear over the bf16 weights
+    expect(estimateHostMemory(m.spec, card, { ...cfg, method: 'sparsegpt' }).prunedCopies).toBe(card.storedLinearBytes);
     expect(besa.block).toBe(6 * 4 * (linearWeights / 2));
     expect(wanda.block).toBe(2 * 4 * (linearWeights / 2));
     expect(besa.activations).toBe(3 * 4 * 4 * 128 * 576);
