@@ -126,7 +126,7 @@ export function decodeSetting(f: ConfigField, text: string): SettingValue | null
       v = text === '1';
       break;
     case 'idList':
-      v = text === '' ? [] : text.split(',');
+      v = text === '' || text === 'none' ? [] : text.split(','); // "none" as on the CLI (--eval none)
       break;
     default:
       v = text;

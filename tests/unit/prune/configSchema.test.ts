@@ -144,6 +144,14 @@ describe('run-config schema', () => {
     expect(Object.keys(COMPARE_FLAGS)).toEqual(expect.arrayContaining(['methods', ...RUN_FLAG_NAMES]));
   });
 
+  it('an id list of "none" is the empty list in the URL as on the CLI (no evaluation)', () => {
+    const evalField = CONFIG_FIELDS.find((f) => f.key === 'evalDatasets')!;
+    expect(decodeSetting(evalField, 'none')).toEqual([]);
+    expect(decodeSetting(evalField, '')).toEqual([]);
+    expect(parseHash('#eval=none', DEFAULT_RUN).config.evalDatasets).toEqual([]);
+    expect(runConfigFromArgs(parseArgs(['--eval', 'none'], RUN_FLAGS), 'wanda', 256).evalDatasets).toEqual([]);
+  });
+
   it('every default serialises and parses back, field by field and as a whole URL', () => {
     for (const f of CONFIG_FIELDS) expect(decodeSetting(f, encodeSetting(f, defaultSetting(f))), f.key).toEqual(defaultSetting(f));
     const back = parseHash(formatHash(DEFAULT_RUN, ''), STUDIO_DEFAULT); // base differs (eval settings) so parsing must do the work
