@@ -1,8 +1,8 @@
-// RMSNorm (LLaMA), one workgroup per token row, 256 threads striding over C with a tree reduction.
+// RMSNorm (LLaMA), one thread per token row.
 // CPU reference: src/core/ops/rmsnorm.ts. The weight w is frozen during BESA (docs/besa.md §1.1).
 //   forward:  rstd[t] = 1/sqrt(mean_c x[t,c]² + eps);  y[t,c] = x[t,c]·rstd[t]·w[c]
 //   backward: dx[t,c] = rstd·w[c]·dy[t,c] − rstd³·x[t,c]·⟨w⊙dy[t], x[t]⟩/C
-// x, y, dy, dx are [T, C] row-major; rstd is [T]. Row t = wg.x + wg.y·nwg.x (grid split when T > 65535).
+// x, y, dy, dx are [T, C] row-major; rstd is [T]. Row t = gid.x + gid.y·(nwg.x·WG) (grid split for huge T).
 
 struct Params { T: u32, C: u32, eps: f32, _p0: u32 }
 
@@ -17,46 +17,31 @@ struct Params { T: u32, C: u32, eps: f32, _p0: u32 }
 @group(0) @binding(4) var<storage, read> dy: array<f32>;
 @group(0) @binding(5) var<storage, read_write> dx: array<f32>;
 
-override WG: u32 = 256; // a power of two (tree reduction)
-var<workgroup> red: array<f32, WG>;
+override WG: u32 = 64; // rows per workgroup
 
-// Sum of `v` over the workgroup; every thread gets the result.
-fn reduce_sum(lid: u32, v: f32) -> f32 {
-  red[lid] = v;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s >>= 1u) {
-    if (lid < s) { red[lid] = red[lid] + red[lid + s]; }
-    workgroupBarrier();
-  }
-  let r = red[0];
-  workgroupBarrier(); // red may be reused by the caller
-  return r;
-}
-
+// One thread per row, no workgroup memory: a row's sums are serial in one thread. Rows are many (T per
+// sequence) and C at most a few thousand, and workgroup barriers are what software adapters pay for most
+// (a 256-thread tree reduction per row cost more than the matmuls around it on SwiftShader).
 @compute @workgroup_size(WG)
-fn forward(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-           @builtin(local_invocation_index) lid: u32) {
-  let t = wg.x + wg.y * nwg.x;
-  if (t >= p.T) { return; } // uniform per workgroup, so the barriers below stay uniform
+fn forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let t = gid.x + gid.y * nwg.x * WG;
+  if (t >= p.T) { return; }
   let o = t * p.C;
   var ss = 0.0;
-  for (var c = lid; c < p.C; c += WG) { let v = x[o + c]; ss = fma(v, v, ss); }
-  let total = reduce_sum(lid, ss);
-  let r = 1.0 / sqrt(total / f32(p.C) + p.eps);
-  if (lid == 0u) { rstd_out[t] = r; }
-  for (var c = lid; c < p.C; c += WG) { y[o + c] = x[o + c] * r * w[c]; }
+  for (var c = 0u; c < p.C; c++) { let v = x[o + c]; ss = fma(v, v, ss); }
+  let r = 1.0 / sqrt(ss / f32(p.C) + p.eps);
+  rstd_out[t] = r;
+  for (var c = 0u; c < p.C; c++) { y[o + c] = x[o + c] * r * w[c]; }
 }
 
 @compute @workgroup_size(WG)
-fn backward(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-            @builtin(local_invocation_index) lid: u32) {
-  let t = wg.x + wg.y * nwg.x;
+fn backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let t = gid.x + gid.y * nwg.x * WG;
   if (t >= p.T) { return; }
   let o = t * p.C;
   var dot = 0.0;
-  for (var c = lid; c < p.C; c += WG) { dot = fma(w[c] * dy[o + c], x[o + c], dot); }
-  let total = reduce_sum(lid, dot);
+  for (var c = 0u; c < p.C; c++) { dot = fma(w[c] * dy[o + c], x[o + c], dot); }
   let r = rstd_in[t];
-  let k = r * r * r * total / f32(p.C);
-  for (var c = lid; c < p.C; c += WG) { dx[o + c] = r * w[c] * dy[o + c] - k * x[o + c]; }
+  let k = r * r * r * dot / f32(p.C);
+  for (var c = 0u; c < p.C; c++) { dx[o + c] = r * w[c] * dy[o + c] - k * x[o + c]; }
 }

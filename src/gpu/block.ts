@@ -263,6 +263,11 @@ export function blockForwardGpu(
 export interface BlockBackwardOptions {
   /** dMask += this sequence's gradient (sum over a mini-batch) instead of overwriting. */
   accumulateDMask?: boolean;
+  /**
+   * false: leave g.dx unwritten. BESA trains one block against a fixed target, so nothing uses dL/dX; this
+   * skips the q, k, v input gradients, the first RMSNorm backward and a residual add (3 of 21 matmuls).
+   */
+  needDx?: boolean;
 }
 
 /**
@@ -285,6 +290,7 @@ export function blockBackwardGpu(
   checkT(T, g.T, 'gradient buffers');
   const { C, H, KVH, D, F } = dims(spec);
   const accumulateDMask = opts.accumulateDMask ?? false;
+  const needDx = opts.needDx ?? true;
   // dX of a linear (into dx, or added to it) and its mask gradient.
   const back = (n: LinearName, inp: GPUBuffer, dOut: GPUBuffer, dIn: GPUBuffer | null, accumulateDx = false) => {
     checkLinear(spec, w, n);
@@ -310,9 +316,11 @@ export function blockBackwardGpu(
   attentionBackwardGpu(rt, a.qr, a.kr, a.v, a.probs, g.datt, { T, H, KVH, D }, { dq: g.dqr, dk: g.dkr, dv: g.dv, scratch: g.attnScratch });
   ropeBackward(rt, a.rope, g.dqr, g.dq, T, H, D, spec.ropeLayout);
   ropeBackward(rt, a.rope, g.dkr, g.dk, T, KVH, D, spec.ropeLayout);
-  back('q', a.n1, g.dq, g.dn);
-  back('k', a.n1, g.dk, g.dn, true);
-  back('v', a.n1, g.dv, g.dn, true); // dn1 = Σ over q, k, v
+  const dn1 = needDx ? g.dn : null;
+  back('q', a.n1, g.dq, dn1);
+  back('k', a.n1, g.dk, dn1, true);
+  back('v', a.n1, g.dv, dn1, true); // dn1 = Σ over q, k, v
+  if (!needDx) return;
   rmsnormBackward(rt, x, w.attnNorm, a.rstd1, g.dn, g.dx, T, C);
   addInPlace(rt, g.dx, g.dx1, T * C); // residual
 }

@@ -25,6 +25,14 @@ import { getShaderSource } from './shaderSources';
 
 export type { Workgroups };
 
+/** One dispatch as recorded by GpuRuntime.run, kept for a timed replay (src/gpu/profile.ts). */
+export interface CapturedDispatch {
+  kernel: string; // "<shader>.<entry>"
+  pipeline: GPUComputePipeline;
+  bindGroup: GPUBindGroup;
+  workgroups: Workgroups;
+}
+
 const STORAGE = 0x80; // GPUBufferUsage.STORAGE (globals may not exist before the device is made)
 const COPY_SRC = 0x04;
 const COPY_DST = 0x08;
@@ -46,6 +54,10 @@ export class GpuRuntime {
   private binds = new BindCache();
   private keepAlive: unknown[] = [];
   private pendingDispatches = 0;
+  /** When set, every recorded dispatch is also appended here (src/gpu/profile.ts: timed replay per kernel). */
+  capture: CapturedDispatch[] | null = null;
+  /** Running totals since the runtime was made: what a BESA step costs in submits and serial readbacks. */
+  readonly counters = { dispatches: 0, submits: 0, readbacks: 0 };
 
   /** The first WebGPU error no error scope caught since the last takeUncapturedError (docs/reliability.md). */
   private uncaptured: { kind: UncapturedKind; message: string } | null = null;
@@ -182,6 +194,7 @@ export class GpuRuntime {
       }),
     );
     this.record(pipeline, bindGroup, args.workgroups);
+    this.capture?.push({ kernel: `${desc.shader}.${entry}`, pipeline, bindGroup, workgroups: args.workgroups });
   }
 
   private record(pipeline: GPUComputePipeline, bindGroup: GPUBindGroup, workgroups: Workgroups): void {
@@ -190,6 +203,7 @@ export class GpuRuntime {
     pass.setBindGroup(0, bindGroup);
     const [x, y = 1, z = 1] = workgroups;
     pass.dispatchWorkgroups(x, y, z);
+    this.counters.dispatches++;
     this.keepAlive.push(bindGroup);
     // Keep command buffers bounded: software drivers handle a few hundred passes per submit well.
     if (++this.pendingDispatches >= 256) this.flush();
@@ -205,6 +219,7 @@ export class GpuRuntime {
     if (this.encoder) {
       const cmd = this.encoder.finish();
       this.device.queue.submit([cmd]);
+      this.counters.submits++;
       this.keepAlive.push(this.encoder, cmd);
       this.encoder = null;
     }
@@ -233,11 +248,40 @@ export class GpuRuntime {
     const staging = this.device.createBuffer({ size: Math.ceil(bytes / 4) * 4, usage: MAP_READ | COPY_DST });
     this.encoderNow().copyBufferToBuffer(buffer, byteOffset, staging, 0, Math.ceil(bytes / 4) * 4);
     this.flush();
+    this.counters.readbacks++;
     await staging.mapAsync(0x0001 /* GPUMapMode.READ */);
     const out = new Float32Array(staging.getMappedRange().slice(0));
     staging.unmap();
     staging.destroy();
     return bytes % 4 === 0 ? out : out.subarray(0, bytes / 4);
+  }
+
+  /**
+   * Read several buffer ranges with ONE copy pass, one submit and one map (a BESA step's single readback):
+   * each range is copied into its 4-byte-aligned slot of one staging buffer. Returns one Float32Array per range.
+   */
+  async readMany(ranges: { buffer: GPUBuffer; bytes: number }[]): Promise<Float32Array[]> {
+    const slots = ranges.map((r) => Math.ceil(r.bytes / 4) * 4);
+    const total = slots.reduce((a, b) => a + b, 0);
+    const staging = this.device.createBuffer({ size: Math.max(4, total), usage: MAP_READ | COPY_DST });
+    const enc = this.encoderNow();
+    let off = 0;
+    ranges.forEach((r, i) => {
+      enc.copyBufferToBuffer(r.buffer, 0, staging, off, slots[i]);
+      off += slots[i];
+    });
+    this.flush();
+    this.counters.readbacks++;
+    await staging.mapAsync(0x0001 /* GPUMapMode.READ */);
+    const all = new Float32Array(staging.getMappedRange().slice(0));
+    staging.unmap();
+    staging.destroy();
+    off = 0;
+    return ranges.map((r, i) => {
+      const v = all.subarray(off / 4, off / 4 + r.bytes / 4);
+      off += slots[i];
+      return v;
+    });
   }
 
   async readU32(buffer: GPUBuffer, bytes = buffer.size): Promise<Uint32Array> {

@@ -6,6 +6,7 @@
 //   backward(saved, dY [T,C])           → dX [T,C] and dL/dM [out,in] for all 7 linears (docs/besa.md §1.5)
 import { prefixAtCandidates } from '../core/besa/grad';
 import { hardMask } from '../core/besa/masks';
+import { reconLoss } from '../core/ops/reconLoss';
 import { blockBackwardRef, blockForwardRef, REFERENCE_OPS, type BlockOps, type BlockSaved } from '../core/ops/block';
 import { LINEAR_NAMES, type BlockWeights, type LinearName, type ModelSpec } from '../model/spec';
 
@@ -80,6 +81,35 @@ export function lazyHardMasks(block: BlockWeights, order: BesaOrder, counts: Bes
   return set;
 }
 
+/** What one BESA optimiser step needs from the executor (docs/besa.md §1.5–§1.6). */
+export interface BesaStepResult {
+  /** L_rec of the step's sequence (docs/besa.md §1.6). */
+  reconLoss: number;
+  /** Pre_r(k_d) per linear, [rows, D] (as besaPrefix returns). */
+  pre: Record<LinearName, ArrayLike<number>>;
+}
+
+/**
+ * One BESA step from an executor's basic operations (for executors without besaStep): masks from the counts,
+ * forward with saved state, L_rec and dL/dY on the host (src/core/ops/reconLoss.ts), besaPrefix.
+ */
+export async function besaStepOf(
+  exec: BlockExecutor,
+  block: BlockWeights,
+  order: BesaOrder,
+  counts: BesaCounts,
+  X: Float32Array /*[T,C]*/,
+  Yref: Float32Array /*[T,C]*/,
+): Promise<BesaStepResult> {
+  const masks = exec.besaHardMasks ? exec.besaHardMasks(block, order, counts) : lazyHardMasks(block, order, counts);
+  const fw = await exec.forward(block, X, masks, { save: true });
+  const C = exec.spec.dim;
+  const rec = reconLoss(fw.y, Yref, X.length / C, C); // l2_alpha = 1 (docs/besa.md §1.6)
+  const pre = await exec.besaPrefix(block, masks, fw.saved, rec.dy, order);
+  exec.release?.(fw.saved);
+  return { reconLoss: rec.loss, pre };
+}
+
 export interface ExecutorMemory {
   liveBytes: number;
   peakBytes: number;
@@ -113,6 +143,13 @@ export interface BlockExecutor {
    * executor and every caller unchanged; besaBlock falls back to lazyHardMasks when it is absent.
    */
   besaHardMasks?(block: BlockWeights, order: BesaOrder, counts: BesaCounts): NonNullable<MaskSet>;
+  /**
+   * Optional capability: the whole BESA step where the executor computes (besaStepOf's result, without the
+   * host round trips). The GPU records masks, forward, L_rec and dL/dY, backward and the prefix sums as
+   * one submit and reads back L_rec and the prefixes at once (docs/speed.md §2). besaBlock uses besaStepOf
+   * when it is absent.
+   */
+  besaStep?(block: BlockWeights, order: BesaOrder, counts: BesaCounts, X: Float32Array, Yref: Float32Array): Promise<BesaStepResult>;
   /** Free saved state early (GPU buffers); a no-op on the CPU. */
   release?(saved: unknown): void;
   /**

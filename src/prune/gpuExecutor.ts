@@ -19,6 +19,7 @@ import {
 } from '../gpu/block';
 import { adapterLabel } from '../gpu/capabilities';
 import { besaHardMask, besaPrefixAtK } from '../gpu/kernels/besaMasks';
+import { reconLoss } from '../gpu/kernels/reconLoss';
 import { groupSize } from '../core/besa/masks';
 import type { GpuRuntime } from '../gpu/runtime';
 import { LINEAR_NAMES, type BlockWeights, type LinearName, type ModelSpec } from '../model/spec';
@@ -43,6 +44,8 @@ interface Workspace {
   grads: BlockGradsGpu | null;
   x: GPUBuffer; // [T, C]
   dy: GPUBuffer; // [T, C]
+  /** besaStep only: the target Y_ref [T, C], L_rec [1] and its per-channel partial sums [C]. */
+  loss: { yRef: GPUBuffer; value: GPUBuffer; partial: GPUBuffer } | null;
 }
 
 /** Handle returned as `saved`: valid until the next forward of this executor. */
@@ -114,6 +117,7 @@ export class GpuBlockExecutor implements BlockExecutor {
         grads: null,
         x: rt.createBuffer(T * C * 4, 'exec.x'),
         dy: rt.createBuffer(T * C * 4, 'exec.dy'),
+        loss: null,
       };
     }
     if (needGrads && !this.ws.grads) this.ws.grads = createBlockGrads(rt, this.spec, T);
@@ -125,7 +129,7 @@ export class GpuBlockExecutor implements BlockExecutor {
     if (!ws) return;
     destroyBlockBuffers(this.rt, ws.act);
     if (ws.grads) destroyBlockBuffers(this.rt, ws.grads);
-    this.rt.destroy(ws.x, ws.dy);
+    this.rt.destroy(ws.x, ws.dy, ws.loss?.yRef, ws.loss?.value, ws.loss?.partial);
     this.ws = null;
   }
 
@@ -201,23 +205,25 @@ export class GpuBlockExecutor implements BlockExecutor {
     this.rt.write(ws.x, X);
     blockForwardGpu(this.rt, this.spec, w, this.gpuMasks(masks), ws.x, ws.act, T);
     const gen = ++this.gen;
-    const res: ForwardResult = { y: await this.rt.read(ws.act.y, T * this.spec.dim * 4) };
-    if (opts.collectInputs) {
-      const a = ws.act;
-      const { dim: C, nHeads: H, headDim: D, ffnDim: F } = this.spec;
-      res.inputs = {
-        attnIn: await this.rt.read(a.n1, T * C * 4),
-        oIn: await this.rt.read(a.att, T * H * D * 4),
-        mlpIn: await this.rt.read(a.n2, T * C * 4),
-        downIn: await this.rt.read(a.h, T * F * 4),
-      };
-    }
+    const a = ws.act;
+    const { dim: C, nHeads: H, headDim: D, ffnDim: F } = this.spec;
+    const wanted = [{ buffer: a.y, bytes: T * C * 4 }];
+    if (opts.collectInputs)
+      wanted.push(
+        { buffer: a.n1, bytes: T * C * 4 },
+        { buffer: a.att, bytes: T * H * D * 4 },
+        { buffer: a.n2, bytes: T * C * 4 },
+        { buffer: a.h, bytes: T * F * 4 },
+      );
+    const got = await this.rt.readMany(wanted); // one readback for Y and the linears' inputs
+    const res: ForwardResult = { y: got[0] };
+    if (opts.collectInputs) res.inputs = { attnIn: got[1], oIn: got[2], mlpIn: got[3], downIn: got[4] };
     if (opts.save) res.saved = { gen, block, masks } satisfies GpuSaved;
     return res;
   }
 
   /** Record the backward of the latest forward; dL/dM stays on the device in ws.grads.dMask. */
-  private recordBackward(block: BlockWeights, masks: MaskSet, saved: unknown, dY: Float32Array): Workspace {
+  private recordBackward(block: BlockWeights, masks: MaskSet, saved: unknown, dY: Float32Array, needDx = true): Workspace {
     const s = saved as GpuSaved | undefined;
     if (!s || typeof s.gen !== 'number')
       throw new ExecutorInputError('GpuBlockExecutor.backward: `saved` must come from forward(..., { save: true }) of this executor');
@@ -231,7 +237,7 @@ export class GpuBlockExecutor implements BlockExecutor {
     if (dY.length !== T * this.spec.dim)
       throw new ExecutorInputError(`GpuBlockExecutor.backward: dY has ${dY.length} values, the forward had T·C = ${T * this.spec.dim}`);
     this.rt.write(ws.dy, dY);
-    blockBackwardGpu(this.rt, this.spec, this.uploadBlock(block), this.gpuMasks(masks), ws.x, ws.act, ws.dy, ws.grads!, T);
+    blockBackwardGpu(this.rt, this.spec, this.uploadBlock(block), this.gpuMasks(masks), ws.x, ws.act, ws.dy, ws.grads!, T, { needDx });
     return ws;
   }
 
@@ -256,6 +262,12 @@ export class GpuBlockExecutor implements BlockExecutor {
     const bufs = {} as Record<LinearName, { sortIdx: GPUBuffer; kd: GPUBuffer; pre: GPUBuffer }>;
     for (const n of LINEAR_NAMES) {
       const { sortIdx, kd } = order[n];
+      // shaders/besa_prefix_grad.wgsl splits a row into the segments between consecutive k_d
+      for (let d = 0; d < kd.length; d++)
+        if (kd[d] < 0 || kd[d] > block[n].in || (d > 0 && kd[d] > kd[d - 1]))
+          throw new ExecutorInputError(
+            `GpuBlockExecutor: BESA order.${n}.kd must descend within [0, ${block[n].in}] (k_d = int(cols·cand_d), cand 1 → 0); k_${d} = ${kd[d]}`,
+          );
       bufs[n] = {
         sortIdx: this.rt.upload(new Uint32Array(sortIdx.buffer, sortIdx.byteOffset, sortIdx.length), `exec.besa.${n}.sortIdx`),
         kd: this.rt.upload(new Uint32Array(kd.buffer, kd.byteOffset, kd.length), `exec.besa.${n}.kd`),
@@ -280,15 +292,63 @@ export class GpuBlockExecutor implements BlockExecutor {
     dY: Float32Array,
     order: BesaOrder,
   ): Promise<Record<LinearName, ArrayLike<number>>> {
-    const ws = this.recordBackward(block, masks, saved, dY);
+    const ws = this.recordBackward(block, masks, saved, dY, false);
+    const [, pre] = await this.prefixAndRead(block, order, ws, null);
+    return pre;
+  }
+
+  /** Record the 7 prefix-sum passes on ws.grads.dMask, then read them (and `lossBuf`'s scalar) in one readback. */
+  private async prefixAndRead(
+    block: BlockWeights,
+    order: BesaOrder,
+    ws: Workspace,
+    lossBuf: GPUBuffer | null,
+  ): Promise<[number, Record<LinearName, Float32Array>]> {
     const bufs = this.besaBuffers(order, block);
+    const ranges = lossBuf ? [{ buffer: lossBuf, bytes: 4 }] : [];
     for (const n of LINEAR_NAMES) {
       const { out: rows, in: cols } = block[n];
-      besaPrefixAtK(this.rt, ws.grads!.dMask[n], bufs[n].sortIdx, bufs[n].kd, bufs[n].pre, rows, cols, order[n].kd.length);
+      const D = order[n].kd.length;
+      besaPrefixAtK(this.rt, ws.grads!.dMask[n], bufs[n].sortIdx, bufs[n].kd, bufs[n].pre, rows, cols, D);
+      ranges.push({ buffer: bufs[n].pre, bytes: rows * D * 4 });
     }
-    const out = {} as Record<LinearName, ArrayLike<number>>;
-    for (const n of LINEAR_NAMES) out[n] = await this.rt.read(bufs[n].pre, block[n].out * order[n].kd.length * 4);
-    return out;
+    const got = await this.rt.readMany(ranges);
+    const pre = {} as Record<LinearName, Float32Array>;
+    const first = lossBuf ? 1 : 0;
+    LINEAR_NAMES.forEach((n, i) => (pre[n] = got[first + i]));
+    return [lossBuf ? got[0][0] : NaN, pre];
+  }
+
+  /**
+   * The whole BESA step on the device (BlockExecutor.besaStep, docs/speed.md §2): counts → M_hard (scatter),
+   * forward, L_rec and dL/dY (shaders/recon_loss.wgsl), backward without dL/dX, the prefix sums; X, Y_ref
+   * and the counts go up with queue writes, and L_rec with the [rows, D] prefixes come back in ONE readback
+   * (one submit). Nothing is saved across calls: the next forward/backward starts afresh.
+   */
+  async besaStep(block: BlockWeights, order: BesaOrder, counts: BesaCounts, X: Float32Array, Yref: Float32Array) {
+    const T = tokensOf(this.spec, X, 'GpuBlockExecutor.besaStep');
+    if (Yref.length !== X.length)
+      throw new ExecutorInputError(
+        `GpuBlockExecutor.besaStep: Yref has ${Yref.length} values, X has ${X.length}; pass the target of this X`,
+      );
+    const rt = this.rt;
+    const C = this.spec.dim;
+    const ws = this.workspace(T, true);
+    ws.loss ??= {
+      yRef: rt.createBuffer(T * C * 4, 'exec.besa.yRef'),
+      value: rt.createBuffer(4, 'exec.besa.loss'),
+      partial: rt.createBuffer(C * 4, 'exec.besa.lossPartial'),
+    };
+    const w = this.uploadBlock(block); // before anything is recorded: an eviction flushes
+    const masks = this.gpuMasks(this.besaHardMasks(block, order, counts));
+    ++this.gen; // any saved forward handle is stale from here on
+    rt.write(ws.x, X);
+    rt.write(ws.loss.yRef, Yref);
+    blockForwardGpu(rt, this.spec, w, masks, ws.x, ws.act, T);
+    reconLoss(rt, { y: ws.act.y, yRef: ws.loss.yRef, dy: ws.dy, loss: ws.loss.value, partial: ws.loss.partial, T, C });
+    blockBackwardGpu(rt, this.spec, w, masks, ws.x, ws.act, ws.dy, ws.grads!, T, { needDx: false });
+    const [loss, pre] = await this.prefixAndRead(block, order, ws, ws.loss.value);
+    return { reconLoss: loss, pre };
   }
 
   checkDevice(phase: string): Promise<void> {

@@ -54,4 +54,25 @@ describe('BESA mask kernels vs CPU reference', () => {
       rt.destroy(...bufs, out);
     });
   }
+
+  // More candidates than one workgroup's scan (WG = 128): the scan carries its total across chunks.
+  for (const [rows, cols, step] of [
+    [5, 301, 0.004],
+    [3, 130, 0.005],
+  ] as const) {
+    it(`prefix sums at k_d with ${Math.round(1 / step) + 1} candidates (rows=${rows} cols=${cols}) equal the CPU prefix form`, async () => {
+      const rt = await getRuntime();
+      const { rng, sortIdx } = setup(rows, cols, rows * 13 + cols);
+      const Gm = rng.normalArray(rows * cols);
+      const kd = pruneCountsPerCandidate(cols, candidates(step));
+      expect(kd.length).toBeGreaterThan(128);
+      const ref = prefixAtCandidates(Gm, sortIdx, kd, rows, cols, rows);
+      const bufs = [rt.upload(Gm, 'G'), rt.upload(new Uint32Array(sortIdx), 'sortIdx'), rt.upload(new Uint32Array(kd), 'kd')];
+      const out = rt.createBuffer(rows * kd.length * 4, 'pre');
+      besaPrefixAtK(rt, bufs[0], bufs[1], bufs[2], out, rows, cols, kd.length);
+      const got = await rt.read(out, rows * kd.length * 4);
+      expectClose(got, ref, { atol: 2e-5 * Math.sqrt(cols), rtol: 1e-5, what: 'prefix' });
+      rt.destroy(...bufs, out);
+    });
+  }
 });

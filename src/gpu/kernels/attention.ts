@@ -108,7 +108,7 @@ export function attentionForwardGpu(
   rt.run(attentionSoftmaxKernel, 'forward', {
     params: { T, H, scale: 1 / Math.sqrt(D), offset },
     buffers: { S: probs },
-    workgroups: [T, H],
+    workgroups: [Math.ceil(T / attentionSoftmaxKernel.workgroupSize.WG), H],
   });
   // out[h] (T×D, row stride H·D) = P[h] (T×Tk) · V[h/G] (Tk×D)
   matmul(rt, probs, v, out, {
@@ -171,7 +171,11 @@ export function attentionBackwardGpu(
   const G = H / KVH;
   // dP[h] (T×T) = dOut[h] (T×D) · V[h/G]ᵀ
   matmul(rt, dout, v, dS, scoresDesc(T, H, KVH, D));
-  rt.run(attentionSoftmaxKernel, 'backward', { params: { T, H, scale, offset: 0 }, buffers: { S: probs, G: dS }, workgroups: [T, H] });
+  rt.run(attentionSoftmaxKernel, 'backward', {
+    params: { T, H, scale, offset: 0 },
+    buffers: { S: probs, G: dS },
+    workgroups: [Math.ceil(T / attentionSoftmaxKernel.workgroupSize.WG), H],
+  });
   // dQ[h] (T×D) = scale · dS[h] (T×T) · K[h/G] (T×D)
   matmul(rt, dS, k, dq, {
     M: T,

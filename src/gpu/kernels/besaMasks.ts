@@ -40,7 +40,7 @@ export function besaHardMask(
   });
 }
 
-/** outPre [rows, D] ← Pre_r(k_d) of dL/dM gathered in sort order (one workgroup per row). */
+/** outPre [rows, D] ← Pre_r(k_d) of dL/dM gathered in sort order: segment sums, then suffix sums (2 dispatches). k_d non-increasing. */
 export function besaPrefixAtK(
   rt: GpuRuntime,
   G: GPUBuffer,
@@ -55,10 +55,17 @@ export function besaPrefixAtK(
   need('sortIdx', sortIdx, rows * cols);
   need('kd', kd, D);
   need('outPre', outPre, rows * D);
-  const g = grid(rt, rows);
-  rt.run(besaPrefixGradKernel, 'main', {
-    params: { rows, cols, D, wgStride: g.x },
+  const wg = besaPrefixGradKernel.workgroupSize.WG;
+  const seg = grid(rt, Math.ceil((rows * D) / wg));
+  rt.run(besaPrefixGradKernel, 'segments', {
+    params: { rows, cols, D, strideX: seg.x * wg },
     buffers: { G, sortIdx, kd, outPre },
-    workgroups: [g.x, g.y],
+    workgroups: [seg.x, seg.y],
+  });
+  const suf = grid(rt, Math.ceil(rows / wg));
+  rt.run(besaPrefixGradKernel, 'suffix', {
+    params: { rows, cols, D, strideX: suf.x * wg },
+    buffers: { outPre },
+    workgroups: [suf.x, suf.y],
   });
 }

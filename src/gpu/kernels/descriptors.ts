@@ -62,10 +62,13 @@ export const besaHardMaskKernel = defineKernel({
 
 export const besaPrefixGradKernel = defineKernel({
   shader: 'besa_prefix_grad',
-  params: { rows: 'u32', cols: 'u32', D: 'u32', wgStride: 'u32' },
-  workgroupSize: { WG: 256 },
-  // G [rows, cols], sortIdx [rows, cols] u32, kd [D] u32, outPre [rows, D]
-  entryPoints: { main: { p: uniform(0), G: read(1), sortIdx: read(2), kd: read(3), outPre: readWrite(4) } },
+  params: { rows: 'u32', cols: 'u32', D: 'u32', strideX: 'u32' },
+  workgroupSize: { WG: 64 },
+  // G [rows, cols], sortIdx [rows, cols] u32, kd [D] u32, outPre [rows, D] (segment sums, then suffix sums in place)
+  entryPoints: {
+    segments: { p: uniform(0), G: read(1), sortIdx: read(2), kd: read(3), outPre: readWrite(4) },
+    suffix: { p: uniform(0), outPre: readWrite(4) },
+  },
 });
 
 export const biasAddKernel = defineKernel({
@@ -127,7 +130,7 @@ export const reconLossKernel = defineKernel({
 export const rmsnormKernel = defineKernel({
   shader: 'rmsnorm',
   params: { T: 'u32', C: 'u32', eps: 'f32', _p0: 'u32' },
-  workgroupSize: { WG: 256 },
+  workgroupSize: { WG: 64 },
   entryPoints: {
     // x [T, C], w [C], y [T, C], rstd_out [T]
     forward: { p: uniform(0), x: read(1), w: read(2), y: readWrite(3), rstd_out: readWrite(4) },

@@ -1,14 +1,15 @@
-// Wrapper for shaders/rmsnorm.wgsl (CPU reference: src/core/ops/rmsnorm.ts). One workgroup per row.
+// Wrapper for shaders/rmsnorm.wgsl (CPU reference: src/core/ops/rmsnorm.ts). One thread per row.
 import { ShapeError } from '../errors';
 import type { GpuRuntime, Workgroups } from '../runtime';
 import { rmsnormKernel } from './descriptors';
 import { checkDistinct, checkDims, checkFloats } from './grid';
 
-/** One workgroup per row, split over x and y when T exceeds the per-dimension limit. */
+/** WG rows per workgroup, split over x and y when the workgroups exceed the per-dimension limit. */
 function rowGrid(rt: GpuRuntime, T: number): Workgroups {
   const maxWg = rt.caps.limits.maxComputeWorkgroupsPerDimension;
-  const wx = Math.min(T, maxWg);
-  const wy = Math.ceil(T / wx);
+  const groups = Math.ceil(T / rmsnormKernel.workgroupSize.WG);
+  const wx = Math.min(groups, maxWg);
+  const wy = Math.ceil(groups / wx);
   if (wy > maxWg) throw new ShapeError(`rmsnorm: T=${T} rows exceed the dispatch limit.`);
   return [wx, wy];
 }

@@ -5,7 +5,8 @@
 //     p = softmax(sigmoid θ) (or softmax θ), s_row = p·cand, s_block parameter-weighted over the 7 linears
 //     M_hard: prune floor(s_row·C) least important; forward the block with W ⊙ M_hard (STE value). besaBlock
 //       hands the executor only the counts n_g + the block's sort order: the GPU builds M_hard on the device
-//       (exec.besaHardMasks), the CPU expands them with hardMask (lazyHardMasks)
+//       and runs the whole step there (exec.besaStep: one submit, one readback, docs/speed.md §2), the CPU
+//       expands them with hardMask (lazyHardMasks) and runs forward / L_rec / besaPrefix (besaStepOf)
 //     L = L_rec(Y, Y_ref) + λ((s_block − α̂)/α̂)²; dL/dM from the executor's backward;
 //     dL/dθ by the prefix-sum form: the executor returns Pre_r(k_d) per row (on the GPU: computed on the
 //     device from dL/dM, shaders/besa_prefix_grad.wgsl), grad.ts does the softmax tail; Prodigy (fresh per block, shared d) or AdamW
@@ -18,14 +19,13 @@ import { initBesaLinear, type BesaLinear } from '../../core/besa/layer';
 import { hardMask, hardPruneCounts } from '../../core/besa/masks';
 import { matchTargetCounts } from '../../core/besa/matchTarget';
 import { blockSparsity, mean, probabilities, rowSparsities, sparsityPenalty } from '../../core/besa/sparsity';
-import { reconLoss } from '../../core/ops/reconLoss';
 import { assertFinite, BESA_ADVICE, MODEL_ADVICE } from '../finite';
 import { AdamW } from '../../core/optim/adam';
 import { Prodigy } from '../../core/optim/prodigy';
 import { LINEAR_NAMES, type BlockWeights, type LinearName } from '../../model/spec';
 import type { BesaOptions } from '../config';
 import type { LayerSparsity } from '../events';
-import { lazyHardMasks, type BesaCounts, type BesaOrder, type BlockExecutor } from '../executor';
+import { besaStepOf, type BesaCounts, type BesaOrder, type BlockExecutor } from '../executor';
 
 export interface BesaStepInfo {
   step: number; // 0-based within the block
@@ -101,7 +101,6 @@ export async function besaBlock(inp: BesaBlockInput): Promise<BesaBlockResult> {
   if (!(opts.epochs >= 1)) throw new BesaOptionError(`BESA epochs=${opts.epochs} must be >= 1 (the reference uses 1)`);
   if (opts.importance === 'wanda' && !inp.scalerRow)
     throw new BesaOptionError("BESA importance 'wanda' needs the dense-pass scaler_row; pass scalerRow or use importance 'weight'");
-  const C = exec.spec.dim;
   const layers: LayerState[] = LINEAR_NAMES.map((n) => {
     const lw = block[n];
     const L = initBesaLinear(lw.w, lw.out, lw.in, {
@@ -135,12 +134,9 @@ export async function besaBlock(inp: BesaBlockInput): Promise<BesaBlockResult> {
       const pen = sparsityPenalty(sBlock, target, opts.lambda);
       const counts = {} as BesaCounts;
       LINEAR_NAMES.forEach((n, i) => (counts[n] = cur[i].n));
-      const masks = exec.besaHardMasks ? exec.besaHardMasks(block, order, counts) : lazyHardMasks(block, order, counts);
-      const fw = await exec.forward(block, Xp[b], masks, { save: true });
-      const T = Xp[b].length / C;
-      const rec = reconLoss(fw.y, Yref[b], T, C); // l2_alpha = 1 (docs/besa.md §1.6)
-      const pre = await exec.besaPrefix(block, masks, fw.saved, rec.dy, order);
-      exec.release?.(fw.saved);
+      const { reconLoss: loss, pre } = exec.besaStep
+        ? await exec.besaStep(block, order, counts, Xp[b], Yref[b])
+        : await besaStepOf(exec, block, order, counts, Xp[b], Yref[b]);
       const grads = layers.map(({ L, numel }, i) =>
         thetaGradFromPrefix(
           sumPrefixByGroup(pre[LINEAR_NAMES[i]], L.rows, D, L.G),
@@ -153,11 +149,11 @@ export async function besaBlock(inp: BesaBlockInput): Promise<BesaBlockResult> {
         ),
       );
       const where = `BESA step ${step + 1}/${totalSteps}`;
-      assertFinite(`${where}: the reconstruction loss`, [[rec.loss]], step === 0 ? MODEL_ADVICE : BESA_ADVICE);
+      assertFinite(`${where}: the reconstruction loss`, [[loss]], step === 0 ? MODEL_ADVICE : BESA_ADVICE);
       opt.step(grads);
       assertFinite(`${where}: θ after the optimiser step`, thetas, BESA_ADVICE);
       if (opt instanceof Prodigy) assertFinite(`${where}: Prodigy's step size d`, [[opt.d]], BESA_ADVICE);
-      if (step === 0) firstReconLoss = rec.loss;
+      if (step === 0) firstReconLoss = loss;
       const layerSparsity = {} as LayerSparsity;
       const rowSparsity = {} as Record<LinearName, Float64Array>;
       LINEAR_NAMES.forEach((n, i) => {
@@ -167,7 +163,7 @@ export async function besaBlock(inp: BesaBlockInput): Promise<BesaBlockResult> {
       inp.onStep?.({
         step,
         totalSteps,
-        reconLoss: rec.loss,
+        reconLoss: loss,
         penalty: pen.penalty,
         layerSparsity,
         rowSparsity,

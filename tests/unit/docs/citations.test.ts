@@ -12,7 +12,7 @@ const EXTS = new Set(['.ts', '.tsx', '.mts', '.js', '.mjs', '.wgsl', '.py', '.md
 const SELF = relative(ROOT, __filename);
 // The handout's names, assembled here so that this file does not contain them literally.
 const FORBIDDEN = ['besa' + '-spec', 'webgpu' + '-recipe', '../' + 'shared', 'small-models' + '.md', 'anchors' + '.md'];
-const NUMBERED_DOCS = ['besa.md', 'webgpu-notes.md', 'architecture.md', 'perplexity.md', 'real-models.md'];
+const NUMBERED_DOCS = ['besa.md', 'webgpu-notes.md', 'architecture.md', 'perplexity.md', 'real-models.md', 'speed.md'];
 
 function listFiles(p: string): string[] {
   const st = statSync(p);

@@ -11,9 +11,9 @@ describe('shader registry', () => {
     expect(() => getShaderSource('t_bad')).toThrow(/_t_missing\.wgsl" is not registered/);
   });
 
-  it('the shipped kernels that include _reduce64 come out with its helpers and no include line left', () => {
+  it('the shipped kernel that includes _reduce64 comes out with its helpers and no include line left', () => {
     loadShadersFromDisk();
-    for (const k of ['attention_softmax', 'cross_entropy']) {
+    for (const k of ['cross_entropy']) {
       const code = getShaderSource(k);
       expect(code).toContain('fn reduceMax');
       expect(code).not.toMatch(/^\/\/#include/m);
