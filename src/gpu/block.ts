@@ -204,31 +204,35 @@ export function blockForwardOps(
   a: BlockForwardBuffers,
   T: number,
   kv?: KvCacheSlot,
+  seqs = 1,
 ): void {
   const { C, H, KVH, D, F, KVD } = dims(spec);
   const pos = kv?.pos ?? 0;
-  rmsnormForward(rt, x, norms.attnNorm, a.n1, a.rstd1, T, C, spec.normEps);
+  if (kv && seqs !== 1) throw new ShapeError('block: a KV cache holds one sequence; pass seqs = 1 with kv.');
+  const rows = seqs * T; // seqs sequences of T rows, one after another: every op but attention is row-wise
+  rmsnormForward(rt, x, norms.attnNorm, a.n1, a.rstd1, rows, C, spec.normEps);
   lin('q', a.n1, a.q);
   lin('k', a.n1, a.k);
   lin('v', a.n1, a.v);
-  ropeForward(rt, a.rope, a.q, a.qr, T, H, D, spec.ropeLayout, pos);
-  ropeForward(rt, a.rope, a.k, a.kr, T, KVH, D, spec.ropeLayout, pos);
+  ropeForward(rt, a.rope, a.q, a.qr, rows, H, D, spec.ropeLayout, pos); // a batch's table repeats 0..T−1
+  ropeForward(rt, a.rope, a.k, a.kr, rows, KVH, D, spec.ropeLayout, pos);
   if (kv) {
     // append rows pos..pos+T−1 (copies: the linear and rope kernels write from row 0 of their output)
     rt.copy(a.kr, kv.k, T * KVD * 4, 0, pos * KVD * 4);
     rt.copy(a.v, kv.v, T * KVD * 4, 0, pos * KVD * 4);
     attentionForwardGpu(rt, a.qr, kv.k, kv.v, { T, H, KVH, D, offset: pos }, { out: a.att, probs: a.probs });
   } else {
-    attentionForwardGpu(rt, a.qr, a.kr, a.v, { T, H, KVH, D }, { out: a.att, probs: a.probs });
+    // one probs [H, T, T] serves every sequence in turn (the batched passes keep no backward state)
+    for (let seq = 0; seq < seqs; seq++) attentionForwardGpu(rt, a.qr, a.kr, a.v, { T, H, KVH, D, seq }, { out: a.att, probs: a.probs });
   }
   lin('o', a.att, a.proj);
-  residual(rt, x, a.proj, a.x1, T * C); // x1 = x + o(att)
-  rmsnormForward(rt, a.x1, norms.mlpNorm, a.n2, a.rstd2, T, C, spec.normEps);
+  residual(rt, x, a.proj, a.x1, rows * C); // x1 = x + o(att)
+  rmsnormForward(rt, a.x1, norms.mlpNorm, a.n2, a.rstd2, rows, C, spec.normEps);
   lin('gate', a.n2, a.gate);
   lin('up', a.n2, a.up);
-  swigluForward(rt, a.gate, a.up, a.h, T * F);
+  swigluForward(rt, a.gate, a.up, a.h, rows * F);
   lin('down', a.h, a.proj);
-  residual(rt, a.x1, a.proj, a.y, T * C); // y = x1 + down(h)
+  residual(rt, a.x1, a.proj, a.y, rows * C); // y = x1 + down(h)
 }
 
 /** Forward of one block on x [T, C] (kept); writes a.y and every saved activation. ~20–30 dispatches. */

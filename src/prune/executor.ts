@@ -110,6 +110,29 @@ export async function besaStepOf(
   return { reconLoss: rec.loss, pre };
 }
 
+export interface ManyOptions {
+  /** Return the 7 linears' inputs of every sequence (the dense statistics pass). */
+  collectInputs?: boolean;
+  /** Awaited before every chunk after the first (and between sequences on the fallback): may throw to cancel. */
+  between?: () => Promise<void>;
+}
+
+/** forward() of every sequence without masks, through forwardMany where the executor has it. */
+export async function forwardAll(
+  exec: BlockExecutor,
+  block: BlockWeights,
+  Xs: Float32Array[],
+  opts: ManyOptions = {},
+): Promise<ForwardResult[]> {
+  if (exec.forwardMany) return exec.forwardMany(block, Xs, opts);
+  const out: ForwardResult[] = [];
+  for (let b = 0; b < Xs.length; b++) {
+    if (b > 0) await opts.between?.();
+    out.push(await exec.forward(block, Xs[b], null, { collectInputs: opts.collectInputs }));
+  }
+  return out;
+}
+
 export interface ExecutorMemory {
   liveBytes: number;
   peakBytes: number;
@@ -150,6 +173,12 @@ export interface BlockExecutor {
    * when it is absent.
    */
   besaStep?(block: BlockWeights, order: BesaOrder, counts: BesaCounts, X: Float32Array, Yref: Float32Array): Promise<BesaStepResult>;
+  /**
+   * Optional capability: the unmasked forward of many sequences of one length (the pipeline's dense and pruned
+   * passes), equal to forward() on each. The GPU runs chunks of sequences as one batch (docs/speed.md §6);
+   * `between` is awaited between chunks (cancellation). forwardAll falls back to forward() per sequence.
+   */
+  forwardMany?(block: BlockWeights, Xs: Float32Array[], opts?: ManyOptions): Promise<ForwardResult[]>;
   /** Free saved state early (GPU buffers); a no-op on the CPU. */
   release?(saved: unknown): void;
   /**

@@ -20,6 +20,7 @@ import {
 import { adapterLabel } from '../gpu/capabilities';
 import { besaHardMask, besaPrefixAtK } from '../gpu/kernels/besaMasks';
 import { reconLoss } from '../gpu/kernels/reconLoss';
+import { blockForwardBatchGpu, createBlockBatch, destroyBlockBatch, sequencesPerChunk } from '../gpu/blockBatch';
 import { groupSize } from '../core/besa/masks';
 import type { GpuRuntime } from '../gpu/runtime';
 import { LINEAR_NAMES, type BlockWeights, type LinearName, type ModelSpec } from '../model/spec';
@@ -35,8 +36,12 @@ import {
   type ExecutorMemory,
   type ForwardOptions,
   type ForwardResult,
+  type ManyOptions,
   type MaskSet,
 } from './executor';
+
+/** Activation bytes one batched chunk of the dense / pruned passes may take (docs/speed.md §6). */
+export const BATCH_BUDGET_BYTES = 64 * 2 ** 20;
 
 interface Workspace {
   T: number;
@@ -66,6 +71,8 @@ export class GpuBlockExecutor implements BlockExecutor {
   private writtenOnDevice = false;
   private countBufs = new Map<LinearName, GPUBuffer>();
   private gen = 0;
+  /** Activation bytes per batched chunk of forwardMany (tests shrink it to force several chunks). */
+  batchBudget = BATCH_BUDGET_BYTES;
   /** BESA order buffers per linear, re-uploaded when a new BesaOrder object arrives (once per block). */
   private besaOrder: { order: BesaOrder; bufs: Record<LinearName, { sortIdx: GPUBuffer; kd: GPUBuffer; pre: GPUBuffer }> } | null = null;
 
@@ -220,6 +227,47 @@ export class GpuBlockExecutor implements BlockExecutor {
     if (opts.collectInputs) res.inputs = { attnIn: got[1], oIn: got[2], mlpIn: got[3], downIn: got[4] };
     if (opts.save) res.saved = { gen, block, masks } satisfies GpuSaved;
     return res;
+  }
+
+  /**
+   * The dense / pruned passes (BlockExecutor.forwardMany, docs/speed.md §6): chunks of as many sequences as
+   * BATCH_BUDGET_BYTES allows run as one batch (one dispatch per linear over all their rows) and come back in
+   * one readback per chunk. The batch buffers live for this call only.
+   */
+  async forwardMany(block: BlockWeights, Xs: Float32Array[], opts: ManyOptions = {}): Promise<ForwardResult[]> {
+    if (Xs.length === 0) return [];
+    const T = tokensOf(this.spec, Xs[0], 'GpuBlockExecutor.forwardMany');
+    const bad = Xs.findIndex((x) => x.length !== Xs[0].length);
+    if (bad >= 0)
+      throw new ExecutorInputError(
+        `GpuBlockExecutor.forwardMany: sequence ${bad} has ${Xs[bad].length} values, sequence 0 has ${Xs[0].length}; pass sequences of one length`,
+      );
+    const rt = this.rt;
+    const { dim: C, nHeads: H, headDim: D, ffnDim: F } = this.spec;
+    const w = this.uploadBlock(block);
+    const per = Math.min(Xs.length, sequencesPerChunk(rt, this.spec, T, this.batchBudget));
+    const a = createBlockBatch(rt, this.spec, T, per);
+    const out: ForwardResult[] = [];
+    try {
+      for (let s0 = 0; s0 < Xs.length; s0 += per) {
+        if (s0 > 0) await opts.between?.();
+        const n = Math.min(per, Xs.length - s0);
+        for (let i = 0; i < n; i++) rt.write(a.x, Xs[s0 + i], i * T * C * 4);
+        blockForwardBatchGpu(rt, this.spec, w, a, n);
+        const widths = opts.collectInputs ? [C, C, H * D, C, F] : [C];
+        const bufs = opts.collectInputs ? [a.y, a.n1, a.att, a.n2, a.h] : [a.y];
+        const got = await rt.readMany(bufs.map((buffer, k) => ({ buffer, bytes: n * T * widths[k] * 4 })));
+        for (let i = 0; i < n; i++) {
+          const part = got.map((g, k) => g.subarray(i * T * widths[k], (i + 1) * T * widths[k]));
+          const r: ForwardResult = { y: part[0].slice() }; // its own buffer: Y outlives the chunk's inputs
+          if (opts.collectInputs) r.inputs = { attnIn: part[1], oIn: part[2], mlpIn: part[3], downIn: part[4] };
+          out.push(r);
+        }
+      }
+    } finally {
+      destroyBlockBatch(rt, a);
+    }
+    return out;
   }
 
   /** Record the backward of the latest forward; dL/dM stays on the device in ws.grads.dMask. */

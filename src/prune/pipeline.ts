@@ -26,7 +26,7 @@ import { assertFinite, BESA_ADVICE, MODEL_ADVICE } from './finite';
 import type { RunConfig } from './config';
 import type { PruneControl } from './controller';
 import type { EngineEvent, EngineEventListener } from './events';
-import type { BlockExecutor } from './executor';
+import { forwardAll, type BlockExecutor } from './executor';
 import { methodOf } from './methods/registry';
 import { checkRunConfig, pruneRunKey, RunConfigError } from './runConfigCheck';
 import { measureBlock, type BlockSummary } from './summary';
@@ -158,13 +158,13 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
       const stats = needs.wanda || needs.hessian ? new BlockInputStats(spec, dense, needs) : null;
       const Yref: Float32Array[] = [];
       const Yfp: Float32Array[] = [];
-      for (let b = 0; b < nsamples; b++) {
-        await checkAbort();
-        const fw = await exec.forward(dense, Xp[b], null, { collectInputs: !!stats });
+      // all samples at once where the executor batches them (docs/speed.md §6)
+      await checkAbort();
+      for (const fw of await forwardAll(exec, dense, Xp, { collectInputs: !!stats, between: checkAbort })) {
         if (stats && fw.inputs) stats.add(fw.inputs);
         Yref.push(fw.y);
-        if (denseChain) Yfp.push((await exec.forward(dense, Xfp![b], null)).y);
       }
+      if (denseChain) for (const fw of await forwardAll(exec, dense, Xfp!, { between: checkAbort })) Yfp.push(fw.y);
       const target = denseChain ? Yfp : Yref;
       await exec.checkDevice?.(`block ${i}: dense pass`);
       if (i === start) assertFinite(`block ${i}: the calibration activations entering it`, Xp, MODEL_ADVICE);
@@ -206,9 +206,10 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
       const pruned = withLinears(dense, newW);
       const nextXp: Float32Array[] = [];
       let lossAfter = 0;
+      await checkAbort();
+      const prunedOut = await forwardAll(exec, pruned, Xp, { between: checkAbort });
       for (let b = 0; b < nsamples; b++) {
-        await checkAbort();
-        const y = (await exec.forward(pruned, Xp[b], null)).y;
+        const y = prunedOut[b].y;
         lossAfter += reconLoss(y, target[b], seqlen, spec.dim).loss / nsamples;
         nextXp.push(y);
       }

@@ -25,6 +25,11 @@ export interface AttentionDims {
   D: number; // head dim
   /** Forward only: positions before the T query rows (keys 0..offset+T−1 are read); default 0. */
   offset?: number;
+  /**
+   * Forward only, without a KV cache: the index of this sequence in a batch stored one after another, so q and
+   * out are read/written at rows seq·T.., k and v at rows seq·T.. (batched dense passes, docs/speed.md §6).
+   */
+  seq?: number;
 }
 
 function checkDims({ T, H, KVH, D, offset = 0 }: AttentionDims, rt: GpuRuntime): void {
@@ -90,21 +95,23 @@ export function attentionForwardGpu(
   into: { out?: GPUBuffer; probs?: GPUBuffer } = {},
 ): { out: GPUBuffer /*[T,H*D]*/; probs: GPUBuffer /*[H,T,T]*/ } {
   checkDims(dims, rt);
-  const { T, H, KVH, D, offset = 0 } = dims;
+  const { T, H, KVH, D, offset = 0, seq = 0 } = dims;
+  if (!Number.isInteger(seq) || seq < 0 || (seq > 0 && offset > 0))
+    throw new ShapeError(`attention: seq=${seq} must be a non-negative integer, and 0 with a KV cache (offset ${offset}).`);
   const Tk = offset + T;
   const QD = H * D,
     KVD = KVH * D,
     TT = T * Tk;
-  checkBuf('q', q, T * QD);
-  checkBuf('k', k, Tk * KVD);
-  checkBuf('v', v, Tk * KVD);
+  checkBuf('q', q, (seq + 1) * T * QD);
+  checkBuf('k', k, (seq + 1) * Tk * KVD);
+  checkBuf('v', v, (seq + 1) * Tk * KVD);
   const probs = into.probs ?? rt.createBuffer(H * TT * 4, 'attn.probs');
   const out = into.out ?? rt.createBuffer(T * QD * 4, 'attn.out');
   checkBuf('probs', probs, H * TT);
-  checkBuf('out', out, T * QD);
+  checkBuf('out', out, (seq + 1) * T * QD);
   const G = H / KVH;
   // S[h] (T×Tk) = Q[h] (T×D) · K[h/G]ᵀ
-  matmul(rt, q, k, probs, scoresDesc(T, H, KVH, D, Tk));
+  matmul(rt, q, k, probs, { ...scoresDesc(T, H, KVH, D, Tk), offA: seq * T * QD, offB: seq * Tk * KVD });
   rt.run(attentionSoftmaxKernel, 'forward', {
     params: { T, H, scale: 1 / Math.sqrt(D), offset },
     buffers: { S: probs },
@@ -122,9 +129,11 @@ export function attentionForwardGpu(
     sBk: KVD,
     sBn: 1,
     bsB: D,
+    offB: seq * Tk * KVD,
     divB: G,
     ldc: QD,
     bsC: D,
+    offC: seq * T * QD,
   });
   return { out, probs };
 }
