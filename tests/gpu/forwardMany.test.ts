@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { embedCpu } from '../../src/model/forward';
 import { GpuBlockExecutor } from '../../src/prune/gpuExecutor';
 import { batchBytesPerSequence, sequencesPerChunk } from '../../src/gpu/blockBatch';
-import type { LinearInputs } from '../../src/prune/executor';
+import type { ForwardResult, LinearInputs } from '../../src/prune/executor';
 import { calibIds, loadMicro, microConfig } from '../unit/prune/engineFixture';
 import { expectClose } from '../support/close';
 import { getRuntime } from './setup';
@@ -22,7 +22,7 @@ describe('GPU executor: batched forward of many sequences', () => {
     const ids = calibIds(m, microConfig({ nsamples: 5, seqlen: T }));
     const Xs = Array.from({ length: 5 }, (_, b) => embedCpu(m.spec, m.weights, ids.subarray(b * T, (b + 1) * T)));
     const blk = m.weights.blocks[1];
-    const one = [];
+    const one: ForwardResult[] = [];
     for (const x of Xs) one.push(await gpu.forward(blk, x, null, { collectInputs: true }));
     const check = (many: Awaited<ReturnType<GpuBlockExecutor['forwardMany']>>) => {
       expect(many.length).toBe(5);
