@@ -30,6 +30,7 @@ async function boot(): Promise<void> {
       {
         workerState: async () => ({ running: (await engine.request<'test-state-ok'>({ type: 'test-state' })).running }),
         loseDevice: async () => void (await engine.request<'ok'>({ type: 'test-lose-device' })),
+        pushStats: () => ({ ...engine.pushStats }),
       },
     );
   let init: Awaited<ReturnType<typeof engine.request<'init-ok'>>>;

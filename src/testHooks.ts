@@ -43,6 +43,8 @@ export interface BesaTestHooks {
   workerState(): Promise<WorkerTestState>;
   /** Destroy the GPU device as if the driver had lost it (e2e/studio-device-loss.spec.ts). */
   loseDevice(): Promise<void>;
+  /** Worker pushes received and frame deliveries made so far (src/worker/client.ts). */
+  pushStats(): { pushes: number; deliveries: number };
 }
 
 declare global {
@@ -61,7 +63,7 @@ export function testHooksRequested(search: string): boolean {
 
 export function installTestHooks(
   stores: BesaStores,
-  worker: { workerState(): Promise<WorkerTestState>; loseDevice(): Promise<void> },
+  worker: { workerState(): Promise<WorkerTestState>; loseDevice(): Promise<void>; pushStats(): { pushes: number; deliveries: number } },
 ): void {
   window.__besaStore = stores;
   window.__besaTest = {
@@ -73,5 +75,6 @@ export function installTestHooks(
     gpuState: () => stores.gpu.getState(),
     workerState: worker.workerState,
     loseDevice: worker.loseDevice,
+    pushStats: worker.pushStats,
   };
 }
