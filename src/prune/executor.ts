@@ -179,6 +179,11 @@ export interface BlockExecutor {
    * `between` is awaited between chunks (cancellation). forwardAll falls back to forward() per sequence.
    */
   forwardMany?(block: BlockWeights, Xs: Float32Array[], opts?: ManyOptions): Promise<ForwardResult[]>;
+  /**
+   * Optional: refuse a run this executor cannot do before any work (the GPU: buffers over the adapter's
+   * limits, src/gpu/limits.ts); throws a named error listing every problem. runPruneJob calls it first.
+   */
+  checkRun?(run: { seqlen: number; evalSeqlen?: number }): void;
   /** Free saved state early (GPU buffers); a no-op on the CPU. */
   release?(saved: unknown): void;
   /**

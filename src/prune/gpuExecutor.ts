@@ -18,6 +18,7 @@ import {
   type BlockWeightsGpu,
 } from '../gpu/block';
 import { adapterLabel } from '../gpu/capabilities';
+import { checkAdapterLimits } from '../gpu/limits';
 import { besaHardMask, besaPrefixAtK } from '../gpu/kernels/besaMasks';
 import { reconLoss } from '../gpu/kernels/reconLoss';
 import { blockForwardBatchGpu, createBlockBatch, destroyBlockBatch, sequencesPerChunk } from '../gpu/blockBatch';
@@ -397,6 +398,10 @@ export class GpuBlockExecutor implements BlockExecutor {
     blockBackwardGpu(rt, this.spec, w, masks, ws.x, ws.act, ws.dy, ws.grads!, T, { needDx: false });
     const [loss, pre] = await this.prefixAndRead(block, order, ws, ws.loss.value);
     return { reconLoss: loss, pre };
+  }
+
+  checkRun(run: { seqlen: number; evalSeqlen?: number }): void {
+    checkAdapterLimits(this.spec, run, this.rt.caps.limits, this.adapter);
   }
 
   checkDevice(phase: string): Promise<void> {

@@ -106,6 +106,7 @@ export async function runPruneJob(job: PruneJob): Promise<PruneJobResult> {
   const runId = job.runId ?? `${cfg.method}-${Date.now().toString(36)}`;
   const evalData = job.evalData ?? [];
   const evalSeqlen = job.evalSeqlen ?? cfg.seqlen;
+  exec.checkRun?.({ seqlen: cfg.seqlen, evalSeqlen: evalData.length ? evalSeqlen : undefined }); // before any work
   try {
     const resumeFrom = job.resume && job.checkpoint ? await job.checkpoint.load() : null;
     // A checkpoint of another run is refused by the pipeline (CheckpointMismatchError) before any work.
