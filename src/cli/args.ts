@@ -151,7 +151,21 @@ export const PRUNE_FLAGS: FlagTable = {
   ...RUN_FLAGS,
   ...ID_FILE_FLAGS,
   resume: { kind: 'bool', help: 'continue an interrupted run from <out>/checkpoint (same model and options)' },
+  'export-format': {
+    kind: 'string',
+    help: "dense (default) or sparse-bitmask: the linears in compressed-tensors' sparse format, which vLLM loads as sparse",
+  },
 };
+
+export const EXPORT_FORMATS = ['dense', 'sparse-bitmask'] as const;
+
+/** --export-format: how the pruned model's weights are written (docs/exports.md §1). */
+export function exportFormatFromArgs(a: Parsed): (typeof EXPORT_FORMATS)[number] {
+  const f = a['export-format'] ?? 'dense';
+  if (!(EXPORT_FORMATS as readonly unknown[]).includes(f))
+    throw new CliArgumentError(`--export-format ${String(f)}: use ${EXPORT_FORMATS.join(' or ')}`);
+  return f as (typeof EXPORT_FORMATS)[number];
+}
 
 /** `npm run compare` flags: the methods to compare and the run flags. */
 export const COMPARE_FLAGS: FlagTable = {

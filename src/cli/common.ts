@@ -215,14 +215,15 @@ export async function writeModelFolder(
   source: FileSource,
   weights: StoredWeights,
   metadata: Record<string, string>,
-): Promise<string[]> {
+  format: 'dense' | 'sparse-bitmask' = 'dense',
+): Promise<Record<string, number>> {
   const extraFiles: Record<string, Uint8Array> = {};
   const have = await source.list();
   for (const f of ['tokenizer.json', 'tokenizer_config.json', 'tokenizer.bin']) if (have.includes(f)) extraFiles[f] = await source.read(f); // hub: from the cache
-  const files = exportHfFiles(model.spec, weights, { extraFiles, metadata });
+  const files = exportHfFiles(model.spec, weights, { extraFiles, metadata, format });
   await mkdir(out, { recursive: true });
   await writeFilesAtomically(out, files); // never a half-written model (docs/reliability.md)
-  return Object.keys(files);
+  return Object.fromEntries(Object.entries(files).map(([f, b]) => [f, b.length])); // file → bytes
 }
 
 export function exitWithError(err: unknown): never {

@@ -6,7 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DiskCheckpointStore } from './diskCheckpoint';
-import { PRUNE_FLAGS, CliArgumentError, methodFromArgs, parseArgs, runConfigFromArgs, usage } from './args';
+import { PRUNE_FLAGS, CliArgumentError, exportFormatFromArgs, methodFromArgs, parseArgs, runConfigFromArgs, usage } from './args';
 import {
   abortOnSigint,
   createNodeEngine,
@@ -34,6 +34,7 @@ async function main(): Promise<number> {
       '--model is required, e.g. --model public/models/micro (a folder with config.json, model.safetensors, tokenizer.json)',
     );
   const method = methodFromArgs(a);
+  const exportFormat = exportFormatFromArgs(a); // checked before the run, not after it
   const { model, source } = await loadModelFromPath(String(a.model), { tokenizerOptional: !!a['calib-ids'] });
   const cfg = runConfigFromArgs(a, method, model.spec.maxSeqLen);
   checkRunConfig(cfg, model.spec); // fail on bad options before any work
@@ -80,14 +81,21 @@ async function main(): Promise<number> {
     );
     return 130;
   }
-  const files = await writeModelFolder(out, model, source, res.weights, {
-    pruned_by: 'besa-studio',
-    method: cfg.method,
-    structure: cfg.structure,
-    target_sparsity: String(cfg.sparsity),
-    achieved_sparsity: res.report.achievedSparsity.toFixed(6),
-    source_sha256: model.weightsSha256,
-  });
+  const files = await writeModelFolder(
+    out,
+    model,
+    source,
+    res.weights,
+    {
+      pruned_by: 'besa-studio',
+      method: cfg.method,
+      structure: cfg.structure,
+      target_sparsity: String(cfg.sparsity),
+      achieved_sparsity: res.report.achievedSparsity.toFixed(6),
+      source_sha256: model.weightsSha256,
+    },
+    exportFormat,
+  );
   await checkpoint.clear();
   const r = res.report;
   const lines = [
@@ -101,7 +109,8 @@ async function main(): Promise<number> {
       return `perplexity ${d.dataset} (${d.windows} windows × ${d.seqlen}${d.truncated ? ', truncated' : ''}): dense ${d.ppl.toFixed(4)} → pruned ${p ? p.ppl.toFixed(4) : '--'}`;
     }),
     `wall time ${r.timing.wallSeconds.toFixed(1)} s (pruning ${r.timing.pruneSeconds.toFixed(1)} s, eval ${r.timing.evalSeconds.toFixed(1)} s) on ${r.device.adapter}`,
-    `wrote ${[...files, 'report.json', 'report.csv'].join(', ')} to ${out}`,
+    `wrote ${[...Object.keys(files), 'report.json', 'report.csv'].join(', ')} to ${out}`,
+    `model.safetensors: ${files['model.safetensors']} bytes (${exportFormat})`,
   ];
   process.stdout.write(lines.join('\n') + '\n');
   return 0;

@@ -13,6 +13,7 @@ import {
   refuseLfsPointer,
   UnrecognizedModelError,
 } from './errors';
+import { BitmaskDecompressingStore } from './compressed';
 import { weightsFromHf } from './hfweights';
 import { parseLlama2c } from './llama2c';
 import { parseLlama2cTokenizer } from './llama2cTokenizer';
@@ -110,7 +111,8 @@ async function loadHf(source: FileSource, files: string[], opts: LoadOptions): P
     store = parseSafetensors(bytes, st[0]);
     weightFiles = st;
   }
-  const weights = weightsFromHf(spec, store);
+  // a compressed-tensors sparse-bitmask export reads back as its dense weights (src/model/compressed.ts)
+  const weights = weightsFromHf(spec, BitmaskDecompressingStore.wrapIfCompressed(store));
   const base = { name: source.name, format: 'hf' as const, spec, weights, weightsSha256: hash, weightFiles };
   if (!files.includes('tokenizer.json') && opts.tokenizerOptional)
     return { ...base, tokenizer: missingTokenizer(spec.vocabSize, 'tokenizer.json') };

@@ -37,6 +37,8 @@ export interface TensorStore {
   stored(name: string): WeightArray;
   /** The file a tensor lives in (for error messages). */
   fileOf(name: string): string;
+  /** Integer tensor as plain numbers (I64 beyond 2^53 refused). */
+  ints(name: string): number[];
 }
 
 export class SafetensorsFile implements TensorStore {
@@ -169,11 +171,23 @@ export function parseSafetensors(bytes: Uint8Array, file = 'model.safetensors'):
   return new SafetensorsFile(file, bytes, tensors, metadata);
 }
 
+/** Integer tensor bytes written as they are (compressed exports: I64 shapes and offsets, U8 bitmasks). */
+export interface RawTensor {
+  readonly dtype: 'I64' | 'U8';
+  readonly bytes: Uint8Array; // little-endian
+  readonly length: number; // elements
+}
+
+export const isRawTensor = (d: WeightArray | RawTensor): d is RawTensor => 'bytes' in d;
+
 export interface TensorToWrite {
   shape: readonly number[];
-  /** f32 values, or 16-bit floats written as BF16/F16 (an export keeps the checkpoint's dtype). */
-  data: WeightArray;
+  /** f32 values, 16-bit floats written as BF16/F16 (an export keeps the checkpoint's dtype), or raw integers. */
+  data: WeightArray | RawTensor;
 }
+
+const dtypeOfData = (d: WeightArray | RawTensor) => (isRawTensor(d) ? d.dtype : dtypeOf(d));
+const bytesOfData = (d: WeightArray | RawTensor) => (isRawTensor(d) ? d.bytes.byteLength : valueBytesOf(d));
 
 /**
  * Write F32/BF16/F16 tensors as a safetensors file loadable by `safetensors.torch.load_file` / HF
@@ -194,8 +208,8 @@ export function writeSafetensors(
         'writeSafetensors',
         `"${name}" shape [${t.shape.join(', ')}] does not match its ${t.data.length} values; pass data with one value per element of the shape`,
       );
-    header[name] = { dtype: dtypeOf(t.data), shape: [...t.shape], data_offsets: [off, off + valueBytesOf(t.data)] };
-    off += valueBytesOf(t.data);
+    header[name] = { dtype: dtypeOfData(t.data), shape: [...t.shape], data_offsets: [off, off + bytesOfData(t.data)] };
+    off += bytesOfData(t.data);
   }
   let json = new TextEncoder().encode(JSON.stringify(header));
   const padded = Math.ceil((8 + json.length) / 8) * 8 - 8;
@@ -206,7 +220,8 @@ export function writeSafetensors(
   json = new Uint8Array(0);
   let p = 8 + padded;
   for (const [, t] of entries) {
-    const a = isHalf(t.data) ? t.data.bits : t.data;
+    const d = t.data;
+    const a = isRawTensor(d) ? d.bytes : isHalf(d) ? d.bits : d;
     out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), p); // host is little-endian (all WebGPU targets)
     p += a.byteLength;
   }

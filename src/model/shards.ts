@@ -71,6 +71,9 @@ export class ShardedTensors implements TensorStore {
   stored(name: string): WeightArray {
     return this.shard(name).stored(name);
   }
+  ints(name: string): number[] {
+    return this.shard(name).ints(name);
+  }
   fileOf(name: string): string {
     return this.byName.get(name)?.file ?? SHARD_INDEX_NAME;
   }

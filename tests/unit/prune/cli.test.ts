@@ -88,6 +88,35 @@ describe('npm run prune (CLI)', () => {
     expect(rep.perplexity.pruned[0]).toMatchObject({ dataset: 'sotu-eval', windows: 2, seqlen: 32 });
     expect(readFileSync(join(out, 'report.csv'), 'utf8').trim().split('\n').length).toBe(15);
     expect(existsSync(join(out, 'checkpoint'))).toBe(false); // removed after a completed run
+
+    // the same run written as compressed-tensors sparse-bitmask: smaller linears, the same weights read back
+    const sparseOut = join(tmp, 'wanda-sparse');
+    const s = await cli([
+      '--model',
+      MICRO_DIR,
+      '--method',
+      'wanda',
+      '--samples',
+      '4',
+      '--seqlen',
+      '32',
+      '--eval',
+      'none',
+      '--cpu',
+      '--export-format',
+      'sparse-bitmask',
+      '--out',
+      sparseOut,
+    ]);
+    expect(s.code, s.stderr).toBe(0);
+    expect(s.stdout).toMatch(/model\.safetensors: \d+ bytes \(sparse-bitmask\)/);
+    const back = await loadModel(nodeDirSource(sparseOut));
+    weightsToF32(back.weights).blocks.forEach((b, i) =>
+      LINEAR_NAMES.forEach((n) => expect(b[n].w).toEqual(weightsToF32(pruned.weights).blocks[i][n].w)),
+    );
+    expect(JSON.parse(readFileSync(join(sparseOut, 'config.json'), 'utf8')).quantization_config.sparsity_config.format).toBe(
+      'sparse-bitmask',
+    );
   });
 
   it('--calib-ids / --eval-ids (.npy and .json) prune a model without its tokenizer exactly like the same text does', async () => {
@@ -230,6 +259,9 @@ describe('npm run prune (CLI)', () => {
     const t = await cli(['--model', MICRO_DIR, '--engine', 'wasm', '--threads', '0']);
     expect(t.code).toBe(2);
     expect(t.stderr).toMatch(/CliArgumentError: --threads 0: use a whole number from 1 to 33/);
+    const f = await cli(['--model', MICRO_DIR, '--export-format', 'zip', '--cpu']);
+    expect(f.code).toBe(2);
+    expect(f.stderr).toMatch(/CliArgumentError: --export-format zip: use dense or sparse-bitmask/);
     const c = await cli(['--model', MICRO_DIR, '--method', 'besa', '--nm', '2:4', '--cpu']);
     expect(c.code).toBe(1);
     expect(c.stderr).toMatch(/RunConfigError: BESA .* no N:M mode/);
