@@ -43,12 +43,25 @@ test('export writes a safetensors model that the studio loader reads back with t
   expect(pngBytes.subarray(1, 4).toString('latin1')).toBe('PNG');
   expect(pngBytes.length).toBeGreaterThan(2000); // a drawn chart, not an empty canvas
 
-  const files: { name: string; path: string }[] = [];
+  let files: { name: string; path: string }[] = [];
+  let prefix = '';
   page.on('download', async (d) => {
-    const path = info.outputPath(d.suggestedFilename());
+    const path = info.outputPath(prefix + d.suggestedFilename());
     await d.saveAs(path);
     files.push({ name: d.suggestedFilename(), path });
   });
+  // the sparse export first (docs/exports.md §1): bitmask groups instead of the linears' weights, and the config block
+  prefix = 'sparse-';
+  await page.getByTestId('export-sparse').click();
+  await expect.poll(() => files.length, { timeout: 30_000 }).toBe(3);
+  const sp = readFileSync(files.find((f) => f.name === 'model.safetensors')!.path);
+  const spHeader = JSON.parse(sp.subarray(8, 8 + Number(sp.readBigUInt64LE(0))).toString('utf8'));
+  expect(spHeader['model.layers.0.self_attn.q_proj.bitmask'].shape).toEqual([32, 4]);
+  expect(spHeader['model.layers.0.self_attn.q_proj.weight']).toBeUndefined();
+  const spConfig = JSON.parse(readFileSync(files.find((f) => f.name === 'config.json')!.path, 'utf8'));
+  expect(spConfig.quantization_config.sparsity_config.format).toBe('sparse-bitmask');
+  files = [];
+  prefix = '';
   await page.getByTestId('export-model').click();
   await expect.poll(() => files.length, { timeout: 30_000 }).toBe(3);
   expect(files.map((f) => f.name).sort()).toEqual(['config.json', 'model.safetensors', 'tokenizer.json']);

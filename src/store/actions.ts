@@ -197,10 +197,11 @@ export async function generateTexts(prompt: string, maxNewTokens: number, runIds
   }
 }
 
-export async function exportModel(): Promise<Record<string, Uint8Array> | null> {
+/** The pruned model's files: dense, or with the linears in compressed-tensors' sparse-bitmask format (docs/exports.md §1). */
+export async function exportModel(format: 'dense' | 'sparse-bitmask' = 'dense'): Promise<Record<string, Uint8Array> | null> {
   uiStore.getState().set({ busy: 'exporting' });
   try {
-    return (await engine().request<'export-ok'>({ type: 'export-model' })).files;
+    return (await engine().request<'export-ok'>({ type: 'export-model', format })).files;
   } catch (e) {
     uiStore.getState().set({ notice: { kind: 'error', text: errText(e) } });
     return null;

@@ -31,6 +31,18 @@ export function ExportPanel() {
         </button>
         <button
           type="button"
+          data-testid="export-sparse"
+          disabled={!report || busy !== null}
+          title="Download the pruned model with its linears in compressed-tensors' sparse-bitmask format (non-zero values + a bitmask), which vLLM and compressed-tensors 0.14 load as sparse: about half the bytes of the dense file at 50 %. Loads back here too."
+          onClick={async () => {
+            const files = await exportModel('sparse-bitmask');
+            if (files) for (const [name, bytes] of Object.entries(files)) download(name, bytes);
+          }}
+        >
+          Sparse model (vLLM)
+        </button>
+        <button
+          type="button"
           data-testid="export-json"
           disabled={!report}
           title="The run report: model hash, data, seed, all settings, per-layer allocation, perplexities, timing, device."

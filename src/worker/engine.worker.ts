@@ -219,7 +219,7 @@ async function handle(req: WorkerRequest): Promise<void> {
       if (!model || !source) throw new NoModelLoadedError('exporting');
       const run = results.get(req.runId ?? lastRunId ?? '');
       if (!run) throw new RunNotFoundError('Nothing to export yet: finish (or cancel) a pruning run first.');
-      return reply({ id: req.id, type: 'export-ok', files: await exportModelFiles(model, source, run) });
+      return reply({ id: req.id, type: 'export-ok', files: await exportModelFiles(model, source, run, req.format) });
     }
     case 'memory':
       return reply({ id: req.id, type: 'memory-ok', snapshot: runtime ? runtime.ledger.snapshot() : null });

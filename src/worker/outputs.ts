@@ -105,16 +105,22 @@ export async function generateAll(
 /**
  * HF models: config.json + model.safetensors (the checkpoint's dtype, pruned zeros in place) + the original tokenizer
  * files. llama2.c models: the .bin in the same version + tokenizer.bin. Either way the studio's own
- * loader reads the result back.
+ * loader reads the result back. 'sparse-bitmask' always writes an HF folder (compressed-tensors, docs/exports.md §1),
+ * with tokenizer.bin passed along for a llama2.c model.
  */
-export async function exportModelFiles(model: LoadedModel, source: FileSource, run: JobResult): Promise<Record<string, Uint8Array>> {
+export async function exportModelFiles(
+  model: LoadedModel,
+  source: FileSource,
+  run: JobResult,
+  format: 'dense' | 'sparse-bitmask' = 'dense',
+): Promise<Record<string, Uint8Array>> {
   const listed = await source.list();
   const extra: Record<string, Uint8Array> = {};
-  if (model.format === 'llama2c') {
+  if (model.format === 'llama2c' && format === 'dense') {
     extra['tokenizer.bin'] = await source.read('tokenizer.bin');
     return { ...extra, 'model.bin': writeLlama2c(model.spec, run.weights) };
   }
-  for (const f of ['tokenizer.json', 'tokenizer_config.json']) if (listed.includes(f)) extra[f] = await source.read(f);
+  for (const f of ['tokenizer.json', 'tokenizer_config.json', 'tokenizer.bin']) if (listed.includes(f)) extra[f] = await source.read(f);
   const meta = {
     'besa-studio.run': run.runId,
     'besa-studio.method': run.report.method.name,
@@ -123,5 +129,5 @@ export async function exportModelFiles(model: LoadedModel, source: FileSource, r
     'besa-studio.achieved-sparsity': run.report.achievedSparsity.toFixed(6),
     'besa-studio.source-sha256': model.weightsSha256,
   };
-  return exportHfFiles(model.spec, run.weights, { extraFiles: extra, metadata: meta });
+  return exportHfFiles(model.spec, run.weights, { extraFiles: extra, metadata: meta, format });
 }

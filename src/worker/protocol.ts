@@ -65,7 +65,7 @@ export type WorkerRequest =
   | { id: number; type: 'reset' }
   | { id: number; type: 'mask'; block: number; layer: LinearName }
   | { id: number; type: 'generate'; prompt: string; maxNewTokens: number; seed: number; temperature: number; runIds: string[] }
-  | { id: number; type: 'export-model'; runId?: string }
+  | { id: number; type: 'export-model'; runId?: string; format?: 'dense' | 'sparse-bitmask' }
   | { id: number; type: 'memory' }
   /** e2e only: destroy the device as if the driver had lost it (refused unless init armed testHooks). */
   | { id: number; type: 'test-lose-device' }
