@@ -1,6 +1,7 @@
 // Command-line parsing shared by `npm run prune` and `npm run compare`: a small strict parser (every
 // flag is declared; unknown flags, missing values and bad numbers are CliArgumentError with the fix)
 // and the mapping of flags onto a RunConfig, both generated from the run-config schema (configFields.ts).
+import { EXPORT_FORMATS, type ExportFormat } from '../model/export';
 import { DEFAULT_BESA, DEFAULT_RUN, type MethodName, type RunConfig } from '../prune/config';
 import { CONFIG_FIELDS, fieldByKey, setSetting, type ConfigField, type SettingValue } from '../prune/configSchema';
 import { COMPARE_ORDER, isMethodName, METHOD_NAMES, orList } from '../prune/methods/registry';
@@ -153,18 +154,21 @@ export const PRUNE_FLAGS: FlagTable = {
   resume: { kind: 'bool', help: 'continue an interrupted run from <out>/checkpoint (same model and options)' },
   'export-format': {
     kind: 'string',
-    help: "dense (default) or sparse-bitmask: the linears in compressed-tensors' sparse format, which vLLM loads as sparse",
+    help: "dense (default), sparse-bitmask, or sparse-24-bitmask (with --nm 2:4): the linears in compressed-tensors' sparse formats, which vLLM loads as sparse",
   },
 };
 
-export const EXPORT_FORMATS = ['dense', 'sparse-bitmask'] as const;
-
-/** --export-format: how the pruned model's weights are written (docs/exports.md §1). */
-export function exportFormatFromArgs(a: Parsed): (typeof EXPORT_FORMATS)[number] {
+/** --export-format: how the pruned model's weights are written (docs/exports.md §1–2); 2:4 storage needs a 2:4 run. */
+export function exportFormatFromArgs(a: Parsed): ExportFormat {
+  const structure = String(a.nm ?? 'unstructured');
   const f = a['export-format'] ?? 'dense';
   if (!(EXPORT_FORMATS as readonly unknown[]).includes(f))
-    throw new CliArgumentError(`--export-format ${String(f)}: use ${EXPORT_FORMATS.join(' or ')}`);
-  return f as (typeof EXPORT_FORMATS)[number];
+    throw new CliArgumentError(`--export-format ${String(f)}: use ${EXPORT_FORMATS.join(', ')}`);
+  if (f === 'sparse-24-bitmask' && structure !== '2:4')
+    throw new CliArgumentError(
+      `--export-format sparse-24-bitmask stores exactly 2 of every 4 weights, so it needs --nm 2:4 (this run is ${structure}); use sparse-bitmask for other masks`,
+    );
+  return f as ExportFormat;
 }
 
 /** `npm run compare` flags: the methods to compare and the run flags. */

@@ -2,7 +2,7 @@
 // display fed by engine events, Ctrl-C handling and writing output folders.
 import { readdir, readFile, stat, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { exportHfFiles } from '../model/export';
+import { exportHfFiles, type ExportFormat } from '../model/export';
 import { hubSource, looksLikeHubInput, parseHubInput, type HubProgress } from '../model/hub';
 import { loadModel, type LoadedModel, type LoadOptions } from '../model/loader';
 import type { FileSource } from '../model/sources';
@@ -215,7 +215,7 @@ export async function writeModelFolder(
   source: FileSource,
   weights: StoredWeights,
   metadata: Record<string, string>,
-  format: 'dense' | 'sparse-bitmask' = 'dense',
+  format: ExportFormat = 'dense',
 ): Promise<Record<string, number>> {
   const extraFiles: Record<string, Uint8Array> = {};
   const have = await source.list();

@@ -20,7 +20,7 @@ import {
 } from './common';
 import { methodOf } from '../prune/methods/registry';
 import { runPruneJob } from '../prune/job';
-import { allocationCsv, allocationTable } from '../prune/report';
+import { allocationCsv, allocationTable, storageLine } from '../prune/report';
 import { checkRunConfig } from '../prune/runConfigCheck';
 
 async function main(): Promise<number> {
@@ -111,6 +111,7 @@ async function main(): Promise<number> {
     `wall time ${r.timing.wallSeconds.toFixed(1)} s (pruning ${r.timing.pruneSeconds.toFixed(1)} s, eval ${r.timing.evalSeconds.toFixed(1)} s) on ${r.device.adapter}`,
     `wrote ${[...Object.keys(files), 'report.json', 'report.csv'].join(', ')} to ${out}`,
     `model.safetensors: ${files['model.safetensors']} bytes (${exportFormat})`,
+    storageLine(r.storage),
   ];
   process.stdout.write(lines.join('\n') + '\n');
   return 0;

@@ -5,14 +5,21 @@
 //   <p>.bitmask      U8 [rows, ceil(cols/8)]  bit j%8 of byte j/8 of row r set when W[r, j] ≠ 0 (little bit order)
 //   <p>.row_offsets  I64 [rows]               index in `compressed` where row r starts
 // "non-zero" is `w != 0` as the library tests it: ±0 are both dropped (and come back as +0), NaN is kept.
-// Golden tensors from the library's own compressor: tools/make_compressed_fixture.py.
-import { CorruptFileError } from './errors';
-import { numel, type RawTensor, type TensorInfo, type TensorStore, type TensorToWrite } from './safetensors';
-import { halfArray, isHalf, toF32, type WeightArray } from './weightArray';
+// "sparse-24-bitmask" (2:4 masks) keeps exactly 2 values of every 4 and drops row_offsets (§2):
+//   <p>.shape        I64 [2, 1]               rows, cols
+//   <p>.compressed   the weight's dtype [rows, cols/2]
+//   <p>.bitmask      U8 [rows, ceil(cols/8)]  as above, exactly 2 bits set per group of 4
+// Golden tensors from the library's own compressors: tools/make_compressed_fixture.py.
+import { CorruptFileError, ModelExportError } from './errors';
+import { numel, type RawTensor, type TensorInfo, type TensorLayout, type TensorStore, type TensorToWrite } from './safetensors';
+import { halfArray, isHalf, toF32, type HalfDtype, type WeightArray } from './weightArray';
 
 /** The last compressed-tensors release that writes and reads sparse-bitmask (0.15.0 removed the compressors). */
 export const COMPRESSED_TENSORS_VERSION = '0.14.0.1';
 const PARTS = ['shape', 'compressed', 'bitmask', 'row_offsets'] as const;
+/** What a group needs to decompress: row_offsets only speeds up a reader (and 2:4 groups have none). */
+const REQUIRED_PARTS = ['shape', 'compressed', 'bitmask'] as const;
+const valueBytes = (dtype: 'F32' | HalfDtype) => (dtype === 'F32' ? 4 : 2);
 
 function i64(values: ArrayLike<number>): RawTensor {
   const bytes = new Uint8Array(8 * values.length);
@@ -27,7 +34,7 @@ export function bitmaskCompress(prefix: string, w: WeightArray, rows: number, co
   const mask = new Uint8Array(rows * stride);
   const offsets = new Array<number>(rows);
   const bits = isHalf(w) ? w.bits : null; // read once (a pruned half array builds its bits per read)
-  const keep = (i: number) => (bits ? (bits[i] & 0x7fff) !== 0 : (w as Float32Array)[i] !== 0);
+  const keep = keeper(bits ?? (w as Float32Array));
   let nnz = 0;
   for (let r = 0; r < rows; r++) {
     offsets[r] = nnz;
@@ -46,6 +53,84 @@ export function bitmaskCompress(prefix: string, w: WeightArray, rows: number, co
     [`${prefix}.compressed`, { shape: [nnz], data: compressed }],
     [`${prefix}.bitmask`, { shape: [rows, stride], data: { dtype: 'U8', bytes: mask, length: mask.length } }],
     [`${prefix}.row_offsets`, { shape: [rows], data: i64(offsets) }],
+  ]);
+}
+
+/** The tensors bitmaskCompress writes for a [rows, cols] weight with nnz non-zeros, without their values. */
+export function bitmaskLayout(prefix: string, rows: number, cols: number, nnz: number, dtype: 'F32' | HalfDtype): Map<string, TensorLayout> {
+  const stride = Math.ceil(cols / 8);
+  return new Map<string, TensorLayout>([
+    [`${prefix}.shape`, { dtype: 'I64', shape: [2], bytes: 16 }],
+    [`${prefix}.compressed`, { dtype, shape: [nnz], bytes: nnz * valueBytes(dtype) }],
+    [`${prefix}.bitmask`, { dtype: 'U8', shape: [rows, stride], bytes: rows * stride }],
+    [`${prefix}.row_offsets`, { dtype: 'I64', shape: [rows], bytes: 8 * rows }],
+  ]);
+}
+
+/** The tensors bitmask24Compress writes for a [rows, cols] weight, without their values. */
+export function bitmask24Layout(prefix: string, rows: number, cols: number, dtype: 'F32' | HalfDtype): Map<string, TensorLayout> {
+  const stride = Math.ceil(cols / 8);
+  return new Map<string, TensorLayout>([
+    [`${prefix}.shape`, { dtype: 'I64', shape: [2, 1], bytes: 16 }],
+    [`${prefix}.compressed`, { dtype, shape: [rows, cols / 2], bytes: (rows * cols * valueBytes(dtype)) / 2 }],
+    [`${prefix}.bitmask`, { dtype: 'U8', shape: [rows, stride], bytes: rows * stride }],
+  ]);
+}
+
+/** f32 values or 16-bit float bits, read once (a pruned half array builds its bits on each read). */
+const valuesOf = (w: WeightArray): Float32Array | Uint16Array => (isHalf(w) ? w.bits : w);
+/** Whether value i is stored: `w != 0` as the library tests it (±0 dropped, NaN kept). */
+const keeper = (src: Float32Array | Uint16Array) =>
+  src instanceof Uint16Array ? (i: number) => (src[i] & 0x7fff) !== 0 : (i: number) => src[i] !== 0;
+
+/** The first group of 4 along a row with more than 2 non-zeros ([row, first column]), or null when w is 2:4 sparse. */
+export function first24Violation(w: WeightArray, rows: number, cols: number): [number, number] | null {
+  if (cols % 4) return [0, cols - (cols % 4)];
+  const keep = keeper(valuesOf(w));
+  for (let i = 0; i < rows * cols; i += 4)
+    if (+keep(i) + +keep(i + 1) + +keep(i + 2) + +keep(i + 3) > 2) return [Math.floor(i / cols), i % cols];
+  return null;
+}
+
+/**
+ * The three sparse-24-bitmask tensors of `<prefix>.weight` = w [rows, cols]: per group of 4 along a row, the
+ * 2 non-zeros (the library keeps the 2 largest |w|, which for a 2:4 mask are its non-zeros). A group with more
+ * than 2 non-zeros is refused rather than pruned further. In a group with fewer, the library flags whichever
+ * zeros torch.topk's tie-breaking picks (not part of the format); we flag the last ones. Both decompress to
+ * the same weights (docs/exports.md §2).
+ */
+export function bitmask24Compress(prefix: string, w: WeightArray, rows: number, cols: number): Map<string, TensorToWrite> {
+  const bad = first24Violation(w, rows, cols);
+  if (bad)
+    throw new ModelExportError(
+      'sparse-24-bitmask',
+      cols % 4
+        ? `"${prefix}.weight" has ${cols} columns, not a multiple of 4; export it as sparse-bitmask`
+        : `"${prefix}.weight" row ${bad[0]}, columns ${bad[1]}–${bad[1] + 3} hold more than 2 non-zeros, so the model is not 2:4 sparse; prune with the 2:4 pattern (--nm 2:4), or export as sparse-bitmask`,
+    );
+  const stride = Math.ceil(cols / 8);
+  const mask = new Uint8Array(rows * stride);
+  const src = valuesOf(w);
+  const vals = src instanceof Uint16Array ? new Uint16Array((rows * cols) / 2) : new Float32Array((rows * cols) / 2);
+  const keep = keeper(src);
+  let k = 0;
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < cols; c += 4) {
+      const at = r * cols + c;
+      let zerosToFlag = 2 - (+keep(at) + +keep(at + 1) + +keep(at + 2) + +keep(at + 3));
+      const flag = [false, false, false, false];
+      for (let j = 3; j >= 0; j--) flag[j] = keep(at + j) || zerosToFlag-- > 0;
+      for (let j = 0; j < 4; j++)
+        if (flag[j]) {
+          mask[r * stride + ((c + j) >> 3)] |= 1 << ((c + j) & 7);
+          vals[k++] = src[at + j];
+        }
+    }
+  const compressed: WeightArray = isHalf(w) ? halfArray(w.dtype, vals as Uint16Array) : (vals as Float32Array);
+  return new Map<string, TensorToWrite>([
+    [`${prefix}.shape`, { shape: [2, 1], data: i64([rows, cols]) }],
+    [`${prefix}.compressed`, { shape: [rows, cols / 2], data: compressed }],
+    [`${prefix}.bitmask`, { shape: [rows, stride], data: { dtype: 'U8', bytes: mask, length: mask.length } }],
   ]);
 }
 
@@ -85,7 +170,7 @@ export class BitmaskDecompressingStore implements TensorStore {
   constructor(private readonly inner: TensorStore) {
     for (const n of inner.names()) if (n.endsWith('.bitmask')) this.groups.add(n.slice(0, -'.bitmask'.length));
     for (const p of this.groups)
-      for (const part of PARTS)
+      for (const part of REQUIRED_PARTS)
         if (!inner.has(`${p}.${part}`))
           throw new CorruptFileError(inner.fileOf(`${p}.bitmask`), `sparse-bitmask tensor "${p}.${part}" is missing`);
   }

@@ -2,12 +2,17 @@
 // names and dtypes the checkpoint was loaded with: bf16 in, bf16 out) + the tokenizer files passed through unchanged.
 // llama2.c-layout models are converted to rotate-half RoPE first, so transformers loads them as llama.
 
-import { bitmaskCompress, COMPRESSED_TENSORS_VERSION } from './compressed';
+import { bitmask24Compress, bitmask24Layout, bitmaskCompress, bitmaskLayout, COMPRESSED_TENSORS_VERSION, first24Violation } from './compressed';
 import { specToConfig } from './config';
 import { convertRopeLayout, weightsToHf } from './hfweights';
-import { writeSafetensors, type TensorToWrite } from './safetensors';
+import { isRawTensor, safetensorsSize, writeSafetensors, type TensorLayout, type TensorToWrite } from './safetensors';
 import type { ModelSpec, StoredWeights } from './spec';
-import { countZeros, dtypeOf } from './weightArray';
+import { countZeros, dtypeOf, valueBytesOf, type WeightArray } from './weightArray';
+
+/** How the pruned linears are stored: plain, or in one of compressed-tensors' sparse formats (docs/exports.md). */
+export const EXPORT_FORMATS = ['dense', 'sparse-bitmask', 'sparse-24-bitmask'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+type SparseFormat = Exclude<ExportFormat, 'dense'>;
 
 const TORCH_DTYPE = { F32: 'float32', BF16: 'bfloat16', F16: 'float16' } as const;
 
@@ -17,45 +22,91 @@ export interface ExportOptions {
   /** Strings stored in the safetensors __metadata__ (e.g. method, sparsity, source hash). */
   metadata?: Record<string, string>;
   /**
-   * 'dense' (default): every weight as a plain tensor. 'sparse-bitmask': the decoder linears in compressed-tensors'
-   * sparse-bitmask format, which vLLM loads as sparse (src/model/compressed.ts, docs/exports.md §1).
+   * 'dense' (default): every weight as a plain tensor. 'sparse-bitmask' / 'sparse-24-bitmask' (2:4 models only):
+   * the decoder linears in compressed-tensors' sparse formats, which vLLM loads as sparse (src/model/compressed.ts,
+   * docs/exports.md §1–2).
    */
-  format?: 'dense' | 'sparse-bitmask';
+  format?: ExportFormat;
 }
 
 /** A decoder linear's weight (what llm-compressor targets as "Linear"; lm_head is ignored, as it ignores it). */
 const DECODER_LINEAR = /^model\.layers\.\d+\.(self_attn|mlp)\.\w+_proj\.weight$/;
 
-/** The tensors with every decoder linear replaced by its sparse-bitmask group, and the config block for them. */
-function sparseBitmask(tensors: Map<string, TensorToWrite>): { tensors: Map<string, TensorToWrite>; config: Record<string, unknown> } {
-  const out = new Map<string, TensorToWrite>();
+const isDecoderLinear = (name: string, t: TensorToWrite) => DECODER_LINEAR.test(name) && !isRawTensor(t.data) && t.shape.length === 2;
+
+/** Zeros over all float parameters: llm-compressor's global_sparsity (informational in the config). */
+function globalSparsity(tensors: Map<string, TensorToWrite>): number {
   let zeros = 0;
   let total = 0;
-  for (const [name, t] of tensors) {
-    const d = t.data;
-    if (!('bytes' in d)) {
-      zeros += countZeros(d);
-      total += d.length;
+  for (const t of tensors.values())
+    if (!isRawTensor(t.data)) {
+      zeros += countZeros(t.data);
+      total += t.data.length;
     }
-    if (DECODER_LINEAR.test(name) && !('bytes' in d) && t.shape.length === 2)
-      for (const [k, v] of bitmaskCompress(name.slice(0, -'.weight'.length), d, t.shape[0], t.shape[1])) out.set(k, v);
-    else out.set(name, t);
-  }
-  const config = {
+  return total ? zeros / total : 0;
+}
+
+/** config.json's quantization_config for a sparse export: the fields the format's config class dumps. */
+function sparsityConfig(format: SparseFormat, globalSparsity: number): Record<string, unknown> {
+  return {
     quant_method: 'compressed-tensors',
     version: COMPRESSED_TENSORS_VERSION,
-    // BitmaskConfig.model_dump(): its fields, RegistryMixin's registry_requires_subclass included
+    // BitmaskConfig / Sparse24BitMaskConfig.model_dump(): their fields, RegistryMixin's registry_requires_subclass included
     sparsity_config: {
-      format: 'sparse-bitmask',
+      format,
       targets: ['Linear'],
       ignore: ['lm_head'],
-      global_sparsity: total ? zeros / total : 0, // llm-compressor: zero parameters / all parameters
-      sparsity_structure: 'unstructured',
+      global_sparsity: globalSparsity, // llm-compressor: zero parameters / all parameters
+      sparsity_structure: format === 'sparse-24-bitmask' ? '2:4' : 'unstructured',
       registry_requires_subclass: false,
     },
     transform_config: {},
   };
-  return { tensors: out, config };
+}
+
+/** The tensors with every decoder linear replaced by its compressed group. */
+function compressLinears(tensors: Map<string, TensorToWrite>, format: SparseFormat): Map<string, TensorToWrite> {
+  const compress = format === 'sparse-24-bitmask' ? bitmask24Compress : bitmaskCompress;
+  const out = new Map<string, TensorToWrite>();
+  for (const [name, t] of tensors)
+    if (isDecoderLinear(name, t))
+      for (const [k, v] of compress(name.slice(0, -'.weight'.length), t.data as WeightArray, t.shape[0], t.shape[1])) out.set(k, v);
+    else out.set(name, t);
+  return out;
+}
+
+/** model.safetensors bytes of each format (null: the model is not 2:4 sparse), without building the files. */
+export type StoredBytes = { [F in ExportFormat]: F extends 'sparse-24-bitmask' ? number | null : number };
+
+/**
+ * The exact size model.safetensors would have in each format for these weights, with `metadata` in its header
+ * (issue #16: dense vs compressed bytes in the studio, the CLI and the report). One pass counting zeros per linear.
+ */
+export function storedBytes(spec: ModelSpec, weights: StoredWeights, metadata: Record<string, string> = {}): StoredBytes {
+  const tensors = weightsToHf({ ...spec, ropeLayout: 'half' }, weights); // a RoPE row permutation changes no size
+  const dense = new Map<string, TensorLayout>();
+  const bitmask = new Map<string, TensorLayout>();
+  let b24: Map<string, TensorLayout> | null = new Map<string, TensorLayout>();
+  for (const [name, t] of tensors) {
+    const d = t.data as WeightArray;
+    const plain = { dtype: dtypeOf(d), shape: t.shape, bytes: valueBytesOf(d) };
+    dense.set(name, plain);
+    if (!isDecoderLinear(name, t)) {
+      bitmask.set(name, plain);
+      b24?.set(name, plain);
+      continue;
+    }
+    const [rows, cols] = t.shape;
+    const prefix = name.slice(0, -'.weight'.length);
+    for (const [k, v] of bitmaskLayout(prefix, rows, cols, d.length - countZeros(d), dtypeOf(d))) bitmask.set(k, v);
+    if (b24 && first24Violation(d, rows, cols)) b24 = null;
+    if (b24) for (const [k, v] of bitmask24Layout(prefix, rows, cols, dtypeOf(d))) b24.set(k, v);
+  }
+  return {
+    dense: safetensorsSize(dense, metadata),
+    'sparse-bitmask': safetensorsSize(bitmask, metadata),
+    'sparse-24-bitmask': b24 && safetensorsSize(b24, metadata),
+  };
 }
 
 export function exportHfFiles(spec: ModelSpec, weights: StoredWeights, opts: ExportOptions = {}): Record<string, Uint8Array> {
@@ -63,10 +114,9 @@ export function exportHfFiles(spec: ModelSpec, weights: StoredWeights, opts: Exp
   const enc = new TextEncoder();
   const config = specToConfig(s, TORCH_DTYPE[dtypeOf(w.embed)]);
   let tensors = weightsToHf(s, w);
-  if (opts.format === 'sparse-bitmask') {
-    const sb = sparseBitmask(tensors);
-    tensors = sb.tensors;
-    config.quantization_config = sb.config;
+  if (opts.format && opts.format !== 'dense') {
+    config.quantization_config = sparsityConfig(opts.format, globalSparsity(tensors));
+    tensors = compressLinears(tensors, opts.format);
   }
   return {
     ...opts.extraFiles,

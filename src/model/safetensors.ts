@@ -189,6 +189,35 @@ export interface TensorToWrite {
 const dtypeOfData = (d: WeightArray | RawTensor) => (isRawTensor(d) ? d.dtype : dtypeOf(d));
 const bytesOfData = (d: WeightArray | RawTensor) => (isRawTensor(d) ? d.bytes.byteLength : valueBytesOf(d));
 
+/** What a tensor takes in a file, without its values: enough to size a file before building it. */
+export interface TensorLayout {
+  dtype: string;
+  shape: readonly number[];
+  bytes: number;
+}
+
+const layoutOf = (t: TensorToWrite): TensorLayout => ({ dtype: dtypeOfData(t.data), shape: t.shape, bytes: bytesOfData(t.data) });
+const byName = <T>(m: ReadonlyMap<string, T> | Record<string, T>): [string, T][] =>
+  (m instanceof Map ? [...m.entries()] : Object.entries(m)).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+
+/** The header JSON (tensors in name order, data packed in that order) and the size of the data region. */
+function headerOf(entries: [string, TensorLayout][], metadata: Record<string, string>): { json: Uint8Array; padded: number; data: number } {
+  const header: Record<string, unknown> = { __metadata__: { format: 'pt', ...metadata } };
+  let off = 0;
+  for (const [name, t] of entries) {
+    header[name] = { dtype: t.dtype, shape: [...t.shape], data_offsets: [off, off + t.bytes] };
+    off += t.bytes;
+  }
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  return { json, padded: Math.ceil((8 + json.length) / 8) * 8 - 8, data: off };
+}
+
+/** The exact byte size writeSafetensors would produce for tensors of these layouts (exports report it, issue #16). */
+export function safetensorsSize(layouts: ReadonlyMap<string, TensorLayout> | Record<string, TensorLayout>, metadata: Record<string, string> = {}): number {
+  const h = headerOf(byName(layouts), metadata);
+  return 8 + h.padded + h.data;
+}
+
 /**
  * Write F32/BF16/F16 tensors as a safetensors file loadable by `safetensors.torch.load_file` / HF
  * (`__metadata__.format = "pt"`; header padded with spaces so the data region is 8-byte aligned).
@@ -197,27 +226,21 @@ export function writeSafetensors(
   tensors: ReadonlyMap<string, TensorToWrite> | Record<string, TensorToWrite>,
   metadata: Record<string, string> = {},
 ): Uint8Array {
-  const entries = (tensors instanceof Map ? [...tensors.entries()] : Object.entries(tensors)).sort((a, b) =>
-    a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0,
-  );
-  const header: Record<string, unknown> = { __metadata__: { format: 'pt', ...metadata } };
-  let off = 0;
-  for (const [name, t] of entries) {
+  const entries = byName(tensors);
+  for (const [name, t] of entries)
     if (numel(t.shape) !== t.data.length)
       throw new ModelExportError(
         'writeSafetensors',
         `"${name}" shape [${t.shape.join(', ')}] does not match its ${t.data.length} values; pass data with one value per element of the shape`,
       );
-    header[name] = { dtype: dtypeOfData(t.data), shape: [...t.shape], data_offsets: [off, off + bytesOfData(t.data)] };
-    off += bytesOfData(t.data);
-  }
-  let json = new TextEncoder().encode(JSON.stringify(header));
-  const padded = Math.ceil((8 + json.length) / 8) * 8 - 8;
-  const out = new Uint8Array(8 + padded + off);
+  const { json, padded, data } = headerOf(
+    entries.map(([n, t]) => [n, layoutOf(t)]),
+    metadata,
+  );
+  const out = new Uint8Array(8 + padded + data);
   new DataView(out.buffer).setUint32(0, padded, true); // high 32 bits stay 0
   out.set(json, 8);
   out.fill(0x20, 8 + json.length, 8 + padded);
-  json = new Uint8Array(0);
   let p = 8 + padded;
   for (const [, t] of entries) {
     const d = t.data;

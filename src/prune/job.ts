@@ -22,6 +22,7 @@ import type { PruneControl } from './controller';
 import type { EngineEvent, EngineEventListener } from './events';
 import { CpuBlockExecutor, type BlockExecutor } from './executor';
 import { runPipeline, type PipelineResult, type PrunableModel } from './pipeline';
+import { storedBytes } from '../model/export';
 import { buildReport, countParams, type ReportPerplexity, type RunReport } from './report';
 
 /** A corpus given as text (tokenised here with the model's tokenizer) or as token ids. */
@@ -191,6 +192,7 @@ export async function runPruneJob(job: PruneJob): Promise<PruneJobResult> {
       blocks: pipe.blocks,
       dense,
       pruned,
+      storage: storedBytes(model.spec, pipe.weights),
       wallSeconds,
       pruneSeconds: pipe.seconds,
       evalSeconds,

@@ -2,6 +2,7 @@
 // model + sha256, data, seqlen, nsamples, seed, method + hyper-parameters, per-block per-layer
 // allocation (zeros counted), achieved sparsity, perplexities with windows/seqlen, wall time, adapter,
 // peak GPU bytes. JSON for machines, CSV of the allocation for spreadsheets.
+import type { StoredBytes } from '../model/export';
 import { LINEAR_NAMES, type ModelSpec, type StoredWeights } from '../model/spec';
 import type { BlockExecutor } from './executor';
 import type { RunConfig } from './config';
@@ -57,6 +58,8 @@ export interface RunReport {
   /** Zeros / numel over the 7 linears of every completed block (docs/besa.md §1.8: measured, not expected). */
   achievedSparsity: number;
   perplexity: { dense: ReportPerplexity[]; pruned: ReportPerplexity[] };
+  /** model.safetensors bytes of the pruned model per export format, run metadata aside (null: not 2:4 sparse). */
+  storage: StoredBytes;
   timing: { wallSeconds: number; pruneSeconds: number; evalSeconds: number; meanBlockSeconds: number };
   device: { executor: BlockExecutor['kind']; adapter: string; peakGpuBytes: number | null };
   error?: string;
@@ -90,6 +93,7 @@ export interface ReportInput {
   blocks: BlockSummary[];
   dense: ReportPerplexity[];
   pruned: ReportPerplexity[];
+  storage: StoredBytes;
   wallSeconds: number;
   pruneSeconds: number;
   evalSeconds: number;
@@ -137,6 +141,7 @@ export function buildReport(r: ReportInput): RunReport {
     allocation: r.blocks,
     achievedSparsity: overallSparsity(r.blocks),
     perplexity: { dense: r.dense, pruned: r.pruned },
+    storage: r.storage,
     timing: {
       wallSeconds: r.wallSeconds,
       pruneSeconds: r.pruneSeconds,
@@ -175,4 +180,11 @@ export function allocationTable(blocks: readonly BlockSummary[]): string {
     ].join(' '),
   );
   return [head, ...lines].join('\n');
+}
+
+/** Dense vs compressed bytes of the pruned model (issue #16), e.g. "stored bytes: dense 2.1 MB, sparse-bitmask 1.2 MB (0.56×), …". */
+export function storageLine(s: StoredBytes): string {
+  const mb = (b: number) => `${(b / 1e6).toFixed(b < 1e7 ? 2 : 1)} MB`;
+  const of = (b: number | null) => (b === null ? 'not 2:4 sparse' : `${mb(b)} (${(b / s.dense).toFixed(2)}×)`);
+  return `stored bytes: dense ${mb(s.dense)}, sparse-bitmask ${of(s['sparse-bitmask'])}, sparse-24-bitmask ${of(s['sparse-24-bitmask'])}`;
 }

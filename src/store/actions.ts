@@ -1,6 +1,7 @@
 // The page's actions: the only place that talks to the engine Worker. Worker pushes go into the
 // vanilla stores (engine events → runStore.ingest); React components call these functions and read
 // the stores through selectors. Nothing here computes run results.
+import type { ExportFormat } from '../model/export';
 import type { LinearName } from '../model/spec';
 import type { RunConfig } from '../prune/config';
 import type { EngineRequest } from '../prune/engineChoice';
@@ -198,7 +199,7 @@ export async function generateTexts(prompt: string, maxNewTokens: number, runIds
 }
 
 /** The pruned model's files: dense, or with the linears in compressed-tensors' sparse-bitmask format (docs/exports.md §1). */
-export async function exportModel(format: 'dense' | 'sparse-bitmask' = 'dense'): Promise<Record<string, Uint8Array> | null> {
+export async function exportModel(format: ExportFormat = 'dense'): Promise<Record<string, Uint8Array> | null> {
   uiStore.getState().set({ busy: 'exporting' });
   try {
     return (await engine().request<'export-ok'>({ type: 'export-model', format })).files;

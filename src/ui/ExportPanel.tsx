@@ -3,12 +3,14 @@ import { allocationCsv } from '../store/engineValues';
 import { exportModel } from '../store/actions';
 import { runStore } from '../store/runStore';
 import { uiStore } from '../store/uiStore';
-import { download } from './format';
+import { download, fmtBytes } from './format';
 
 /** Downloads: the pruned model (HF folder files or llama2.c .bin), the run report as JSON and CSV. */
 export function ExportPanel() {
   const report = useStore(runStore, (s) => s.report);
   const busy = useStore(uiStore, (s) => s.busy);
+  const storage = report?.storage; // absent in reports written before issue #16
+  const twoFour = storage?.['sparse-24-bitmask'] != null;
   const base = report
     ? `${report.model.name.replace(/[^\w.-]+/g, '_').replace(/^_+|_+$/g, '')}-${report.method.name}${report.method.structure === 'unstructured' ? '' : '-' + report.method.structure.replace(':', 'of')}-${report.runId}`
     : '';
@@ -43,6 +45,22 @@ export function ExportPanel() {
         </button>
         <button
           type="button"
+          data-testid="export-sparse24"
+          disabled={!report || busy !== null || !twoFour}
+          title={
+            twoFour
+              ? "Download the 2:4-pruned model in compressed-tensors' sparse-24-bitmask format (2 values of every 4 + a bitmask), the layout vLLM's 2:4 sparse kernels read."
+              : 'Needs a 2:4 run: pick pattern 2:4 (Wanda, SparseGPT or magnitude) to export this format.'
+          }
+          onClick={async () => {
+            const files = await exportModel('sparse-24-bitmask');
+            if (files) for (const [name, bytes] of Object.entries(files)) download(name, bytes);
+          }}
+        >
+          2:4 sparse model (vLLM)
+        </button>
+        <button
+          type="button"
           data-testid="export-json"
           disabled={!report}
           title="The run report: model hash, data, seed, all settings, per-layer allocation, perplexities, timing, device."
@@ -64,6 +82,13 @@ export function ExportPanel() {
         <p className="small" data-testid="report-summary">
           {report.status} · {report.completedBlocks}/{report.model.nLayers} blocks · achieved sparsity{' '}
           {(report.achievedSparsity * 100).toFixed(2)}% · {report.timing.wallSeconds.toFixed(1)} s on {report.device.executor}
+        </p>
+      )}
+      {storage && (
+        <p className="small" data-testid="stored-bytes">
+          model.safetensors: dense {fmtBytes(storage.dense)} · sparse-bitmask {fmtBytes(storage['sparse-bitmask'])} (
+          {(storage['sparse-bitmask'] / storage.dense).toFixed(2)}×)
+          {twoFour && ` · sparse-24-bitmask ${fmtBytes(storage['sparse-24-bitmask']!)} (${(storage['sparse-24-bitmask']! / storage.dense).toFixed(2)}×)`}
         </p>
       )}
     </section>

@@ -2,7 +2,7 @@
 // pruned, same prompt and seed) and the pruned model's files for download.
 import { generate, lastRow, type NextTokenLogits } from '../eval/generate';
 import { writeLlama2c } from '../model/llama2c';
-import { exportHfFiles } from '../model/export';
+import { exportHfFiles, type ExportFormat } from '../model/export';
 import type { ModelSpec } from '../model/spec';
 import type { ForwardLogits } from '../model/forward';
 import type { LoadedModel } from '../model/loader';
@@ -112,7 +112,7 @@ export async function exportModelFiles(
   model: LoadedModel,
   source: FileSource,
   run: JobResult,
-  format: 'dense' | 'sparse-bitmask' = 'dense',
+  format: ExportFormat = 'dense',
 ): Promise<Record<string, Uint8Array>> {
   const listed = await source.list();
   const extra: Record<string, Uint8Array> = {};

@@ -6,6 +6,7 @@
 import type { GpuCapabilities } from '../gpu/capabilities';
 import type { LedgerSnapshot } from '../gpu/ledger';
 import type { SelfCheckResult } from '../gpu/selfCheck';
+import type { ExportFormat } from '../model/export';
 import type { LinearName, ModelSpec } from '../model/spec';
 import type { RunConfig } from '../prune/config';
 import type { EngineDecision, EngineRequest } from '../prune/engineChoice';
@@ -65,7 +66,7 @@ export type WorkerRequest =
   | { id: number; type: 'reset' }
   | { id: number; type: 'mask'; block: number; layer: LinearName }
   | { id: number; type: 'generate'; prompt: string; maxNewTokens: number; seed: number; temperature: number; runIds: string[] }
-  | { id: number; type: 'export-model'; runId?: string; format?: 'dense' | 'sparse-bitmask' }
+  | { id: number; type: 'export-model'; runId?: string; format?: ExportFormat }
   | { id: number; type: 'memory' }
   /** e2e only: destroy the device as if the driver had lost it (refused unless init armed testHooks). */
   | { id: number; type: 'test-lose-device' }

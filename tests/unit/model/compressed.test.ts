@@ -6,91 +6,22 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../src/core/rng';
 import { bitmaskCompress, bitmaskDecompress } from '../../../src/model/compressed';
 import { CorruptFileError } from '../../../src/model/errors';
 import { exportHfFiles } from '../../../src/model/export';
 import { loadModel } from '../../../src/model/loader';
-import { isRawTensor, parseSafetensors, writeSafetensors } from '../../../src/model/safetensors';
+import { parseSafetensors } from '../../../src/model/safetensors';
 import { memorySource } from '../../../src/model/sources';
-import { LINEAR_NAMES, type StoredWeights } from '../../../src/model/spec';
-import { halfArray, isHalf, storeLike, type WeightArray } from '../../../src/model/weightArray';
-import { loadMicro, ROOT } from '../prune/engineFixture';
+import { LINEAR_NAMES } from '../../../src/model/spec';
+import { halfArray, isHalf, type WeightArray } from '../../../src/model/weightArray';
+import { ROOT } from '../prune/engineFixture';
+import { expectLibraryTensors, prunedMicro, readFixture, sameBits } from './compressedHelpers';
 
-interface Hex {
-  dtype: string;
-  shape: number[];
-  hex: string;
-}
-const fixture = JSON.parse(readFileSync(join(ROOT, 'tests/fixtures/compressed/bitmask.json'), 'utf8')) as {
-  inputs: Record<string, Hex>;
-  targets: string[];
-  outputs: Record<string, Hex>;
-};
-const bytesOfHex = (h: string) => Uint8Array.from(h.match(/../g) ?? [], (b) => parseInt(b, 16));
-const hexOf = (b: Uint8Array) => Array.from(b, (v) => v.toString(16).padStart(2, '0')).join('');
-
-function arrayOf(t: Hex): WeightArray {
-  const b = bytesOfHex(t.hex);
-  return t.dtype === 'F32' ? new Float32Array(b.buffer) : halfArray(t.dtype as 'BF16', new Uint16Array(b.buffer));
-}
-
-function bytesOfData(d: WeightArray | { bytes: Uint8Array }): Uint8Array {
-  if ('bytes' in d) return d.bytes;
-  const a = isHalf(d) ? d.bits : d;
-  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-}
-
-const sameBits = (a: WeightArray, b: WeightArray) => hexOf(bytesOfData(a)) === hexOf(bytesOfData(b));
-
-/** Micro with every linear ~half zeroed at random positions, stored as `like` (f32 or bf16). */
-async function prunedMicro(like: WeightArray): Promise<{ spec: Awaited<ReturnType<typeof loadMicro>>['spec']; w: StoredWeights }> {
-  const m = await loadMicro();
-  const rng = new Rng(3);
-  const blocks = m.weights.blocks.map((b) => {
-    const nb: StoredWeights['blocks'][number] = { ...b }; // norms stay f32 (ModelWeights keeps them so)
-    for (const n of LINEAR_NAMES)
-      nb[n] = {
-        ...b[n],
-        w: storeLike(
-          like,
-          b[n].w.map((v) => (rng.next() < 0.5 ? 0 : v)),
-        ),
-      };
-    return nb;
-  });
-  const st = (x: Float32Array) => storeLike(like, x);
-  return {
-    spec: m.spec,
-    w: { embed: st(m.weights.embed), finalNorm: m.weights.finalNorm, lmHead: st(m.weights.lmHead), blocks } as StoredWeights,
-  };
-}
+const fixture = readFixture('bitmask.json');
 
 describe('compressed-tensors sparse-bitmask', () => {
   it('writes the tensors the library writes (names, dtypes, shapes, bytes), also through a safetensors file', () => {
-    const ours = new Map<string, { dtype: string; shape: number[]; hex: string }>();
-    const toWrite = new Map();
-    for (const [name, t] of Object.entries(fixture.inputs)) {
-      const prefix = name.slice(0, -'.weight'.length);
-      if (!fixture.targets.includes(prefix)) {
-        ours.set(name, t);
-        toWrite.set(name, { shape: t.shape, data: arrayOf(t) });
-        continue;
-      }
-      for (const [k, v] of bitmaskCompress(prefix, arrayOf(t), t.shape[0], t.shape[1])) {
-        const dtype = isRawTensor(v.data) ? v.data.dtype : isHalf(v.data) ? v.data.dtype : 'F32';
-        ours.set(k, { dtype, shape: [...v.shape], hex: hexOf(bytesOfData(v.data)) });
-        toWrite.set(k, v);
-      }
-    }
-    expect([...ours.keys()].sort()).toEqual(Object.keys(fixture.outputs).sort());
-    for (const [k, v] of ours) expect(v, k).toEqual(fixture.outputs[k]);
-    const file = parseSafetensors(writeSafetensors(toWrite));
-    for (const [k, v] of Object.entries(fixture.outputs)) {
-      const info = file.info(k);
-      expect({ dtype: info.dtype, shape: info.shape }, k).toEqual({ dtype: v.dtype, shape: v.shape });
-      expect(hexOf(file.bytes.subarray(info.begin, info.end)), k).toBe(v.hex);
-    }
+    expectLibraryTensors(fixture, bitmaskCompress);
   });
 
   for (const like of [new Float32Array(1), halfArray('BF16', new Uint16Array(1))] as WeightArray[]) {

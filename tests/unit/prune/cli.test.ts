@@ -2,7 +2,7 @@
 // the zeros in place and the original tensor names, tokenizer copied, report files written; Ctrl-C
 // keeps finished blocks and --resume reproduces the uninterrupted run; bad arguments are named errors.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -39,6 +39,15 @@ function cli(
     });
     p.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** Header bytes the run metadata adds to <dir>/model.safetensors (report.storage counts the file without it). */
+function metadataBytes(dir: string): number {
+  const b = readFileSync(join(dir, 'model.safetensors'));
+  const n = b.readUInt32LE(0);
+  const header = JSON.parse(b.subarray(8, 8 + n).toString('utf8')) as Record<string, unknown>;
+  const bare = Buffer.byteLength(JSON.stringify({ ...header, __metadata__: { format: 'pt' } }));
+  return n - (Math.ceil((8 + bare) / 8) * 8 - 8);
 }
 
 describe('npm run prune (CLI)', () => {
@@ -110,6 +119,10 @@ describe('npm run prune (CLI)', () => {
     ]);
     expect(s.code, s.stderr).toBe(0);
     expect(s.stdout).toMatch(/model\.safetensors: \d+ bytes \(sparse-bitmask\)/);
+    const rep2 = JSON.parse(readFileSync(join(sparseOut, 'report.json'), 'utf8'));
+    expect(rep2.storage['sparse-bitmask']).toBe(statSync(join(sparseOut, 'model.safetensors')).size - metadataBytes(sparseOut));
+    expect(rep2.storage['sparse-24-bitmask']).toBeNull(); // unstructured Wanda is not 2:4
+    expect(s.stdout).toMatch(/stored bytes: dense [\d.]+ MB, sparse-bitmask [\d.]+ MB \(0\.\d\d×\), sparse-24-bitmask not 2:4 sparse/);
     const back = await loadModel(nodeDirSource(sparseOut));
     weightsToF32(back.weights).blocks.forEach((b, i) =>
       LINEAR_NAMES.forEach((n) => expect(b[n].w).toEqual(weightsToF32(pruned.weights).blocks[i][n].w)),
@@ -117,6 +130,26 @@ describe('npm run prune (CLI)', () => {
     expect(JSON.parse(readFileSync(join(sparseOut, 'config.json'), 'utf8')).quantization_config.sparsity_config.format).toBe(
       'sparse-bitmask',
     );
+
+    // a 2:4 run written as sparse-24-bitmask: the 2:4 config block, the same weights read back
+    const out24 = join(tmp, 'wanda-24');
+    const common24 = ['--model', MICRO_DIR, '--method', 'wanda', '--samples', '4', '--seqlen', '32', '--eval', 'none', '--cpu'];
+    const t = await cli([...common24, '--nm', '2:4', '--export-format', 'sparse-24-bitmask', '--out', out24]);
+    expect(t.code, t.stderr).toBe(0);
+    expect(t.stdout).toMatch(/sparse-24-bitmask [\d.]+ MB \(0\.\d\d×\)/);
+    const cfg24 = JSON.parse(readFileSync(join(out24, 'config.json'), 'utf8')).quantization_config.sparsity_config;
+    expect(cfg24).toMatchObject({ format: 'sparse-24-bitmask', sparsity_structure: '2:4' });
+    const rep24 = JSON.parse(readFileSync(join(out24, 'report.json'), 'utf8'));
+    expect(rep24.storage['sparse-24-bitmask']).toBe(statSync(join(out24, 'model.safetensors')).size - metadataBytes(out24));
+    expect(rep24.storage['sparse-24-bitmask']).toBeLessThan(rep24.storage['sparse-bitmask']);
+    const back24 = await loadModel(nodeDirSource(out24));
+    for (const b of weightsToF32(back24.weights).blocks)
+      for (const n of LINEAR_NAMES)
+        for (let g = 0; g < b[n].w.length; g += 4) expect(b[n].w.subarray(g, g + 4).filter((v) => v !== 0).length).toBeLessThanOrEqual(2);
+    // asked of a run that is not 2:4: refused before any work
+    const no24 = await cli([...common24, '--export-format', 'sparse-24-bitmask', '--out', join(tmp, 'no24')]);
+    expect(no24.code).toBe(2);
+    expect(no24.stderr).toMatch(/CliArgumentError: --export-format sparse-24-bitmask .* needs --nm 2:4 \(this run is unstructured\)/);
   });
 
   it('--calib-ids / --eval-ids (.npy and .json) prune a model without its tokenizer exactly like the same text does', async () => {
@@ -261,7 +294,7 @@ describe('npm run prune (CLI)', () => {
     expect(t.stderr).toMatch(/CliArgumentError: --threads 0: use a whole number from 1 to 33/);
     const f = await cli(['--model', MICRO_DIR, '--export-format', 'zip', '--cpu']);
     expect(f.code).toBe(2);
-    expect(f.stderr).toMatch(/CliArgumentError: --export-format zip: use dense or sparse-bitmask/);
+    expect(f.stderr).toMatch(/CliArgumentError: --export-format zip: use dense, sparse-bitmask, sparse-24-bitmask/);
     const c = await cli(['--model', MICRO_DIR, '--method', 'besa', '--nm', '2:4', '--cpu']);
     expect(c.code).toBe(1);
     expect(c.stderr).toMatch(/RunConfigError: BESA .* no N:M mode/);
