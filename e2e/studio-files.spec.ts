@@ -60,6 +60,12 @@ test('export writes a safetensors model that the studio loader reads back with t
   expect(spHeader['model.layers.0.self_attn.q_proj.weight']).toBeUndefined();
   const spConfig = JSON.parse(readFileSync(files.find((f) => f.name === 'config.json')!.path, 'utf8'));
   expect(spConfig.quantization_config.sparsity_config.format).toBe('sparse-bitmask');
+  // stored bytes (docs/exports.md §3): the report's sizes are shown, and the sparse file is that size plus its metadata
+  expect(report.storage['sparse-24-bitmask']).toBeNull(); // a BESA run is not 2:4
+  await expect(page.getByTestId('stored-bytes')).toContainText(/dense [\d.]+ [KM]iB · sparse-bitmask [\d.]+ [KM]iB \(0\.\d\d×\)/);
+  expect(sp.length - report.storage['sparse-bitmask']).toBeGreaterThan(0);
+  expect(sp.length - report.storage['sparse-bitmask']).toBeLessThan(1024);
+  await expect(page.getByTestId('export-sparse24')).toBeDisabled();
   files = [];
   prefix = '';
   await page.getByTestId('export-model').click();

@@ -182,9 +182,9 @@ export function allocationTable(blocks: readonly BlockSummary[]): string {
   return [head, ...lines].join('\n');
 }
 
-/** Dense vs compressed bytes of the pruned model (issue #16), e.g. "stored bytes: dense 2.1 MB, sparse-bitmask 1.2 MB (0.56×), …". */
+/** Dense vs compressed bytes of the pruned model (issue #16), e.g. "stored bytes: dense 2.10 MiB, sparse-bitmask 1.18 MiB (0.56×), …". */
 export function storageLine(s: StoredBytes): string {
-  const mb = (b: number) => `${(b / 1e6).toFixed(b < 1e7 ? 2 : 1)} MB`;
+  const mb = (b: number) => `${(b / 2 ** 20).toFixed(b < 10 * 2 ** 20 ? 2 : 1)} MiB`;
   const of = (b: number | null) => (b === null ? 'not 2:4 sparse' : `${mb(b)} (${(b / s.dense).toFixed(2)}×)`);
   return `stored bytes: dense ${mb(s.dense)}, sparse-bitmask ${of(s['sparse-bitmask'])}, sparse-24-bitmask ${of(s['sparse-24-bitmask'])}`;
 }

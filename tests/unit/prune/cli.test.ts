@@ -122,7 +122,7 @@ describe('npm run prune (CLI)', () => {
     const rep2 = JSON.parse(readFileSync(join(sparseOut, 'report.json'), 'utf8'));
     expect(rep2.storage['sparse-bitmask']).toBe(statSync(join(sparseOut, 'model.safetensors')).size - metadataBytes(sparseOut));
     expect(rep2.storage['sparse-24-bitmask']).toBeNull(); // unstructured Wanda is not 2:4
-    expect(s.stdout).toMatch(/stored bytes: dense [\d.]+ MB, sparse-bitmask [\d.]+ MB \(0\.\d\d×\), sparse-24-bitmask not 2:4 sparse/);
+    expect(s.stdout).toMatch(/stored bytes: dense [\d.]+ MiB, sparse-bitmask [\d.]+ MiB \(0\.\d\d×\), sparse-24-bitmask not 2:4 sparse/);
     const back = await loadModel(nodeDirSource(sparseOut));
     weightsToF32(back.weights).blocks.forEach((b, i) =>
       LINEAR_NAMES.forEach((n) => expect(b[n].w).toEqual(weightsToF32(pruned.weights).blocks[i][n].w)),
@@ -136,7 +136,7 @@ describe('npm run prune (CLI)', () => {
     const common24 = ['--model', MICRO_DIR, '--method', 'wanda', '--samples', '4', '--seqlen', '32', '--eval', 'none', '--cpu'];
     const t = await cli([...common24, '--nm', '2:4', '--export-format', 'sparse-24-bitmask', '--out', out24]);
     expect(t.code, t.stderr).toBe(0);
-    expect(t.stdout).toMatch(/sparse-24-bitmask [\d.]+ MB \(0\.\d\d×\)/);
+    expect(t.stdout).toMatch(/sparse-24-bitmask [\d.]+ MiB \(0\.\d\d×\)/);
     const cfg24 = JSON.parse(readFileSync(join(out24, 'config.json'), 'utf8')).quantization_config.sparsity_config;
     expect(cfg24).toMatchObject({ format: 'sparse-24-bitmask', sparsity_structure: '2:4' });
     const rep24 = JSON.parse(readFileSync(join(out24, 'report.json'), 'utf8'));
