@@ -57,7 +57,13 @@ export function bitmaskCompress(prefix: string, w: WeightArray, rows: number, co
 }
 
 /** The tensors bitmaskCompress writes for a [rows, cols] weight with nnz non-zeros, without their values. */
-export function bitmaskLayout(prefix: string, rows: number, cols: number, nnz: number, dtype: 'F32' | HalfDtype): Map<string, TensorLayout> {
+export function bitmaskLayout(
+  prefix: string,
+  rows: number,
+  cols: number,
+  nnz: number,
+  dtype: 'F32' | HalfDtype,
+): Map<string, TensorLayout> {
   const stride = Math.ceil(cols / 8);
   return new Map<string, TensorLayout>([
     [`${prefix}.shape`, { dtype: 'I64', shape: [2], bytes: 16 }],

@@ -2,7 +2,14 @@
 // names and dtypes the checkpoint was loaded with: bf16 in, bf16 out) + the tokenizer files passed through unchanged.
 // llama2.c-layout models are converted to rotate-half RoPE first, so transformers loads them as llama.
 
-import { bitmask24Compress, bitmask24Layout, bitmaskCompress, bitmaskLayout, COMPRESSED_TENSORS_VERSION, first24Violation } from './compressed';
+import {
+  bitmask24Compress,
+  bitmask24Layout,
+  bitmaskCompress,
+  bitmaskLayout,
+  COMPRESSED_TENSORS_VERSION,
+  first24Violation,
+} from './compressed';
 import { specToConfig } from './config';
 import { convertRopeLayout, weightsToHf } from './hfweights';
 import { isRawTensor, safetensorsSize, writeSafetensors, type TensorLayout, type TensorToWrite } from './safetensors';

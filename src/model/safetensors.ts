@@ -213,7 +213,10 @@ function headerOf(entries: [string, TensorLayout][], metadata: Record<string, st
 }
 
 /** The exact byte size writeSafetensors would produce for tensors of these layouts (exports report it, issue #16). */
-export function safetensorsSize(layouts: ReadonlyMap<string, TensorLayout> | Record<string, TensorLayout>, metadata: Record<string, string> = {}): number {
+export function safetensorsSize(
+  layouts: ReadonlyMap<string, TensorLayout> | Record<string, TensorLayout>,
+  metadata: Record<string, string> = {},
+): number {
   const h = headerOf(byName(layouts), metadata);
   return 8 + h.padded + h.data;
 }

@@ -88,7 +88,8 @@ export function ExportPanel() {
         <p className="small" data-testid="stored-bytes">
           model.safetensors: dense {fmtBytes(storage.dense)} · sparse-bitmask {fmtBytes(storage['sparse-bitmask'])} (
           {(storage['sparse-bitmask'] / storage.dense).toFixed(2)}×)
-          {twoFour && ` · sparse-24-bitmask ${fmtBytes(storage['sparse-24-bitmask']!)} (${(storage['sparse-24-bitmask']! / storage.dense).toFixed(2)}×)`}
+          {twoFour &&
+            ` · sparse-24-bitmask ${fmtBytes(storage['sparse-24-bitmask']!)} (${(storage['sparse-24-bitmask']! / storage.dense).toFixed(2)}×)`}
         </p>
       )}
     </section>
