@@ -33,6 +33,13 @@ test('export writes a safetensors model that the studio loader reads back with t
   const lines = csv.bytes.toString('utf8').trim().split('\n');
   expect(lines[0]).toBe('block,layer,rows,cols,numel,zeros,sparsity,expected_sparsity,reference_block_sparsity');
   expect(lines).toHaveLength(1 + 2 * 7);
+  // the llm-compressor recipe (docs/exports.md §4): BESA's measured per-linear sparsities for Wanda, one per named linear
+  const recipe = await one('export-recipe');
+  expect(recipe.name).toMatch(/\.recipe\.yaml$/);
+  const yaml = recipe.bytes.toString('utf8');
+  expect(yaml).toMatch(/^sparsity_stage:\n {2}sparsity_modifiers:\n {4}WandaPruningModifier:\n {6}sparsity:\n/m);
+  expect(yaml).toContain("- 'model.layers.1.mlp.down_proj'");
+  expect(yaml.match(/^ {8}- \d/gm)).toHaveLength(14);
   const [png] = await Promise.all([
     page.waitForEvent('download'),
     page.getByTestId('chart-sparsity').getByRole('button', { name: 'PNG' }).click(),

@@ -20,8 +20,19 @@ import {
 } from './common';
 import { methodOf } from '../prune/methods/registry';
 import { runPruneJob } from '../prune/job';
-import { allocationCsv, allocationTable, storageLine } from '../prune/report';
+import { llmCompressorRecipe, RecipeError } from '../prune/recipe';
+import { allocationCsv, allocationTable, storageLine, type RunReport } from '../prune/report';
 import { checkRunConfig } from '../prune/runConfigCheck';
+
+/** The run's llm-compressor recipe, or why there is none (docs/exports.md §4). */
+function recipeOrWhyNot(r: RunReport): string | RecipeError {
+  try {
+    return llmCompressorRecipe(r);
+  } catch (e) {
+    if (e instanceof RecipeError) return e;
+    throw e;
+  }
+}
 
 async function main(): Promise<number> {
   const a = parseArgs(process.argv.slice(2), PRUNE_FLAGS);
@@ -72,6 +83,8 @@ async function main(): Promise<number> {
   await mkdir(out, { recursive: true });
   await writeFile(join(out, 'report.json'), JSON.stringify(res.report, null, 2));
   await writeFile(join(out, 'report.csv'), allocationCsv(res.report));
+  const recipe = recipeOrWhyNot(res.report);
+  if (typeof recipe === 'string') await writeFile(join(out, 'recipe.yaml'), recipe);
   if (res.status === 'cancelled') {
     const done = res.pipeline.completedBlocks;
     process.stderr.write(
@@ -109,7 +122,10 @@ async function main(): Promise<number> {
       return `perplexity ${d.dataset} (${d.windows} windows × ${d.seqlen}${d.truncated ? ', truncated' : ''}): dense ${d.ppl.toFixed(4)} → pruned ${p ? p.ppl.toFixed(4) : '--'}`;
     }),
     `wall time ${r.timing.wallSeconds.toFixed(1)} s (pruning ${r.timing.pruneSeconds.toFixed(1)} s, eval ${r.timing.evalSeconds.toFixed(1)} s) on ${r.device.adapter}`,
-    `wrote ${[...Object.keys(files), 'report.json', 'report.csv'].join(', ')} to ${out}`,
+    `wrote ${[...Object.keys(files), 'report.json', 'report.csv', ...(typeof recipe === 'string' ? ['recipe.yaml'] : [])].join(', ')} to ${out}`,
+    typeof recipe === 'string'
+      ? 'recipe.yaml: the llm-compressor recipe of this run (docs/exports.md §4; npm run recipe -- --layers N for a deeper model)'
+      : `no recipe.yaml: ${recipe.message}`,
     `model.safetensors: ${files['model.safetensors']} bytes (${exportFormat})`,
     storageLine(r.storage),
   ];

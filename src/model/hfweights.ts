@@ -14,7 +14,8 @@ import {
 } from './spec';
 import { halfArray, isHalf, type WeightArray } from './weightArray';
 
-const HF_LINEAR: Record<LinearName, string> = {
+/** The HF module name of each linear inside model.layers.N (also the order of model.named_modules()). */
+export const HF_LINEAR: Record<LinearName, string> = {
   q: 'self_attn.q_proj',
   k: 'self_attn.k_proj',
   v: 'self_attn.v_proj',

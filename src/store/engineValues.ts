@@ -3,6 +3,8 @@
 // one place that shows what the UI depends on in the engine.
 export { LINEAR_NAMES } from '../model/spec';
 export { allocationCsv } from '../prune/report';
+// The llm-compressor recipe download (docs/exports.md §4): a pure function of the run report.
+export { llmCompressorRecipe, RecipeError } from '../prune/recipe';
 // The method registry and the run-config schema drive the method panel's menus, labels and hover help.
 export { METHODS, methodOf, structureFor } from '../prune/methods/registry';
 export { CONFIG_FIELDS, fieldApplies, fieldByKey, getSetting, type ConfigField } from '../prune/configSchema';

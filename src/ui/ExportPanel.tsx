@@ -1,9 +1,21 @@
 import { useStore } from 'zustand';
-import { allocationCsv } from '../store/engineValues';
+import type { RunReport } from '../prune/report';
+import { allocationCsv, llmCompressorRecipe, RecipeError } from '../store/engineValues';
 import { exportModel } from '../store/actions';
 import { runStore } from '../store/runStore';
 import { uiStore } from '../store/uiStore';
 import { download, fmtBytes } from './format';
+
+/** The run's recipe YAML, or why it has none. */
+function recipeOrWhyNot(report: RunReport | null): { yaml: string } | { why: string } {
+  if (!report) return { why: 'Finish a run first.' };
+  try {
+    return { yaml: llmCompressorRecipe(report) };
+  } catch (e) {
+    if (e instanceof RecipeError) return { why: `No recipe: ${e.message}` };
+    throw e;
+  }
+}
 
 /** Downloads: the pruned model (HF folder files or llama2.c .bin), the run report as JSON and CSV. */
 export function ExportPanel() {
@@ -11,6 +23,7 @@ export function ExportPanel() {
   const busy = useStore(uiStore, (s) => s.busy);
   const storage = report?.storage; // absent in reports written before issue #16
   const twoFour = storage?.['sparse-24-bitmask'] != null;
+  const recipe = recipeOrWhyNot(report);
   const base = report
     ? `${report.model.name.replace(/[^\w.-]+/g, '_').replace(/^_+|_+$/g, '')}-${report.method.name}${report.method.structure === 'unstructured' ? '' : '-' + report.method.structure.replace(':', 'of')}-${report.runId}`
     : '';
@@ -76,6 +89,19 @@ export function ExportPanel() {
           onClick={() => report && download(`${base}.allocation.csv`, allocationCsv(report), 'text/csv')}
         >
           Allocation CSV
+        </button>
+        <button
+          type="button"
+          data-testid="export-recipe"
+          disabled={!('yaml' in recipe)}
+          title={
+            'yaml' in recipe
+              ? "An llm-compressor recipe (YAML) that applies this run's method to a larger model on a GPU machine: BESA's learned per-layer sparsities go to Wanda. See docs/exports.md §4; npm run recipe -- --layers N resamples it for a deeper model."
+              : recipe.why
+          }
+          onClick={() => 'yaml' in recipe && download(`${base}.recipe.yaml`, recipe.yaml, 'application/yaml')}
+        >
+          llm-compressor recipe
         </button>
       </div>
       {report && (
