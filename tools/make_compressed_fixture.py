@@ -8,7 +8,11 @@ that version's own source files (sparse_compressors/base.py, sparse_bitmask.py a
 and merge_names from utils/safetensors_load.py) with small shims for the package imports they do not use here (registry, offloading,
 safetensors reading, tqdm, the two config enums), and calls the compressor's compress on a state dict like ours.
 
-Run (Debian's python3-torch and python3-numpy; a checkout of vllm-project/compressed-tensors):
+With the `safetensors` package importable it also writes the whole file `safetensors.torch.save_file` makes of
+the compressed state dict ("file", hex), for a byte-for-byte comparison of our writer's output.
+
+Run (Debian's python3-torch and python3-numpy, e.g. in a venv with --system-site-packages and `pip install
+safetensors`; a checkout of vllm-project/compressed-tensors):
   git -C CT checkout 927f6d5fec84d13866023bb414797333940b1741^
   /usr/bin/python3 tools/make_compressed_fixture.py CT sparse-bitmask > tests/fixtures/compressed/bitmask.json
   /usr/bin/python3 tools/make_compressed_fixture.py CT sparse-24-bitmask > tests/fixtures/compressed/bitmask24.json
@@ -22,6 +26,11 @@ from pathlib import Path
 
 import numpy
 import torch
+
+try:  # before the shims below replace the module name "safetensors"
+    from safetensors.torch import save as save_safetensors
+except ImportError:
+    save_safetensors = None
 
 src = Path(sys.argv[1]) / "src" / "compressed_tensors"
 FORMAT = sys.argv[2] if len(sys.argv) > 2 else "sparse-bitmask"
@@ -131,6 +140,8 @@ def raw(t: torch.Tensor) -> str:
     return t.numpy().tobytes().hex()
 
 
+whole_file = save_safetensors({n: t.contiguous() for n, t in out.items()}, metadata={"format": "pt"}).hex() if save_safetensors else None
+
 json.dump(
     {
         "source": f"vllm-project/compressed-tensors@927f6d5^ {type(compressor).__name__}.compress (tools/make_compressed_fixture.py)",
@@ -138,6 +149,7 @@ json.dump(
         "inputs": {n: {"dtype": DT[t.dtype], "shape": list(t.shape), "hex": raw(t)} for n, t in state.items()},
         "targets": sorted(targets),
         "outputs": {n: {"dtype": DT[t.dtype], "shape": list(t.shape), "hex": raw(t)} for n, t in sorted(out.items())},
+        "file": whole_file,
     },
     sys.stdout,
     indent=1,

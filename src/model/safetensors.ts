@@ -197,8 +197,17 @@ export interface TensorLayout {
 }
 
 const layoutOf = (t: TensorToWrite): TensorLayout => ({ dtype: dtypeOfData(t.data), shape: t.shape, bytes: bytesOfData(t.data) });
-const byName = <T>(m: ReadonlyMap<string, T> | Record<string, T>): [string, T][] =>
-  (m instanceof Map ? [...m.entries()] : Object.entries(m)).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+/**
+ * The reference writer's order (safetensors' `prepare`): wider dtypes first, then by name. Header keys and data
+ * follow it, so our files are byte-identical to `safetensors.torch.save_file`'s (tests/unit/model/compressed.test.ts).
+ */
+const DTYPE_RANK: Record<string, number> = { I64: 0, F32: 1, BF16: 2, F16: 3, U8: 4 };
+function inWriterOrder<T extends { dtype: string }>(entries: [string, T][]): [string, T][] {
+  return entries.sort(
+    (a, b) => (DTYPE_RANK[a[1].dtype] ?? 9) - (DTYPE_RANK[b[1].dtype] ?? 9) || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0),
+  );
+}
+const entriesOf = <T>(m: ReadonlyMap<string, T> | Record<string, T>): [string, T][] => (m instanceof Map ? [...m.entries()] : Object.entries(m));
 
 /** The header JSON (tensors in name order, data packed in that order) and the size of the data region. */
 function headerOf(entries: [string, TensorLayout][], metadata: Record<string, string>): { json: Uint8Array; padded: number; data: number } {
@@ -217,7 +226,7 @@ export function safetensorsSize(
   layouts: ReadonlyMap<string, TensorLayout> | Record<string, TensorLayout>,
   metadata: Record<string, string> = {},
 ): number {
-  const h = headerOf(byName(layouts), metadata);
+  const h = headerOf(inWriterOrder(entriesOf(layouts)), metadata);
   return 8 + h.padded + h.data;
 }
 
@@ -229,23 +238,20 @@ export function writeSafetensors(
   tensors: ReadonlyMap<string, TensorToWrite> | Record<string, TensorToWrite>,
   metadata: Record<string, string> = {},
 ): Uint8Array {
-  const entries = byName(tensors);
-  for (const [name, t] of entries)
+  for (const [name, t] of entriesOf(tensors))
     if (numel(t.shape) !== t.data.length)
       throw new ModelExportError(
         'writeSafetensors',
         `"${name}" shape [${t.shape.join(', ')}] does not match its ${t.data.length} values; pass data with one value per element of the shape`,
       );
-  const { json, padded, data } = headerOf(
-    entries.map(([n, t]) => [n, layoutOf(t)]),
-    metadata,
-  );
+  const entries = inWriterOrder(entriesOf(tensors).map(([n, t]) => [n, { ...layoutOf(t), t }] as [string, TensorLayout & { t: TensorToWrite }]));
+  const { json, padded, data } = headerOf(entries, metadata);
   const out = new Uint8Array(8 + padded + data);
   new DataView(out.buffer).setUint32(0, padded, true); // high 32 bits stay 0
   out.set(json, 8);
   out.fill(0x20, 8 + json.length, 8 + padded);
   let p = 8 + padded;
-  for (const [, t] of entries) {
+  for (const [, { t }] of entries) {
     const d = t.data;
     const a = isRawTensor(d) ? d.bytes : isHalf(d) ? d.bits : d;
     out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), p); // host is little-endian (all WebGPU targets)

@@ -20,6 +20,8 @@ export interface CompressedFixture {
   inputs: Record<string, Hex>;
   targets: string[];
   outputs: Record<string, Hex>;
+  /** The whole file safetensors.torch.save_file writes of the outputs (metadata {format: pt}). */
+  file: string;
 }
 export const readFixture = (file: string) =>
   JSON.parse(readFileSync(join(ROOT, 'tests/fixtures/compressed', file), 'utf8')) as CompressedFixture;
@@ -41,7 +43,7 @@ export const sameBits = (a: WeightArray, b: WeightArray) => hexOf(bytesOfData(a)
 
 type Compress = (prefix: string, w: WeightArray, rows: number, cols: number) => Map<string, TensorToWrite>;
 
-/** Our compressor on the fixture's inputs writes exactly the library's outputs, also through a safetensors file. */
+/** Our compressor on the fixture's inputs writes exactly the library's outputs, and our writer the reference writer's file. */
 export function expectLibraryTensors(fixture: CompressedFixture, compress: Compress): void {
   const ours = new Map<string, Hex>();
   const toWrite = new Map<string, TensorToWrite>();
@@ -60,7 +62,9 @@ export function expectLibraryTensors(fixture: CompressedFixture, compress: Compr
   }
   expect([...ours.keys()].sort()).toEqual(Object.keys(fixture.outputs).sort());
   for (const [k, v] of ours) expect(v, k).toEqual(fixture.outputs[k]);
-  const file = parseSafetensors(writeSafetensors(toWrite));
+  const bytes = writeSafetensors(toWrite);
+  expect(hexOf(bytes), 'the whole file, as safetensors.torch.save_file writes it').toBe(fixture.file);
+  const file = parseSafetensors(bytes);
   for (const [k, v] of Object.entries(fixture.outputs)) {
     const info = file.info(k);
     expect({ dtype: info.dtype, shape: info.shape }, k).toEqual({ dtype: v.dtype, shape: v.shape });
