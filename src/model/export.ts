@@ -59,13 +59,14 @@ function sparsityConfig(format: SparseFormat, globalSparsity: number): Record<st
     quant_method: 'compressed-tensors',
     version: COMPRESSED_TENSORS_VERSION,
     // BitmaskConfig / Sparse24BitMaskConfig.model_dump(): their fields, RegistryMixin's registry_requires_subclass included
+    // (in their order; tests/fixtures/compressed/sparsity_config.json is what the classes themselves dump)
     sparsity_config: {
+      registry_requires_subclass: false,
       format,
       targets: ['Linear'],
       ignore: ['lm_head'],
       global_sparsity: globalSparsity, // llm-compressor: zero parameters / all parameters
       sparsity_structure: format === 'sparse-24-bitmask' ? '2:4' : 'unstructured',
-      registry_requires_subclass: false,
     },
     transform_config: {},
   };

@@ -74,6 +74,28 @@ describe('compressed-tensors sparse-24-bitmask', () => {
   });
 });
 
+describe('sparsity_config', () => {
+  // what compressed-tensors' BitmaskConfig / Sparse24BitMaskConfig dump (tools/make_sparsity_config_fixture.py)
+  const golden = JSON.parse(readFileSync(join(ROOT, 'tests/fixtures/compressed/sparsity_config.json'), 'utf8')) as Record<
+    string,
+    Record<string, unknown>
+  >;
+  for (const [format, pattern] of [
+    ['sparse-bitmask', 'random'],
+    ['sparse-24-bitmask', '2:4'],
+  ] as const)
+    it(`${format}: the block the library's config class dumps, fields in its order`, async () => {
+      const { spec, w } = await prunedMicro(LIKES[0], pattern);
+      const cfg = JSON.parse(new TextDecoder().decode(exportHfFiles(spec, w, { format })['config.json'])) as {
+        quantization_config: { sparsity_config: Record<string, unknown> };
+      };
+      const ours = cfg.quantization_config.sparsity_config;
+      const want = { ...golden[format], global_sparsity: ours.global_sparsity };
+      expect(Object.keys(ours)).toEqual(Object.keys(want));
+      expect(ours).toEqual(want);
+    });
+});
+
 describe('stored bytes per export format', () => {
   for (const [like, pattern] of [
     [LIKES[0], 'random'],
