@@ -203,11 +203,10 @@ const layoutOf = (t: TensorToWrite): TensorLayout => ({ dtype: dtypeOfData(t.dat
  */
 const DTYPE_RANK: Record<string, number> = { I64: 0, F32: 1, BF16: 2, F16: 3, U8: 4 };
 function inWriterOrder<T extends { dtype: string }>(entries: [string, T][]): [string, T][] {
-  return entries.sort(
-    (a, b) => (DTYPE_RANK[a[1].dtype] ?? 9) - (DTYPE_RANK[b[1].dtype] ?? 9) || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0),
-  );
+  return entries.sort((a, b) => (DTYPE_RANK[a[1].dtype] ?? 9) - (DTYPE_RANK[b[1].dtype] ?? 9) || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }
-const entriesOf = <T>(m: ReadonlyMap<string, T> | Record<string, T>): [string, T][] => (m instanceof Map ? [...m.entries()] : Object.entries(m));
+const entriesOf = <T>(m: ReadonlyMap<string, T> | Record<string, T>): [string, T][] =>
+  m instanceof Map ? [...m.entries()] : Object.entries(m);
 
 /** The header JSON (tensors in name order, data packed in that order) and the size of the data region. */
 function headerOf(entries: [string, TensorLayout][], metadata: Record<string, string>): { json: Uint8Array; padded: number; data: number } {
@@ -244,7 +243,9 @@ export function writeSafetensors(
         'writeSafetensors',
         `"${name}" shape [${t.shape.join(', ')}] does not match its ${t.data.length} values; pass data with one value per element of the shape`,
       );
-  const entries = inWriterOrder(entriesOf(tensors).map(([n, t]) => [n, { ...layoutOf(t), t }] as [string, TensorLayout & { t: TensorToWrite }]));
+  const entries = inWriterOrder(
+    entriesOf(tensors).map(([n, t]) => [n, { ...layoutOf(t), t }] as [string, TensorLayout & { t: TensorToWrite }]),
+  );
   const { json, padded, data } = headerOf(entries, metadata);
   const out = new Uint8Array(8 + padded + data);
   new DataView(out.buffer).setUint32(0, padded, true); // high 32 bits stay 0
