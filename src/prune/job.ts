@@ -23,6 +23,7 @@ import type { EngineEvent, EngineEventListener } from './events';
 import { CpuBlockExecutor, type BlockExecutor } from './executor';
 import { runPipeline, type PipelineResult, type PrunableModel } from './pipeline';
 import { storedBytes } from '../model/export';
+import { StepTraceRecorder } from './reportTrace';
 import { buildReport, countParams, type ReportPerplexity, type RunReport } from './report';
 
 /** A corpus given as text (tokenised here with the model's tokenizer) or as token ids. */
@@ -147,12 +148,16 @@ export async function runPruneJob(job: PruneJob): Promise<PruneJobResult> {
     let evalSeconds = (performance.now() - te0) / 1000;
 
     emit({ type: 'phase', phase: 'pruning', detail: cfg.method });
+    const trace = new StepTraceRecorder(); // the step series go into the report too (src/prune/reportTrace.ts)
     const pipe = await runPipeline({
       model,
       config: cfg,
       calibrationIds: calib.ids,
       executor: exec,
-      onEvent: job.onEvent,
+      onEvent: (e) => {
+        trace.add(e);
+        job.onEvent?.(e);
+      },
       signal: job.signal,
       controller: job.controller,
       checkpoint: job.checkpoint,
@@ -193,6 +198,7 @@ export async function runPruneJob(job: PruneJob): Promise<PruneJobResult> {
       dense,
       pruned,
       storage: storedBytes(model.spec, pipe.weights),
+      trace: trace.trace(),
       wallSeconds,
       pruneSeconds: pipe.seconds,
       evalSeconds,

@@ -8,6 +8,7 @@ import type { BlockExecutor } from './executor';
 import type { RunConfig } from './config';
 import { methodOf } from './methods/registry';
 import type { PerplexityResult } from './events';
+import type { RunTrace } from './reportTrace';
 import { overallSparsity, type BlockSummary } from './summary';
 
 export const REPORT_SCHEMA = 'besa-studio/run-report@1';
@@ -60,6 +61,8 @@ export interface RunReport {
   perplexity: { dense: ReportPerplexity[]; pruned: ReportPerplexity[] };
   /** model.safetensors bytes of the pruned model per export format, run metadata aside (null: not 2:4 sparse). */
   storage: StoredBytes;
+  /** The optimiser steps per block, for the charts of a report opened later (absent in older reports). */
+  trace?: RunTrace;
   timing: { wallSeconds: number; pruneSeconds: number; evalSeconds: number; meanBlockSeconds: number };
   device: { executor: BlockExecutor['kind']; adapter: string; peakGpuBytes: number | null };
   error?: string;
@@ -94,6 +97,7 @@ export interface ReportInput {
   dense: ReportPerplexity[];
   pruned: ReportPerplexity[];
   storage: StoredBytes;
+  trace?: RunTrace;
   wallSeconds: number;
   pruneSeconds: number;
   evalSeconds: number;
@@ -142,6 +146,7 @@ export function buildReport(r: ReportInput): RunReport {
     achievedSparsity: overallSparsity(r.blocks),
     perplexity: { dense: r.dense, pruned: r.pruned },
     storage: r.storage,
+    ...(r.trace ? { trace: r.trace } : {}),
     timing: {
       wallSeconds: r.wallSeconds,
       pruneSeconds: r.pruneSeconds,

@@ -2,6 +2,7 @@
 // vanilla stores (engine events → runStore.ingest); React components call these functions and read
 // the stores through selectors. Nothing here computes run results.
 import type { ExportFormat } from '../model/export';
+import { parseReportFile } from '../prune/reportFile';
 import type { LinearName } from '../model/spec';
 import type { RunConfig } from '../prune/config';
 import type { EngineRequest } from '../prune/engineChoice';
@@ -209,6 +210,26 @@ export async function exportModel(format: ExportFormat = 'dense'): Promise<Recor
   } finally {
     uiStore.getState().set({ busy: null });
   }
+}
+
+/**
+ * Show a finished run from its .report.json (issue #14): checked by parseReportFile (every problem named), then
+ * drawn by the same charts as a live run. Refused while a run is in progress, so no live work is hidden.
+ */
+export function openReportFile(name: string, bytes: Uint8Array): boolean {
+  const notice = (kind: 'error' | 'info', text: string) => uiStore.getState().set({ notice: { kind, text } });
+  if (runStore.getState().status === 'running' || uiStore.getState().busy !== null) {
+    notice('error', `Stop the current run before opening ${name}: its charts would replace the live ones.`);
+    return false;
+  }
+  try {
+    runStore.getState().loadReport(parseReportFile(name, bytes), name);
+  } catch (e) {
+    notice('error', errText(e));
+    return false;
+  }
+  notice('info', `Showing ${name}: a finished run from its report. Its pruned weights are not in the file, so model exports are off.`);
+  return true;
 }
 
 export async function refreshMemory(): Promise<void> {

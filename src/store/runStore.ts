@@ -72,11 +72,15 @@ export interface RunState {
   achievedSparsity: number | null;
   seconds: number | null;
   report: RunReport | null;
+  /** Set when the run shown is a report file opened in the studio (its weights are not here: nothing to export). */
+  reportFile: string | null;
   /** Every EngineEvent count by type (tests assert the stream, not just the DOM). */
   eventCounts: Record<string, number>;
   ingest(e: EngineEvent): void;
   setPaused(p: RunState['paused']): void;
   setReport(r: RunReport): void;
+  /** Show a finished run from its report file (parsed by src/prune/reportFile.ts): allocation, steps, perplexity. */
+  loadReport(r: RunReport, file: string): void;
   clear(nBlocks: number): void;
 }
 
@@ -103,8 +107,39 @@ const initial = (nBlocks: number) => ({
   achievedSparsity: null,
   seconds: null,
   report: null,
+  reportFile: null,
   eventCounts: {},
 });
+
+/** The blocks of a report: measured allocation and losses, and the recorded steps (src/prune/reportTrace.ts). */
+function blocksOfReport(r: RunReport): BlockState[] {
+  const blocks = denseBlocks(r.model.nLayers);
+  for (const t of r.trace?.blocks ?? []) {
+    const steps = t.rows.map(([step, recon, penalty, total, ...layers]) => {
+      const p: StepPoint = {
+        step,
+        recon,
+        penalty,
+        total,
+        ...(Object.fromEntries(LINEAR_NAMES.map((n, i) => [n, layers[i]])) as LayerSparsity),
+      };
+      return p;
+    });
+    blocks[t.block] = { ...blocks[t.block], totalSteps: t.totalSteps, steps };
+  }
+  for (const a of r.allocation) {
+    const final = {
+      layerSparsity: a.layerSparsity,
+      blockSparsity: a.blockSparsity,
+      referenceMaskSparsity: a.referenceMaskSparsity,
+      lossBefore: a.lossBefore,
+      lossAfter: a.lossAfter,
+      seconds: a.seconds,
+    };
+    blocks[a.block] = { ...blocks[a.block], status: 'pruned', final };
+  }
+  return blocks;
+}
 
 function setBlock(blocks: BlockState[], i: number, f: (b: BlockState) => BlockState): BlockState[] {
   const out = blocks.slice();
@@ -116,6 +151,22 @@ function setBlock(blocks: BlockState[], i: number, f: (b: BlockState) => BlockSt
 export const runStore = createStore<RunState>()((set, get) => ({
   ...initial(0),
   clear: (nBlocks) => set(initial(nBlocks)),
+  loadReport: (r, file) =>
+    set({
+      ...initial(r.model.nLayers),
+      status: r.status,
+      runId: r.runId,
+      config: r.config,
+      adapter: r.device.adapter,
+      startBlock: r.startBlock,
+      blocks: blocksOfReport(r),
+      perplexity: { dense: r.perplexity.dense, pruned: r.perplexity.pruned },
+      achievedSparsity: r.achievedSparsity,
+      seconds: r.timing.wallSeconds,
+      error: r.error ?? null,
+      report: r,
+      reportFile: file,
+    }),
   setPaused: (paused) => set({ paused: paused?.waiting ? paused : null }),
   setReport: (report) =>
     set((s) => ({

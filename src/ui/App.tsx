@@ -42,7 +42,8 @@ function Charts() {
 }
 
 function CurrentGeneration() {
-  const runId = useStore(runStore, (s) => (s.report && s.report.status !== 'failed' ? s.report.runId : null));
+  // a report opened from a file has no weights in the Worker to generate with
+  const runId = useStore(runStore, (s) => (s.report && s.report.status !== 'failed' && !s.reportFile ? s.report.runId : null));
   return (
     <section className="panel">
       <h2>Dense vs pruned text</h2>

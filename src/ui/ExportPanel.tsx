@@ -1,7 +1,7 @@
 import { useStore } from 'zustand';
 import type { RunReport } from '../prune/report';
 import { allocationCsv, llmCompressorRecipe, RecipeError } from '../store/engineValues';
-import { exportModel } from '../store/actions';
+import { exportModel, openReportFile } from '../store/actions';
 import { runStore } from '../store/runStore';
 import { uiStore } from '../store/uiStore';
 import { download, fmtBytes } from './format';
@@ -21,6 +21,8 @@ function recipeOrWhyNot(report: RunReport | null): { yaml: string } | { why: str
 export function ExportPanel() {
   const report = useStore(runStore, (s) => s.report);
   const busy = useStore(uiStore, (s) => s.busy);
+  const reportFile = useStore(runStore, (s) => s.reportFile);
+  const noWeights = reportFile !== null; // a report opened from a file: its weights are not here
   const storage = report?.storage; // absent in reports written before issue #16
   const twoFour = storage?.['sparse-24-bitmask'] != null;
   const recipe = recipeOrWhyNot(report);
@@ -35,7 +37,7 @@ export function ExportPanel() {
         <button
           type="button"
           data-testid="export-model"
-          disabled={!report || busy !== null}
+          disabled={!report || busy !== null || noWeights}
           title="Download the pruned model: config.json + model.safetensors (float32, pruned weights are exact zeros) + tokenizer files. Load it back here or in transformers."
           onClick={async () => {
             const files = await exportModel();
@@ -47,7 +49,7 @@ export function ExportPanel() {
         <button
           type="button"
           data-testid="export-sparse"
-          disabled={!report || busy !== null}
+          disabled={!report || busy !== null || noWeights}
           title="Download the pruned model with its linears in compressed-tensors' sparse-bitmask format (non-zero values + a bitmask), which vLLM and compressed-tensors 0.14 load as sparse: about half the bytes of the dense file at 50 %. Loads back here too."
           onClick={async () => {
             const files = await exportModel('sparse-bitmask');
@@ -59,7 +61,7 @@ export function ExportPanel() {
         <button
           type="button"
           data-testid="export-sparse24"
-          disabled={!report || busy !== null || !twoFour}
+          disabled={!report || busy !== null || !twoFour || noWeights}
           title={
             twoFour
               ? "Download the 2:4-pruned model in compressed-tensors' sparse-24-bitmask format (2 values of every 4 + a bitmask), the layout vLLM's 2:4 sparse kernels read."
@@ -103,9 +105,26 @@ export function ExportPanel() {
         >
           llm-compressor recipe
         </button>
+        <label
+          className="filebtn"
+          title="Open a .report.json (from this studio or npm run prune) to see that finished run's charts, allocation and perplexity here."
+        >
+          Open report…
+          <input
+            data-testid="open-report"
+            type="file"
+            accept=".json,application/json"
+            onChange={async (e) => {
+              const f = e.target.files?.[0];
+              e.target.value = ''; // the same file can be opened again
+              if (f) openReportFile(f.name, new Uint8Array(await f.arrayBuffer()));
+            }}
+          />
+        </label>
       </div>
       {report && (
         <p className="small" data-testid="report-summary">
+          {reportFile && `${reportFile}: `}
           {report.status} · {report.completedBlocks}/{report.model.nLayers} blocks · achieved sparsity{' '}
           {(report.achievedSparsity * 100).toFixed(2)}% · {report.timing.wallSeconds.toFixed(1)} s on {report.device.executor}
         </p>
