@@ -31,6 +31,14 @@ async function boot(): Promise<void> {
         workerState: async () => ({ running: (await engine.request<'test-state-ok'>({ type: 'test-state' })).running }),
         loseDevice: async () => void (await engine.request<'ok'>({ type: 'test-lose-device' })),
         pushStats: () => ({ ...engine.pushStats }),
+        loadFiles: async (files) => {
+          try {
+            await engine.request<'model-ok'>({ type: 'load-model', source: { kind: 'files', files } });
+            return { ok: true };
+          } catch (e) {
+            return { ok: false, errorName: (e as Error).name, message: (e as Error).message };
+          }
+        },
       },
     );
   let init: Awaited<ReturnType<typeof engine.request<'init-ok'>>>;

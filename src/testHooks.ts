@@ -45,6 +45,8 @@ export interface BesaTestHooks {
   loseDevice(): Promise<void>;
   /** Worker pushes received and frame deliveries made so far (src/worker/client.ts). */
   pushStats(): { pushes: number; deliveries: number };
+  /** Send files straight to the Worker's model loader (e2e/worker-fuzz.spec.ts): loaded, or the error's name. */
+  loadFiles(files: File[]): Promise<{ ok: true } | { ok: false; errorName: string; message: string }>;
 }
 
 declare global {
@@ -63,7 +65,7 @@ export function testHooksRequested(search: string): boolean {
 
 export function installTestHooks(
   stores: BesaStores,
-  worker: { workerState(): Promise<WorkerTestState>; loseDevice(): Promise<void>; pushStats(): { pushes: number; deliveries: number } },
+  worker: Pick<BesaTestHooks, 'workerState' | 'loseDevice' | 'pushStats' | 'loadFiles'>,
 ): void {
   window.__besaStore = stores;
   window.__besaTest = {
@@ -76,5 +78,6 @@ export function installTestHooks(
     workerState: worker.workerState,
     loseDevice: worker.loseDevice,
     pushStats: worker.pushStats,
+    loadFiles: worker.loadFiles,
   };
 }

@@ -26,16 +26,17 @@ writeFileSync(join(DATA, 'sotu-eval.txt'), dataText('sotu-eval.txt', 8000));
 
 function cli(
   args: string[],
-  onStderr?: (text: string, kill: () => void) => void,
+  onStderr?: (text: string, kill: (signal?: NodeJS.Signals) => void) => void,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const p = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['src/cli/prune.ts', '--data-dir', DATA, ...args], { cwd: ROOT });
+    // node itself runs the CLI (tsx as a loader, not as a wrapper process), so a signal reaches the CLI's process
+    const p = spawn(process.execPath, ['--import', 'tsx', 'src/cli/prune.ts', '--data-dir', DATA, ...args], { cwd: ROOT });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d) => (stdout += d));
     p.stderr.on('data', (d) => {
       stderr += d;
-      onStderr?.(stderr, () => p.kill('SIGINT'));
+      onStderr?.(stderr, (signal = 'SIGINT') => p.kill(signal));
     });
     p.on('close', (code) => resolve({ code, stdout, stderr }));
   });
@@ -216,6 +217,30 @@ describe('npm run prune (CLI)', () => {
       /BESA final mask 'match-target' \(block: learned from θ \/ reference floor\(s·C\) \/ applied\):\n {2}block 0: 0\.\d{4} \/ 0\.\d{4} \/ 0\.5000/,
     );
     // reference: the same run in-process, uninterrupted
+    const m = await loadMicro();
+    const cfg = microConfig({ method: 'besa', nsamples: 16, seqlen: 64 });
+    const ref = await runPipeline({ model: m, config: cfg, calibrationIds: calibIds(m, cfg), executor: new CpuBlockExecutor(m.spec) });
+    const got = await loadModel(nodeDirSource(out));
+    got.weights.blocks.forEach((b, i) => LINEAR_NAMES.forEach((n) => expect(b[n].w).toEqual(ref.weights.blocks[i][n].w)));
+  });
+
+  it('a killed run (SIGKILL, no chance to clean up) leaves a resumable checkpoint and no model files', async () => {
+    const out = join(tmp, 'besa-killed');
+    const args = ['--model', MICRO_DIR, '--method', 'besa', '--samples', '16', '--seqlen', '64', '--eval', 'none', '--cpu', '--out', out];
+    let sent = false;
+    const cut = await cli(args, (text, kill) => {
+      if (!sent && /block 0: sparsity/.test(text)) {
+        sent = true;
+        kill('SIGKILL');
+      }
+    });
+    expect(cut.code).toBeNull(); // ended by the signal
+    expect(existsSync(join(out, 'model.safetensors'))).toBe(false);
+    expect(existsSync(join(out, 'model.safetensors.partial'))).toBe(false);
+    expect(JSON.parse(readFileSync(join(out, 'checkpoint/state.json'), 'utf8')).completed).toBe(1); // saved before block-end is printed
+    const res = await cli([...args, '--resume']);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stderr).toMatch(/resuming after block 0/);
     const m = await loadMicro();
     const cfg = microConfig({ method: 'besa', nsamples: 16, seqlen: 64 });
     const ref = await runPipeline({ model: m, config: cfg, calibrationIds: calibIds(m, cfg), executor: new CpuBlockExecutor(m.spec) });
