@@ -50,13 +50,13 @@ test('a BESA run and its export make no request to any other origin', async ({ p
   await openStudio(page, MICRO_HASH);
   await page.getByTestId('run').click();
   await waitStatus(page, 'completed');
-  // Exports go through blob: URLs: the model's three files and a chart PNG (an SVG drawn via <img>).
+  // Exports go through blob: URLs: the model's folder as one zip and a chart PNG (an SVG drawn via <img>).
   let downloads = 0;
   page.on('download', () => downloads++);
   await page.getByTestId('export-model').click();
-  await expect.poll(() => downloads, { timeout: 30_000 }).toBe(3);
+  await expect.poll(() => downloads, { timeout: 30_000 }).toBe(1);
   await page.getByTestId('chart-sparsity').getByRole('button', { name: 'PNG' }).click();
-  await expect.poll(() => downloads, { timeout: 30_000 }).toBe(4);
+  await expect.poll(() => downloads, { timeout: 30_000 }).toBe(2);
   expect(
     seen.some((u) => u.includes('/models/micro/')),
     'the model was fetched from the studio itself',

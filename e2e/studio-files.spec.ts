@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { unzipSync } from 'fflate';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { MICRO_HASH, openStudio, waitStatus } from './studio-helpers';
@@ -20,7 +21,8 @@ test('export writes a safetensors model that the studio loader reads back with t
     return { name: d.suggestedFilename(), bytes: readFileSync(path) };
   };
   const json = await one('export-json');
-  expect(json.name).toMatch(/\.report\.json$/);
+  expect(json.name).toMatch(/^micro-besa-0\.5-\d{4}-\d{2}-\d{2}\.report\.json$/); // the model by name, not its path
+  expect(await cardJson(page)).toMatchObject({ name: 'micro' });
   const report = JSON.parse(json.bytes.toString('utf8'));
   expect(report).toMatchObject({
     schema: 'besa-studio/run-report@1',
@@ -50,22 +52,24 @@ test('export writes a safetensors model that the studio loader reads back with t
   expect(pngBytes.subarray(1, 4).toString('latin1')).toBe('PNG');
   expect(pngBytes.length).toBeGreaterThan(2000); // a drawn chart, not an empty canvas
 
-  let files: { name: string; path: string }[] = [];
-  let prefix = '';
-  page.on('download', async (d) => {
-    const path = info.outputPath(prefix + d.suggestedFilename());
-    await d.saveAs(path);
-    files.push({ name: d.suggestedFilename(), path });
-  });
+  // The model downloads as one zip of its folder, named after the model, method, sparsity and date (issue #14).
+  const zipOf = async (testId: string) => {
+    const z = await one(testId);
+    expect(z.name).toMatch(
+      new RegExp(`^micro-besa-0\\.5-\\d{4}-\\d{2}-\\d{2}${testId === 'export-sparse' ? '-sparse-bitmask' : ''}\\.zip$`),
+    );
+    const entries = unzipSync(new Uint8Array(z.bytes));
+    const folder = z.name.replace(/\.zip$/, '');
+    expect(Object.keys(entries).sort()).toEqual(['config.json', 'model.safetensors', 'tokenizer.json'].map((f) => `${folder}/${f}`));
+    return Object.fromEntries(Object.entries(entries).map(([k, v]) => [k.slice(folder.length + 1), Buffer.from(v)]));
+  };
   // the sparse export first (docs/exports.md §1): bitmask groups instead of the linears' weights, and the config block
-  prefix = 'sparse-';
-  await page.getByTestId('export-sparse').click();
-  await expect.poll(() => files.length, { timeout: 30_000 }).toBe(3);
-  const sp = readFileSync(files.find((f) => f.name === 'model.safetensors')!.path);
+  const sparse = await zipOf('export-sparse');
+  const sp = sparse['model.safetensors'];
   const spHeader = JSON.parse(sp.subarray(8, 8 + Number(sp.readBigUInt64LE(0))).toString('utf8'));
   expect(spHeader['model.layers.0.self_attn.q_proj.bitmask'].shape).toEqual([32, 4]);
   expect(spHeader['model.layers.0.self_attn.q_proj.weight']).toBeUndefined();
-  const spConfig = JSON.parse(readFileSync(files.find((f) => f.name === 'config.json')!.path, 'utf8'));
+  const spConfig = JSON.parse(sparse['config.json'].toString('utf8'));
   expect(spConfig.quantization_config.sparsity_config.format).toBe('sparse-bitmask');
   // stored bytes (docs/exports.md §3): the report's sizes are shown, and the sparse file is that size plus its metadata
   expect(report.storage['sparse-24-bitmask']).toBeNull(); // a BESA run is not 2:4
@@ -73,16 +77,18 @@ test('export writes a safetensors model that the studio loader reads back with t
   expect(sp.length - report.storage['sparse-bitmask']).toBeGreaterThan(0);
   expect(sp.length - report.storage['sparse-bitmask']).toBeLessThan(1024);
   await expect(page.getByTestId('export-sparse24')).toBeDisabled();
-  files = [];
-  prefix = '';
-  await page.getByTestId('export-model').click();
-  await expect.poll(() => files.length, { timeout: 30_000 }).toBe(3);
-  expect(files.map((f) => f.name).sort()).toEqual(['config.json', 'model.safetensors', 'tokenizer.json']);
-  const st = readFileSync(files.find((f) => f.name === 'model.safetensors')!.path);
+  const dense = await zipOf('export-model');
+  const st = dense['model.safetensors'];
   const headerLen = Number(st.readBigUInt64LE(0));
   const header = JSON.parse(st.subarray(8, 8 + headerLen).toString('utf8'));
   expect(header.__metadata__['besa-studio.method']).toBe('besa');
   expect(header['model.layers.0.self_attn.q_proj.weight'].shape).toEqual([32, 32]);
+  const files = Object.entries(dense).map(([name, bytes]) => {
+    const path = info.outputPath('unzipped', name);
+    mkdirSync(info.outputPath('unzipped'), { recursive: true });
+    writeFileSync(path, bytes);
+    return { name, path };
+  });
   // Load the exported files through the same file input a user would use.
   await page.getByTestId('model-files').setInputFiles(files.map((f) => f.path));
   await expect.poll(async () => (await cardJson(page)).linearSparsity, { timeout: 60_000 }).toBeGreaterThan(0);

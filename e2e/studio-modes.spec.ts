@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { blockStatuses, openStudio, stepCounts, waitStatus, workerState } from './studio-helpers';
 
@@ -24,6 +25,18 @@ test('compare runs several methods on the same model and seed: table, bar chart 
   expect(rows.find((r) => r.label === 'Wanda 2:4')!.achieved).toBeCloseTo(0.5, 9);
   expect(rows.find((r) => r.label === 'Wanda')!.achieved).toBeCloseTo(0.5, 9);
   await expect(page.getByTestId('chart-compare')).toBeVisible();
+  // the table as files (issue #14): CSV with the dense row, JSON with each run's settings; allocations side by side
+  const save = async (testId: string) => {
+    const [d] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
+    return readFileSync((await d.path())!, 'utf8');
+  };
+  const csv = (await save('compare-csv')).trim().split('\n');
+  expect(csv[0]).toMatch(/^method,status,target_sparsity,achieved_sparsity,ppl_sotu-eval,prune_seconds,sparsity_q,/);
+  expect(csv.map((l) => l.split(',')[0])).toEqual(['method', 'dense', '"BESA"', '"Wanda"', '"SparseGPT"', '"Magnitude"', '"Wanda 2:4"']);
+  const json = JSON.parse(await save('compare-json'));
+  expect(json.rows.map((r: { label: string; structure: string }) => [r.label, r.structure])).toContainEqual(['Wanda 2:4', '2:4']);
+  expect(json.rows[1].allocationByLinear.q).toBeCloseTo(0.5, 9); // Wanda: every linear at the target
+  await expect(page.getByTestId('chart-compare-alloc')).toBeVisible();
   const gen = page.getByTestId('compare-generation');
   await gen.getByTestId('generate').click();
   const out = gen.getByTestId('generations');

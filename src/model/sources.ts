@@ -63,7 +63,8 @@ export function urlSource(base: string, files?: readonly string[], fetchImpl: ty
   const root = base.endsWith('/') ? base : base + '/';
   let listed: Promise<string[]> | null = files ? Promise.resolve([...files]) : null;
   return {
-    name: root,
+    // the folder's own name ("micro" for /models/micro/), as a person would call the model, not its path
+    name: decodeURIComponent(root.split('/').filter(Boolean).pop() ?? root),
     list: () =>
       (listed ??= Promise.all(
         STANDARD_MODEL_FILES.map(async (f) => {

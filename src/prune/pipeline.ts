@@ -191,7 +191,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
             type: 'progress',
             done: (i - start) * stepsPerBlock + s + 1,
             total: totalUnits,
-            label: `block ${i + 1}/${nBlocks} step ${s + 1}/${total}`,
+            label: `block ${i} (${i + 1} of ${nBlocks}) step ${s + 1}/${total}`, // blocks 0-based as everywhere, steps counted
             etaSeconds: eta(),
           });
         },
@@ -249,7 +249,13 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
         etaSeconds: e,
       });
       if (!method.learnsPerStep)
-        emit({ type: 'progress', done: i - start + 1, total: nBlocks - start, label: `block ${i + 1}/${nBlocks}`, etaSeconds: e });
+        emit({
+          type: 'progress',
+          done: i - start + 1,
+          total: nBlocks - start,
+          label: `block ${i} (${i + 1} of ${nBlocks}) done`,
+          etaSeconds: e,
+        });
       const mem = exec.memory?.();
       if (mem) emit({ type: 'memory', ...mem });
     }

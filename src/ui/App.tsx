@@ -56,12 +56,26 @@ function CurrentGeneration() {
   );
 }
 
+/** Tabs with the keyboard (WAI-ARIA tabs pattern): ←/→ move to the previous/next tab, Home/End to the ends. */
+function onTabKey(e: React.KeyboardEvent): void {
+  const i = TABS.findIndex((t) => t.id === uiStore.getState().tab);
+  const next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: TABS.length - 1 }[e.key];
+  if (next === undefined) return;
+  e.preventDefault();
+  const t = TABS[(next + TABS.length) % TABS.length];
+  uiStore.getState().set({ tab: t.id });
+  document.getElementById(`tab-${t.id}`)?.focus();
+}
+
 export function App() {
   const status = useStore(gpuStore, (s) => s.status);
   const tab = useStore(uiStore, (s) => s.tab);
   if (status.kind === 'unavailable') return <NoWebGpu reason={status.reason} />;
   return (
     <div className="app">
+      <a className="skip-link" href="#run-controls" data-testid="skip-link">
+        Skip to the run controls
+      </a>
       <Header />
       {status.kind === 'ready' && !status.caps && <NoWebGpuNotice reason={status.gpuError ?? 'no adapter'} wasm={status.wasm} />}
       <HashNotice />
@@ -72,13 +86,15 @@ export function App() {
           <SelfCheckPanel />
         </aside>
         <main className="main">
-          <nav className="tabs" role="tablist">
+          <nav className="tabs" role="tablist" aria-label="views" onKeyDown={onTabKey}>
             {TABS.map((t) => (
               <button
                 key={t.id}
+                id={`tab-${t.id}`}
                 type="button"
                 role="tab"
                 aria-selected={tab === t.id}
+                tabIndex={tab === t.id ? 0 : -1}
                 data-testid={`tab-${t.id}`}
                 className={tab === t.id ? 'active' : ''}
                 title={t.help}

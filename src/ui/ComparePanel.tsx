@@ -1,11 +1,15 @@
 import { useState } from 'react';
-import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useStore } from 'zustand';
 import { compareStore, COMPARE_PRESETS } from '../store/compareStore';
 import { runComparison, stopComparison } from '../store/actions';
 import { modelStore } from '../store/modelStore';
 import { runStore } from '../store/runStore';
+import { allocationByLinear, comparisonTableCsv, comparisonTableJson } from '../store/compareExport';
+import { LINEAR_NAMES } from '../store/engineValues';
 import { ChartCard } from './charts/ChartCard';
+import { SERIES_COLORS } from './charts/colors';
+import { download } from './format';
 import { GenerationPanel } from './GenerationPanel';
 
 /** Several methods on the same model, seed and data: perplexity table + bars, side-by-side text. */
@@ -22,6 +26,9 @@ export function ComparePanel() {
     ...rows.flatMap((r) => (r.report?.perplexity.pruned ?? []).map((p) => ({ label: r.label, dataset: p.dataset, ppl: p.ppl }))),
   ].filter((x) => x.dataset === sets[0]);
   const done = rows.filter((r) => r.status === 'completed' && r.runId).map((r) => r.runId!);
+  const allocated = rows.map((r) => ({ label: r.label, alloc: allocationByLinear(r) })).filter((r) => r.alloc);
+  const allocChart = LINEAR_NAMES.map((n) => ({ layer: n, ...Object.fromEntries(allocated.map((r) => [r.label, r.alloc![n]])) }));
+  const finished = rows.some((r) => r.report);
   return (
     <section className="panel compare" data-testid="compare-panel">
       <h2>Compare methods</h2>
@@ -50,6 +57,24 @@ export function ComparePanel() {
         </button>
         <button type="button" disabled={!running} onClick={() => void stopComparison()}>
           Stop
+        </button>
+        <button
+          type="button"
+          data-testid="compare-csv"
+          disabled={!finished}
+          title="The table below as CSV: per method the target and achieved sparsity, perplexity per text, time and the mean sparsity of each linear type."
+          onClick={() => download('comparison.csv', comparisonTableCsv(rows), 'text/csv')}
+        >
+          Table CSV
+        </button>
+        <button
+          type="button"
+          data-testid="compare-json"
+          disabled={!finished}
+          title="The same as JSON, with each run's method, pattern and run id."
+          onClick={() => download('comparison.json', comparisonTableJson(rows), 'application/json')}
+        >
+          Table JSON
         </button>
       </div>
       {rows.length > 0 && (
@@ -118,6 +143,27 @@ export function ComparePanel() {
               <YAxis tick={{ fontSize: 11 }} width={44} />
               <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(3) : String(v))} />
               <Bar dataKey="ppl" fill="#0e7490" isAnimationActive={false} />
+            </BarChart>
+          </ResponsiveContainer>
+        </ChartCard>
+      )}
+      {allocated.length > 0 && (
+        <ChartCard
+          id="compare-alloc"
+          testId="chart-compare-alloc"
+          title="Allocation per linear type"
+          help="For each method, the share of zeros in each kind of linear over all blocks. One-shot methods prune every linear to the target; BESA learns where to prune more and where less."
+        >
+          <ResponsiveContainer width="100%" height={220}>
+            <BarChart data={allocChart} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+              <CartesianGrid strokeDasharray="3 3" stroke="#e5e7eb" />
+              <XAxis dataKey="layer" tick={{ fontSize: 11 }} />
+              <YAxis tick={{ fontSize: 11 }} width={44} domain={[0, 1]} />
+              <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} />
+              <Legend wrapperStyle={{ fontSize: 11 }} />
+              {allocated.map((r, i) => (
+                <Bar key={r.label} dataKey={r.label} fill={SERIES_COLORS[i % SERIES_COLORS.length]} isAnimationActive={false} />
+              ))}
             </BarChart>
           </ResponsiveContainer>
         </ChartCard>

@@ -1,10 +1,18 @@
 import { useStore } from 'zustand';
+import type { ExportFormat } from '../model/export';
 import type { RunReport } from '../prune/report';
 import { allocationCsv, llmCompressorRecipe, RecipeError } from '../store/engineValues';
 import { exportModel, openReportFile } from '../store/actions';
 import { runStore } from '../store/runStore';
 import { uiStore } from '../store/uiStore';
-import { download, fmtBytes } from './format';
+import { download, fmtBytes, zipFolder } from './format';
+
+/** `<model>-<method>[-2of4]-<sparsity>-<date>`: the name every download of a run starts with. */
+export function runFileBase(r: RunReport): string {
+  const model = r.model.name.replace(/[^\w.-]+/g, '_').replace(/^_+|_+$/g, '') || 'model';
+  const nm = r.method.structure === 'unstructured' ? '' : '-' + r.method.structure.replace(':', 'of');
+  return `${model}-${r.method.name}${nm}-${r.method.targetSparsity}-${r.createdAt.slice(0, 10)}`;
+}
 
 /** The run's recipe YAML, or why it has none. */
 function recipeOrWhyNot(report: RunReport | null): { yaml: string } | { why: string } {
@@ -26,9 +34,13 @@ export function ExportPanel() {
   const storage = report?.storage; // absent in reports written before issue #16
   const twoFour = storage?.['sparse-24-bitmask'] != null;
   const recipe = recipeOrWhyNot(report);
-  const base = report
-    ? `${report.model.name.replace(/[^\w.-]+/g, '_').replace(/^_+|_+$/g, '')}-${report.method.name}${report.method.structure === 'unstructured' ? '' : '-' + report.method.structure.replace(':', 'of')}-${report.runId}`
-    : '';
+  const base = report ? runFileBase(report) : '';
+  // nothing to download while no block is pruned (a run cancelled in its first block) or the weights are not here
+  const noModel = !report || busy !== null || noWeights || report.completedBlocks === 0;
+  const saveModel = async (format: ExportFormat, suffix: string) => {
+    const files = await exportModel(format);
+    if (files) download(`${base}${suffix}.zip`, zipFolder(`${base}${suffix}`, files), 'application/zip');
+  };
   return (
     <section className="panel export" data-testid="export-panel">
       <h2>Share &amp; export</h2>
@@ -37,40 +49,31 @@ export function ExportPanel() {
         <button
           type="button"
           data-testid="export-model"
-          disabled={!report || busy !== null || noWeights}
-          title="Download the pruned model: config.json + model.safetensors (float32, pruned weights are exact zeros) + tokenizer files. Load it back here or in transformers."
-          onClick={async () => {
-            const files = await exportModel();
-            if (files) for (const [name, bytes] of Object.entries(files)) download(name, bytes);
-          }}
+          disabled={noModel}
+          title="Download the pruned model as one .zip of its folder: config.json + model.safetensors (the checkpoint's dtype, pruned weights are exact zeros) + tokenizer files. Unzip it to load it back here or in transformers."
+          onClick={() => saveModel('dense', '')}
         >
           {busy === 'exporting' ? 'Exporting…' : 'Pruned model'}
         </button>
         <button
           type="button"
           data-testid="export-sparse"
-          disabled={!report || busy !== null || noWeights}
-          title="Download the pruned model with its linears in compressed-tensors' sparse-bitmask format (non-zero values + a bitmask), which vLLM and compressed-tensors 0.14 load as sparse: about half the bytes of the dense file at 50 %. Loads back here too."
-          onClick={async () => {
-            const files = await exportModel('sparse-bitmask');
-            if (files) for (const [name, bytes] of Object.entries(files)) download(name, bytes);
-          }}
+          disabled={noModel}
+          title="Download the pruned model (one .zip) with its linears in compressed-tensors' sparse-bitmask format (non-zero values + a bitmask), which vLLM and compressed-tensors 0.14 load as sparse: about half the bytes of the dense file at 50 %. Loads back here too."
+          onClick={() => saveModel('sparse-bitmask', '-sparse-bitmask')}
         >
           Sparse model (vLLM)
         </button>
         <button
           type="button"
           data-testid="export-sparse24"
-          disabled={!report || busy !== null || !twoFour || noWeights}
+          disabled={noModel || !twoFour}
           title={
             twoFour
               ? "Download the 2:4-pruned model in compressed-tensors' sparse-24-bitmask format (2 values of every 4 + a bitmask), the layout vLLM's 2:4 sparse kernels read."
               : 'Needs a 2:4 run: pick pattern 2:4 (Wanda, SparseGPT or magnitude) to export this format.'
           }
-          onClick={async () => {
-            const files = await exportModel('sparse-24-bitmask');
-            if (files) for (const [name, bytes] of Object.entries(files)) download(name, bytes);
-          }}
+          onClick={() => saveModel('sparse-24-bitmask', '-sparse-24-bitmask')}
         >
           2:4 sparse model (vLLM)
         </button>

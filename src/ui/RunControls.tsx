@@ -30,7 +30,7 @@ export function RunControls() {
   const frac = status === 'completed' ? 1 : progress && progress.total ? progress.done / progress.total : 0;
   const state = running ? (paused ? `paused before a ${paused.point === 'block' ? 'block' : 'step'}` : 'running') : status;
   return (
-    <section className="panel run" data-testid="run-controls">
+    <section className="panel run" data-testid="run-controls" id="run-controls" tabIndex={-1}>
       <h2>
         Run{' '}
         <span className={`badge ${status}`} data-testid="run-status" data-status={status} data-paused={String(!!paused)}>

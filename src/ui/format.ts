@@ -1,3 +1,4 @@
+import { zipSync, type Zippable } from 'fflate';
 // Small formatting helpers shared by the panels.
 export function fmtBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -33,4 +34,15 @@ export function download(name: string, data: Uint8Array | string | Blob, type = 
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/**
+ * One .zip of a model folder: every file under `folder/`. Weights are stored uncompressed (pruned floats barely
+ * compress, and deflating hundreds of MB would block the page); text files are deflated.
+ */
+export function zipFolder(folder: string, files: Record<string, Uint8Array>): Uint8Array {
+  const entries = Object.fromEntries(
+    Object.entries(files).map(([name, bytes]) => [`${folder}/${name}`, [bytes, { level: /\.(json|txt|md|ya?ml)$/.test(name) ? 6 : 0 }]]),
+  ) as Zippable;
+  return zipSync(entries);
 }

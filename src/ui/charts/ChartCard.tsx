@@ -1,4 +1,4 @@
-import { useRef, type ReactNode } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import { uiStore, type LearnTarget } from '../../store/uiStore';
 import { saveChartPng } from './png';
@@ -21,6 +21,10 @@ export function ChartCard({
 }) {
   const ref = useRef<HTMLDivElement>(null);
   const hl = useStore(uiStore, (s) => s.highlight === id);
+  useEffect(() => {
+    // Learn mode: the chart a chapter talks about is brought into view, not left below the fold
+    if (hl) ref.current?.scrollIntoView?.({ block: 'nearest', behavior: 'smooth' });
+  }, [hl]);
   return (
     <div
       className={`chart${hl ? ' highlight' : ''}`}

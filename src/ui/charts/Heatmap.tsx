@@ -55,6 +55,14 @@ export function Heatmap() {
           </div>
         ))}
       </div>
+      <div className="hm-legend" data-testid="heatmap-legend" aria-label="colour scale: share of zeros from 0 % to 100 %">
+        <span>0 %</span>
+        <span
+          className="hm-scale"
+          style={{ background: `linear-gradient(to right, ${[0, 0.25, 0.5, 0.75, 1].map((t) => sparsityColor(t)).join(', ')})` }}
+        />
+        <span>100 % zeros</span>
+      </div>
     </ChartCard>
   );
 }

@@ -1,15 +1,22 @@
 import type { LinearName } from '../../model/spec';
 
-/** One colour per linear, the same in every chart (attention: cool, MLP: warm). */
+/**
+ * One colour per linear, the same in every chart: the Okabe–Ito palette, which stays distinguishable with the
+ * common colour-vision deficiencies (attention: blues, green, purple; MLP: orange, vermillion, grey; its yellow
+ * and black are left out: too faint on white, invisible on the dark theme).
+ */
 export const LAYER_COLORS: Record<LinearName, string> = {
-  q: '#2563eb',
-  k: '#0891b2',
-  v: '#7c3aed',
-  o: '#4f46e5',
-  gate: '#ea580c',
-  up: '#d97706',
-  down: '#dc2626',
+  q: '#0072b2',
+  k: '#56b4e9',
+  v: '#009e73',
+  o: '#cc79a7',
+  gate: '#e69f00',
+  up: '#d55e00',
+  down: '#7f7f7f',
 };
+
+/** Series colours for several runs side by side (compare view), from the same palette. */
+export const SERIES_COLORS = ['#0072b2', '#e69f00', '#009e73', '#d55e00', '#cc79a7', '#56b4e9', '#7f7f7f'];
 
 /** Sparsity 0…1 → colour (white → deep teal), for the heatmap. */
 export function sparsityColor(s: number): string {

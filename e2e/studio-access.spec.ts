@@ -1,0 +1,45 @@
+// The studio by keyboard and for every eye (issue #14): a skip link to the run controls, tabs that move with
+// the arrow keys, file pickers reached with Tab, a colour scale on the heatmap; and nothing to download
+// while no block is pruned (a run cancelled in its first block).
+import { expect, test } from '@playwright/test';
+import { openStudio, runReport, waitStatus } from './studio-helpers';
+
+test('keyboard: skip link to the run controls, arrow-key tabs, file pickers reachable with Tab', async ({ page }) => {
+  await openStudio(page);
+  await page.keyboard.press('Tab'); // the first stop on the page
+  await expect(page.getByTestId('skip-link')).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('run-controls')).toBeFocused();
+
+  await page.getByTestId('tab-run').focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(page.getByTestId('tab-learn')).toBeFocused();
+  await expect(page.getByTestId('tab-learn')).toHaveAttribute('aria-selected', 'true');
+  await page.keyboard.press('End');
+  await expect(page.getByTestId('tab-compare')).toHaveAttribute('aria-selected', 'true');
+  await page.keyboard.press('ArrowRight'); // wraps around
+  await expect(page.getByTestId('tab-run')).toBeFocused();
+  await expect(page.getByTestId('tab-run')).toHaveAttribute('tabindex', '0');
+  await expect(page.getByTestId('tab-learn')).toHaveAttribute('tabindex', '-1'); // one tab stop for the tab list
+
+  // the hidden file inputs are in the tab order (not display: none), so Tab lands on them
+  for (const id of ['model-files', 'open-report']) {
+    await page.getByTestId(id).focus();
+    await expect(page.getByTestId(id)).toBeFocused();
+    expect(await page.getByTestId(id).evaluate((el) => getComputedStyle(el).display)).not.toBe('none');
+  }
+});
+
+test('a run cancelled in its first block has nothing to export but its report; the heatmap has a colour scale', async ({ page }) => {
+  await openStudio(page, '#model=micro&method=besa&samples=6&seqlen=32&evalwin=2&eval=sotu-eval');
+  await page.getByTestId('step').click(); // one step into block 0, paused
+  await expect.poll(async () => await page.evaluate(() => window.__besaTest!.runState().blocks[0].steps.length)).toBe(1);
+  await page.getByTestId('cancel').click();
+  await waitStatus(page, 'cancelled');
+  expect(await runReport(page)).toMatchObject({ status: 'cancelled', completedBlocks: 0 });
+  await expect(page.getByTestId('export-model')).toBeDisabled();
+  await expect(page.getByTestId('export-sparse')).toBeDisabled();
+  await expect(page.getByTestId('export-json')).toBeEnabled();
+  await expect(page.getByTestId('heatmap-legend')).toContainText('0 %');
+  await expect(page.getByTestId('heatmap-legend')).toContainText('100 % zeros');
+});
