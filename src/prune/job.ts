@@ -79,7 +79,8 @@ export async function evaluateAll(
     const r = await perplexity(idsOf(c, tok), seqlen, vocabSize, forward, {
       dataset: c.id,
       maxWindows: maxWindows > 0 ? maxWindows : undefined,
-      onWindow: (done, total) => emit({ type: 'progress', done, total, label: `${stage} perplexity on ${c.id}` }),
+      onWindow: (done, total) =>
+        emit({ type: 'progress', done, total, label: `${stage} perplexity on ${c.id}: window ${done} of ${total}` }),
     });
     const res: ReportPerplexity = {
       dataset: c.id,

@@ -21,6 +21,7 @@ import {
 } from '../model/spec';
 import { BlockInputStats } from './blockStats';
 import type { CheckpointStore, ResumeState } from './checkpoint';
+import { RunEta } from './eta';
 import { CheckpointMismatchError } from './checkpoint';
 import { assertFinite, BESA_ADVICE, MODEL_ADVICE } from './finite';
 import type { RunConfig } from './config';
@@ -136,10 +137,16 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
     await yieldToEventLoop();
     if (signal?.aborted) throw new RunCancelledError();
   };
-  // ETA from the units (learned steps or one-shot blocks) done in this session.
-  const totalUnits = (nBlocks - start) * stepsPerBlock;
-  let unitsDone = 0;
-  const eta = () => (unitsDone ? ((performance.now() - t0) / 1000 / unitsDone) * (totalUnits - unitsDone) : undefined);
+  // Progress in units (learned steps, or blocks for one-shot methods); the ETA times a block's fixed part and
+  // its steps apart (src/prune/eta.ts).
+  const learns = method.learnsPerStep;
+  const unitsPerBlock = learns ? stepsPerBlock : 1;
+  const totalUnits = (nBlocks - start) * unitsPerBlock;
+  const timer = new RunEta(nBlocks - start, learns ? stepsPerBlock : 0, nsamples);
+  const now = () => performance.now() / 1000;
+  const eta = () => timer.remaining(now());
+  const phase = (i: number, done: number, what: string) =>
+    emit({ type: 'progress', done, total: totalUnits, label: `block ${i} (${i + 1} of ${nBlocks}) ${what}`, etaSeconds: eta() });
 
   let i = start;
   try {
@@ -151,6 +158,8 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
       // Only this block is widened to f32 (docs/real-models.md §2); an f32 checkpoint's block is used as is.
       const dense = blockToF32(model.weights.blocks[i]);
       emit({ type: 'block-start', block: i, nBlocks, totalSteps: stepsPerBlock });
+      timer.blockStart(now());
+      phase(i, (i - start) * unitsPerBlock, `dense pass over ${nsamples} samples`); // shown while it runs
 
       // Dense pass on X_p: targets + statistics in one pass (docs/besa.md §1.2, §1.8).
       const need = method.needs(cfg);
@@ -167,6 +176,8 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
       if (denseChain) for (const fw of await forwardAll(exec, dense, Xfp!, { between: checkAbort })) Yfp.push(fw.y);
       const target = denseChain ? Yfp : Yref;
       await exec.checkDevice?.(`block ${i}: dense pass`);
+      timer.denseDone(now());
+      if (!learns) phase(i, (i - start) * unitsPerBlock, `pruning (${cfg.method})`);
       if (i === start) assertFinite(`block ${i}: the calibration activations entering it`, Xp, MODEL_ADVICE);
       assertFinite(`block ${i}: the dense block's output`, target, MODEL_ADVICE);
 
@@ -186,14 +197,8 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
           await checkAbort();
         },
         learnedStepDone: (s, total) => {
-          unitsDone++;
-          emit({
-            type: 'progress',
-            done: (i - start) * stepsPerBlock + s + 1,
-            total: totalUnits,
-            label: `block ${i} (${i + 1} of ${nBlocks}) step ${s + 1}/${total}`, // blocks 0-based as everywhere, steps counted
-            etaSeconds: eta(),
-          });
+          timer.stepDone(now());
+          phase(i, (i - start) * unitsPerBlock + s + 1, `step ${s + 1}/${total}`); // blocks 0-based as everywhere, steps counted
         },
       });
       await exec.checkDevice?.(`block ${i}: pruning (${cfg.method})`);
@@ -207,6 +212,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
       const nextXp: Float32Array[] = [];
       let lossAfter = 0;
       await checkAbort();
+      phase(i, (i - start + (learns ? 1 : 0)) * unitsPerBlock, 'pruned pass');
       const prunedOut = await forwardAll(exec, pruned, Xp, { between: checkAbort });
       for (let b = 0; b < nsamples; b++) {
         const y = prunedOut[b].y;
@@ -233,8 +239,8 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
       Xp = nextXp;
       if (denseChain) Xfp = Yfp;
       summaries.push(summary);
-      if (!method.learnsPerStep) unitsDone++;
       await o.checkpoint?.saveBlock({ runKey, block: i, nBlocks, weights: newW, Xp, Xfp, summary });
+      timer.blockDone(now());
       const e = eta() ?? 0;
       const besaInfo = learned !== undefined ? { learnedSparsity: learned, referenceMaskSparsity: summary.referenceMaskSparsity } : {};
       emit({
@@ -248,14 +254,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
         seconds: summary.seconds,
         etaSeconds: e,
       });
-      if (!method.learnsPerStep)
-        emit({
-          type: 'progress',
-          done: i - start + 1,
-          total: nBlocks - start,
-          label: `block ${i} (${i + 1} of ${nBlocks}) done`,
-          etaSeconds: e,
-        });
+      if (!learns) phase(i, i - start + 1, 'done');
       const mem = exec.memory?.();
       if (mem) emit({ type: 'memory', ...mem });
     }
