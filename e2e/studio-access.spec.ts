@@ -43,3 +43,17 @@ test('a run cancelled in its first block has nothing to export but its report; t
   await expect(page.getByTestId('heatmap-legend')).toContainText('0 %');
   await expect(page.getByTestId('heatmap-legend')).toContainText('100 % zeros');
 });
+
+test('a phone-sized screen (390 px): nothing wider than the screen, Run at hand without scrolling', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await openStudio(page);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow, 'horizontal overflow in px').toBeLessThanOrEqual(0);
+  await expect(page.getByTestId('run-bar-run')).toBeInViewport();
+  await page.getByTestId('run-bar-run').click();
+  await waitStatus(page, 'completed');
+  for (const tab of ['run', 'learn', 'compare'] as const) {
+    await page.getByTestId(`tab-${tab}`).click();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth), `${tab} view`).toBeLessThanOrEqual(0);
+  }
+});

@@ -1,5 +1,7 @@
 import { useStore } from 'zustand';
+import { control, startRun } from '../store/actions';
 import { gpuStore } from '../store/gpuStore';
+import { modelStore } from '../store/modelStore';
 import { runStore } from '../store/runStore';
 import { uiStore, type Tab } from '../store/uiStore';
 import { AllocationBars } from './charts/AllocationBars';
@@ -67,6 +69,29 @@ function onTabKey(e: React.KeyboardEvent): void {
   document.getElementById(`tab-${t.id}`)?.focus();
 }
 
+/** Narrow screens: Run stays at hand in a bar at the bottom instead of below every setting (CSS shows it ≤ 900 px). */
+function RunBar() {
+  const status = useStore(runStore, (s) => s.status);
+  const paused = useStore(runStore, (s) => s.paused);
+  const card = useStore(modelStore, (s) => s.card);
+  const running = status === 'running';
+  return (
+    <div className="run-bar" data-testid="run-bar">
+      <span className="muted small">{running ? (paused ? 'paused' : 'running…') : status}</span>
+      <button
+        type="button"
+        className="primary"
+        data-testid="run-bar-run"
+        disabled={!card || (running && !paused)}
+        onClick={() => (running ? void control('resume') : void startRun('run'))}
+      >
+        {running ? 'Resume' : 'Run'}
+      </button>
+      <a href="#run-controls">progress ↑</a>
+    </div>
+  );
+}
+
 export function App() {
   const status = useStore(gpuStore, (s) => s.status);
   const tab = useStore(uiStore, (s) => s.tab);
@@ -79,6 +104,7 @@ export function App() {
       <Header />
       {status.kind === 'ready' && !status.caps && <NoWebGpuNotice reason={status.gpuError ?? 'no adapter'} wasm={status.wasm} />}
       <HashNotice />
+      <RunBar />
       <div className="layout">
         <aside className="side">
           <ModelPanel />

@@ -14,7 +14,13 @@ export function GenerationPanel({ runIds, testId = 'generation' }: { runIds: str
   return (
     <div className="generation" data-testid={testId}>
       <div className="gen-controls">
-        <input className="prompt" aria-label="Prompt" value={prompt} onChange={(e) => setPrompt(e.target.value)} title="The prompt every model continues." />
+        <input
+          className="prompt"
+          aria-label="Prompt"
+          value={prompt}
+          onChange={(e) => setPrompt(e.target.value)}
+          title="The prompt every model continues."
+        />
         <label title="New tokens to generate.">
           tokens{' '}
           <input
