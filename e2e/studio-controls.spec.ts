@@ -83,6 +83,13 @@ test('cancel leaves a consistent state: finished blocks pruned, the rest dense, 
   const mask = JSON.parse((await page.getByTestId('chart-mask').getAttribute('data-json'))!);
   expect(mask.zeros).toBe(0);
   await page.screenshot({ path: 'e2e/screenshots/studio-cancelled.png', fullPage: true });
+  // Resume is offered at once (not only after a reload), and continues from block 1
+  await expect(page.getByTestId('resume-banner')).toContainText('stopped after block 0 (1/2 blocks');
+  await page.getByTestId('resume').click();
+  await waitStatus(page, 'completed');
+  expect(await blockStatuses(page)).toEqual(['pruned', 'pruned']);
+  expect(await runReport(page)).toMatchObject({ status: 'completed', startBlock: 1, completedBlocks: 2 });
+  await expect(page.getByTestId('resume-banner')).toHaveCount(0);
   // The studio is usable again: reset and a full run.
   await page.getByTestId('reset').click();
   await expect.poll(async () => blockStatuses(page)).toEqual(['dense', 'dense']);

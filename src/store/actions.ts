@@ -138,7 +138,7 @@ export async function startRun(
       label: opts.label,
       engine: configStore.getState().engine,
     });
-    if (opts.resume) modelStore.getState().set({ checkpoint: null });
+    modelStore.getState().set({ checkpoint: r.checkpoint ?? null }); // a cancelled run can be resumed right away
     return r.runId;
   } catch (e) {
     uiStore.getState().set({ notice: { kind: 'error', text: errText(e) } });

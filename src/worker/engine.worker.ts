@@ -184,7 +184,10 @@ async function handle(req: WorkerRequest): Promise<void> {
         results.set(r.runId, r);
         lastRunId = r.runId;
         push({ id: 0, type: 'report', report: r.report, label });
-        return reply({ id: req.id, type: 'run-ok', runId: r.runId, status: r.status });
+        // a cancelled run's finished blocks are in the checkpoint: the page offers Resume at once, not only after a reload
+        const cp = r.status === 'cancelled' ? await peekCheckpoint().catch(() => null) : null;
+        const resumable = cp && cp.modelSha256 === model.weightsSha256 && cp.completed > 0 ? cp : null;
+        return reply({ id: req.id, type: 'run-ok', runId: r.runId, status: r.status, checkpoint: resumable });
       } finally {
         current = null;
       }

@@ -97,7 +97,7 @@ export type WorkerResponse =
   | { id: number; type: 'engine-ok'; decision: EngineDecision }
   | { id: number; type: 'self-check-ok'; result: SelfCheckResult }
   | { id: number; type: 'model-ok'; card: ModelCard; checkpoint: CheckpointInfo | null }
-  | { id: number; type: 'run-ok'; runId: string; status: 'completed' | 'cancelled' | 'failed' }
+  | { id: number; type: 'run-ok'; runId: string; status: 'completed' | 'cancelled' | 'failed'; checkpoint?: CheckpointInfo | null }
   | { id: number; type: 'ok' }
   | { id: number; type: 'mask-ok'; mask: MaskImage }
   | { id: number; type: 'generate-ok'; prompt: string; generations: Generation[] }
