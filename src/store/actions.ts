@@ -80,9 +80,14 @@ export async function loadModelFrom(source: ModelSourceRequest, label: string): 
   modelStore.getState().set({ loading: label, error: null });
   try {
     const r = await engine().request<'model-ok'>({ type: 'load-model', source });
-    modelStore
-      .getState()
-      .set({ loading: null, download: null, card: r.card, checkpoint: r.checkpoint, adjusted: fitToModel(r.card.spec.maxSeqLen, label) });
+    modelStore.getState().set({
+      loading: null,
+      download: null,
+      card: r.card,
+      checkpoint: r.checkpoint,
+      adjusted: fitToModel(r.card.spec.maxSeqLen, label),
+      timeProbe: null, // timed on the previous model
+    });
     runStore.getState().clear(r.card.spec.nLayers);
     uiStore.getState().set({ mask: null, generations: null, selectedBlock: null });
     compareStore.getState().set({ rows: [] });
@@ -230,6 +235,17 @@ export function openReportFile(name: string, bytes: Uint8Array): boolean {
   }
   notice('info', `Showing ${name}: a finished run from its report. Its pruned weights are not in the file, so model exports are off.`);
   return true;
+}
+
+/** Time one block forward on the engine in use, for the time estimate next to the memory estimate. */
+export async function probeTime(): Promise<void> {
+  const { config, engine: request } = configStore.getState();
+  try {
+    const r = await engine().request<'time-probe-ok'>({ type: 'time-probe', seqlen: config.seqlen, engine: request });
+    modelStore.getState().set({ timeProbe: { msPerBlockForward: r.msPerBlockForward, seqlen: r.seqlen, engine: r.engine } });
+  } catch (e) {
+    uiStore.getState().set({ notice: { kind: 'error', text: errText(e) } });
+  }
 }
 
 export async function refreshMemory(): Promise<void> {

@@ -68,3 +68,37 @@ export function reportedDeviceMemory(): number | null {
   const gb = (globalThis.navigator as { deviceMemory?: number } | undefined)?.deviceMemory;
   return typeof gb === 'number' && gb > 0 ? gb * 2 ** 30 : null;
 }
+
+/**
+ * A BESA step in forwards of one sample: its forward and backward (about 3) plus building the hard masks,
+ * the prefix sums over each row's sort order and the optimiser update. Fitted on the default model with
+ * the quick-demo settings (WASM on 2 cores: 4.1 s per block of 16 steps, 19 ms per block forward).
+ */
+const BESA_STEP_FORWARDS = 11;
+
+/**
+ * Seconds a run should take, from one dense block forward of one sample timed on this adapter (msPerBlockForward
+ * at probe.seqlen, scaled linearly to other lengths). Per block: the dense and the pruned pass (a forward per
+ * sample each), BESA's steps (BESA_STEP_FORWARDS each), SparseGPT's solve (about one more pass); then the
+ * dense and the pruned perplexity at the studio's evaluation length (min(context, 256), src/worker/job.ts):
+ * every block and the LM head (its share from the shapes) per window. evalWindows 0 (all windows) is left
+ * out and said so. A rough figure, for "a minute or an hour".
+ */
+export function estimateRunSeconds(
+  spec: ModelSpec,
+  cfg: RunConfig,
+  probe: { msPerBlockForward: number; seqlen: number },
+): { seconds: number; evalCounted: boolean } {
+  const perToken = probe.msPerBlockForward / 1000 / probe.seqlen;
+  const f = perToken * cfg.seqlen;
+  const n = cfg.nsamples;
+  let perBlock = 2 * n * f;
+  if (cfg.method === 'besa') perBlock += cfg.besa.epochs * n * BESA_STEP_FORWARDS * f;
+  if (cfg.method === 'sparsegpt') perBlock += n * f;
+  const evalCounted = cfg.evalWindows > 0;
+  const blockMacs = Object.values(linearShapes(spec)).reduce((a, [o, i]) => a + o * i, 0);
+  const lmHeadShare = (spec.vocabSize * spec.dim) / blockMacs; // LM head cost in block forwards
+  const fEval = perToken * Math.min(spec.maxSeqLen, 256);
+  const evalSeconds = evalCounted ? 2 * cfg.evalWindows * (spec.nLayers + lmHeadShare) * fEval : 0;
+  return { seconds: spec.nLayers * perBlock + evalSeconds, evalCounted };
+}

@@ -12,6 +12,8 @@ export interface ModelState {
   adjusted: string | null;
   /** The hub download in progress (the file being fetched), null when none. */
   download: { file: string; loaded: number; total: number | null; cached: boolean } | null;
+  /** One dense block forward timed on this adapter and engine (the time estimate before Run); null: not yet. */
+  timeProbe: { msPerBlockForward: number; seqlen: number; engine: string } | null;
   set(p: Partial<Omit<ModelState, 'set'>>): void;
 }
 
@@ -22,5 +24,6 @@ export const modelStore = createStore<ModelState>()((set) => ({
   checkpoint: null,
   adjusted: null,
   download: null,
+  timeProbe: null,
   set: (p) => set(p),
 }));

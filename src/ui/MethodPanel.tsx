@@ -91,6 +91,9 @@ const METHOD_FIELD = fieldByKey('method');
 const STRUCTURE_FIELD = fieldByKey('structure');
 const choicesOf = (f: ConfigField) => (f.type.kind === 'enum' ? f.type.choices : []);
 
+/** The "quick demo" preset (issue #14): a run of the default model in about a minute on a software adapter. */
+const QUICK_DEMO = { nsamples: 16, seqlen: 128, evalWindows: 16 } as const;
+
 export function MethodPanel() {
   const c = useStore(configStore, (s) => s.config);
   const { set } = configStore.getState();
@@ -98,7 +101,19 @@ export function MethodPanel() {
   const method = methodOf(c.method);
   return (
     <section className="panel method" data-learn="method" data-testid="method-panel">
-      <h2>Method</h2>
+      <h2>
+        Method{' '}
+        <button
+          type="button"
+          className="link small"
+          data-testid="quick-demo"
+          disabled={running}
+          onClick={() => set(QUICK_DEMO)}
+          title={`Small settings that finish the default model in about a minute even without a GPU: ${QUICK_DEMO.nsamples} calibration samples of ${QUICK_DEMO.seqlen} tokens, ${QUICK_DEMO.evalWindows} perplexity windows. The method and sparsity stay as they are.`}
+        >
+          quick demo settings
+        </button>
+      </h2>
       <fieldset disabled={running} title={running ? 'Settings are locked while a run is in progress.' : undefined}>
         <Field label={METHOD_FIELD.label} help={method.help}>
           <select

@@ -1,11 +1,12 @@
 import { useRef, useState, type DragEvent } from 'react';
 import { useStore } from 'zustand';
 import { BUNDLED_MODELS, configStore } from '../store/configStore';
-import { loadHubModel, loadPublicModel, loadUserFiles } from '../store/actions';
-import { estimateHostMemory, estimateRunMemory, reportedDeviceMemory } from '../store/estimate';
+import { loadHubModel, loadPublicModel, loadUserFiles, probeTime } from '../store/actions';
+import { runStore } from '../store/runStore';
+import { estimateHostMemory, estimateRunMemory, estimateRunSeconds, reportedDeviceMemory } from '../store/estimate';
 import { gpuStore } from '../store/gpuStore';
 import { modelStore } from '../store/modelStore';
-import { fmtBytes, fmtInt, fmtPct } from './format';
+import { fmtBytes, fmtInt, fmtPct, fmtSeconds } from './format';
 
 /** Model card (measured from the weights), memory estimate vs adapter limits, and "open your own model". */
 export function ModelPanel() {
@@ -117,6 +118,7 @@ export function ModelPanel() {
               )}
             </div>
           )}
+          <TimeEstimate />
           {card.readme && (
             <details>
               <summary>Model card (README.md)</summary>
@@ -213,5 +215,36 @@ function DownloadBar({ file, loaded, total, cached }: { file: string; loaded: nu
       <progress value={loaded} max={total ?? undefined} aria-label={`download of ${file}`} /> {fmtBytes(loaded)}
       {total !== null && ` / ${fmtBytes(total)}`}
     </p>
+  );
+}
+
+/** How long the run should take: one block forward timed here, scaled to the settings (store/estimate.ts). */
+function TimeEstimate() {
+  const probe = useStore(modelStore, (s) => s.timeProbe);
+  const card = useStore(modelStore, (s) => s.card);
+  const config = useStore(configStore, (s) => s.config);
+  const busy = useStore(runStore, (s) => s.status === 'running');
+  const est = card && probe ? estimateRunSeconds(card.spec, config, probe) : null;
+  return (
+    <div className="estimate" data-testid="time-estimate" data-seconds={est?.seconds}>
+      {est ? (
+        <>
+          <b>Time for this run ≈ {fmtSeconds(est.seconds)}</b> on {probe!.engine} ({probe!.msPerBlockForward.toFixed(1)} ms per block
+          forward at {probe!.seqlen} tokens{est.evalCounted ? '' : '; perplexity over all windows not counted'}).{' '}
+        </>
+      ) : (
+        'How long will it take? '
+      )}
+      <button
+        type="button"
+        className="link"
+        data-testid="time-probe"
+        disabled={busy}
+        onClick={() => void probeTime()}
+        title="Times one block forward of this model on the engine in use (a fraction of a second) and scales it to the settings."
+      >
+        {est ? 're-time' : 'time a block on this device'}
+      </button>
+    </div>
   );
 }

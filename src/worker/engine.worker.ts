@@ -12,7 +12,8 @@ import { browserFilesSource, urlSource, type FileSource } from '../model/sources
 import { hubSource, parseHubInput } from '../model/hub';
 import { cacheStorageHubCache } from './hubCache';
 import type { EngineEvent } from '../prune/events';
-import { EngineUnavailableError, type EngineRequest } from '../prune/engineChoice';
+import { blockToF32 } from '../model/spec';
+import { EngineUnavailableError, timeBlockForward, type EngineRequest } from '../prune/engineChoice';
 import { setUpEngine, type ChosenEngine } from '../prune/engineSetup';
 import { browserWasmThreading } from './wasmHelpers';
 import { wasmSimdSupported } from '../wasm/kernels';
@@ -40,7 +41,7 @@ let lastRunId: string | null = null;
 let lostError: DeviceLostError | null = null;
 /** Requests that may need the GPU. Refused after a loss: above all 'run', because a fresh run starts by
  *  clearing the IndexedDB checkpoint (pipeline.ts) and would then fail, losing the finished blocks. */
-const NEEDS_GPU = new Set<WorkerRequest['type']>(['run', 'load-model', 'self-check', 'generate', 'set-engine']);
+const NEEDS_GPU = new Set<WorkerRequest['type']>(['run', 'load-model', 'self-check', 'generate', 'set-engine', 'time-probe']);
 /** Why this Worker has no WebGPU device (no navigator.gpu, no adapter, requestDevice failed); null: not tried or fine. */
 let gpuError: string | null = null;
 /** The WASM engine's threads; with test hooks every product is split, so e2e runs on the micro model exercise it. */
@@ -223,6 +224,15 @@ async function handle(req: WorkerRequest): Promise<void> {
       const run = results.get(req.runId ?? lastRunId ?? '');
       if (!run) throw new RunNotFoundError('Nothing to export yet: finish (or cancel) a pruning run first.');
       return reply({ id: req.id, type: 'export-ok', files: await exportModelFiles(model, source, run, req.format) });
+    }
+    case 'time-probe': {
+      if (!model) throw new NoModelLoadedError('timing a block');
+      if (current) throw new RunInProgressError('timing a block');
+      const chosen = await engineFor(req.engine);
+      const T = Math.max(1, Math.min(req.seqlen, model.spec.maxSeqLen));
+      const X = new Float32Array(T * model.spec.dim).map((_, i) => Math.sin(i)); // calibration-like, deterministic
+      const ms = await timeBlockForward(chosen.executor, blockToF32(model.weights.blocks[0]), X, 300);
+      return reply({ id: req.id, type: 'time-probe-ok', msPerBlockForward: ms, seqlen: T, engine: chosen.decision.engine });
     }
     case 'memory':
       return reply({ id: req.id, type: 'memory-ok', snapshot: runtime ? runtime.ledger.snapshot() : null });

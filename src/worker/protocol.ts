@@ -68,6 +68,8 @@ export type WorkerRequest =
   | { id: number; type: 'generate'; prompt: string; maxNewTokens: number; seed: number; temperature: number; runIds: string[] }
   | { id: number; type: 'export-model'; runId?: string; format?: ExportFormat }
   | { id: number; type: 'memory' }
+  /** Time one dense block forward of the loaded model at seqlen on the engine asked for (the time estimate). */
+  | { id: number; type: 'time-probe'; seqlen: number; engine: EngineRequest }
   /** e2e only: destroy the device as if the driver had lost it (refused unless init armed testHooks). */
   | { id: number; type: 'test-lose-device' }
   /** e2e only: a round trip that reports whether a job is in progress (refused unless init armed testHooks). */
@@ -103,6 +105,7 @@ export type WorkerResponse =
   | { id: number; type: 'generate-ok'; prompt: string; generations: Generation[] }
   | { id: number; type: 'export-ok'; files: Record<string, Uint8Array> }
   | { id: number; type: 'memory-ok'; snapshot: LedgerSnapshot | null }
+  | { id: number; type: 'time-probe-ok'; msPerBlockForward: number; seqlen: number; engine: string }
   | { id: number; type: 'test-state-ok'; running: boolean }
   | { id: number; type: 'error'; errorName: string; message: string };
 
