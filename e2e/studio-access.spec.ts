@@ -42,6 +42,9 @@ test('a run cancelled in its first block has nothing to export but its report; t
   await expect(page.getByTestId('export-json')).toBeEnabled();
   await expect(page.getByTestId('heatmap-legend')).toContainText('0 %');
   await expect(page.getByTestId('heatmap-legend')).toContainText('100 % zeros');
+  // the memory verdict before Run checks every buffer against the adapter's limit (src/gpu/limits.ts)
+  await expect(page.getByTestId('gpu-fit')).toHaveAttribute('data-fits', 'true');
+  await expect(page.getByTestId('gpu-fit')).toContainText("Every buffer fits this adapter's limit of 1.00 GiB");
 });
 
 test('a phone-sized screen (390 px): nothing wider than the screen, Run at hand without scrolling', async ({ page }) => {

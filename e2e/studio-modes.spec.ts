@@ -37,6 +37,7 @@ test('compare runs several methods on the same model and seed: table, bar chart 
   expect(json.rows.map((r: { label: string; structure: string }) => [r.label, r.structure])).toContainEqual(['Wanda 2:4', '2:4']);
   expect(json.rows[1].allocationByLinear.q).toBeCloseTo(0.5, 9); // Wanda: every linear at the target
   await expect(page.getByTestId('chart-compare-alloc')).toBeVisible();
+  await expect(page.getByTestId('compare-short-run')).toContainText('BESA took 4 optimiser steps per block'); // 4 samples: too short to leave Wanda
   const gen = page.getByTestId('compare-generation');
   await gen.getByTestId('generate').click();
   const out = gen.getByTestId('generations');

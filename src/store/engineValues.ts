@@ -10,3 +10,5 @@ export { METHODS, methodOf, structureFor } from '../prune/methods/registry';
 export { CONFIG_FIELDS, fieldApplies, fieldByKey, getSetting, type ConfigField } from '../prune/configSchema';
 // The engine menu (method panel) lists the engine requests the CLI's --engine takes.
 export { ENGINE_REQUESTS } from '../prune/engineChoice';
+// The memory verdict before Run names the buffers a WebGPU run could not bind (src/gpu/limits.ts).
+export { adapterLimitProblems } from '../gpu/limits';

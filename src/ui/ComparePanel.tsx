@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useStore } from 'zustand';
-import { compareStore, COMPARE_PRESETS } from '../store/compareStore';
+import { compareStore, COMPARE_PRESETS, type CompareRow } from '../store/compareStore';
 import { runComparison, stopComparison } from '../store/actions';
 import { modelStore } from '../store/modelStore';
 import { runStore } from '../store/runStore';
@@ -11,6 +11,20 @@ import { ChartCard } from './charts/ChartCard';
 import { SERIES_COLORS } from './charts/colors';
 import { download } from './format';
 import { GenerationPanel } from './GenerationPanel';
+
+/**
+ * Why BESA's row is hardly different from Wanda's, when it is: BESA starts from Wanda's ranking with every
+ * row at the target, and Prodigy's step size only grows after about 12–18 steps (Learn, chapter 4).
+ */
+function besaBarelyMoved(rows: CompareRow[]): string | null {
+  const besa = rows.find((r) => r.config.method === 'besa' && r.report);
+  if (!besa) return null;
+  const steps = besa.config.besa.epochs * besa.config.nsamples;
+  const alloc = allocationByLinear(besa);
+  const spread = alloc ? Math.max(...Object.values(alloc)) - Math.min(...Object.values(alloc)) : 0;
+  if (steps >= 32 && spread >= 0.01) return null;
+  return `BESA took ${steps} optimiser steps per block and its layers differ by ${(spread * 100).toFixed(1)} points of sparsity: too short to move far from its Wanda start, so the two rows will look alike. Raise calibration samples (or epochs) to 32 steps or more to see BESA's own allocation.`;
+}
 
 /** Several methods on the same model, seed and data: perplexity table + bars, side-by-side text. */
 export function ComparePanel() {
@@ -29,6 +43,7 @@ export function ComparePanel() {
   const allocated = rows.map((r) => ({ label: r.label, alloc: allocationByLinear(r) })).filter((r) => r.alloc);
   const allocChart = LINEAR_NAMES.map((n) => ({ layer: n, ...Object.fromEntries(allocated.map((r) => [r.label, r.alloc![n]])) }));
   const finished = rows.some((r) => r.report);
+  const shortBesa = besaBarelyMoved(rows);
   return (
     <section className="panel compare" data-testid="compare-panel">
       <h2>Compare methods</h2>
@@ -77,6 +92,11 @@ export function ComparePanel() {
           Table JSON
         </button>
       </div>
+      {shortBesa && (
+        <p className="notice warn" role="status" data-testid="compare-short-run">
+          {shortBesa}
+        </p>
+      )}
       {rows.length > 0 && (
         <table
           className="compare-table"

@@ -1,6 +1,7 @@
 import { useRef, useState, type DragEvent } from 'react';
 import { useStore } from 'zustand';
 import { BUNDLED_MODELS, configStore } from '../store/configStore';
+import { adapterLimitProblems } from '../store/engineValues';
 import { loadHubModel, loadPublicModel, loadUserFiles, probeTime } from '../store/actions';
 import { runStore } from '../store/runStore';
 import { estimateHostMemory, estimateRunMemory, estimateRunSeconds, reportedDeviceMemory } from '../store/estimate';
@@ -88,12 +89,15 @@ export function ModelPanel() {
               <b>GPU memory for this run ≈ {fmtBytes(est.total)}</b> (weights {fmtBytes(est.weights)}, activations{' '}
               {fmtBytes(est.activations)}, workspace {fmtBytes(est.workspace)}
               {est.besaState ? `, BESA θ + optimiser ${fmtBytes(est.besaState)}` : ''}).
-              {bindLimit !== null && (
-                <span className={card.largestTensorBytes > bindLimit ? 'error' : 'ok'}>
-                  {' '}
-                  Largest tensor {fmtBytes(card.largestTensorBytes)} vs adapter buffer limit {fmtBytes(bindLimit)}:{' '}
-                  {card.largestTensorBytes > bindLimit ? 'too large for this GPU' : 'fits'}.
-                </span>
+              {limits !== null && bindLimit !== null && (
+                <GpuFit
+                  problems={adapterLimitProblems(
+                    card.spec,
+                    { seqlen: config.seqlen, evalSeqlen: Math.min(card.spec.maxSeqLen, 256) },
+                    limits,
+                  )}
+                  limit={bindLimit}
+                />
               )}
             </div>
           )}
@@ -110,9 +114,11 @@ export function ModelPanel() {
                 <span className={host.total > 0.5 * deviceMemory ? 'error' : 'ok'} data-testid="host-fit">
                   {' '}
                   This device reports about {fmtBytes(deviceMemory)} of RAM:{' '}
-                  {host.total > 0.5 * deviceMemory
-                    ? 'the run may not fit in a tab (a tab gets a share of it); lower samples or sequence length, or use the CLI'
-                    : 'fits'}
+                  {host.total > deviceMemory
+                    ? 'does not fit: the run needs more than the whole device has; use the CLI on a larger machine, or a smaller model'
+                    : host.total > 0.5 * deviceMemory
+                      ? 'the run may not fit in a tab (a tab gets a share of it); lower samples or sequence length, or use the CLI'
+                      : 'fits'}
                   .
                 </span>
               )}
@@ -246,5 +252,20 @@ function TimeEstimate() {
         {est ? 're-time' : 'time a block on this device'}
       </button>
     </div>
+  );
+}
+
+/** The WebGPU verdict: every buffer the run could not bind on this adapter, with the fix, or "fits". */
+function GpuFit({ problems, limit }: { problems: string[]; limit: number }) {
+  return problems.length ? (
+    <span className="error" data-testid="gpu-fit" data-fits="false">
+      {' '}
+      Does not fit this GPU (buffers up to {fmtBytes(limit)}): {problems.join('; ')}.
+    </span>
+  ) : (
+    <span className="ok" data-testid="gpu-fit" data-fits="true">
+      {' '}
+      Every buffer fits this adapter&apos;s limit of {fmtBytes(limit)}.
+    </span>
   );
 }
