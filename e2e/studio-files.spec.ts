@@ -51,6 +51,30 @@ test('export writes a safetensors model that the studio loader reads back with t
   const pngBytes = readFileSync(pngPath);
   expect(pngBytes.subarray(1, 4).toString('latin1')).toBe('PNG');
   expect(pngBytes.length).toBeGreaterThan(2000); // a drawn chart, not an empty canvas
+  // PNGs stand alone (issue #14): the heatmap (HTML, drawn from its data) is not blank; every PNG has a header
+  const [hm] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('chart-heatmap').getByRole('button', { name: 'PNG' }).click(),
+  ]);
+  const hmBytes = readFileSync((await hm.path())!);
+  const colours = async (b: Buffer) =>
+    page.evaluate(async (b64) => {
+      const img = new Image();
+      img.src = `data:image/png;base64,${b64}`;
+      await img.decode();
+      const c = document.createElement('canvas');
+      [c.width, c.height] = [img.width, img.height];
+      const ctx = c.getContext('2d')!;
+      ctx.drawImage(img, 0, 0);
+      const d = ctx.getImageData(0, 0, c.width, c.height).data;
+      const seen = new Set<number>();
+      for (let i = 0; i < d.length; i += 4) seen.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+      return { distinct: seen.size, width: img.width, height: img.height };
+    }, b.toString('base64'));
+  const hmPixels = await colours(hmBytes);
+  expect(hmPixels.distinct).toBeGreaterThan(20); // cells in several shades, text, the scale
+  expect(hmPixels.height).toBeGreaterThan(2 * 44 * 2); // header + 3 rows of cells at 2x
+  expect((await colours(pngBytes)).distinct).toBeGreaterThan(20);
 
   // The model downloads as one zip of its folder, named after the model, method, sparsity and date (issue #14).
   const zipOf = async (testId: string) => {

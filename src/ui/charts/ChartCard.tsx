@@ -1,7 +1,19 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import { uiStore, type LearnTarget } from '../../store/uiStore';
-import { saveChartPng } from './png';
+import { modelStore } from '../../store/modelStore';
+import { runStore } from '../../store/runStore';
+import { saveChartPng, type PngExtras } from './png';
+
+/** "model · method pattern · target s · run id" of the run on screen (or of the settings before any run). */
+function runLabel(): string {
+  const r = runStore.getState();
+  const cfg = r.config;
+  const model = r.report?.model.name ?? modelStore.getState().card?.name ?? 'no model';
+  if (!cfg) return `${model} · no run yet`;
+  const nm = cfg.structure === 'unstructured' ? '' : ` ${cfg.structure}`;
+  return `${model} · ${cfg.method}${nm} · target ${cfg.sparsity} · ${cfg.nsamples} × ${cfg.seqlen} tokens, seed ${cfg.seed}${r.runId ? ` · ${r.runId}` : ''}`;
+}
 
 /** Frame for one chart: title with a hover explanation, PNG export, Learn-mode highlight. */
 export function ChartCard({
@@ -11,6 +23,7 @@ export function ChartCard({
   children,
   testId,
   json,
+  heatmap,
 }: {
   id: Exclude<LearnTarget, null>;
   title: ReactNode;
@@ -18,8 +31,11 @@ export function ChartCard({
   children: ReactNode;
   testId: string;
   json?: unknown;
+  /** The data of a chart drawn in HTML (the heatmap), for its PNG. */
+  heatmap?: PngExtras['heatmap'];
 }) {
   const ref = useRef<HTMLDivElement>(null);
+  const card = useRef<HTMLDivElement>(null);
   const hl = useStore(uiStore, (s) => s.highlight === id);
   useEffect(() => {
     // Learn mode: the chart a chapter talks about is brought into view, not left below the fold
@@ -27,6 +43,7 @@ export function ChartCard({
   }, [hl]);
   return (
     <div
+      ref={card}
       className={`chart${hl ? ' highlight' : ''}`}
       data-learn={id}
       data-testid={testId}
@@ -39,8 +56,8 @@ export function ChartCard({
         <button
           type="button"
           className="link small"
-          onClick={() => void saveChartPng(ref.current, testId)}
-          title="Save this chart as a PNG image."
+          onClick={() => void saveChartPng(card.current, testId, { runLabel: runLabel(), heatmap })}
+          title="Save this chart as a PNG image, with its title, legend and the run it shows."
         >
           PNG
         </button>

@@ -16,6 +16,7 @@ export function Heatmap() {
       id="heatmap"
       testId="chart-heatmap"
       json={{ blocks: cells }}
+      heatmap={{ cells, columns: LINEAR_NAMES }}
       title="Learned allocation (blocks × layers)"
       help="Fraction of zeros in each linear layer of each block after pruning (measured). Darker = pruned more. BESA gives layers that matter less more sparsity; one-shot methods give every layer the same. Click a cell to see its mask."
     >

@@ -23,14 +23,18 @@ export function SparsityChart() {
       lo = Math.min(lo, p[k]);
       hi = Math.max(hi, p[k]);
     }
-  const digits = hi - lo < 1e-12 ? 3 : Math.min(8, Math.max(2, Math.ceil(-Math.log10(hi - lo)) + 1));
+  // The axis spans at least target ± 0.01: moves in the 6th decimal (Prodigy's warm-up) stay flat instead of
+  // filling the chart as if they were signal.
+  lo = Math.min(lo, target - 0.01);
+  hi = Math.max(hi, target + 0.01);
+  const digits = Math.min(8, Math.max(2, Math.ceil(-Math.log10(hi - lo)) + 1));
   return (
     <ChartCard
       id="sparsity-chart"
       testId="chart-sparsity"
       json={{ block: shown, points: steps.length }}
       title={`Expected sparsity per layer — block ${shown ?? '–'}`}
-      help="For each of the 7 linear layers: s = Σ_d p_d·cand_d, the sparsity its current probabilities over the candidate sparsities imply (mean over rows). Black: the block's parameter-weighted total, which the penalty pulls to the dashed target."
+      help="For each of the 7 linear layers: s = Σ_d p_d·cand_d, the sparsity its current probabilities over the candidate sparsities imply (mean over rows). Black: the block's parameter-weighted total, which the penalty pulls to the dashed target. The axis spans at least ±0.01 around the target, so tiny early moves look as small as they are."
     >
       {steps.length === 0 ? (
         <p className="empty">No optimiser steps for this block yet. BESA steps appear here live; one-shot methods have none.</p>
@@ -45,12 +49,7 @@ export function SparsityChart() {
               domain={[0, Math.max(1, (block?.totalSteps ?? 1) - 1)]}
               tick={{ fontSize: 11 }}
             />
-            <YAxis
-              domain={['auto', 'auto']}
-              tick={{ fontSize: 11 }}
-              tickFormatter={(v: number) => v.toFixed(digits)}
-              width={20 + 7 * digits}
-            />
+            <YAxis domain={[lo, hi]} tick={{ fontSize: 11 }} tickFormatter={(v: number) => v.toFixed(digits)} width={20 + 7 * digits} />
             <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} />
             <Legend wrapperStyle={{ fontSize: 11 }} />
             {LINEAR_NAMES.map((n) => (
