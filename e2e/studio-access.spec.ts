@@ -22,6 +22,19 @@ test('keyboard: skip link to the run controls, arrow-key tabs, file pickers reac
   await expect(page.getByTestId('tab-run')).toHaveAttribute('tabindex', '0');
   await expect(page.getByTestId('tab-learn')).toHaveAttribute('tabindex', '-1'); // one tab stop for the tab list
 
+  // help text by keyboard (and so by touch and screen readers): a real button that opens the text below it
+  const help = page
+    .getByTestId('method-panel')
+    .getByRole('button', { name: /^Help: / })
+    .first();
+  await help.focus();
+  await page.keyboard.press('Enter');
+  await expect(help).toHaveAttribute('aria-expanded', 'true');
+  const note = page.locator(`#${(await help.getAttribute('aria-controls'))!.replace(/:/g, '\\:')}`);
+  await expect(note).toBeVisible();
+  expect(((await note.textContent()) ?? '').length).toBeGreaterThan(20);
+  await expect(page.getByTestId('chart-sparsity').getByRole('button', { name: /^Help: / })).toHaveCount(1);
+
   // the hidden file inputs are in the tab order (not display: none), so Tab lands on them
   for (const id of ['model-files', 'open-report']) {
     await page.getByTestId(id).focus();

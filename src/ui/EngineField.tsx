@@ -1,6 +1,7 @@
 // The engine menu of the method panel (docs/wasm.md §3) and the decision the Worker made for it.
 // The choice is kept in the URL hash (`engine`); the Worker decides for the loaded model and says why.
 import { useStore } from 'zustand';
+import { HelpTip } from './HelpTip';
 import type { EngineRequest } from '../prune/engineChoice';
 import { pickEngine } from '../store/actions';
 import { configStore } from '../store/configStore';
@@ -28,22 +29,27 @@ export function EngineField() {
   const missing = (e: EngineRequest) => (e === 'webgpu' && ready && !ready.caps) || (e === 'wasm' && ready && !ready.wasm);
   return (
     <div className="engine-field">
-      <label className="field" title={HELP}>
+      <div className="field" title={HELP}>
         <span className="flabel">
-          engine{' '}
-          <span className="q" aria-hidden>
-            ?
-          </span>
+          <span aria-hidden>engine</span> <HelpTip label="engine" help={HELP} />
         </span>
-        <select data-testid="engine" value={request} disabled={running} onChange={(e) => void pickEngine(e.target.value as EngineRequest)}>
-          {ENGINE_REQUESTS.map((e) => (
-            <option key={e} value={e} disabled={Boolean(missing(e))}>
-              {LABELS[e]}
-              {missing(e) ? ' — not available here' : ''}
-            </option>
-          ))}
-        </select>
-      </label>
+        <label className="field-control">
+          <span className="sr-only">engine</span>
+          <select
+            data-testid="engine"
+            value={request}
+            disabled={running}
+            onChange={(e) => void pickEngine(e.target.value as EngineRequest)}
+          >
+            {ENGINE_REQUESTS.map((e) => (
+              <option key={e} value={e} disabled={Boolean(missing(e))}>
+                {LABELS[e]}
+                {missing(e) ? ' — not available here' : ''}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
       <p className="muted small" data-testid="engine-decision" data-engine={decision?.engine ?? ''}>
         {error ? <span className="error">{error}</span> : decision ? `runs on ${decision.engine}: ${decision.reason}` : 'choosing…'}
       </p>

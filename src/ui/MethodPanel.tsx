@@ -7,19 +7,21 @@ import { CONFIG_FIELDS, fieldApplies, fieldByKey, getSetting, methodOf, structur
 import { configStore } from '../store/configStore';
 import { runStore } from '../store/runStore';
 import { EngineField } from './EngineField';
+import { HelpTip } from './HelpTip';
 
 /** A labelled control; the label's title is the plain-words explanation shown on hover. */
 function Field({ label, help, children }: { label: string; help: string; children: ReactNode }) {
   return (
-    <label className="field" title={help}>
+    // The help button sits outside the <label>: a button inside it would become the label's control.
+    <div className="field" title={help}>
       <span className="flabel">
-        {label}{' '}
-        <span className="q" aria-hidden>
-          ?
-        </span>
+        <span aria-hidden>{label}</span> <HelpTip label={label} help={help} />
       </span>
-      {children}
-    </label>
+      <label className="field-control">
+        <span className="sr-only">{label}</span>
+        {children}
+      </label>
+    </div>
   );
 }
 

@@ -3,6 +3,7 @@ import { useStore } from 'zustand';
 import { uiStore, type LearnTarget } from '../../store/uiStore';
 import { modelStore } from '../../store/modelStore';
 import { runStore } from '../../store/runStore';
+import { HelpTip } from '../HelpTip';
 import { saveChartPng, type PngExtras } from './png';
 
 /** "model · method pattern · target s · run id" of the run on screen (or of the settings before any run). */
@@ -51,7 +52,7 @@ export function ChartCard({
     >
       <div className="chart-head">
         <h3 title={help}>
-          {title} <span className="q">?</span>
+          {title} <HelpTip label={typeof title === 'string' ? title : testId.replace(/^chart-/, '')} help={help} />
         </h3>
         <button
           type="button"

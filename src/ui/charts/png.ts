@@ -98,7 +98,9 @@ function drawHeatmap(ctx: CanvasRenderingContext2D, hm: NonNullable<PngExtras['h
 export async function saveChartPng(card: HTMLElement | null, name: string, extras: PngExtras): Promise<void> {
   const body = card?.querySelector<HTMLElement>('.chart-body') ?? card;
   if (!card || !body) return;
-  const title = (card.querySelector('h3')?.textContent ?? name).replace(/\s*\?\s*$/, '');
+  const h3 = card.querySelector('h3')?.cloneNode(true) as HTMLElement | undefined;
+  h3?.querySelectorAll('.q, .help-note').forEach((e) => e.remove()); // the help button and its text
+  const title = (h3?.textContent ?? name).trim();
   const svg = mainSvg(body);
   const canvasEl = body.querySelector('canvas');
   const legend = legendOf(body);
