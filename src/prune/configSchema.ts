@@ -99,10 +99,14 @@ export function fieldWhere(f: ConfigField): string {
 
 const show = (v: unknown) => (typeof v === 'string' ? `"${v}"` : Array.isArray(v) ? `"${v.join(',')}"` : String(v));
 
-/** Null when `value` is valid for the field, else a message naming the field (UI label + flag) and the fix. */
-export function valueProblem(f: ConfigField, value: unknown): string | null {
+/** Who reads a message: the CLI's messages add the flag; the studio's name only its own controls. */
+export type Front = 'cli' | 'studio';
+
+/** Null when `value` is valid for the field, else a message naming the field (UI label, + flag for the CLI) and the fix. */
+export function valueProblem(f: ConfigField, value: unknown, front: Front = 'cli'): string | null {
   if (inType(f.type, value)) return null;
-  return `${f.label} ${show(value)}: must be ${describeType(f.type)} (default ${show(defaultSetting(f))}) [${fieldWhere(f)}]`;
+  const where = front === 'cli' ? ` [${fieldWhere(f)}]` : '';
+  return `${f.label} ${show(value)}: must be ${describeType(f.type)} (default ${show(defaultSetting(f))})${where}`;
 }
 
 /** The URL-hash text of a value. */

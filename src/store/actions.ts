@@ -9,6 +9,7 @@ import type { EngineRequest } from '../prune/engineChoice';
 import type { EngineClient } from '../worker/client';
 import type { ControlAction, ModelSourceRequest, StartMode } from '../worker/protocol';
 import { compareStore, COMPARE_PRESETS } from './compareStore';
+import { currentSettingProblems } from './settingsCheck';
 import { configStore } from './configStore';
 import { gpuStore } from './gpuStore';
 import { modelStore } from './modelStore';
@@ -134,6 +135,13 @@ export async function startRun(
 ): Promise<string | null> {
   const config = opts.config ?? configStore.getState().config;
   uiStore.getState().set({ notice: null });
+  // The panel's own settings are checked here too (Learn and the run bar start runs as well); a comparison
+  // row's config is the Worker's to check.
+  const problems = opts.config ? [] : currentSettingProblems();
+  if (problems.length) {
+    uiStore.getState().set({ notice: { kind: 'error', text: `Fix the settings first: ${problems.map((p) => p.text).join('; ')}` } });
+    return null;
+  }
   try {
     const r = await engine().request<'run-ok'>({
       type: 'run',

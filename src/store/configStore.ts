@@ -34,6 +34,12 @@ export interface ConfigState {
   setModelName(name: string): void;
   setEngine(engine: EngineRequest): void;
   replace(config: RunConfig): void;
+  /**
+   * Text typed into a field that is not a valid value (key → text), kept so the field shows what was
+   * typed and is marked; the config keeps its last valid value. Cleared when the field gets a valid value.
+   */
+  drafts: Readonly<Record<string, string>>;
+  setDraft(key: string, text: string | null): void;
   /** What the page's URL hash asked for that could not be used (shown in a notice until dismissed). */
   hashProblems: string[];
   dismissHashProblems(): void;
@@ -91,18 +97,33 @@ export function formatHash(config: RunConfig, modelName: string, engine: EngineR
 const fromUrl: Omit<ParsedHash, 'ignored'> =
   typeof location !== 'undefined' ? parseHash(location.hash) : { config: STUDIO_DEFAULT, modelName: '', engine: 'auto', problems: [] };
 
+/** The drafts left once the fields in `keys` have been given valid values. */
+function withoutDrafts(drafts: Readonly<Record<string, string>>, keys: string[]): Readonly<Record<string, string>> {
+  if (!keys.some((k) => k in drafts)) return drafts;
+  return Object.fromEntries(Object.entries(drafts).filter(([k]) => !keys.includes(k)));
+}
+
 export const configStore = createStore<ConfigState>()((set) => ({
   config: fromUrl.config,
   modelName: fromUrl.modelName,
   engine: fromUrl.engine,
   hashProblems: fromUrl.problems,
+  drafts: {},
   dismissHashProblems: () => set({ hashProblems: [] }),
-  set: (patch) => set((s) => ({ config: { ...s.config, ...patch } })),
-  setBesa: (patch) => set((s) => ({ config: { ...s.config, besa: { ...s.config.besa, ...patch } } })),
-  setSetting: (key, value) => set((s) => ({ config: setSetting(s.config, key, value) })),
+  set: (patch) => set((s) => ({ config: { ...s.config, ...patch }, drafts: withoutDrafts(s.drafts, Object.keys(patch)) })),
+  setBesa: (patch) =>
+    set((s) => ({
+      config: { ...s.config, besa: { ...s.config.besa, ...patch } },
+      drafts: withoutDrafts(
+        s.drafts,
+        Object.keys(patch).map((k) => `besa.${k}`),
+      ),
+    })),
+  setSetting: (key, value) => set((s) => ({ config: setSetting(s.config, key, value), drafts: withoutDrafts(s.drafts, [key]) })),
+  setDraft: (key, text) => set((s) => ({ drafts: text === null ? withoutDrafts(s.drafts, [key]) : { ...s.drafts, [key]: text } })),
   setModelName: (modelName) => set({ modelName }),
   setEngine: (engine) => set({ engine }),
-  replace: (config) => set({ config }),
+  replace: (config) => set({ config, drafts: {} }),
 }));
 
 /** Keep location.hash in sync (replaceState: editing a field should not add history entries). */

@@ -7,7 +7,7 @@ export { allocationCsv } from '../prune/report';
 export { llmCompressorRecipe, RecipeError } from '../prune/recipe';
 // The method registry and the run-config schema drive the method panel's menus, labels and hover help.
 export { METHODS, methodOf, structureFor } from '../prune/methods/registry';
-export { CONFIG_FIELDS, fieldApplies, fieldByKey, getSetting, type ConfigField } from '../prune/configSchema';
+export { CONFIG_FIELDS, decodeSetting, fieldApplies, fieldByKey, getSetting, type ConfigField } from '../prune/configSchema';
 // The engine menu (method panel) lists the engine requests the CLI's --engine takes.
 export { ENGINE_REQUESTS } from '../prune/engineChoice';
 // The memory verdict before Run names the buffers a WebGPU run could not bind (src/gpu/limits.ts).

@@ -22,6 +22,7 @@ import { NoWebGpu, NoWebGpuNotice } from './NoWebGpu';
 import { HashNotice } from './HashNotice';
 import { RunControls } from './RunControls';
 import { SelfCheckPanel } from './SelfCheckPanel';
+import { useSettingProblems } from './useSettingProblems';
 
 const TABS: { id: Tab; label: string; help: string }[] = [
   { id: 'run', label: 'Run', help: 'Prune with one method and watch it live.' },
@@ -75,6 +76,8 @@ function RunBar() {
   const paused = useStore(runStore, (s) => s.paused);
   const card = useStore(modelStore, (s) => s.card);
   const running = status === 'running';
+  const problems = useSettingProblems();
+  const badSettings = !running && problems.length > 0;
   return (
     <div className="run-bar" data-testid="run-bar">
       <span className="muted small">{running ? (paused ? 'paused' : 'running…') : status}</span>
@@ -82,7 +85,8 @@ function RunBar() {
         type="button"
         className="primary"
         data-testid="run-bar-run"
-        disabled={!card || (running && !paused)}
+        disabled={!card || badSettings || (running && !paused)}
+        title={badSettings ? 'Some settings need a change first: see the Run panel.' : undefined}
         onClick={() => (running ? void control('resume') : void startRun('run'))}
       >
         {running ? 'Resume' : 'Run'}

@@ -3,17 +3,39 @@
 import type { ReactNode } from 'react';
 import { useStore } from 'zustand';
 import type { MethodName, RunConfig, Structure } from '../prune/config';
-import { CONFIG_FIELDS, fieldApplies, fieldByKey, getSetting, methodOf, structureFor, type ConfigField } from '../store/engineValues';
+import {
+  CONFIG_FIELDS,
+  decodeSetting,
+  fieldApplies,
+  fieldByKey,
+  getSetting,
+  methodOf,
+  structureFor,
+  type ConfigField,
+} from '../store/engineValues';
+import { useSettingProblems } from './useSettingProblems';
 import { configStore } from '../store/configStore';
 import { runStore } from '../store/runStore';
 import { EngineField } from './EngineField';
 import { HelpTip } from './HelpTip';
 
-/** A labelled control; the label's title is the plain-words explanation shown on hover. */
-function Field({ label, help, children }: { label: string; help: string; children: ReactNode }) {
+/** A labelled control with its help button, and the problem with its value when it has one. */
+function Field({
+  label,
+  help,
+  error,
+  errorId,
+  children,
+}: {
+  label: string;
+  help: string;
+  error?: string;
+  errorId?: string;
+  children: ReactNode;
+}) {
   return (
     // The help button sits outside the <label>: a button inside it would become the label's control.
-    <div className="field" title={help}>
+    <div className={error ? 'field invalid' : 'field'} title={help}>
       <span className="flabel">
         <span aria-hidden>{label}</span> <HelpTip label={label} help={help} />
       </span>
@@ -21,59 +43,61 @@ function Field({ label, help, children }: { label: string; help: string; childre
         <span className="sr-only">{label}</span>
         {children}
       </label>
+      {error && (
+        <span className="field-error" id={errorId} data-testid="field-error">
+          {error}
+        </span>
+      )}
     </div>
   );
 }
 
-function NumberInput({
-  value,
-  onChange,
-  step,
-  min,
-  max,
-  testId,
-}: {
-  value: number;
-  onChange: (v: number) => void;
-  step: number;
-  min?: number;
-  max?: number;
-  testId?: string;
-}) {
-  return (
-    <input
-      type="number"
-      data-testid={testId}
-      value={value}
-      step={step}
-      min={min}
-      max={max}
-      onChange={(e) => {
-        const v = Number(e.target.value);
-        if (e.target.value !== '' && Number.isFinite(v)) onChange(v);
-      }}
-    />
-  );
-}
+/** The props that tie a control to its error text (screen readers read it with the field). */
+const invalidProps = (error: string | undefined, errorId: string) =>
+  error ? { 'aria-invalid': true as const, 'aria-describedby': errorId } : {};
 
 /** One schema setting as a panel control (label, hover help, range and test id all from the schema). */
-function SettingControl({ field: f, config: c }: { field: ConfigField; config: RunConfig }) {
-  const { setSetting } = configStore.getState();
+function SettingControl({ field: f, config: c, error }: { field: ConfigField; config: RunConfig; error?: string }) {
+  const { setSetting, setDraft } = configStore.getState();
+  const draft = useStore(configStore, (s) => s.drafts[f.key]);
   const ui = f.panel!;
   const value = getSetting(c, f.key);
   const t = f.type;
+  const errorId = `error-${f.hash}`;
+  const aria = invalidProps(error, errorId);
   let control: ReactNode;
   if (t.kind === 'number' || t.kind === 'int') {
-    // Integers are rounded and clamped to their minimum as typed; reals are validated when the run starts.
-    const put = t.kind === 'int' ? (v: number) => setSetting(f.key, Math.max(t.min, Math.round(v))) : (v: number) => setSetting(f.key, v);
-    control = <NumberInput testId={ui.testId} value={value as number} step={ui.step ?? 1} min={ui.min} max={ui.max} onChange={put} />;
+    // Validated as typed (issue #14): a value in range goes into the config; anything else stays a draft
+    // that the field shows and marks, and the config keeps its last valid value.
+    control = (
+      <input
+        type="number"
+        data-testid={ui.testId}
+        value={draft ?? String(value)}
+        step={ui.step ?? 1}
+        min={ui.min}
+        max={ui.max}
+        {...aria}
+        onChange={(e) => {
+          const v = decodeSetting(f, e.target.value.trim());
+          if (v === null) setDraft(f.key, e.target.value);
+          else setSetting(f.key, v);
+        }}
+      />
+    );
   } else if (t.kind === 'bool') {
     control = (
-      <input type="checkbox" data-testid={ui.testId} checked={value as boolean} onChange={(e) => setSetting(f.key, e.target.checked)} />
+      <input
+        type="checkbox"
+        data-testid={ui.testId}
+        checked={value as boolean}
+        {...aria}
+        onChange={(e) => setSetting(f.key, e.target.checked)}
+      />
     );
   } else if (t.kind === 'enum') {
     control = (
-      <select data-testid={ui.testId} value={value as string} onChange={(e) => setSetting(f.key, e.target.value)}>
+      <select data-testid={ui.testId} value={value as string} {...aria} onChange={(e) => setSetting(f.key, e.target.value)}>
         {t.choices.map((ch) => (
           <option key={ch.value} value={ch.value}>
             {ch.label}
@@ -83,7 +107,7 @@ function SettingControl({ field: f, config: c }: { field: ConfigField; config: R
     );
   } else return null;
   return (
-    <Field label={f.label} help={f.help}>
+    <Field label={f.label} help={f.help} error={error} errorId={errorId}>
       {control}
     </Field>
   );
@@ -101,6 +125,14 @@ export function MethodPanel() {
   const { set } = configStore.getState();
   const running = useStore(runStore, (s) => s.status === 'running');
   const method = methodOf(c.method);
+  const problems = useSettingProblems();
+  /** The problems marked on one field (several rules can hold against one value). */
+  const errorOf = (key: string) =>
+    problems
+      .filter((p) => p.key === key)
+      .map((p) => p.text)
+      .join('; ') || undefined;
+  const structureError = errorOf('structure');
   return (
     <section className="panel method" data-learn="method" data-testid="method-panel">
       <h2>
@@ -134,9 +166,10 @@ export function MethodPanel() {
           </select>
         </Field>
         {fieldApplies(STRUCTURE_FIELD, c) && (
-          <Field label={STRUCTURE_FIELD.label} help={STRUCTURE_FIELD.help}>
+          <Field label={STRUCTURE_FIELD.label} help={STRUCTURE_FIELD.help} error={structureError} errorId="error-nm">
             <select
               data-testid={STRUCTURE_FIELD.panel?.testId}
+              {...invalidProps(structureError, 'error-nm')}
               value={c.structure}
               onChange={(e) => {
                 const s = e.target.value as Structure;
@@ -155,7 +188,7 @@ export function MethodPanel() {
           </Field>
         )}
         {CONFIG_FIELDS.filter((f) => f.panel && f !== METHOD_FIELD && f !== STRUCTURE_FIELD && fieldApplies(f, c)).map((f) => (
-          <SettingControl key={f.key} field={f} config={c} />
+          <SettingControl key={f.key} field={f} config={c} error={errorOf(f.key)} />
         ))}
       </fieldset>
       <EngineField />

@@ -6,6 +6,7 @@ import { runStore } from '../store/runStore';
 import { uiStore } from '../store/uiStore';
 import { BlockTimeline } from './BlockTimeline';
 import { fmtSeconds } from './format';
+import { useSettingProblems } from './useSettingProblems';
 
 /** Run / pause / step / cancel / reset, progress with ETA, the block timeline and run notices. */
 export function RunControls() {
@@ -27,6 +28,8 @@ export function RunControls() {
   const deviceLost = useStore(gpuStore, (s) => s.deviceLost);
   const running = status === 'running';
   const noModel = !card;
+  const problems = useSettingProblems();
+  const badSettings = !running && problems.length > 0; // a paused run resumes with the settings it started with
   const frac = status === 'completed' ? 1 : progress && progress.total ? progress.done / progress.total : 0;
   const state = running ? (paused ? `paused before a ${paused.point === 'block' ? 'block' : 'step'}` : 'running') : status;
   return (
@@ -51,12 +54,22 @@ export function RunControls() {
           </button>
         </p>
       )}
+      {badSettings && (
+        <div className="error settings-problems" role="alert" data-testid="settings-problems">
+          <p>{problems.length === 1 ? 'One setting needs' : `${problems.length} settings need`} a change before the run can start:</p>
+          <ul>
+            {problems.map((p, i) => (
+              <li key={i}>{p.text}</li>
+            ))}
+          </ul>
+        </div>
+      )}
       <div className="buttons">
         <button
           type="button"
           className="primary"
           data-testid="run"
-          disabled={noModel || !!deviceLost || (running && !paused)}
+          disabled={noModel || !!deviceLost || badSettings || (running && !paused)}
           onClick={() => (running ? void control('resume') : void startRun('run'))}
           title={running ? 'Continue the paused run.' : 'Prune the model block by block with the settings on the left.'}
         >
@@ -74,7 +87,7 @@ export function RunControls() {
         <button
           type="button"
           data-testid="step"
-          disabled={noModel || !!deviceLost || (running && !paused)}
+          disabled={noModel || !!deviceLost || badSettings || (running && !paused)}
           onClick={() => void stepOrStart('step')}
           title="Run exactly one BESA optimiser step (one calibration sample), then pause. For one-shot methods: one block."
         >
@@ -83,7 +96,7 @@ export function RunControls() {
         <button
           type="button"
           data-testid="step-block"
-          disabled={noModel || !!deviceLost || (running && !paused)}
+          disabled={noModel || !!deviceLost || badSettings || (running && !paused)}
           onClick={() => void stepOrStart('block')}
           title="Finish the current block (or run the next whole block), then pause."
         >

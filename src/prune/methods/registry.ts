@@ -182,7 +182,7 @@ export function orList(names: readonly string[]): string {
 }
 
 /** Why `method` cannot prune with `structure`, naming both and the way out; null when it can. */
-export function structureProblem(method: MethodName, structure: Structure): string | null {
+export function structureProblem(method: MethodName, structure: Structure, front: 'cli' | 'studio' = 'cli'): string | null {
   const m = methodOf(method);
   if (m.supportsStructure(structure)) return null;
   const others = METHODS.filter((o) => o.supportsStructure(structure)).map((o) => o.name);
@@ -190,6 +190,8 @@ export function structureProblem(method: MethodName, structure: Structure): stri
     m.structures.length === 1 && m.structures[0] === 'unstructured'
       ? 'learns unstructured sparsities and has no N:M mode (spec §1.10)'
       : `supports only ${m.structures.join(', ')}`;
+  if (front === 'studio')
+    return `${m.label} ${why}, so pattern ${structure} is refused; set pattern to unstructured${others.length ? `, or pick the method ${orList(others)}` : ''}`;
   return `${m.label} ${why}, so ${structure} is refused; drop --nm (pattern: unstructured)${others.length ? `, or use --method ${others.join('|')} with --nm ${structure}` : ''}`;
 }
 
