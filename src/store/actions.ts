@@ -8,7 +8,8 @@ import type { RunConfig } from '../prune/config';
 import type { EngineRequest } from '../prune/engineChoice';
 import type { EngineClient } from '../worker/client';
 import type { ControlAction, ModelSourceRequest, StartMode } from '../worker/protocol';
-import { compareStore, COMPARE_PRESETS } from './compareStore';
+import { compareStore, COMPARE_PRESETS, type CompareRow } from './compareStore';
+import { sweepRows } from './sweep';
 import { currentSettingProblems } from './settingsCheck';
 import { configStore } from './configStore';
 import { gpuStore } from './gpuStore';
@@ -262,15 +263,25 @@ export async function refreshMemory(): Promise<void> {
   if (r.snapshot) gpuStore.getState().setMemory({ liveBytes: r.snapshot.liveBytes, peakBytes: r.snapshot.peakBytes });
 }
 
-/** Run the chosen presets one after another on the current config's seed and data. */
-export async function runComparison(labels: string[]): Promise<void> {
+/**
+ * Run the chosen presets one after another on the current config's seed and data; with `sparsities`,
+ * each (unstructured) preset at each of those targets: a sparsity sweep (src/store/sweep.ts).
+ */
+export async function runComparison(labels: string[], sparsities?: number[]): Promise<void> {
   const base = configStore.getState().config;
-  const presets = COMPARE_PRESETS.filter((p) => labels.includes(p.label));
-  compareStore.getState().set({
-    running: true,
-    rows: presets.map((p) => ({ label: p.label, config: p.patch(base), runId: null, status: 'queued', report: null, error: null })),
-  });
-  for (let i = 0; i < presets.length; i++) {
+  const rows: CompareRow[] = sparsities
+    ? sweepRows(base, labels, sparsities)
+    : COMPARE_PRESETS.filter((p) => labels.includes(p.label)).map((p) => ({
+        label: p.label,
+        preset: p.label,
+        config: p.patch(base),
+        runId: null,
+        status: 'queued',
+        report: null,
+        error: null,
+      }));
+  compareStore.getState().set({ running: true, sweep: !!sparsities, rows });
+  for (let i = 0; i < rows.length; i++) {
     if (!compareStore.getState().running) break;
     const row = compareStore.getState().rows[i];
     compareStore.getState().patchRow(i, { status: 'running' });

@@ -7,6 +7,8 @@ import type { RunReport } from '../prune/report';
 
 export interface CompareRow {
   label: string;
+  /** The COMPARE_PRESETS entry it runs (a sweep has several rows per preset, one per sparsity). */
+  preset: string;
   config: RunConfig;
   runId: string | null;
   status: 'queued' | 'running' | 'completed' | 'cancelled' | 'failed';
@@ -17,6 +19,8 @@ export interface CompareRow {
 export interface CompareState {
   rows: CompareRow[];
   running: boolean;
+  /** The rows are a sparsity sweep (src/store/sweep.ts): the view draws perplexity against sparsity. */
+  sweep: boolean;
   set(p: Partial<Omit<CompareState, 'set' | 'patchRow'>>): void;
   patchRow(i: number, p: Partial<CompareRow>): void;
 }
@@ -24,6 +28,7 @@ export interface CompareState {
 export const compareStore = createStore<CompareState>()((set) => ({
   rows: [],
   running: false,
+  sweep: false,
   set: (p) => set(p),
   patchRow: (i, p) => set((s) => ({ rows: s.rows.map((r, j) => (j === i ? { ...r, ...p } : r)) })),
 }));

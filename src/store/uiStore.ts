@@ -7,7 +7,18 @@ import type { Generation, MaskImage } from '../worker/protocol';
 export type Tab = 'run' | 'compare' | 'learn';
 /** Elements a Learn chapter can point at (data-learn attributes in the UI). */
 export type LearnTarget =
-  'sparsity-chart' | 'row-allocation' | 'loss-chart' | 'heatmap' | 'bars' | 'mask' | 'timeline' | 'method' | 'ppl' | 'compare-alloc' | null;
+  | 'sparsity-chart'
+  | 'row-allocation'
+  | 'loss-chart'
+  | 'heatmap'
+  | 'bars'
+  | 'mask'
+  | 'timeline'
+  | 'method'
+  | 'ppl'
+  | 'compare-alloc'
+  | 'compare-sweep'
+  | null;
 
 export interface UiState {
   tab: Tab;

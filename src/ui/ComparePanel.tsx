@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useStore } from 'zustand';
 import { compareStore, COMPARE_PRESETS, type CompareRow } from '../store/compareStore';
@@ -11,6 +11,8 @@ import { ChartCard } from './charts/ChartCard';
 import { SERIES_COLORS } from './charts/colors';
 import { download } from './format';
 import { GenerationPanel } from './GenerationPanel';
+import { SweepChart } from './charts/SweepChart';
+import { DEFAULT_SWEEP, parseSparsityList, sweepCurve, SWEEP_PRESETS } from '../store/sweep';
 
 /**
  * Why BESA's row is hardly different from Wanda's, when it is: BESA starts from Wanda's ranking with every
@@ -29,6 +31,8 @@ function besaBarelyMoved(rows: CompareRow[]): string | null {
 /** Several methods on the same model, seed and data: perplexity table + bars, side-by-side text. */
 export function ComparePanel() {
   const [picked, setPicked] = useState<string[]>(['BESA', 'Wanda', 'SparseGPT', 'Magnitude']);
+  const [sweepOn, setSweepOn] = useState(false);
+  const [sweepText, setSweepText] = useState(DEFAULT_SWEEP);
   const rows = useStore(compareStore, (s) => s.rows);
   const running = useStore(compareStore, (s) => s.running);
   const card = useStore(modelStore, (s) => s.card);
@@ -44,6 +48,11 @@ export function ComparePanel() {
   const allocChart = LINEAR_NAMES.map((n) => ({ layer: n, ...Object.fromEntries(allocated.map((r) => [r.label, r.alloc![n]])) }));
   const finished = rows.some((r) => r.report);
   const shortBesa = besaBarelyMoved(rows);
+  const sweep = parseSparsityList(sweepText);
+  const sweepable = picked.filter((l) => SWEEP_PRESETS.some((p) => p.label === l));
+  const nRuns = sweepOn ? ('values' in sweep ? sweep.values.length * sweepable.length : 0) : picked.length;
+  const isSweep = useStore(compareStore, (s) => s.sweep);
+  const curve = useMemo(() => (isSweep ? sweepCurve(rows) : null), [isSweep, rows]);
   return (
     <section className="panel compare" data-testid="compare-panel">
       <h2>Compare methods</h2>
@@ -60,15 +69,42 @@ export function ComparePanel() {
           </label>
         ))}
       </div>
+      <div className="sweep-controls">
+        <label title="Run each chosen method at several target sparsities and draw perplexity against sparsity. N:M patterns fix their sparsity, so they are left out.">
+          <input type="checkbox" data-testid="sweep-on" checked={sweepOn} onChange={(e) => setSweepOn(e.target.checked)} /> sparsity sweep
+        </label>
+        {sweepOn && (
+          <label>
+            <span className="small muted">target sparsities </span>
+            <input
+              type="text"
+              data-testid="sweep-sparsities"
+              value={sweepText}
+              onChange={(e) => setSweepText(e.target.value)}
+              aria-invalid={'problem' in sweep || undefined}
+              aria-describedby={'problem' in sweep ? 'sweep-problem' : undefined}
+            />
+          </label>
+        )}
+        {sweepOn && 'problem' in sweep && (
+          <span className="field-error" id="sweep-problem" data-testid="sweep-problem">
+            {sweep.problem}
+          </span>
+        )}
+        {sweepOn && sweepable.length < picked.length && (
+          <span className="small muted">N:M rows are left out of a sweep: their sparsity is fixed.</span>
+        )}
+      </div>
       <div className="buttons">
         <button
           type="button"
           className="primary"
           data-testid="compare-run"
-          disabled={!card || running || busyRun || picked.length === 0}
-          onClick={() => void runComparison(picked)}
+          disabled={!card || running || busyRun || nRuns === 0}
+          onClick={() => void (sweepOn && 'values' in sweep ? runComparison(sweepable, sweep.values) : runComparison(picked))}
+          title={`${nRuns} run${nRuns === 1 ? '' : 's'}, one after another, with the current settings otherwise.`}
         >
-          Run comparison
+          {sweepOn ? `Run sweep (${nRuns} runs)` : 'Run comparison'}
         </button>
         <button type="button" disabled={!running} onClick={() => void stopComparison()}>
           Stop
@@ -149,7 +185,8 @@ export function ComparePanel() {
           </tbody>
         </table>
       )}
-      {chart.length > 1 && (
+      {curve && <SweepChart curve={curve} />}
+      {chart.length > 1 && !curve && (
         <ChartCard
           id="ppl"
           testId="chart-compare"
@@ -167,7 +204,7 @@ export function ComparePanel() {
           </ResponsiveContainer>
         </ChartCard>
       )}
-      {allocated.length > 0 && (
+      {allocated.length > 0 && !isSweep && (
         <ChartCard
           id="compare-alloc"
           testId="chart-compare-alloc"
