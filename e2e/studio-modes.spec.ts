@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { blockStatuses, openStudio, stepCounts, waitStatus, workerState } from './studio-helpers';
+import { blockAllocation, blockStatuses, openStudio, stepCounts, waitStatus } from './studio-helpers';
 
 test('compare runs several methods on the same model and seed: table, bar chart and side-by-side generations', async ({ page }) => {
   test.setTimeout(420_000);
@@ -48,44 +48,64 @@ test('compare runs several methods on the same model and seed: table, bar chart 
   await page.screenshot({ path: 'e2e/screenshots/studio-compare.png', fullPage: true });
 });
 
-test('learn mode drives the live run chapter by chapter and highlights what each chapter explains', async ({ page }) => {
+test('learn mode drives the live run chapter by chapter, every action visibly changes what its chapter explains', async ({ page }) => {
+  test.setTimeout(240_000);
   await openStudio(page, '#model=micro&method=wanda&samples=4&seqlen=32&evalwin=2&eval=sotu-eval');
   await page.getByTestId('reset').click();
   await page.getByTestId('tab-learn').click();
   const learn = page.getByTestId('learn-panel');
   await expect(learn).toHaveAttribute('data-chapter', 'importance');
   await expect(page.getByTestId('chart-mask')).toHaveClass(/highlight/);
-  await page.getByTestId('learn-action').click(); // prune block 0 and pause (switches the method to BESA)
+  await page.getByTestId('learn-action').click(); // prune block 0 and pause, with Learn's preset
   await expect.poll(() => blockStatuses(page)).toEqual(['pruned', 'dense']);
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-paused', 'true');
-  expect(await page.evaluate(() => window.__besaTest!.configState().config.method)).toBe('besa');
+  // 4 samples would be 4 steps: too few for Prodigy to move the allocation; Learn says what it changed
+  expect(await page.evaluate(() => window.__besaTest!.configState().config)).toMatchObject({ method: 'besa', nsamples: 32 });
+  await expect(page.getByTestId('learn-note')).toContainText('Learn set method besa, samples 32');
   // The highlighted mask now shows block 0's pruned weights.
   await expect
     .poll(async () => JSON.parse((await page.getByTestId('chart-mask').getAttribute('data-json')) ?? 'null')?.zeros ?? 0)
     .toBeGreaterThan(0.3);
+  // ...and block 0's allocation moved away from the uniform 0.5 within its 32 steps
+  const b0 = (await blockAllocation(page, 0))!;
+  expect(Math.max(...Object.values(b0)) - Math.min(...Object.values(b0))).toBeGreaterThan(0.03);
+  /** The spread of block 1's layer sparsities at its latest step. */
+  const spread = () =>
+    page.evaluate(() => {
+      const s = window.__besaTest!.runState().blocks[1].steps.at(-1)!;
+      const v = [s.q, s.k, s.v, s.o, s.gate, s.up, s.down];
+      return Math.max(...v) - Math.min(...v);
+    });
   await learn.getByRole('button', { name: 'Next →' }).click();
   await expect(learn).toHaveAttribute('data-chapter', 'candidates');
   await expect(page.getByTestId('chart-sparsity')).toHaveClass(/highlight/);
-  await page.getByTestId('learn-action').click(); // one step of block 1
-  await expect.poll(() => stepCounts(page)).toEqual([4, 1]);
+  await page.getByTestId('learn-action').click(); // one step of block 1: every layer still at 0.5
+  await expect.poll(() => stepCounts(page)).toEqual([32, 1]);
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-paused', 'true');
+  expect(await spread()).toBeLessThan(1e-4);
   await learn.getByRole('button', { name: 'Next →' }).click();
-  await page.getByTestId('learn-action').click();
-  await expect.poll(() => stepCounts(page)).toEqual([4, 2]);
+  await expect(page.getByTestId('chart-rows')).toHaveClass(/highlight/);
+  await page.getByTestId('learn-action').click(); // to step 20: past the warm-up, the layers have separated
+  await expect.poll(() => stepCounts(page)).toEqual([32, 20]);
+  expect(await spread()).toBeGreaterThan(0.03);
   await page.screenshot({ path: 'e2e/screenshots/studio-learn.png', fullPage: true });
   await learn.getByRole('button', { name: '4' }).click();
   await expect(learn).toHaveAttribute('data-chapter', 'loss');
   await expect(page.getByTestId('chart-loss')).toHaveClass(/highlight/);
-  await expect(page.getByTestId('run-status')).toHaveAttribute('data-paused', 'true');
-  await page.getByTestId('learn-action').click(); // finish block 1: the last block, so the run completes
+  await page.getByTestId('learn-action').click(); // to step 28: the penalty rose when the allocation moved
+  await expect.poll(() => stepCounts(page)).toEqual([32, 28]);
+  const penalty = await page.evaluate(() => window.__besaTest!.runState().blocks[1].steps.map((s) => s.penalty));
+  expect(penalty[27]).toBeGreaterThan(100 * penalty[5]);
+  await learn.getByRole('button', { name: 'Next →' }).click();
+  await expect(learn).toHaveAttribute('data-chapter', 'chaining');
+  await expect(page.getByTestId('timeline')).toHaveClass(/highlight/);
+  await page.getByTestId('learn-action').click(); // finish block 1: the last block of micro, so the run completes
   await waitStatus(page, 'completed');
-  await learn.getByRole('button', { name: '6' }).click();
+  expect(await blockStatuses(page)).toEqual(['pruned', 'pruned']);
+  await learn.getByRole('button', { name: 'Next →' }).click();
   await expect(page.getByTestId('chart-heatmap')).toHaveClass(/highlight/);
-  const runId = await page.evaluate(() => window.__besaTest!.runState().runId);
-  await page.getByTestId('learn-action').click(); // nothing left to run: no new run starts
-  // The Worker has handled whatever the click sent (a 'run' would make it busy) and nothing changed.
-  expect(await workerState(page)).toEqual({ running: false });
-  await waitStatus(page, 'completed');
-  expect(await page.evaluate(() => window.__besaTest!.runState().runId)).toBe(runId);
-  expect(await stepCounts(page)).toEqual([4, 4]);
+  // nothing left to run: the action says so and cannot start another run
+  await expect(page.getByTestId('learn-action')).toBeDisabled();
+  await expect(page.getByTestId('learn-action')).toContainText('done, the run is complete');
+  expect(await stepCounts(page)).toEqual([32, 32]);
 });

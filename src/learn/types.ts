@@ -5,8 +5,8 @@ import type { LearnTarget } from '../store/uiStore';
 
 export type ChapterAction =
   | { kind: 'none' }
-  /** Start (paused) if idle, then run exactly one optimiser step and pause. */
-  | { kind: 'step' }
+  /** Start (paused) if idle, then run exactly `n` optimiser steps (default 1) and pause. */
+  | { kind: 'step'; n?: number }
   /** Finish the current block (or run the next one) and pause. */
   | { kind: 'block' }
   /** Run to the end. */

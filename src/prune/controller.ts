@@ -21,18 +21,22 @@ export type ControlMode = 'run' | 'pause' | 'step' | 'block';
 export class RunController implements PruneControl {
   private mode: ControlMode;
   private letBlockPass = false; // run the whole block whose start we are waiting at
+  private stepsLeft = 0; // in 'step' mode: optimiser steps still to run before pausing
   private waitingAt: PausePoint | null = null;
   private waiters = new Set<() => void>();
   /** Called with true when the pipeline actually stops at a pause point, false when it moves on. */
   onPauseChange?: (waiting: boolean, point: PausePoint) => void;
 
   /** oneShot: the method's only pause point is 'step' at each block start (pipeline.ts). */
+  /** startSteps: with start 'step', how many steps to run before the first pause (Learn takes several). */
   constructor(
     private readonly oneShot = false,
     start: ControlMode = 'run',
+    startSteps = 1,
   ) {
     this.mode = start === 'block' && oneShot ? 'step' : start;
     this.letBlockPass = start === 'block';
+    this.stepsLeft = this.mode === 'step' ? (start === 'step' ? Math.max(1, startSteps) : 1) : 0;
   }
 
   get paused(): boolean {
@@ -50,7 +54,13 @@ export class RunController implements PruneControl {
 
   /** Run exactly one optimiser step (one block for one-shot methods), then pause again. */
   stepOnce(): void {
+    this.stepMany(1);
+  }
+
+  /** Run `n` optimiser steps (they may cross into the next block), then pause again. */
+  stepMany(n: number): void {
     this.mode = 'step';
+    this.stepsLeft = Math.max(1, Math.floor(n));
     this.wake();
   }
 
@@ -58,6 +68,7 @@ export class RunController implements PruneControl {
   stepBlock(): void {
     if (this.oneShot) return this.stepOnce();
     this.mode = 'block';
+    this.stepsLeft = 0;
     this.letBlockPass = this.waitingAt === 'block';
     this.wake();
   }
@@ -94,7 +105,7 @@ export class RunController implements PruneControl {
       case 'pause':
         return false;
       case 'step':
-        if (point === 'step') this.mode = 'pause'; // this step runs, the next one waits
+        if (point === 'step' && --this.stepsLeft <= 0) this.mode = 'pause'; // this step runs; after the last, the next one waits
         return true; // a BESA block start is not a step
       case 'block':
         if (point === 'step') return true;

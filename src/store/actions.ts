@@ -132,7 +132,7 @@ export async function pickEngine(request: EngineRequest): Promise<void> {
 /** Start a run; resolves when it has ended (completed, cancelled or failed). */
 export async function startRun(
   startMode: StartMode = 'run',
-  opts: { resume?: boolean; config?: RunConfig; label?: string } = {},
+  opts: { resume?: boolean; config?: RunConfig; label?: string; steps?: number } = {},
 ): Promise<string | null> {
   const config = opts.config ?? configStore.getState().config;
   uiStore.getState().set({ notice: null });
@@ -149,6 +149,7 @@ export async function startRun(
       config,
       resume: opts.resume ?? false,
       startMode,
+      steps: opts.steps,
       label: opts.label,
       engine: configStore.getState().engine,
     });
@@ -160,12 +161,13 @@ export async function startRun(
   }
 }
 
-export const control = (action: ControlAction) => engine().request<'ok'>({ type: 'control', action });
+/** count: with 'step', the number of optimiser steps to take before pausing again. */
+export const control = (action: ControlAction, count?: number) => engine().request<'ok'>({ type: 'control', action, count });
 
-/** Step buttons also work before a run: they start it paused and take the step. */
-export async function stepOrStart(action: 'step' | 'block'): Promise<void> {
-  if (runStore.getState().status === 'running') await control(action);
-  else void startRun(action);
+/** Step buttons also work before a run: they start it paused and take the step (or `steps` steps). */
+export async function stepOrStart(action: 'step' | 'block', steps = 1): Promise<void> {
+  if (runStore.getState().status === 'running') await control(action, action === 'step' ? steps : undefined);
+  else void startRun(action, { steps: action === 'step' ? steps : undefined });
 }
 
 export const cancelRun = () => engine().request<'ok'>({ type: 'cancel' });

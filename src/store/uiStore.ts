@@ -28,6 +28,8 @@ export interface UiState {
   maskError: string | null;
   highlight: LearnTarget;
   chapter: number;
+  /** What Learn changed in the settings to drive its run (src/learn/preset.ts), in words; null: nothing. */
+  learnNote: string | null;
   generations: { prompt: string; items: Generation[] } | null;
   busy: string | null; // a one-off request in flight (export, generate)
   notice: { kind: 'error' | 'info'; text: string } | null;
@@ -42,6 +44,7 @@ export const uiStore = createStore<UiState>()((set) => ({
   maskError: null,
   highlight: null,
   chapter: 0,
+  learnNote: null,
   generations: null,
   busy: null,
   notice: null,

@@ -1,4 +1,6 @@
+import { useRef } from 'react';
 import { useStore } from 'zustand';
+import { useLearnHighlight } from './useLearnHighlight';
 import { refreshMask } from '../store/actions';
 import { runStore } from '../store/runStore';
 import { uiStore } from '../store/uiStore';
@@ -16,8 +18,10 @@ export function BlockTimeline() {
   const selected = useStore(uiStore, (s) => s.selectedBlock);
   const current = useStore(runStore, (s) => s.currentBlock);
   const shown = selected ?? current;
+  const ref = useRef<HTMLDivElement>(null);
+  const hl = useLearnHighlight('timeline', ref);
   return (
-    <div className="timeline" data-learn="timeline" data-testid="timeline" aria-label="blocks">
+    <div ref={ref} className={`timeline${hl ? ' highlight' : ''}`} data-learn="timeline" data-testid="timeline" aria-label="blocks">
       {blocks.map((b, i) => (
         <button
           key={i}

@@ -7,6 +7,7 @@ import { configStore } from '../store/configStore';
 import { control, refreshMask, startRun, stepOrStart } from '../store/actions';
 import { runStore } from '../store/runStore';
 import { uiStore } from '../store/uiStore';
+import { describeLearnPatch, learnPatch } from '../learn/preset';
 
 /** `code` spans in chapter text → <code>. */
 function Text({ s }: { s: string }) {
@@ -17,11 +18,16 @@ async function perform(ch: Chapter): Promise<void> {
   const status = runStore.getState().status;
   const running = status === 'running';
   if (ch.action.kind !== 'none' && !running && status === 'completed' && ch.action.kind !== 'step') return; // nothing left to run
-  // The chapters walk through learned allocation: switch to the method that learns per step.
+  // The chapters walk through learned allocation: a run of the method that learns per step, long enough
+  // for the allocation to move (src/learn/preset.ts).
   const learner = METHODS.find((m) => m.learnsPerStep)!;
-  if (!running && configStore.getState().config.method !== learner.name)
-    configStore.getState().set({ method: learner.name, structure: 'unstructured' });
-  if (ch.action.kind === 'step' || ch.action.kind === 'block') await stepOrStart(ch.action.kind);
+  const patch = running ? null : learnPatch(configStore.getState().config, learner.name);
+  if (patch) {
+    configStore.getState().set(patch);
+    uiStore.getState().set({ learnNote: describeLearnPatch(patch) });
+  }
+  if (ch.action.kind === 'step') await stepOrStart('step', ch.action.n ?? 1);
+  else if (ch.action.kind === 'block') await stepOrStart('block');
   else if (ch.action.kind === 'run') {
     if (running) await control('resume');
     else void startRun('run');
@@ -40,7 +46,10 @@ export function LearnPanel() {
     return () => uiStore.getState().set({ highlight: null });
   }, [ch]);
   const go = (i: number) => uiStore.getState().set({ chapter: Math.max(0, Math.min(CHAPTERS.length - 1, i)) });
-  const canAct = status !== 'running' || !!paused;
+  const note = useStore(uiStore, (s) => s.learnNote);
+  // A finished run has no block left to step or run; a 'step' chapter starts a new run instead.
+  const finished = status === 'completed' && ch.action.kind !== 'step';
+  const canAct = (status !== 'running' || !!paused) && !finished;
   return (
     <section className="panel learn" data-testid="learn-panel" data-chapter={ch.id}>
       <nav className="chapters">
@@ -56,6 +65,11 @@ export function LearnPanel() {
           <Text s={p} />
         </p>
       ))}
+      {note && (
+        <p className="info small" role="status" data-testid="learn-note">
+          {note}
+        </p>
+      )}
       <p className="watch">
         <b>Look at:</b> <Text s={ch.watch} />
       </p>
@@ -70,9 +84,15 @@ export function LearnPanel() {
             data-testid="learn-action"
             disabled={!canAct}
             onClick={() => void perform(ch)}
-            title={canAct ? undefined : 'Wait until the run pauses.'}
+            title={
+              finished
+                ? 'The run has finished: press Reset in the Run panel to start over.'
+                : canAct
+                  ? undefined
+                  : 'Wait until the run pauses.'
+            }
           >
-            {ch.actionLabel}
+            {finished ? `${ch.actionLabel}: done, the run is complete` : ch.actionLabel}
           </button>
         )}
         <button type="button" onClick={() => go(idx + 1)} disabled={idx === CHAPTERS.length - 1}>

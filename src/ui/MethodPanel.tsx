@@ -1,6 +1,7 @@
 // The method panel: every control, label and hover help comes from the run-config schema
 // (src/prune/configFields.ts) and the method registry, so the panel cannot drift from the URL and the CLI.
-import type { ReactNode } from 'react';
+import { useRef, type ReactNode } from 'react';
+import { useLearnHighlight } from './useLearnHighlight';
 import { useStore } from 'zustand';
 import type { MethodName, RunConfig, Structure } from '../prune/config';
 import {
@@ -126,6 +127,8 @@ export function MethodPanel() {
   const running = useStore(runStore, (s) => s.status === 'running');
   const method = methodOf(c.method);
   const problems = useSettingProblems();
+  const ref = useRef<HTMLElement>(null);
+  const hl = useLearnHighlight('method', ref);
   /** The problems marked on one field (several rules can hold against one value). */
   const errorOf = (key: string) =>
     problems
@@ -134,7 +137,7 @@ export function MethodPanel() {
       .join('; ') || undefined;
   const structureError = errorOf('structure');
   return (
-    <section className="panel method" data-learn="method" data-testid="method-panel">
+    <section ref={ref} className={`panel method${hl ? ' highlight' : ''}`} data-learn="method" data-testid="method-panel">
       <h2>
         Method{' '}
         <button

@@ -162,7 +162,7 @@ async function handle(req: WorkerRequest): Promise<void> {
       if (current) throw new RunInProgressError('starting another');
       const runEngine = await engineFor(req.engine);
       const abort = new AbortController();
-      const controller = new RunController(!methodOf(req.config.method).learnsPerStep, req.startMode);
+      const controller = new RunController(!methodOf(req.config.method).learnsPerStep, req.startMode, req.steps);
       controller.onPauseChange = (waiting, point) => push({ id: 0, type: 'paused', waiting, point });
       current = { abort, controller, runId: null };
       liveBlocks = new Map();
@@ -195,7 +195,10 @@ async function handle(req: WorkerRequest): Promise<void> {
     }
     case 'control': {
       const c = current?.controller;
-      if (c) ({ pause: () => c.pause(), resume: () => c.resume(), step: () => c.stepOnce(), block: () => c.stepBlock() })[req.action]();
+      if (c)
+        ({ pause: () => c.pause(), resume: () => c.resume(), step: () => c.stepMany(req.count ?? 1), block: () => c.stepBlock() })[
+          req.action
+        ]();
       return reply({ id: req.id, type: 'ok' });
     }
     case 'cancel':

@@ -58,10 +58,21 @@ export type WorkerRequest =
   | { id: number; type: 'init'; testHooks?: boolean }
   | { id: number; type: 'self-check' }
   | { id: number; type: 'load-model'; source: ModelSourceRequest }
-  | { id: number; type: 'run'; config: RunConfig; resume: boolean; startMode: StartMode; label?: string; engine: EngineRequest }
+  | {
+      id: number;
+      type: 'run';
+      config: RunConfig;
+      resume: boolean;
+      startMode: StartMode;
+      /** With startMode 'step': how many optimiser steps before the first pause (default 1). */
+      steps?: number;
+      label?: string;
+      engine: EngineRequest;
+    }
   /** Decide the loaded model's engine (after a load, or a new choice in the method panel). */
   | { id: number; type: 'set-engine'; engine: EngineRequest }
-  | { id: number; type: 'control'; action: ControlAction }
+  /** count: with action 'step', how many optimiser steps to take before pausing again (default 1). */
+  | { id: number; type: 'control'; action: ControlAction; count?: number }
   | { id: number; type: 'cancel' }
   | { id: number; type: 'reset' }
   | { id: number; type: 'mask'; block: number; layer: LinearName }

@@ -9,7 +9,7 @@ export const candidates: Chapter = {
     'The sigmoid before the softmax squeezes the logits into (0, 1), so no candidate can get more than about 2.6% probability: every row stays between about 0.38 and 0.62 sparsity. That is the reference code\'s behaviour, kept on purpose — turn "sigmoid" off in the Method panel to see rows move freely.',
   ],
   watch:
-    "The sparsity chart (now following block 1): the 7 coloured lines are the layers' expected sparsities, starting together at exactly 0.5 and separating step by step.",
+    "The sparsity chart (now following block 1): the 7 coloured lines are the layers' expected sparsities. They start together at exactly 0.5, and for the first ten or so steps they hardly move (Prodigy's warm-up, chapter 4); the next chapter takes enough steps to see them separate.",
   highlight: 'sparsity-chart',
   action: { kind: 'step' },
   actionLabel: 'Take one step of block 1',

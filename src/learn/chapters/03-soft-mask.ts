@@ -9,8 +9,8 @@ export const softMask: Chapter = {
     "The straight-through estimator combines both: `M = M_hard − P + P` with the first two terms detached. Its value is the hard mask (what the block really computes), its gradient is the soft mask's. In closed form, the gradient with respect to p_d is minus the prefix sum of ∂L/∂M over the first floor(C · cand_d) sorted weights of the row.",
   ],
   watch:
-    "The per-row allocation: every cell is one row's s_r, the number behind its n_r. Each step moves every row's θ by its own gradient (prefix sums of ∂L/∂M along that row's sort order), so the rows drift apart; hover a cell for its change since step 1. The loss of that step was measured with the hard mask.",
+    "The per-row allocation: every cell is one row's s_r, the number behind its n_r. Each step moves every row's θ by its own gradient (prefix sums of ∂L/∂M along that row's sort order). After these 19 steps, past Prodigy's warm-up, the rows have drifted apart; hover a cell for its change since step 1. Every step's loss was measured with the hard mask.",
   highlight: 'row-allocation',
-  action: { kind: 'step' },
-  actionLabel: 'Take one more step',
+  action: { kind: 'step', n: 19 },
+  actionLabel: 'Take 19 more steps (to step 20)',
 };

@@ -10,8 +10,9 @@ export const loss: Chapter = {
     'Why "parameter-efficient": only θ is trained, 101 logits per row against the row\'s C weights (C = 4096 in LLaMA-7B: 2.5 %), and no weight is ever updated. Learning an allocation costs one block\'s forward and backward pass, not a fine-tuning of the model.',
     "θ is trained with Prodigy, a fresh optimiser for every block. Prodigy estimates its own step size d, starting from d₀ = 1e-6: the first steps barely move θ, so the lines look flat. d grows quickly, and around steps 12–18 it reaches the gradients' scale: that is when the lines jump, before they settle. On runs shorter than that, BESA hardly leaves its Wanda start.",
   ],
-  watch: 'The loss chart: reconstruction (blue) and penalty (red) after every step of this block.',
+  watch:
+    'The loss chart: reconstruction and penalty after every step of this block. The penalty rises from almost nothing when the allocation starts to move (steps 12–18) and then settles as λ holds the block near the target.',
   highlight: 'loss-chart',
-  action: { kind: 'block' },
-  actionLabel: 'Finish this block',
+  action: { kind: 'step', n: 8 },
+  actionLabel: 'Take 8 more steps (to step 28)',
 };

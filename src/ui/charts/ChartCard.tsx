@@ -1,6 +1,6 @@
-import { useEffect, useRef, type ReactNode } from 'react';
-import { useStore } from 'zustand';
-import { uiStore, type LearnTarget } from '../../store/uiStore';
+import { useRef, type ReactNode } from 'react';
+import { useLearnHighlight } from '../useLearnHighlight';
+import type { LearnTarget } from '../../store/uiStore';
 import { modelStore } from '../../store/modelStore';
 import { runStore } from '../../store/runStore';
 import { HelpTip } from '../HelpTip';
@@ -37,11 +37,8 @@ export function ChartCard({
 }) {
   const ref = useRef<HTMLDivElement>(null);
   const card = useRef<HTMLDivElement>(null);
-  const hl = useStore(uiStore, (s) => s.highlight === id);
-  useEffect(() => {
-    // Learn mode: the chart a chapter talks about is brought into view, not left below the fold
-    if (hl) ref.current?.scrollIntoView?.({ block: 'nearest', behavior: 'smooth' });
-  }, [hl]);
+  // Learn mode: the chart a chapter talks about is brought into view, not left below the fold
+  const hl = useLearnHighlight(id, ref);
   return (
     <div
       ref={card}

@@ -163,6 +163,26 @@ describe('RunController (studio start modes)', () => {
     expect(log.slice(6)).toEqual(['2.0', '2.1', '2.2', 'end']);
   });
 
+  it('stepMany runs n steps and pauses, across a block boundary; a run can start with n steps', async () => {
+    const ctl = new RunController(false, 'step', 2);
+    const log: string[] = [];
+    const run = drive(ctl, 3, 3, log);
+    await settle();
+    expect(log).toEqual(['0.0', '0.1']);
+    ctl.stepMany(3); // the last step of block 0, then two of block 1
+    await settle();
+    expect(log.slice(2)).toEqual(['0.2', '1.0', '1.1']);
+    ctl.stepBlock(); // a block step after a multi-step: finishes block 1 only
+    await settle();
+    expect(log.slice(5)).toEqual(['1.2']);
+    ctl.stepMany(0); // at least one step
+    await settle();
+    expect(log.slice(6)).toEqual(['2.0']);
+    ctl.resume();
+    await run;
+    expect(log.slice(7)).toEqual(['2.1', '2.2', 'end']);
+  });
+
   it('a run started in block mode does one block; one-shot methods step one block per step', async () => {
     const ctl = new RunController(false, 'block');
     const log: string[] = [];
