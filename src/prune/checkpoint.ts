@@ -4,6 +4,7 @@
 // file has the interface and an in-memory store (tests, and the studio's "resume in this tab").
 import { LINEAR_NAMES, type LinearName } from '../model/spec';
 import type { BlockSummary } from './summary';
+import type { BesaProgress } from './methods/besa';
 
 export interface BlockCheckpoint {
   /** Identifies model + pruning config; a store must refuse to resume a different run. */
@@ -16,18 +17,34 @@ export interface BlockCheckpoint {
   summary: BlockSummary;
 }
 
+/**
+ * The block after the last completed one, stopped between two optimiser steps (issue #14): its inputs are
+ * the saved X_p (or the embeddings, for block 0), so only the learned state is stored.
+ */
+export interface PartialBlockCheckpoint {
+  runKey: string;
+  block: number; // = the number of completed blocks
+  nBlocks: number;
+  progress: BesaProgress;
+}
+
 export interface ResumeState {
   runKey: string;
   completed: number; // blocks 0 … completed−1 are done
   blocks: Record<LinearName, Float32Array>[]; // [completed]
   summaries: BlockSummary[]; // [completed]
+  /** Inputs of block `completed`; empty when completed is 0 (the pipeline embeds the calibration ids again). */
   Xp: Float32Array[];
   Xfp?: Float32Array[];
+  /** Block `completed` stopped mid-way: continue it from here instead of from step 0. */
+  partial?: BesaProgress;
 }
 
 export interface CheckpointStore {
-  /** Persist block cp.block (blocks are saved in order 0, 1, …; a later save supersedes X_p). */
+  /** Persist block cp.block (blocks are saved in order 0, 1, …; a later save supersedes X_p and any partial). */
   saveBlock(cp: BlockCheckpoint): Promise<void>;
+  /** Persist the state of the block in progress (replaces the previous one); optional for a store. */
+  savePartial?(cp: PartialBlockCheckpoint): Promise<void>;
   /** The state after the last completed block, or null when nothing was saved. */
   load(): Promise<ResumeState | null>;
   clear(): Promise<void>;
@@ -72,6 +89,15 @@ export class MemoryCheckpointStore implements CheckpointStore {
     };
   }
 
+  async savePartial(cp: PartialBlockCheckpoint): Promise<void> {
+    const st = this.state;
+    if (st && st.runKey !== cp.runKey) throw new CheckpointMismatchError('MemoryCheckpointStore', st.runKey, cp.runKey);
+    const want = st ? st.completed : 0;
+    if (cp.block !== want) throw new CheckpointOrderError(cp.block, want);
+    const base: ResumeState = st ?? { runKey: cp.runKey, completed: 0, blocks: [], summaries: [], Xp: [] };
+    this.state = { ...base, partial: structuredClone(cp.progress) };
+  }
+
   async load(): Promise<ResumeState | null> {
     const st = this.state;
     if (!st) return null;
@@ -81,6 +107,7 @@ export class MemoryCheckpointStore implements CheckpointStore {
       summaries: structuredClone(st.summaries),
       Xp: st.Xp.map((x) => x.slice()),
       Xfp: st.Xfp?.map((x) => x.slice()),
+      partial: st.partial && structuredClone(st.partial),
     };
   }
 

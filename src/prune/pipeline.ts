@@ -54,7 +54,12 @@ export interface PipelineOptions {
   resume?: boolean;
   /** Already-loaded checkpoint state (the job peeks at it to announce startBlock); implies resume. */
   resumeFrom?: ResumeState | null;
+  /** A learned block saves its state every this many steps (and on cancel) when the store can (default 8; 0 = only on cancel). */
+  checkpointEvery?: number;
 }
+
+/** Steps between two saves of a block in progress: a few MB of θ and optimiser state each time. */
+export const DEFAULT_CHECKPOINT_EVERY = 8;
 
 export interface PipelineResult {
   status: 'completed' | 'cancelled';
@@ -104,10 +109,15 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   const stepsPerBlock = method.stepsPerBlock(cfg, nsamples);
   const blocks = model.weights.blocks.slice();
   const summaries: BlockSummary[] = [];
-  let Xp: Float32Array[];
+  let Xp: Float32Array[] = [];
   let Xfp: Float32Array[] | undefined;
   let start = 0;
 
+  const embedAll = () => {
+    Xp = [];
+    for (let b = 0; b < nsamples; b++) Xp.push(embedCpu(spec, model.weights, o.calibrationIds.subarray(b * seqlen, (b + 1) * seqlen)));
+    Xfp = denseChain ? Xp.map((x) => x.slice()) : undefined;
+  };
   const resumed = o.resumeFrom !== undefined ? o.resumeFrom : o.resume && o.checkpoint ? await o.checkpoint.load() : null;
   if (resumed) {
     if (resumed.runKey !== runKey) throw new CheckpointMismatchError('resume', resumed.runKey, runKey);
@@ -116,14 +126,22 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
     summaries.push(...resumed.summaries);
     Xp = resumed.Xp;
     Xfp = resumed.Xfp;
+    if (start === 0) embedAll(); // only block 0's learned state was saved: its inputs are the embeddings
     if (denseChain && !Xfp) throw new CheckpointMismatchError('resume', 'checkpoint without the dense chain', 'dense-chain target');
-    emit({ type: 'log', level: 'info', message: `resuming after block ${start - 1} (${start}/${nBlocks} blocks done)` });
+    const p = resumed.partial;
+    emit({
+      type: 'log',
+      level: 'info',
+      message: p
+        ? `resuming block ${start} at step ${p.step + 1}/${p.totalSteps} (${start}/${nBlocks} blocks done)`
+        : `resuming after block ${start - 1} (${start}/${nBlocks} blocks done)`,
+    });
   } else {
     if (!o.resume) await o.checkpoint?.clear();
-    Xp = [];
-    for (let b = 0; b < nsamples; b++) Xp.push(embedCpu(spec, model.weights, o.calibrationIds.subarray(b * seqlen, (b + 1) * seqlen)));
-    if (denseChain) Xfp = Xp.map((x) => x.slice());
+    embedAll();
   }
+  const store = o.checkpoint;
+  const saveEvery = o.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
 
   const result = (status: PipelineResult['status'], completed: number): PipelineResult => ({
     status,
@@ -196,6 +214,9 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
           await o.controller?.waitIfPaused('step', signal);
           await checkAbort();
         },
+        resume: i === start ? resumed?.partial : undefined,
+        saveProgress: store?.savePartial ? (progress) => store.savePartial!({ runKey, block: i, nBlocks, progress }) : undefined,
+        saveEvery,
         learnedStepDone: (s, total) => {
           timer.stepDone(now());
           phase(i, (i - start) * unitsPerBlock + s + 1, `step ${s + 1}/${total}`); // blocks 0-based as everywhere, steps counted

@@ -2,6 +2,7 @@
 // moments, denom = sqrt(v)/sqrt(1−β2^t) + eps. State has the param's element type (f32 like torch).
 import { ShapeError } from '../errors';
 import { alloc, type Vec } from '../ops/vec';
+import { checkSnapshot, copyInto, OptimizerSnapshotError, type OptimizerSnapshot } from './snapshot';
 
 export interface AdamWOptions {
   lr?: number; // 1e-3 (BESA --normal-opt uses 1e-2, wd 0)
@@ -52,5 +53,21 @@ export class AdamW {
         p[j] -= ((lr / bc1) * m[j]) / (Math.sqrt(v[j]) / bc2s + eps);
       }
     }
+  }
+
+  /** The step count and both moments (src/core/optim/snapshot.ts). */
+  snapshot(): OptimizerSnapshot {
+    return { kind: 'adamw', scalars: { t: this.t }, tensors: this.m.map((m, i) => [m.slice(), this.v[i].slice()]) };
+  }
+
+  restore(snap: OptimizerSnapshot): void {
+    checkSnapshot(snap, 'adamw', this.m.length);
+    const t = snap.scalars.t;
+    if (!Number.isInteger(t) || t < 0) throw new OptimizerSnapshotError(`AdamW state: t is ${String(t)}`);
+    this.t = t;
+    this.m.forEach((m, i) => {
+      copyInto(m, snap.tensors[i][0], `AdamW state ${i}.m`);
+      copyInto(this.v[i], snap.tensors[i][1], `AdamW state ${i}.v`);
+    });
   }
 }

@@ -4,6 +4,7 @@
 // shared scalars d, d_max, d_numerator in f64 (Python floats in the reference). Params may be
 // Float32Array (the engine) or Float64Array (f64 golden checks); state has the param's element type.
 import { alloc, type Vec } from '../ops/vec';
+import { checkSnapshot, copyInto, OptimizerSnapshotError, type OptimizerSnapshot } from './snapshot';
 
 export interface ProdigyOptions {
   lr?: number; // 1
@@ -134,5 +135,32 @@ export class Prodigy {
       }
     }
     this.k += 1;
+  }
+
+  /** Everything step() reads or writes besides the parameters (src/core/optim/snapshot.ts). */
+  snapshot(): OptimizerSnapshot {
+    const { d, dMax, dNumerator, dHat, dDenom, k } = this;
+    return {
+      kind: 'prodigy',
+      scalars: { d, dMax, dNumerator, dHat, dDenom, k },
+      tensors: this.state.map((st) => [st.m.slice(), st.v.slice(), st.s.slice(), ...(st.p0 ? [st.p0.slice()] : [])]),
+    };
+  }
+
+  restore(snap: OptimizerSnapshot): void {
+    checkSnapshot(snap, 'prodigy', this.state.length);
+    for (const key of ['d', 'dMax', 'dNumerator', 'dHat', 'dDenom', 'k'] as const) {
+      const v = snap.scalars[key];
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new OptimizerSnapshotError(`Prodigy state: ${key} is ${String(v)}`);
+      this[key] = v;
+    }
+    this.state.forEach((st, i) => {
+      const [m, v, s, p0] = snap.tensors[i];
+      copyInto(st.m, m, `Prodigy state ${i}.m`);
+      copyInto(st.v, v, `Prodigy state ${i}.v`);
+      copyInto(st.s, s, `Prodigy state ${i}.s`);
+      st.p0 = p0 ? alloc(st.m, st.m.length) : null;
+      if (p0 && st.p0) copyInto(st.p0, p0, `Prodigy state ${i}.p0`);
+    });
   }
 }

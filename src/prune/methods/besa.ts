@@ -26,6 +26,7 @@ import { LINEAR_NAMES, type BlockWeights, type LinearName } from '../../model/sp
 import type { BesaOptions } from '../config';
 import type { LayerSparsity } from '../events';
 import { besaStepOf, type BesaCounts, type BesaOrder, type BlockExecutor } from '../executor';
+import type { OptimizerSnapshot } from '../../core/optim/snapshot';
 
 export interface BesaStepInfo {
   step: number; // 0-based within the block
@@ -43,6 +44,23 @@ export interface BesaStepInfo {
   seconds: number; // wall time of this step
 }
 
+/** What the charts need of one finished step (BesaStepInfo without the per-row arrays and the timing). */
+export type BesaStepRecord = Omit<BesaStepInfo, 'rowSparsity' | 'seconds'>;
+
+/**
+ * A BESA block stopped between two steps, with everything needed to continue it exactly (issue #14: a
+ * checkpoint inside a block). The samples are visited in a fixed order, so `step` alone says which comes next.
+ */
+export interface BesaProgress {
+  step: number; // steps done = the index of the next one
+  totalSteps: number;
+  theta: Float32Array[]; // [7] in LINEAR_NAMES order, each [G, D]
+  optimizer: OptimizerSnapshot;
+  firstReconLoss: number;
+  /** The finished steps, so a resumed block's charts start where they stopped. */
+  trace: BesaStepRecord[];
+}
+
 export interface BesaBlockInput {
   exec: BlockExecutor;
   block: BlockWeights; // dense, frozen
@@ -55,6 +73,11 @@ export interface BesaBlockInput {
   /** Awaited before every optimiser step: pause/step controls and cancellation (may throw). */
   beforeStep?: (step: number) => Promise<void>;
   onStep?: (info: BesaStepInfo) => void;
+  /** Continue a block stopped between steps (θ, optimiser, step counter restored) instead of starting it. */
+  resume?: BesaProgress;
+  /** Called every `saveEvery` steps, and when beforeStep throws (a cancel) after unsaved steps. */
+  saveProgress?: (p: BesaProgress) => Promise<void>;
+  saveEvery?: number;
 }
 
 export interface BesaBlockResult {
@@ -124,53 +147,92 @@ export async function besaBlock(inp: BesaBlockInput): Promise<BesaBlockResult> {
       : new AdamW(thetas, { lr: opts.adamLr, weightDecay: 0 });
   const totalSteps = opts.epochs * Xp.length;
   let firstReconLoss = NaN;
-  let step = 0;
-  for (let e = 0; e < opts.epochs; e++) {
-    for (let b = 0; b < Xp.length; b++, step++) {
-      await inp.beforeStep?.(step);
-      const t0 = performance.now();
-      const cur = currentCounts(layers, D);
-      const sBlock = blockSparsity(layers.map((l, i) => ({ numel: l.numel, sparsity: cur[i].sparsity })));
-      const pen = sparsityPenalty(sBlock, target, opts.lambda);
-      const counts = {} as BesaCounts;
-      LINEAR_NAMES.forEach((n, i) => (counts[n] = cur[i].n));
-      const { reconLoss: loss, pre } = exec.besaStep
-        ? await exec.besaStep(block, order, counts, Xp[b], Yref[b])
-        : await besaStepOf(exec, block, order, counts, Xp[b], Yref[b]);
-      const grads = layers.map(({ L, numel }, i) =>
-        thetaGradFromPrefix(
-          sumPrefixByGroup(pre[LINEAR_NAMES[i]], L.rows, D, L.G),
-          L.theta,
-          cur[i].p,
-          L.cand,
-          L.G,
-          L.useSigmoid,
-          penaltyGradPerRow(pen.dS, numel, totalNumel, L.G),
-        ),
+  const trace: BesaStepRecord[] = [];
+  let start = 0;
+  if (inp.resume) {
+    const r = inp.resume;
+    if (r.totalSteps !== totalSteps || r.theta.length !== thetas.length || !(r.step > 0 && r.step < totalSteps))
+      throw new BesaOptionError(
+        `BESA resume: the saved block has ${r.theta.length} θ tensors at step ${r.step} of ${r.totalSteps}, but this run has ${thetas.length} with ${totalSteps} steps; clear the checkpoint and start the block again`,
       );
-      const where = `BESA step ${step + 1}/${totalSteps}`;
-      assertFinite(`${where}: the reconstruction loss`, [[loss]], step === 0 ? MODEL_ADVICE : BESA_ADVICE);
-      opt.step(grads);
-      assertFinite(`${where}: θ after the optimiser step`, thetas, BESA_ADVICE);
-      if (opt instanceof Prodigy) assertFinite(`${where}: Prodigy's step size d`, [[opt.d]], BESA_ADVICE);
-      if (step === 0) firstReconLoss = loss;
-      const layerSparsity = {} as LayerSparsity;
-      const rowSparsity = {} as Record<LinearName, Float64Array>;
-      LINEAR_NAMES.forEach((n, i) => {
-        layerSparsity[n] = cur[i].sparsity;
-        rowSparsity[n] = cur[i].s; // currentMasks allocates it fresh each step and nothing mutates it later
-      });
-      inp.onStep?.({
-        step,
-        totalSteps,
-        reconLoss: loss,
-        penalty: pen.penalty,
-        layerSparsity,
-        rowSparsity,
-        blockSparsity: sBlock,
-        d: opt instanceof Prodigy ? opt.d : undefined,
-        seconds: (performance.now() - t0) / 1000,
-      });
+    r.theta.forEach((t, i) => {
+      if (t.length !== thetas[i].length)
+        throw new BesaOptionError(
+          `BESA resume: θ of ${LINEAR_NAMES[i]} has ${t.length} values, ${thetas[i].length} expected; clear the checkpoint`,
+        );
+      thetas[i].set(t);
+    });
+    opt.restore(r.optimizer);
+    start = r.step;
+    firstReconLoss = r.firstReconLoss;
+    trace.push(...r.trace);
+  }
+  const progress = (done: number): BesaProgress => ({
+    step: done,
+    totalSteps,
+    theta: thetas.map((t) => t.slice()),
+    optimizer: opt.snapshot(),
+    firstReconLoss,
+    trace: trace.slice(),
+  });
+  let saved = start;
+  const every = inp.saveEvery ?? 0;
+  // Steps visit the samples in order, epoch after epoch (the reference's loop): step k uses sample k mod n.
+  for (let step = start; step < totalSteps; step++) {
+    const b = step % Xp.length;
+    try {
+      await inp.beforeStep?.(step);
+    } catch (err) {
+      // cancelled between steps: keep the steps done since the last save, then stop as asked
+      if (inp.saveProgress && step > saved) await inp.saveProgress(progress(step));
+      throw err;
+    }
+    const t0 = performance.now();
+    const cur = currentCounts(layers, D);
+    const sBlock = blockSparsity(layers.map((l, i) => ({ numel: l.numel, sparsity: cur[i].sparsity })));
+    const pen = sparsityPenalty(sBlock, target, opts.lambda);
+    const counts = {} as BesaCounts;
+    LINEAR_NAMES.forEach((n, i) => (counts[n] = cur[i].n));
+    const { reconLoss: loss, pre } = exec.besaStep
+      ? await exec.besaStep(block, order, counts, Xp[b], Yref[b])
+      : await besaStepOf(exec, block, order, counts, Xp[b], Yref[b]);
+    const grads = layers.map(({ L, numel }, i) =>
+      thetaGradFromPrefix(
+        sumPrefixByGroup(pre[LINEAR_NAMES[i]], L.rows, D, L.G),
+        L.theta,
+        cur[i].p,
+        L.cand,
+        L.G,
+        L.useSigmoid,
+        penaltyGradPerRow(pen.dS, numel, totalNumel, L.G),
+      ),
+    );
+    const where = `BESA step ${step + 1}/${totalSteps}`;
+    assertFinite(`${where}: the reconstruction loss`, [[loss]], step === 0 ? MODEL_ADVICE : BESA_ADVICE);
+    opt.step(grads);
+    assertFinite(`${where}: θ after the optimiser step`, thetas, BESA_ADVICE);
+    if (opt instanceof Prodigy) assertFinite(`${where}: Prodigy's step size d`, [[opt.d]], BESA_ADVICE);
+    if (step === 0) firstReconLoss = loss;
+    const layerSparsity = {} as LayerSparsity;
+    const rowSparsity = {} as Record<LinearName, Float64Array>;
+    LINEAR_NAMES.forEach((n, i) => {
+      layerSparsity[n] = cur[i].sparsity;
+      rowSparsity[n] = cur[i].s; // currentMasks allocates it fresh each step and nothing mutates it later
+    });
+    const record: BesaStepRecord = {
+      step,
+      totalSteps,
+      reconLoss: loss,
+      penalty: pen.penalty,
+      layerSparsity,
+      blockSparsity: sBlock,
+      d: opt instanceof Prodigy ? opt.d : undefined,
+    };
+    trace.push(record);
+    inp.onStep?.({ ...record, rowSparsity, seconds: (performance.now() - t0) / 1000 });
+    if (inp.saveProgress && every > 0 && (step + 1) % every === 0 && step + 1 < totalSteps) {
+      await inp.saveProgress(progress(step + 1));
+      saved = step + 1;
     }
   }
   // finish_learn_sparsity: recompute p and M_hard from the final θ

@@ -8,7 +8,7 @@ import type { RunConfig } from '../config';
 import type { EngineEvent } from '../events';
 import type { BlockExecutor } from '../executor';
 import type { BlockSummary } from '../summary';
-import { besaBlock } from './besa';
+import { besaBlock, type BesaProgress } from './besa';
 import { oneShotBlock, type LinearPruner } from './oneshot';
 
 export interface BlockStepContext {
@@ -26,6 +26,11 @@ export interface BlockStepContext {
   beforeLearnedStep(): Promise<void>;
   /** Called after every learned step (after its step/rows events): counts the unit and emits progress. */
   learnedStepDone(step: number, totalSteps: number): void;
+  /** A learned block stopped between steps by an earlier run: continue it (src/prune/checkpoint.ts). */
+  resume?: BesaProgress;
+  /** Store a learned block's state every `saveEvery` steps and on cancel (absent: the store cannot). */
+  saveProgress?: (p: BesaProgress) => Promise<void>;
+  saveEvery?: number;
 }
 
 export interface BlockStepResult {
@@ -38,6 +43,8 @@ export interface BlockStepResult {
 /** BESA: learn the masks for this block (besaBlock), then W ← W ⊙ M_hard (docs/besa.md §1.8). */
 export async function besaPipelineStep(ctx: BlockStepContext): Promise<BlockStepResult> {
   const { cfg, dense, stats, blockIndex: i } = ctx;
+  // A resumed block's charts start with the steps the earlier run finished (the per-row view starts afresh).
+  for (const s of ctx.resume?.trace ?? []) ctx.emit({ type: 'step', block: i, ...s });
   const r = await besaBlock({
     exec: ctx.exec,
     block: dense,
@@ -47,6 +54,9 @@ export async function besaPipelineStep(ctx: BlockStepContext): Promise<BlockStep
     target: cfg.sparsity,
     opts: cfg.besa,
     beforeStep: () => ctx.beforeLearnedStep(),
+    resume: ctx.resume,
+    saveProgress: ctx.saveProgress,
+    saveEvery: ctx.saveEvery,
     onStep: (s) => {
       ctx.emit({
         type: 'step',
