@@ -83,12 +83,13 @@ test('cancel leaves a consistent state: finished blocks pruned, the rest dense, 
   const mask = JSON.parse((await page.getByTestId('chart-mask').getAttribute('data-json'))!);
   expect(mask.zeros).toBe(0);
   await page.screenshot({ path: 'e2e/screenshots/studio-cancelled.png', fullPage: true });
-  // Resume is offered at once (not only after a reload), and continues from block 1
-  await expect(page.getByTestId('resume-banner')).toContainText('stopped after block 0 (1/2 blocks');
+  // Resume is offered at once (not only after a reload), and continues block 1 after its finished step
+  await expect(page.getByTestId('resume-banner')).toContainText('stopped in block 1 after step 1/6 (1/2 blocks done');
   await page.getByTestId('resume').click();
   await waitStatus(page, 'completed');
   expect(await blockStatuses(page)).toEqual(['pruned', 'pruned']);
   expect(await runReport(page)).toMatchObject({ status: 'completed', startBlock: 1, completedBlocks: 2 });
+  expect(await stepsOf(page)).toEqual([0, 6]); // block 1: its saved step, then the 5 left
   await expect(page.getByTestId('resume-banner')).toHaveCount(0);
   // The studio is usable again: reset and a full run.
   await page.getByTestId('reset').click();
@@ -117,5 +118,29 @@ test('a reload mid-run resumes from the last completed block (IndexedDB checkpoi
   expect(after).toEqual(before); // block 0's allocation came back from the checkpoint unchanged
   const heat = JSON.parse((await page.getByTestId('chart-heatmap').getAttribute('data-json'))!);
   for (const row of heat.blocks) expect(row).toHaveLength(7);
+  await expect(page.getByTestId('resume-banner')).toHaveCount(0);
+});
+
+test('a reload inside a block loses no finished optimiser work: the block continues from its last save', async ({ page }) => {
+  const hash = '#model=micro&method=besa&samples=12&seqlen=32&evalwin=2&eval=sotu-eval';
+  await openStudio(page, hash);
+  await page.getByTestId('reset').click();
+  await page.getByTestId('run').click(); // the uninterrupted run, to compare with
+  await waitStatus(page, 'completed');
+  const whole = [await blockAllocation(page, 0), await blockAllocation(page, 1)];
+  await page.getByTestId('reset').click();
+  await page.getByTestId('step-block').click();
+  await expect.poll(async () => blockStatuses(page)).toEqual(['pruned', 'dense']);
+  for (let i = 1; i <= 10; i++) {
+    await page.getByTestId('step').click();
+    await expect.poll(() => stepsOf(page)).toEqual([12, i]);
+    await paused(page);
+  }
+  await page.reload(); // no cancel: what survives is the save after step 8 (every 8 steps)
+  await expect(page.getByTestId('resume-banner')).toContainText('stopped in block 1 after step 8/12');
+  await page.getByTestId('resume').click();
+  await waitStatus(page, 'completed');
+  expect(await stepsOf(page)).toEqual([0, 12]); // block 1's 8 saved steps are back on the chart, 4 more ran
+  expect([await blockAllocation(page, 0), await blockAllocation(page, 1)]).toEqual(whole); // as if never stopped
   await expect(page.getByTestId('resume-banner')).toHaveCount(0);
 });

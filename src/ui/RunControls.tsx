@@ -42,13 +42,16 @@ export function RunControls() {
       </h2>
       {checkpoint && !running && (
         <p className="resume" data-testid="resume-banner">
-          An unfinished {checkpoint.config.method} run of this model stopped after block {checkpoint.completed - 1} ({checkpoint.completed}/
-          {checkpoint.nBlocks} blocks, saved {new Date(checkpoint.savedAt).toLocaleTimeString()}).{' '}
+          An unfinished {checkpoint.config.method} run of this model stopped{' '}
+          {checkpoint.partial
+            ? `in block ${checkpoint.completed} after step ${checkpoint.partial.step}/${checkpoint.partial.totalSteps}`
+            : `after block ${checkpoint.completed - 1}`}{' '}
+          ({checkpoint.completed}/{checkpoint.nBlocks} blocks done, saved {new Date(checkpoint.savedAt).toLocaleTimeString()}).{' '}
           <button
             type="button"
             data-testid="resume"
             onClick={() => void resumeCheckpoint()}
-            title="Continue from the last completed block with the same settings (restored from this browser's IndexedDB)."
+            title="Continue where it stopped, with the same settings: finished blocks and the optimiser state of the block in progress are restored from this browser's IndexedDB."
           >
             Resume
           </button>

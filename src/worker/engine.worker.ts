@@ -187,7 +187,7 @@ async function handle(req: WorkerRequest): Promise<void> {
         push({ id: 0, type: 'report', report: r.report, label });
         // a cancelled run's finished blocks are in the checkpoint: the page offers Resume at once, not only after a reload
         const cp = r.status === 'cancelled' ? await peekCheckpoint().catch(() => null) : null;
-        const resumable = cp && cp.modelSha256 === model.weightsSha256 && cp.completed > 0 ? cp : null;
+        const resumable = cp && cp.modelSha256 === model.weightsSha256 && (cp.completed > 0 || cp.partial) ? cp : null;
         return reply({ id: req.id, type: 'run-ok', runId: r.runId, status: r.status, checkpoint: resumable });
       } finally {
         current = null;

@@ -4,7 +4,8 @@
 // consistent "blocks 0…k done" (src/prune/checkpoint.ts semantics, same order checks as the
 // in-memory store). A small 'meta' record also keeps the RunConfig and model, so the studio can
 // offer "resume" after a reload before anything is re-run.
-import type { BlockCheckpoint, CheckpointStore, ResumeState } from '../prune/checkpoint';
+import type { BlockCheckpoint, CheckpointStore, PartialBlockCheckpoint, ResumeState } from '../prune/checkpoint';
+import type { BesaProgress } from '../prune/methods/besa';
 import { CheckpointMismatchError, CheckpointOrderError } from '../prune/checkpoint';
 import type { RunConfig } from '../prune/config';
 import type { BlockSummary } from '../prune/summary';
@@ -14,6 +15,14 @@ import type { CheckpointInfo } from './protocol';
 const DB_NAME = 'besa-studio-checkpoints';
 const BLOCKS = 'blocks';
 const META = 'meta';
+/** META key of the block in progress (issue #14): θ, optimiser state and step trace, replaced at every save. */
+const PARTIAL = 'partial';
+
+interface PartialRecord {
+  runKey: string;
+  block: number;
+  progress: BesaProgress;
+}
 
 interface MetaRecord extends CheckpointInfo {
   summaries: BlockSummary[];
@@ -62,10 +71,13 @@ function get<T>(store: IDBObjectStore, key: IDBValidKey): Promise<T | undefined>
 export async function peekCheckpoint(): Promise<CheckpointInfo | null> {
   const db = await openDb();
   try {
-    const m = await get<MetaRecord>(db.transaction(META).objectStore(META), 'state');
+    const meta = db.transaction(META).objectStore(META);
+    const m = await get<MetaRecord>(meta, 'state');
     if (!m) return null;
     const { runKey, modelSha256, modelName, config, completed, nBlocks, savedAt } = m;
-    return { runKey, modelSha256, modelName, config, completed, nBlocks, savedAt };
+    const p = await get<PartialRecord>(meta, PARTIAL);
+    const partial = p && p.block === completed ? { step: p.progress.step, totalSteps: p.progress.totalSteps } : undefined;
+    return { runKey, modelSha256, modelName, config, completed, nBlocks, savedAt, ...(partial ? { partial } : {}) };
   } finally {
     db.close();
   }
@@ -98,6 +110,39 @@ export class IdbCheckpointStore implements CheckpointStore {
         ...(cp.Xfp ? { Xfp: cp.Xfp } : {}),
       };
       meta.put(rec, 'state');
+      meta.delete(PARTIAL); // the block it described is finished
+      await done(tx);
+    } finally {
+      db.close();
+    }
+  }
+
+  async savePartial(cp: PartialBlockCheckpoint): Promise<void> {
+    const db = await openDb();
+    try {
+      const tx = db.transaction([META], 'readwrite');
+      const meta = tx.objectStore(META);
+      const prev = await get<MetaRecord>(meta, 'state');
+      if (prev && prev.runKey !== cp.runKey) throw new CheckpointMismatchError('IdbCheckpointStore', prev.runKey, cp.runKey);
+      const want = prev ? prev.completed : 0;
+      if (cp.block !== want) throw new CheckpointOrderError(cp.block, want);
+      // block 0 in progress: a state with nothing completed, so the studio offers Resume after a reload
+      const rec: MetaRecord = prev
+        ? { ...prev, savedAt: new Date().toISOString() }
+        : {
+            runKey: cp.runKey,
+            modelSha256: this.ctx.modelSha256,
+            modelName: this.ctx.modelName,
+            config: this.ctx.config,
+            completed: 0,
+            nBlocks: cp.nBlocks,
+            savedAt: new Date().toISOString(),
+            summaries: [],
+            Xp: [],
+          };
+      meta.put(rec, 'state');
+      const p: PartialRecord = { runKey: cp.runKey, block: cp.block, progress: cp.progress };
+      meta.put(p, PARTIAL);
       await done(tx);
     } finally {
       db.close();
@@ -116,7 +161,9 @@ export class IdbCheckpointStore implements CheckpointStore {
         if (!w) throw new CheckpointOrderError(b, b); // a block record is missing: the store is damaged
         blocks.push(w);
       }
-      return { runKey: m.runKey, completed: m.completed, blocks, summaries: m.summaries, Xp: m.Xp, Xfp: m.Xfp };
+      const p = await get<PartialRecord>(tx.objectStore(META), PARTIAL);
+      const partial = p && p.runKey === m.runKey && p.block === m.completed ? p.progress : undefined;
+      return { runKey: m.runKey, completed: m.completed, blocks, summaries: m.summaries, Xp: m.Xp, Xfp: m.Xfp, partial };
     } finally {
       db.close();
     }

@@ -93,6 +93,7 @@ export async function runJob(j: JobInput): Promise<JobResult> {
           j.onBlockSaved?.(cp.block, cp.weights);
           await store.saveBlock(cp);
         },
+        savePartial: (cp) => store.savePartial(cp),
         load: () => store.load(),
         clear: () => store.clear(),
       },

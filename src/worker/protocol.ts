@@ -44,6 +44,8 @@ export interface CheckpointInfo {
   completed: number;
   nBlocks: number;
   savedAt: string;
+  /** Block `completed` was stopped between optimiser steps: how far it got (issue #14). */
+  partial?: { step: number; totalSteps: number };
 }
 
 /** How the run starts: straight through, or paused / single-stepping from the first block. */
