@@ -2,6 +2,8 @@
 //   state.json               { runKey, completed, nBlocks, summaries, samples, sampleLen }  (written last, atomically)
 //   block-<i>.safetensors    the 7 pruned linears of block i (tensor names q, k, v, o, gate, up, down)
 //   chain-<i>.safetensors    X_p (and X_fp) after block i, [nsamples, T·C]; older chain files are deleted
+//   partial.safetensors      the block in progress (issue #14): θ_i and the optimiser's tensors, with the step,
+//                            the optimiser's scalars and the step trace as JSON metadata; deleted when it finishes
 // A crash between writes leaves state.json pointing at the previous, complete block.
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,8 +14,10 @@ import {
   CheckpointOrderError,
   type BlockCheckpoint,
   type CheckpointStore,
+  type PartialBlockCheckpoint,
   type ResumeState,
 } from '../prune/checkpoint';
+import type { BesaProgress } from '../prune/methods/besa';
 import type { BlockSummary } from '../prune/summary';
 
 export interface DiskState {
@@ -47,6 +51,8 @@ const stack = (xs: Float32Array[]): Float32Array => {
 };
 const unstack = (a: Float32Array, n: number, len: number): Float32Array[] =>
   Array.from({ length: n }, (_, i) => a.slice(i * len, (i + 1) * len));
+
+const PARTIAL = 'partial.safetensors';
 
 export class DiskCheckpointStore implements CheckpointStore {
   constructor(readonly dir: string) {}
@@ -95,12 +101,69 @@ export class DiskCheckpointStore implements CheckpointStore {
       denseChain: !!cp.Xfp,
     };
     await atomicWrite(join(this.dir, 'state.json'), JSON.stringify(state, null, 1));
+    await rm(join(this.dir, PARTIAL), { force: true }); // the block it described is finished
     if (cp.block > 0) await rm(join(this.dir, `chain-${cp.block - 1}.safetensors`), { force: true });
+  }
+
+  async savePartial(cp: PartialBlockCheckpoint): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    const prev = await this.readState();
+    if (prev && prev.runKey !== cp.runKey) throw new CheckpointMismatchError(this.dir, prev.runKey, cp.runKey);
+    const want = prev ? prev.completed : 0;
+    if (cp.block !== want) throw new CheckpointOrderError(cp.block, want);
+    const { theta, optimizer, ...rest } = cp.progress;
+    const tensors: Record<string, TensorToWrite> = {};
+    theta.forEach((t, i) => (tensors[`theta.${i}`] = { shape: [t.length], data: t }));
+    optimizer.tensors.forEach((ts, i) =>
+      ts.forEach((t, j) => (tensors[`opt.${i}.${j}`] = { shape: [t.length], data: Float32Array.from(t) })),
+    );
+    // JSON keeps every f64 scalar exactly (shortest round-trip form); θ and the optimiser tensors are f32
+    const meta = {
+      runKey: cp.runKey,
+      block: cp.block,
+      kind: optimizer.kind,
+      scalars: optimizer.scalars,
+      counts: optimizer.tensors.map((t) => t.length),
+      ...rest,
+    };
+    await atomicWrite(join(this.dir, PARTIAL), writeSafetensors(tensors, { progress: JSON.stringify(meta) }));
+  }
+
+  /** The block in progress, or null when none was saved. */
+  async readPartial(): Promise<{ runKey: string; block: number; progress: BesaProgress } | null> {
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await readFile(join(this.dir, PARTIAL)));
+    } catch {
+      return null;
+    }
+    try {
+      const f = parseSafetensors(bytes, PARTIAL);
+      const m = JSON.parse(f.metadata.progress ?? '');
+      const theta = f
+        .names()
+        .filter((n) => n.startsWith('theta.'))
+        .map((_, i) => f.f32(`theta.${i}`));
+      const tensors = (m.counts as number[]).map((c, i) => Array.from({ length: c }, (_, j) => f.f32(`opt.${i}.${j}`)));
+      const progress: BesaProgress = {
+        step: m.step,
+        totalSteps: m.totalSteps,
+        theta,
+        optimizer: { kind: m.kind, scalars: m.scalars, tensors },
+        firstReconLoss: m.firstReconLoss,
+        trace: m.trace,
+      };
+      return { runKey: m.runKey, block: m.block, progress };
+    } catch (e) {
+      throw new CheckpointFileError(this.dir, `${PARTIAL} is unreadable (${(e as Error).message})`);
+    }
   }
 
   async load(): Promise<ResumeState | null> {
     const st = await this.readState();
-    if (!st) return null;
+    const p = await this.readPartial();
+    if (!st) return p && p.block === 0 ? { runKey: p.runKey, completed: 0, blocks: [], summaries: [], Xp: [], partial: p.progress } : null;
+    const partial = p && p.runKey === st.runKey && p.block === st.completed ? p.progress : undefined;
     const read = async (f: string) => {
       try {
         return parseSafetensors(new Uint8Array(await readFile(join(this.dir, f))), f);
@@ -121,6 +184,7 @@ export class DiskCheckpointStore implements CheckpointStore {
       summaries: st.summaries,
       Xp: unstack(chain.f32('xp'), st.samples, st.sampleLen),
       Xfp: st.denseChain ? unstack(chain.f32('xfp'), st.samples, st.sampleLen) : undefined,
+      partial,
     };
   }
 

@@ -60,10 +60,15 @@ async function main(): Promise<number> {
   report({ type: 'log', level: 'info', message: `engine: ${decision.engine} (${decision.reason})` });
   const checkpoint = new DiskCheckpointStore(join(out, 'checkpoint'));
   const saved = a.resume ? null : await checkpoint.readState();
-  if (saved)
+  const partial = a.resume ? null : await checkpoint.readPartial();
+  if (saved || partial) {
+    const inBlock = partial
+      ? `, and block ${partial.block} stopped after step ${partial.progress.step}/${partial.progress.totalSteps}`
+      : '';
     throw new CliArgumentError(
-      `${checkpoint.dir} holds ${saved.completed}/${saved.nBlocks} finished blocks of an interrupted run; add --resume to continue it, or delete that folder (or pick another --out) to start over`,
+      `${checkpoint.dir} holds ${saved?.completed ?? 0}${saved ? `/${saved.nBlocks}` : ''} finished blocks of an interrupted run${inBlock}; add --resume to continue it, or delete that folder (or pick another --out) to start over`,
     );
+  }
   const ac = abortOnSigint(() =>
     report({ type: 'log', level: 'info', message: 'Ctrl-C: stopping after the current step (press again to quit at once)…' }),
   );

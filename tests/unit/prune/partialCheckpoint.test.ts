@@ -1,6 +1,10 @@
 // A checkpoint inside a BESA block (issue #14): θ and the optimiser state are saved every N steps and on
 // cancel, and a resumed block continues exactly: same step losses, same masks as a run never stopped.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DiskCheckpointStore } from '../../../src/cli/diskCheckpoint';
 import { weightsToF32, LINEAR_NAMES } from '../../../src/model/spec';
 import { MemoryCheckpointStore, type PartialBlockCheckpoint } from '../../../src/prune/checkpoint';
 import type { EngineEvent } from '../../../src/prune/events';
@@ -98,5 +102,26 @@ describe('checkpoint inside a block', () => {
     await expect(runPipeline({ ...base, resumeFrom: bad })).rejects.toThrow(BesaOptionError);
     const late = { ...state, partial: { ...state.partial!, step: 12 } };
     await expect(runPipeline({ ...base, resumeFrom: late })).rejects.toThrow(/clear the checkpoint/);
+  });
+
+  it("the CLI's disk store keeps the block in progress too: a fresh store object resumes it exactly", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'besa-partial-'));
+    try {
+      const base = await opts();
+      const full = await runPipeline(base);
+      const ac = new AbortController();
+      const onEvent = (e: EngineEvent) => e.type === 'step' && e.block === 0 && e.step === 9 && ac.abort();
+      const cut = await runPipeline({ ...base, checkpoint: new DiskCheckpointStore(dir), signal: ac.signal, onEvent });
+      expect(cut.status).toBe('cancelled');
+      expect(await new DiskCheckpointStore(dir).readState()).toBeNull(); // nothing finished, only the block in progress
+      expect((await new DiskCheckpointStore(dir).readPartial())?.progress.step).toBe(10);
+      const res = await runPipeline({ ...base, checkpoint: new DiskCheckpointStore(dir), resume: true });
+      weightsToF32(res.weights).blocks.forEach((b, i) =>
+        LINEAR_NAMES.forEach((n) => expect(b[n].w, `block ${i} ${n}`).toEqual(weightsToF32(full.weights).blocks[i][n].w)),
+      );
+      expect(await new DiskCheckpointStore(dir).readPartial()).toBeNull(); // deleted when its block finished
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
