@@ -25,4 +25,13 @@ for (const scheme of ['light', 'dark'] as const)
     await page.getByTestId('tab-compare').click();
     await expect(page.getByTestId('compare-panel')).toBeVisible();
     expect(await seriousViolations(page), 'compare view').toEqual([]);
+    await page.getByTestId('sweep-on').check();
+    await page.getByTestId('sweep-sparsities').fill('0.3, 2');
+    await expect(page.getByTestId('sweep-problem')).toBeVisible();
+    expect(await seriousViolations(page), 'compare view, sweep with a bad list').toEqual([]);
+    // invalid settings: marked fields and the list by Run (the error colour must keep its contrast)
+    await page.getByTestId('tab-run').click();
+    await page.getByTestId('sparsity').fill('1.5');
+    await expect(page.getByTestId('settings-problems')).toBeVisible();
+    expect(await seriousViolations(page), 'run view with invalid settings').toEqual([]);
   });
