@@ -31,7 +31,10 @@ test('a downloaded report opens in a fresh studio and shows that run', async ({ 
   await expect(page.getByTestId('report-summary')).toContainText(`${d.suggestedFilename()}: completed · 2/2 blocks`);
   expect(await shownRun(page)).toEqual(live);
   await expect(page.getByTestId('run-error')).toContainText('Showing');
-  await expect(page.getByTestId('chart-sparsity').locator('path.recharts-curve').first()).toBeVisible();
+  // the recorded steps are drawn: one polyline per layer and the block total, a point per step
+  const lines = page.getByTestId('chart-sparsity').locator('polyline.plot-line');
+  await expect(lines).toHaveCount(8);
+  expect((await lines.first().getAttribute('points'))!.trim().split(' ')).toHaveLength(4);
   await expect(page.getByTestId('export-model')).toBeDisabled();
   await expect(page.getByTestId('export-sparse')).toBeDisabled();
   await expect(page.getByTestId('export-recipe')).toBeEnabled();

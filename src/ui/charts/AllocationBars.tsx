@@ -1,17 +1,18 @@
-import { Bar, BarChart, CartesianGrid, Legend, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useStore } from 'zustand';
 import { LINEAR_NAMES } from '../../store/engineValues';
 import { runStore } from '../../store/runStore';
+import { BarPlot } from './BarPlot';
 import { ChartCard } from './ChartCard';
+import { useBlockFinals } from './useBlockFinals';
 
 /** Mean measured sparsity of each layer type over the pruned blocks, next to a uniform allocation. */
 export function AllocationBars() {
-  const blocks = useStore(runStore, (s) => s.blocks);
+  const { finals } = useBlockFinals();
   const target = useStore(runStore, (s) => s.config?.sparsity ?? null);
-  const done = blocks.filter((b) => b.final);
+  const done = finals.filter((f) => f !== undefined);
   const data = LINEAR_NAMES.map((n) => ({
     layer: n,
-    learned: done.length ? done.reduce((a, b) => a + b.final!.layerSparsity[n], 0) / done.length : 0,
+    learned: done.length ? done.reduce((a, f) => a + f.layerSparsity[n], 0) / done.length : 0,
     uniform: target ?? 0,
   }));
   return (
@@ -25,18 +26,19 @@ export function AllocationBars() {
       {done.length === 0 ? (
         <p className="empty">Filled in as blocks finish.</p>
       ) : (
-        <ResponsiveContainer width="100%" height={220}>
-          <BarChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
-            <CartesianGrid strokeDasharray="3 3" stroke="#e5e7eb" />
-            <XAxis dataKey="layer" tick={{ fontSize: 11 }} />
-            <YAxis domain={[0, 1]} tick={{ fontSize: 11 }} width={40} />
-            <Tooltip formatter={(v) => (typeof v === 'number' ? `${(v * 100).toFixed(2)}%` : String(v))} />
-            <Legend wrapperStyle={{ fontSize: 11 }} />
-            <Bar dataKey="learned" fill="#0e7490" isAnimationActive={false} />
-            <Bar dataKey="uniform" fill="#d1d5db" isAnimationActive={false} />
-            {target !== null && <ReferenceLine y={target} stroke="#6b7280" strokeDasharray="6 4" />}
-          </BarChart>
-        </ResponsiveContainer>
+        <BarPlot
+          label={`mean sparsity per layer type over ${done.length} pruned blocks, against the uniform ${target ?? ''}`}
+          groups={LINEAR_NAMES}
+          series={[
+            { key: 'learned', label: 'learned', color: '#0e7490' },
+            { key: 'uniform', label: 'uniform', color: '#9ca3af' },
+          ]}
+          value={(g, si) => (si === 0 ? data[g].learned : data[g].uniform)}
+          yMax={1}
+          format={(v) => `${(v * 100).toFixed(v === 0 || v === 1 ? 0 : 1)}%`}
+          refLine={target ?? undefined}
+          height={220}
+        />
       )}
     </ChartCard>
   );

@@ -1,15 +1,15 @@
-import { useStore } from 'zustand';
 import { LINEAR_NAMES } from '../../store/engineValues';
 import { refreshMask } from '../../store/actions';
-import { runStore } from '../../store/runStore';
 import { uiStore } from '../../store/uiStore';
 import { fmtPct } from '../format';
 import { ChartCard } from './ChartCard';
+import { useBlockFinals } from './useBlockFinals';
 import { sparsityColor } from './colors';
 
 /** Final (measured) allocation: blocks × the 7 layers, zeros counted after the mask is applied. */
 export function Heatmap() {
-  const blocks = useStore(runStore, (s) => s.blocks);
+  const { finals, statuses } = useBlockFinals();
+  const blocks = finals.map((final, i) => ({ final, status: statuses[i] }));
   const cells = blocks.map((b) => (b.final ? LINEAR_NAMES.map((n) => b.final!.layerSparsity[n]) : null));
   return (
     <ChartCard

@@ -1,13 +1,44 @@
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { memo, useDeferredValue } from 'react';
 import { useStore } from 'zustand';
 import { runStore } from '../../store/runStore';
 import { ChartCard } from './ChartCard';
+import { LinePlot } from './LinePlot';
 import { useShownBlock } from './useShownBlock';
+import type { StepPoint } from '../../store/runStore';
+
+const NO_STEPS: StepPoint[] = [];
+
+/** The plot, memoised so that only a new (deferred) steps array draws it again. */
+const LossLines = memo(function LossLines({ steps, totalSteps }: { steps: StepPoint[]; totalSteps: number }) {
+  const recon = steps.map((p) => p.recon);
+  const penalty = steps.map((p) => p.penalty);
+  const [rlo, rhi] = [Math.min(...recon), Math.max(...recon)];
+  const pad = (rhi - rlo) * 0.05 || Math.abs(rhi) * 0.05 || 1e-9;
+  return (
+    <LinePlot
+      label={`reconstruction loss and penalty over ${steps.length} steps`}
+      series={[
+        { key: 'recon', label: 'reconstruction (left)', color: '#2563eb', width: 2, values: recon },
+        { key: 'penalty', label: 'penalty (right)', color: '#dc2626', width: 2, axis: 'right', values: penalty },
+      ]}
+      xMax={Math.max(1, totalSteps - 1)}
+      left={{ lo: rlo - pad, hi: rhi + pad, format: (v) => v.toPrecision(3), color: '#2563eb', width: 56 }}
+      right={{
+        lo: 0,
+        hi: Math.max(...penalty) * 1.05 || 1e-12,
+        format: (v) => (v === 0 ? '0' : v.toExponential(1)),
+        color: '#dc2626',
+        width: 56,
+      }}
+    />
+  );
+});
 
 /** Reconstruction loss and sparsity penalty of the inspected block over the steps (docs/besa.md §1.6). */
 export function LossChart() {
   const shown = useShownBlock();
-  const steps = useStore(runStore, (s) => (shown === null ? undefined : s.blocks[shown]?.steps)) ?? [];
+  // deferred: the chart renders in an interruptible background pass during a run (docs/speed.md §7)
+  const steps = useDeferredValue(useStore(runStore, (s) => (shown === null ? undefined : s.blocks[shown]?.steps)) ?? NO_STEPS);
   const totalSteps = useStore(runStore, (s) => (shown === null ? 1 : (s.blocks[shown]?.totalSteps ?? 1)));
   return (
     <ChartCard
@@ -20,47 +51,7 @@ export function LossChart() {
       {steps.length === 0 ? (
         <p className="empty">The losses of each optimiser step appear here.</p>
       ) : (
-        <ResponsiveContainer width="100%" height={240}>
-          <LineChart data={steps} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
-            <CartesianGrid strokeDasharray="3 3" stroke="#e5e7eb" />
-            <XAxis dataKey="step" type="number" allowDecimals={false} domain={[0, Math.max(1, totalSteps - 1)]} tick={{ fontSize: 11 }} />
-            <YAxis
-              yAxisId="rec"
-              domain={['auto', 'auto']}
-              tick={{ fontSize: 11, fill: '#2563eb' }}
-              tickFormatter={(v: number) => v.toPrecision(3)}
-              width={56}
-            />
-            <YAxis
-              yAxisId="pen"
-              orientation="right"
-              domain={[0, 'auto']}
-              tick={{ fontSize: 11, fill: '#dc2626' }}
-              tickFormatter={(v: number) => (v === 0 ? '0' : v.toExponential(1))}
-              width={56}
-            />
-            <Tooltip formatter={(v) => (typeof v === 'number' ? v.toExponential(3) : String(v))} />
-            <Legend wrapperStyle={{ fontSize: 11 }} />
-            <Line
-              yAxisId="rec"
-              dataKey="recon"
-              name="reconstruction (left)"
-              stroke="#2563eb"
-              dot={false}
-              isAnimationActive={false}
-              strokeWidth={2}
-            />
-            <Line
-              yAxisId="pen"
-              dataKey="penalty"
-              name="penalty (right)"
-              stroke="#dc2626"
-              dot={false}
-              isAnimationActive={false}
-              strokeWidth={2}
-            />
-          </LineChart>
-        </ResponsiveContainer>
+        <LossLines steps={steps} totalSteps={totalSteps} />
       )}
     </ChartCard>
   );

@@ -1,6 +1,6 @@
-import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useStore } from 'zustand';
 import { runStore } from '../../store/runStore';
+import { BarPlot } from './BarPlot';
 import { ChartCard } from './ChartCard';
 
 /** Perplexity of the dense and the pruned model on each evaluation text (docs/besa.md §5 protocol). */
@@ -14,6 +14,10 @@ export function PerplexityChart() {
     pruned: ppl.pruned.find((r) => r.dataset === d)?.ppl,
   }));
   const win = ppl.dense[0] ?? ppl.pruned[0];
+  // four grid steps of 1, 2, 2.5 or 5 × 10^k: round tick labels
+  const quarter = (Math.max(1, ...data.flatMap((r) => [r.dense ?? 0, r.pruned ?? 0])) * 1.05) / 4;
+  const decade = 10 ** Math.floor(Math.log10(quarter));
+  const yMax = 4 * decade * [1, 2, 2.5, 5, 10].find((m) => m * decade >= quarter)!;
   return (
     <ChartCard
       id="ppl"
@@ -26,17 +30,17 @@ export function PerplexityChart() {
         <p className="empty">Measured before and after pruning.</p>
       ) : (
         <>
-          <ResponsiveContainer width="100%" height={200}>
-            <BarChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
-              <CartesianGrid strokeDasharray="3 3" stroke="#e5e7eb" />
-              <XAxis dataKey="dataset" tick={{ fontSize: 11 }} />
-              <YAxis tick={{ fontSize: 11 }} width={44} />
-              <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(3) : String(v))} />
-              <Legend wrapperStyle={{ fontSize: 11 }} />
-              <Bar dataKey="dense" fill="#9ca3af" isAnimationActive={false} />
-              <Bar dataKey="pruned" fill="#0e7490" isAnimationActive={false} />
-            </BarChart>
-          </ResponsiveContainer>
+          <BarPlot
+            label="perplexity of the dense and the pruned model on each evaluation text"
+            groups={sets}
+            series={[
+              { key: 'dense', label: 'dense', color: '#9ca3af' },
+              { key: 'pruned', label: 'pruned', color: '#0e7490' },
+            ]}
+            value={(g, si) => (si === 0 ? data[g].dense : data[g].pruned)}
+            yMax={yMax}
+            format={(v) => String(+v.toPrecision(4))}
+          />
           <table className="ppl-table" data-testid="ppl-table">
             <tbody>
               {data.map((r) => (

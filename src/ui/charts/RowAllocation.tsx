@@ -1,10 +1,11 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useStore } from 'zustand';
 import type { LinearName } from '../../model/spec';
 import { LINEAR_NAMES } from '../../store/engineValues';
 import { configStore } from '../../store/configStore';
 import { runStore, type BlockRows } from '../../store/runStore';
 import { ChartCard } from './ChartCard';
+import { useWidth } from './useWidth';
 import { sparsityColor } from './colors';
 import { digitsFor, rowCells, scalePos, valueRange, type RowCell } from './rowCells';
 import { useShownBlock } from './useShownBlock';
@@ -39,19 +40,6 @@ function cellTitle(n: LinearName, c: RowCell, G: number, sorted: boolean, rank: 
 }
 
 /** Width of the element in CSS px (the SVG is drawn 1:1 so its text stays readable in narrow cards). */
-function useWidth(fallback: number) {
-  const ref = useRef<HTMLDivElement>(null);
-  const [w, setW] = useState(fallback);
-  useEffect(() => {
-    const el = ref.current;
-    if (!el) return;
-    const ro = new ResizeObserver(() => setW(Math.max(320, Math.floor(el.clientWidth))));
-    ro.observe(el);
-    return () => ro.disconnect();
-  }, []);
-  return [ref, w] as const;
-}
-
 function Legend({ W, lo, hi, target, digits, y }: { W: number; lo: number; hi: number; target: number; digits: number; y: number }) {
   const x0 = LABEL;
   const w = W - LABEL - RIGHT;

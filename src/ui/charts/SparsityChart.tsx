@@ -1,20 +1,29 @@
-import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { memo, useDeferredValue } from 'react';
 import { useStore } from 'zustand';
 import { LINEAR_NAMES } from '../../store/engineValues';
 import { configStore } from '../../store/configStore';
 import { runStore } from '../../store/runStore';
 import { ChartCard } from './ChartCard';
+import { LinePlot, type PlotSeries } from './LinePlot';
 import { LAYER_COLORS } from './colors';
 import { useShownBlock } from './useShownBlock';
+import type { StepPoint } from '../../store/runStore';
 
-/** Expected sparsity of each linear of the inspected block over the optimiser steps (docs/besa.md §1.4). */
-export function SparsityChart() {
-  const shown = useShownBlock();
-  const block = useStore(runStore, (s) => (shown === null ? undefined : s.blocks[shown]));
-  const runTarget = useStore(runStore, (s) => s.config?.sparsity);
-  const cfgTarget = useStore(configStore, (s) => s.config.sparsity);
-  const target = runTarget ?? cfgTarget;
-  const steps = block?.steps ?? [];
+const NO_STEPS: StepPoint[] = [];
+
+/**
+ * The plot, memoised: during a run the steps reach it through useDeferredValue, so React draws it in an
+ * interruptible background pass after the store update (docs/speed.md §7).
+ */
+const SparsityLines = memo(function SparsityLines({
+  steps,
+  totalSteps,
+  target,
+}: {
+  steps: StepPoint[];
+  totalSteps: number;
+  target: number;
+}) {
   // Early on the lines differ in the 4th–5th decimal: pick enough digits for the visible range.
   let lo = Infinity;
   let hi = -Infinity;
@@ -28,6 +37,29 @@ export function SparsityChart() {
   lo = Math.min(lo, target - 0.01);
   hi = Math.max(hi, target + 0.01);
   const digits = Math.min(8, Math.max(2, Math.ceil(-Math.log10(hi - lo)) + 1));
+  const series: PlotSeries[] = [
+    ...LINEAR_NAMES.map((n) => ({ key: n, label: n, color: LAYER_COLORS[n], values: steps.map((p) => p[n]) })),
+    { key: 'total', label: 'block', color: 'var(--fg, #111827)', width: 2.5, values: steps.map((p) => p.total) },
+  ];
+  return (
+    <LinePlot
+      label={`expected sparsity of the 7 layers over ${steps.length} steps, target ${target}`}
+      series={series}
+      xMax={Math.max(1, totalSteps - 1)}
+      left={{ lo, hi, format: (v) => v.toFixed(digits), width: 20 + 7 * digits }}
+      refLine={{ y: target, label: `target ${target}` }}
+    />
+  );
+});
+
+/** Expected sparsity of each linear of the inspected block over the optimiser steps (docs/besa.md §1.4). */
+export function SparsityChart() {
+  const shown = useShownBlock();
+  const block = useStore(runStore, (s) => (shown === null ? undefined : s.blocks[shown]));
+  const runTarget = useStore(runStore, (s) => s.config?.sparsity);
+  const cfgTarget = useStore(configStore, (s) => s.config.sparsity);
+  const target = runTarget ?? cfgTarget;
+  const steps = useDeferredValue(block?.steps ?? NO_STEPS);
   return (
     <ChartCard
       id="sparsity-chart"
@@ -39,31 +71,7 @@ export function SparsityChart() {
       {steps.length === 0 ? (
         <p className="empty">No optimiser steps for this block yet. BESA steps appear here live; one-shot methods have none.</p>
       ) : (
-        <ResponsiveContainer width="100%" height={240}>
-          <LineChart data={steps} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
-            <CartesianGrid strokeDasharray="3 3" stroke="#e5e7eb" />
-            <XAxis
-              dataKey="step"
-              type="number"
-              allowDecimals={false}
-              domain={[0, Math.max(1, (block?.totalSteps ?? 1) - 1)]}
-              tick={{ fontSize: 11 }}
-            />
-            <YAxis domain={[lo, hi]} tick={{ fontSize: 11 }} tickFormatter={(v: number) => v.toFixed(digits)} width={20 + 7 * digits} />
-            <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} />
-            <Legend wrapperStyle={{ fontSize: 11 }} />
-            {LINEAR_NAMES.map((n) => (
-              <Line key={n} dataKey={n} stroke={LAYER_COLORS[n]} dot={false} isAnimationActive={false} strokeWidth={1.5} />
-            ))}
-            <Line dataKey="total" name="block" stroke="#111827" dot={false} isAnimationActive={false} strokeWidth={2.5} />
-            <ReferenceLine
-              y={target}
-              stroke="#6b7280"
-              strokeDasharray="6 4"
-              label={{ value: `target ${target}`, fontSize: 10, position: 'insideTopRight' }}
-            />
-          </LineChart>
-        </ResponsiveContainer>
+        <SparsityLines steps={steps} totalSteps={block?.totalSteps ?? 1} target={target} />
       )}
     </ChartCard>
   );
