@@ -18,15 +18,23 @@ test('step one iteration, step one block, then resume: exactly one optimiser ste
   });
   await expect.poll(async () => (await rowView(page)).step).toBe(0);
   expect((await rowView(page)).block).toBe(0);
-  await expect(qStrip.locator('rect')).toHaveCount(qRows);
+  await expect(qStrip).toHaveAttribute('data-cells', String(qRows));
   await expect(qStrip).toHaveAttribute('data-rows', String(qRows));
-  const qTitles = () => qStrip.locator('rect > title').allTextContents();
-  const titles0 = await qTitles();
+  // hovering a cell reads out its row and value (the strip is one image, not a rect per row)
+  const readout = page.getByTestId('row-alloc-hover');
+  const hoverRow = async (row: number) => {
+    const box = (await qStrip.locator('.strip-hit').boundingBox())!;
+    await page.mouse.move(box.x + ((row + 0.5) / qRows) * box.width, box.y + box.height / 2);
+    return readout.textContent();
+  };
+  const titles0 = await hoverRow(3);
+  expect(titles0).toMatch(/^q row 3: s = 0\.5000000 · step 1: 0\.5000000/);
+  const qTitles = () => hoverRow(3);
   await page.getByTestId('step').click();
   await expect.poll(() => stepsOf(page)).toEqual([2, 0]);
   await paused(page);
   await expect.poll(async () => (await rowView(page)).step).toBe(1);
-  await expect(qStrip.locator('rect')).toHaveCount(qRows);
+  await expect(qStrip).toHaveAttribute('data-cells', String(qRows));
   expect(await qTitles()).not.toEqual(titles0); // the hover values changed with the step
   const q = await page.evaluate(() => {
     const r = window.__besaTest!.runState().rowAlloc[0];

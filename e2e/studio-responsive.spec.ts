@@ -51,3 +51,23 @@ test('a BESA run: every step reaches the charts, pushes are delivered per frame,
   expect(deliveries).toBeLessThanOrEqual(pushes);
   expect(maxTask).toBeLessThan(1000);
 });
+
+test('the default model (2,400 rows a block in the per-row view): long tasks during a short BESA run are recorded', async ({ page }) => {
+  test.setTimeout(240_000);
+  await openStudio(page, '#model=sotu-llama-3m&method=besa&samples=8&seqlen=32&seed=0&evalwin=2&eval=sotu-eval&sparsity=0.5');
+  await page.evaluate(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks!.push(e.duration);
+    }).observe({ type: 'longtask' });
+  });
+  await page.getByTestId('run').click();
+  await waitStatus(page, 'completed', 200_000);
+  expect(await stepCounts(page)).toEqual([8, 8, 8]);
+  const tasks = await page.evaluate(() => window.__longTasks!);
+  const result = { longTasks: tasks.length, over50ms: tasks.filter((d) => d > 50).length, maxTaskMs: Math.round(Math.max(0, ...tasks)) };
+  console.log(`responsiveness (default model): ${JSON.stringify(result)}`);
+  mkdirSync('test-results', { recursive: true });
+  writeFileSync('test-results/responsiveness-default.json', JSON.stringify(result, null, 2));
+  expect(result.maxTaskMs).toBeLessThan(1000);
+});

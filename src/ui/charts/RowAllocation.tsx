@@ -83,6 +83,25 @@ function Legend({ W, lo, hi, target, digits, y }: { W: number; lo: number; hi: n
   );
 }
 
+/**
+ * A strip's cells as an image, one pixel per cell, stretched over the strip: a few thousand rows cost one
+ * <image> instead of one SVG element each, which the browser would otherwise restyle at every step
+ * (docs/speed.md §7). The data URL keeps it inside the SVG for the PNG export.
+ */
+function stripImage(cells: readonly RowCell[], lo: number, hi: number): string {
+  if (typeof document === 'undefined') return '';
+  const c = document.createElement('canvas');
+  c.width = Math.max(1, cells.length);
+  c.height = 1;
+  const ctx = c.getContext('2d');
+  if (!ctx) return '';
+  cells.forEach((cell, k) => {
+    ctx.fillStyle = sparsityColor(scalePos(cell.value, lo, hi));
+    ctx.fillRect(k, 0, 1, 1);
+  });
+  return c.toDataURL();
+}
+
 function Strips({ W, data, sorted, scale, target }: { W: number; data: BlockRows; sorted: boolean; scale: Scale; target: number }) {
   const strips = useMemo(
     () =>
@@ -95,10 +114,17 @@ function Strips({ W, data, sorted, scale, target }: { W: number; data: BlockRows
     [data, sorted],
   );
   const [lo, hi] = scale === 'absolute' ? [0, 1] : valueRange(LINEAR_NAMES.map((n) => data.rows[n]));
+  const images = useMemo(() => strips.map((st) => stripImage(st.cells, lo, hi)), [strips, lo, hi]);
+  const [hover, setHover] = useState<{ strip: number; cell: number } | null>(null);
   const digits = scale === 'absolute' ? 2 : digitsFor(lo, hi);
   const tipDigits = Math.max(7, digits); // early steps move rows by ~1e-7
   const stripW = W - LABEL - RIGHT;
-  const H = LINEAR_NAMES.length * (STRIP_H + GAP) + LEGEND_H;
+  const legendY = LINEAR_NAMES.length * (STRIP_H + GAP) + 4;
+  const H = LINEAR_NAMES.length * (STRIP_H + GAP) + LEGEND_H + 16;
+  const hovered = hover && strips[hover.strip]?.cells[hover.cell];
+  const readout = hovered
+    ? cellTitle(strips[hover.strip].n, hovered, strips[hover.strip].G, sorted, hover.cell, data.firstStep, tipDigits)
+    : 'hover a cell for its row, value and change since the first step';
   return (
     <svg
       viewBox={`0 0 ${W} ${H}`}
@@ -117,24 +143,36 @@ function Strips({ W, data, sorted, scale, target }: { W: number; data: BlockRows
       </defs>
       {strips.map(({ n, G, mean: m, cells }, i) => {
         const y = i * (STRIP_H + GAP);
-        const cw = stripW / cells.length;
         return (
           <g key={n} data-testid={`row-strip-${n}`} data-rows={G} data-cells={cells.length}>
             <text x={LABEL - 6} y={y + STRIP_H - 4} textAnchor="end" fontSize={11} fill="#374151">
               {n}
             </text>
-            {cells.map((c, k) => (
-              <rect
-                key={k}
-                x={LABEL + k * cw}
-                y={y}
-                width={k === cells.length - 1 ? cw : cw + 0.4}
-                height={STRIP_H}
-                fill={sparsityColor(scalePos(c.value, lo, hi))}
-              >
-                <title>{cellTitle(n, c, G, sorted, k, data.firstStep, tipDigits)}</title>
-              </rect>
-            ))}
+            <image
+              href={images[i]}
+              x={LABEL}
+              y={y}
+              width={stripW}
+              height={STRIP_H}
+              preserveAspectRatio="none"
+              style={{ imageRendering: 'pixelated' }}
+            />
+            <rect
+              className="strip-hit"
+              x={LABEL}
+              y={y}
+              width={stripW}
+              height={STRIP_H}
+              fill="transparent"
+              onMouseMove={(e) => {
+                const r = e.currentTarget.getBoundingClientRect();
+                const k = Math.min(cells.length - 1, Math.max(0, Math.floor(((e.clientX - r.left) / r.width) * cells.length)));
+                setHover({ strip: i, cell: k });
+              }}
+              onMouseLeave={() => setHover(null)}
+            >
+              {hover?.strip === i && <title>{readout}</title>}
+            </rect>
             <text x={W - RIGHT + 6} y={y + STRIP_H - 4} fontSize={10} fill="#4b5563">
               <title>{`${n}: mean over its ${G} row${G === 1 ? '' : 's'} = the sparsity chart's line (target ${target})`}</title>
               {`μ ${m.toFixed(Math.max(4, digits))}`}
@@ -142,7 +180,10 @@ function Strips({ W, data, sorted, scale, target }: { W: number; data: BlockRows
           </g>
         );
       })}
-      <Legend W={W} lo={lo} hi={hi} target={target} digits={digits} y={LINEAR_NAMES.length * (STRIP_H + GAP) + 4} />
+      <Legend W={W} lo={lo} hi={hi} target={target} digits={digits} y={legendY} />
+      <text x={LABEL} y={H - 4} fontSize={10} fill="#4b5563" data-testid="row-alloc-hover">
+        {readout}
+      </text>
     </svg>
   );
 }
