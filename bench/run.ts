@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark section in one run on one adapter, so ratios are comparable.
-// Usage: npm run bench [-- --reps N --only matmul,block,besa,generate,scale --gen-tokens N]
+// Usage: npm run bench [-- --reps N --only matmul,peers,block,besa,generate,scale --gen-tokens N --peer-max 1024]
 import { adapterLabel } from '../src/gpu/capabilities';
 import { acquireNodeDevice } from '../src/gpu/node';
 import { GpuRuntime } from '../src/gpu/runtime';
@@ -8,6 +8,7 @@ import { benchBesa } from './besa';
 import { benchBlock } from './block';
 import { benchGenerate } from './generate';
 import { benchMatmul } from './matmul';
+import { benchPeers } from './peers';
 import { benchScale } from './scale';
 
 function arg(name: string, fallback: string): string {
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
   const T = Number(arg('seqlen', '256'));
   // the block section reports its rate as a fraction of the tiled matmul's, so it needs one matmul pass
   const mm = want('matmul') || want('block') ? await benchMatmul(rt, want('matmul') ? reps : 1) : null;
+  if (want('peers')) await benchPeers(rt, reps, Number(arg('peer-max', 'Infinity')));
   if (want('block') && mm) await benchBlock(rt, modelDir, T, reps, mm.tiledGflopsSmall);
   if (want('besa')) await benchBesa(rt, modelDir, T, Number(arg('besa-steps', '4')), Number(arg('samples', '64')));
   if (want('generate')) await benchGenerate(rt, modelDir, Number(arg('gen-tokens', '32')));
