@@ -77,6 +77,41 @@ test('a hub model id downloads with progress, prunes, and loads from the cache a
   expect(log.slice(before)).toEqual([]);
 });
 
+test('the SmolLM2-135M shape from the hub: one BESA block on WebGPU (SwiftShader), the header shows the peak GPU memory', async ({
+  page,
+  context,
+}, info) => {
+  test.setTimeout(300_000);
+  const dir = info.outputPath('smollm2');
+  await writeSyntheticCheckpoint(dir, 'smollm2-135m', { layers: 2 });
+  await fakeHub(context, dir);
+  await openStudio(page, '#model=micro&method=besa&samples=2&seqlen=32&eval=none&evalwin=0&sparsity=0.5&engine=webgpu');
+  await page.getByTestId('hub-input').fill(REPO);
+  await page.getByTestId('hub-load').click();
+  const card = page.getByTestId('model-card');
+  await expect(card).toHaveAttribute('data-json', /"vocab":49152/, { timeout: 120_000 });
+  await expect(page.getByTestId('model-panel').locator('.estimate').first()).toContainText('GPU memory for this run');
+  await page.getByTestId('step-block').click(); // block 0 only, then pause
+  await expect
+    .poll(() => page.evaluate(() => window.__besaTest!.runState().blocks.map((b) => b.status)), { timeout: 240_000 })
+    .toEqual(['pruned', 'dense']);
+  const run = await page.evaluate(() => {
+    const r = window.__besaTest!.runState();
+    return { adapter: r.adapter, steps: r.blocks[0].steps.length, sparsity: r.blocks[0].final?.blockSparsity, memory: r.memory };
+  });
+  expect(run.adapter).toMatch(/swiftshader/i); // the WebGPU engine ran it, not WASM
+  expect(run.steps).toBe(2);
+  expect(run.sparsity).toBeCloseTo(0.5, 3);
+  // One block's seven linears in f32: 3.54 M weights. The ledger's peak holds the block's weights, masks,
+  // W⊙M, gradients and activations, and stays under 8 × that (tests/gpu/realShapeMemory.test.ts: 6.49 ×).
+  const blockF32 = 4 * (576 * 576 * 2 + 576 * 192 * 2 + 3 * 576 * 1536);
+  expect(run.memory!.peakBytes).toBeGreaterThan(blockF32);
+  expect(run.memory!.peakBytes).toBeLessThan(8 * blockF32);
+  await expect(page.getByTestId('gpu-memory')).toContainText(/GPU memory .* live · [\d.]+ MiB peak/);
+  await page.getByTestId('cancel').click();
+  await waitStatus(page, 'cancelled');
+});
+
 test('a hub id that does not exist is a named error and the loaded model stays', async ({ page, context }, info) => {
   await fakeHub(context, info.outputPath('empty'));
   await openStudio(page, '#model=micro');
