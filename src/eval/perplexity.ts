@@ -64,12 +64,13 @@ export async function perplexity(
   const wins = opts.maxWindows !== undefined ? all.slice(0, Math.max(1, opts.maxWindows)) : all;
   let nllSum = 0;
   const windowLosses: number[] = [];
-  for (let w = 0; w < wins.length; w++) {
-    const lossW = windowMeanCe(await forwardLogits(wins[w]), wins[w], vocabSize);
+  const add = (lossW: number) => {
     windowLosses.push(lossW);
     nllSum += lossW * seqlen; // the ×seqlen quirk (see header)
-    opts.onWindow?.(w + 1, wins.length, Math.exp(nllSum / ((w + 1) * seqlen)));
-  }
+    opts.onWindow?.(windowLosses.length, wins.length, Math.exp(nllSum / (windowLosses.length * seqlen)));
+  };
+  if (forwardLogits.windowLosses) await forwardLogits.windowLosses(wins, (_, lossW) => add(lossW));
+  else for (const w of wins) add(windowMeanCe(await forwardLogits(w), w, vocabSize));
   const meanNll = nllSum / (wins.length * seqlen);
   return {
     ppl: Math.exp(meanNll),

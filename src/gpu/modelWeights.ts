@@ -32,16 +32,26 @@ export interface UploadModelOptions {
   vocabChunkRows?: number;
 }
 
+/** One decoder block's weights, widened to f32 one tensor at a time (label prefix L<i>). */
+export function uploadBlockWeights(rt: GpuRuntime, b: StoredWeights['blocks'][number], i: number): GpuBlockWeights {
+  const lin = {} as Record<LinearName, GpuLinear>;
+  for (const n of LINEAR_NAMES) {
+    const l = b[n];
+    lin[n] = { w: rt.upload(toF32(l.w), `L${i}.${n}.w`), b: l.b ? rt.upload(l.b, `L${i}.${n}.b`) : null, out: l.out, in: l.in };
+  }
+  return { ...lin, attnNorm: rt.upload(b.attnNorm, `L${i}.attnNorm`), mlpNorm: rt.upload(b.mlpNorm, `L${i}.mlpNorm`) };
+}
+
+/** Free one block's weights (after the commands that read them are submitted). */
+export function destroyBlockWeights(rt: GpuRuntime, b: GpuBlockWeights): void {
+  rt.flush();
+  rt.destroy(b.attnNorm, b.mlpNorm);
+  for (const n of LINEAR_NAMES) rt.destroy(b[n].w, b[n].b);
+}
+
 export function uploadModel(rt: GpuRuntime, spec: ModelSpec, weights: StoredWeights, opts: UploadModelOptions = {}): GpuModel {
   const C = spec.dim;
-  const blocks = weights.blocks.map((b, i) => {
-    const lin = {} as Record<LinearName, GpuLinear>;
-    for (const n of LINEAR_NAMES) {
-      const l = b[n];
-      lin[n] = { w: rt.upload(toF32(l.w), `L${i}.${n}.w`), b: l.b ? rt.upload(l.b, `L${i}.${n}.b`) : null, out: l.out, in: l.in };
-    }
-    return { ...lin, attnNorm: rt.upload(b.attnNorm, `L${i}.attnNorm`), mlpNorm: rt.upload(b.mlpNorm, `L${i}.mlpNorm`) };
-  });
+  const blocks = weights.blocks.map((b, i) => uploadBlockWeights(rt, b, i));
   const embed = uploadVocabTable(rt, weights.embed, spec.vocabSize, C, 'embed', opts.vocabChunkRows);
   const head =
     weights.lmHead === weights.embed ? embed : uploadVocabTable(rt, weights.lmHead, spec.vocabSize, C, 'lmHead', opts.vocabChunkRows);
@@ -49,11 +59,7 @@ export function uploadModel(rt: GpuRuntime, spec: ModelSpec, weights: StoredWeig
 }
 
 export function destroyModel(rt: GpuRuntime, m: GpuModel): void {
-  rt.flush();
-  for (const b of m.blocks) {
-    rt.destroy(b.attnNorm, b.mlpNorm);
-    for (const n of LINEAR_NAMES) rt.destroy(b[n].w, b[n].b);
-  }
+  for (const b of m.blocks) destroyBlockWeights(rt, b);
   rt.destroy(m.finalNorm);
   destroyVocabTable(rt, m.embed);
   if (m.head !== m.embed) destroyVocabTable(rt, m.head);

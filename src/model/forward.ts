@@ -72,8 +72,14 @@ export function forwardCpu(spec: ModelSpec, weights: StoredWeights, ids: ArrayLi
   return headCpu(spec, weights, x);
 }
 
-/** The pluggable logits function the evaluators take (the GPU forward provides the same shape). */
-export type ForwardLogits = (ids: Int32Array) => Float32Array | Promise<Float32Array>;
+/**
+ * The pluggable logits function the evaluators take (the GPU forward provides the same shape). An engine
+ * may add `windowLosses`: every window's mean next-token CE at once, which perplexity then uses instead
+ * of the logits (the WebGPU engine streams the model through the device block by block that way).
+ */
+export type ForwardLogits = ((ids: Int32Array) => Float32Array | Promise<Float32Array>) & {
+  windowLosses?: (windows: readonly Int32Array[], onWindow: (done: number, lossW: number) => void) => Promise<number[]>;
+};
 
 export function cpuForwardLogits(spec: ModelSpec, weights: StoredWeights): ForwardLogits {
   return (ids) => forwardCpu(spec, weights, ids);

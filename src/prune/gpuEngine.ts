@@ -6,6 +6,7 @@
 import { destroyModel, uploadModel, type GpuModel } from '../gpu/modelWeights';
 import { gpuIncrementalDecoder, type GpuDecoder } from '../gpu/decoder';
 import { gpuForwardLogits } from '../gpu/modelForward';
+import { gpuStreamedWindowLosses } from '../gpu/streamedEval';
 import type { GpuRuntime } from '../gpu/runtime';
 import type { ForwardLogits } from '../model/forward';
 import type { ModelSpec, StoredWeights } from '../model/spec';
@@ -40,7 +41,20 @@ export function createGpuEngine(rt: GpuRuntime, spec: ModelSpec): GpuEngine {
   };
   return {
     executor,
-    forwardFactory: (s, w) => gpuForwardLogits(rt, upload(s, w)),
+    forwardFactory: (s, w) => {
+      // The whole model is uploaded only if logits are asked for; perplexity streams it block by block.
+      let mine: GpuModel | null = null;
+      const f: ForwardLogits = (ids) => {
+        if (!mine || live !== mine) mine = upload(s, w);
+        return gpuForwardLogits(rt, mine)(ids);
+      };
+      f.windowLosses = (windows, onWindow) => {
+        if (live) destroyModel(rt, live); // free a full upload first: the streamed pass needs one block at a time
+        live = null;
+        return gpuStreamedWindowLosses(rt, s, w, windows, { onWindow });
+      };
+      return f;
+    },
     decoderFactory: (s, w) => gpuIncrementalDecoder(rt, upload(s, w)),
     newExecutor: () => new GpuBlockExecutor(rt, spec),
     dispose: () => {
