@@ -178,13 +178,20 @@ export async function downloadWithResume(url: string, file: string, opts: HubOpt
   }
 }
 
-async function listFiles(r: HubRef, f: typeof fetch): Promise<string[]> {
+/** The files of a revision, and the commit it points at now when the hub's API says (40 hex digits). */
+interface Listing {
+  names: string[];
+  commit: string | null;
+}
+
+async function listFiles(r: HubRef, f: typeof fetch): Promise<Listing> {
   try {
     const res = await f(`${r.base}/api/models/${r.repo}/revision/${encodeURIComponent(r.revision)}`);
     if (res.ok) {
-      const info = (await res.json()) as { siblings?: { rfilename?: unknown }[] };
+      const info = (await res.json()) as { sha?: unknown; siblings?: { rfilename?: unknown }[] };
       const names = (info.siblings ?? []).map((s) => s.rfilename).filter((n): n is string => typeof n === 'string' && !n.includes('/'));
-      if (names.length) return names;
+      const commit = typeof info.sha === 'string' && /^[0-9a-f]{40}$/.test(info.sha) ? info.sha : null;
+      if (names.length) return { names, commit };
     }
   } catch {
     // no API here (a static mirror): probe the standard names below
@@ -205,18 +212,24 @@ async function listFiles(r: HubRef, f: typeof fetch): Promise<string[]> {
       `${r.base}/${r.repo}`,
       `The hub has no public model ${r.repo} at revision ${r.revision} (check the id; private and gated models are not supported).`,
     );
-  return found;
+  return { names: found, commit: null };
 }
 
-/** A FileSource over a hub repository: listed once, every file downloaded once and cached. */
+/**
+ * A FileSource over a hub repository: listed once, every file downloaded once and cached. When the API
+ * names the commit a branch such as `main` points at, the files are fetched and cached under that commit
+ * (`/resolve/<sha>/`): a branch that moved is downloaded again, an unchanged one comes from the cache.
+ */
 export function hubSource(ref: HubRef, opts: HubOptions = {}): FileSource {
   const f = opts.fetch ?? ((...a: Parameters<typeof fetch>) => fetch(...a));
-  let listed: Promise<string[]> | null = null;
+  let listed: Promise<Listing> | null = null;
+  const listing = () => (listed ??= listFiles(ref, f));
   return {
     name: ref.repo,
-    list: () => (listed ??= listFiles(ref, f)),
+    list: async () => (await listing()).names,
     read: async (file) => {
-      const url = fileUrl(ref, file);
+      const { commit } = await listing();
+      const url = fileUrl(commit ? { ...ref, revision: commit } : ref, file);
       const hit = await opts.cache?.get(url);
       if (hit) {
         opts.onProgress?.({ file, loaded: hit.length, total: hit.length, cached: true });

@@ -1,6 +1,6 @@
 // A local stand-in for the Hugging Face hub (tests never reach the network): serves model folders as
-//   GET  /api/models/<owner>/<name>/revision/main   {"siblings": [{"rfilename": ...}]}  (unless noApi)
-//   GET  /<owner>/<name>/resolve/main/<file>          with Range support (206 + Content-Range)
+//   GET  /api/models/<owner>/<name>/revision/main   {"sha"?: commit, "siblings": [{"rfilename": ...}]}  (unless noApi)
+//   GET  /<owner>/<name>/resolve/main|<commit>/<file> with Range support (206 + Content-Range)
 // and can cut a file's first response after `cutAfter` bytes, to test resuming. Counts every request.
 // Used by the unit tests (Node) and by e2e/ (the Playwright web server starts it with --serve).
 import { createServer, type Server } from 'node:http';
@@ -15,6 +15,8 @@ export interface HubServerOptions {
   /** Answer 404 on the API route, like a static mirror. */
   noApi?: boolean;
   port?: number;
+  /** owner/name → the commit `main` points at (the API's "sha"); change it to move the branch. */
+  commits?: Record<string, string>;
 }
 
 export interface HubServer {
@@ -38,9 +40,14 @@ export async function startHubServer(o: HubServerOptions): Promise<HubServer> {
       const dir = o.repos[api[1]];
       if (o.noApi || !dir) return void res.writeHead(404).end('{"error":"Repository not found"}');
       const siblings = readdirSync(dir).map((rfilename) => ({ rfilename }));
-      return void res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ id: api[1], siblings }));
+      const sha = o.commits?.[api[1]];
+      return void res
+        .writeHead(200, { 'Content-Type': 'application/json' })
+        .end(JSON.stringify({ id: api[1], ...(sha ? { sha } : {}), siblings }));
     }
-    const file = /^\/([^/]+\/[^/]+)\/resolve\/main\/([^/]+)$/.exec(path);
+    const match = /^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/([^/]+)$/.exec(path);
+    // main, or the commit main points at now (an older commit is gone here: 404)
+    const file = match && (match[2] === 'main' || match[2] === o.commits?.[match[1]]) ? [match[0], match[1], match[3]] : null;
     const dir = file ? o.repos[file[1]] : undefined;
     let size = 0;
     try {

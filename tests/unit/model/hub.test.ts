@@ -131,6 +131,38 @@ describe('models from a hub', () => {
     expect(hub.requests.slice(before).filter((q) => q.path.includes('/resolve/'))).toEqual([]);
   });
 
+  it('files are cached under the commit the branch points at: unchanged, nothing is downloaded; moved, it is fetched again', async () => {
+    const repoDir = join(tmp, 'moving');
+    await writeSyntheticCheckpoint(repoDir, 'smollm2-135m', { layers: 1 });
+    const commits = { 'owner/moving': 'a'.repeat(40) };
+    const server = await startHubServer({ repos: { 'owner/moving': repoDir }, commits });
+    try {
+      const cache = memoryCache();
+      const ref = parseHubInput(`${server.url}/owner/moving`);
+      const first = await loadModel(hubSource(ref, { cache }));
+      const gets = (from: number) => server.requests.slice(from).filter((r) => r.method === 'GET' && r.path.includes('/resolve/'));
+      expect(gets(0).every((r) => r.path.includes(`/resolve/${'a'.repeat(40)}/`))).toBe(true); // pinned to the commit
+      let mark = server.requests.length;
+      await loadModel(hubSource(ref, { cache }));
+      expect(gets(mark)).toEqual([]); // same commit: all from the cache
+      // main moves to a new commit with other weights: the next load sees them
+      await writeSyntheticCheckpoint(repoDir, 'smollm2-135m', { layers: 1, seed: 99 });
+      commits['owner/moving'] = 'b'.repeat(40);
+      mark = server.requests.length;
+      const moved = await loadModel(hubSource(ref, { cache }));
+      expect(
+        gets(mark)
+          .map((r) => r.path.split('/').pop())
+          .sort(),
+      ).toContain('model.safetensors');
+      expect(gets(mark).every((r) => r.path.includes(`/resolve/${'b'.repeat(40)}/`))).toBe(true);
+      expect(moved.weightsSha256).not.toBe(first.weightsSha256);
+      expect(moved.weightsSha256).toBe((await loadModel(nodeDirSource(repoDir))).weightsSha256);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('a mirror without the API is listed by probing; a missing repository is a named error', async () => {
     const mirror = await startHubServer({ repos: { 'HuggingFaceTB/SmolLM2-135M': dir }, noApi: true });
     try {
