@@ -41,6 +41,10 @@ test('a BESA run on the micro model completes with a chart point at every step a
   }
   const counts = await page.evaluate(() => window.__besaTest!.runState().eventCounts);
   expect(counts.step).toBe(8);
+  // the engine that ran it reports its memory in the header: the WASM module's here (auto on a software adapter)
+  const engine = await page.getByTestId('engine-header').getAttribute('data-engine');
+  if (engine === 'wasm') await expect(page.getByTestId('gpu-memory')).toHaveText(/^WASM memory [\d.]+ (KiB|MiB) peak$/);
+  else await expect(page.getByTestId('gpu-memory')).toContainText('GPU memory');
   expect(counts['block-end']).toBe(2);
   // Every block's row of the heatmap is filled, and the DOM chart says how many points it drew.
   const heat = JSON.parse((await page.getByTestId('chart-heatmap').getAttribute('data-json')) ?? '{}');

@@ -205,7 +205,7 @@ export async function runPruneJob(job: PruneJob): Promise<PruneJobResult> {
       evalSeconds,
       executor: exec.kind,
       adapter: exec.adapter,
-      peakGpuBytes: exec.memory?.().peakBytes ?? null,
+      peakGpuBytes: exec.kind === 'gpu' ? (exec.memory?.().peakBytes ?? null) : null, // the WASM engine's memory() is its module memory, not GPU bytes
     });
     if (pipe.status === 'completed') emit({ type: 'phase', phase: 'done' });
     emit({ type: 'run-end', status: pipe.status, seconds: wallSeconds, achievedSparsity: report.achievedSparsity });

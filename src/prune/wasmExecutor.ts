@@ -8,7 +8,7 @@ import { blockToF32, type ModelSpec, type StoredWeights } from '../model/spec';
 import { WasmKernels } from '../wasm/kernels';
 import type { WasmThreading } from '../wasm/threads';
 import { wasmBlockOps } from '../wasm/ops';
-import { CpuBlockExecutor, HostBlockExecutor } from './executor';
+import { CpuBlockExecutor, HostBlockExecutor, type ExecutorMemory } from './executor';
 import type { JobEngine } from './gpuEngine';
 
 export class WasmBlockExecutor extends HostBlockExecutor {
@@ -21,6 +21,15 @@ export class WasmBlockExecutor extends HostBlockExecutor {
     super(spec, wasmBlockOps(kernels));
     const n = kernels.threads;
     this.adapter = `wasm (SIMD f32 products, ${n === 1 ? 'one thread' : `${n} threads`}${kernels.threadNote ? `; ${kernels.threadNote}` : ''})`;
+  }
+
+  /**
+   * The module's memory: reserved bytes, which only grow, so they are also the peak (the header and the
+   * memory event show them as this engine's memory, as the GPU ledger is for WebGPU).
+   */
+  memory(): ExecutorMemory {
+    const reserved = this.kernels.bytesReserved;
+    return { liveBytes: reserved, peakBytes: reserved };
   }
 
   /** One thread unless `threading` asks for more (docs/wasm.md §5). */

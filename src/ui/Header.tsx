@@ -17,6 +17,8 @@ export function Header() {
     return () => clearInterval(t);
   }, []);
   const m = runMem ?? mem;
+  // On the WASM engine the run's memory events carry the module's memory (it never shrinks), not GPU buffers.
+  const wasm = engine?.engine === 'wasm' && runMem !== null;
   return (
     <header className="top">
       <h1>
@@ -29,12 +31,23 @@ export function Header() {
         <span data-testid="engine-header" data-engine={engine?.engine ?? ''} title={engine?.reason ?? 'Decided once a model is loaded.'}>
           engine: {engine ? `${engine.engine} (${engine.reason})` : '…'}
         </span>
-        <span
-          data-testid="gpu-memory"
-          title="GPU buffers currently allocated by the engine and the peak since the page loaded (allocation ledger)."
-        >
-          GPU memory {m ? `${fmtBytes(m.liveBytes)} live · ${fmtBytes(m.peakBytes)} peak` : '–'}
-        </span>
+        {wasm ? (
+          <span
+            data-testid="gpu-memory"
+            data-kind="wasm"
+            title="The WASM engine's module memory: it grows to the run's largest block and never shrinks, so this is also its peak."
+          >
+            WASM memory {fmtBytes(runMem.peakBytes)} peak
+          </span>
+        ) : (
+          <span
+            data-testid="gpu-memory"
+            data-kind="gpu"
+            title="GPU buffers currently allocated by the engine and the peak since the page loaded (allocation ledger)."
+          >
+            GPU memory {m ? `${fmtBytes(m.liveBytes)} live · ${fmtBytes(m.peakBytes)} peak` : '–'}
+          </span>
+        )}
         {adapter && (
           <span className="executor" title="Which block executor the pruning loop runs on (recorded in the run report).">
             executor: {adapter}
