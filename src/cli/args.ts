@@ -98,6 +98,10 @@ export const RUN_FLAGS: FlagTable = {
   model: { kind: 'string', help: 'model folder (config.json + model.safetensors + tokenizer.json) or a llama2.c .bin file' },
   ...Object.fromEntries(SETTING_FLAGS.map((f) => [f.cli!.flag, schemaFlag(f)])),
   'data-dir': { kind: 'string', help: 'folder with the dataset .txt files (default public/data)' },
+  progress: {
+    kind: 'string',
+    help: 'bar (one updating line, the default on a terminal), lines (a line per step: for logs and pipes) or none (the default otherwise)',
+  },
   engine: {
     kind: 'string',
     help: 'auto | webgpu | wasm | cpu: where the math runs (auto: WebGPU on a hardware adapter; on a software one, the faster of WebGPU and WASM after a one-second probe; WASM without an adapter)',
@@ -152,11 +156,33 @@ export const PRUNE_FLAGS: FlagTable = {
   ...RUN_FLAGS,
   ...ID_FILE_FLAGS,
   resume: { kind: 'bool', help: 'continue an interrupted run from <out>/checkpoint (same model and options)' },
+  'checkpoint-every': {
+    kind: 'int',
+    help: 'BESA: save the block in progress (θ and optimiser state) every N steps, and on Ctrl-C (default 8; 0 = only on Ctrl-C)',
+  },
   'export-format': {
     kind: 'string',
     help: "dense (default), sparse-bitmask, or sparse-24-bitmask (with --nm 2:4): the linears in compressed-tensors' sparse formats, which vLLM loads as sparse",
   },
 };
+
+export type ProgressStyle = 'bar' | 'lines' | 'none';
+
+/** --progress: how step progress reaches stderr (default: a bar on a terminal, nothing in a pipe). */
+export function progressFromArgs(a: Parsed, isTty: boolean): ProgressStyle {
+  const p = a.progress ?? (isTty ? 'bar' : 'none');
+  if (p !== 'bar' && p !== 'lines' && p !== 'none') throw new CliArgumentError(`--progress ${String(p)}: use bar, lines or none`);
+  return p;
+}
+
+/** --checkpoint-every: steps between saves of a BESA block in progress (docs/reliability.md). */
+export function checkpointEveryFromArgs(a: Parsed): number | undefined {
+  if (a['checkpoint-every'] === undefined) return undefined;
+  const n = Number(a['checkpoint-every']);
+  if (!Number.isInteger(n) || n < 0)
+    throw new CliArgumentError(`--checkpoint-every ${String(a['checkpoint-every'])}: use a whole number of steps, 0 or more`);
+  return n;
+}
 
 /** --export-format: how the pruned model's weights are written (docs/exports.md §1–2); 2:4 storage needs a 2:4 run. */
 export function exportFormatFromArgs(a: Parsed): ExportFormat {

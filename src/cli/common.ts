@@ -152,9 +152,14 @@ const fmtTime = (s: number | undefined) => {
   return m ? `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${s.toFixed(1)}s`;
 };
 
-/** Renders engine events on stderr: a one-line progress bar on a TTY, plain lines otherwise. */
-export function stderrReporter(prefix = ''): (e: EngineEvent) => void {
-  const tty = process.stderr.isTTY;
+/**
+ * Renders engine events on stderr: phases, blocks and results as lines, and step progress as `progress` says
+ * (default: an updating bar on a terminal, nothing when piped; 'lines' writes one line per progress event).
+ */
+export function stderrReporter(
+  prefix = '',
+  progress: 'bar' | 'lines' | 'none' = process.stderr.isTTY ? 'bar' : 'none',
+): (e: EngineEvent) => void {
   let barShown = false;
   const line = (s: string) => {
     if (barShown) process.stderr.write('\r\x1b[K');
@@ -164,7 +169,8 @@ export function stderrReporter(prefix = ''): (e: EngineEvent) => void {
   return (e) => {
     switch (e.type) {
       case 'progress': {
-        if (!tty) return;
+        if (progress === 'lines') return line(`${e.label}${e.etaSeconds !== undefined ? `  ETA ${fmtTime(e.etaSeconds)}` : ''}`);
+        if (progress !== 'bar') return;
         const w = 24;
         const f = e.total ? e.done / e.total : 0;
         const bar = '#'.repeat(Math.round(f * w)).padEnd(w, '.');

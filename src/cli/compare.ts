@@ -3,7 +3,7 @@
 // and writes comparison.json + comparison.csv (and each method's report) to --out.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { COMPARE_FLAGS, CliArgumentError, methodsFromArgs, parseArgs, runConfigFromArgs, usage } from './args';
+import { COMPARE_FLAGS, CliArgumentError, methodsFromArgs, parseArgs, progressFromArgs, runConfigFromArgs, usage } from './args';
 import {
   abortOnSigint,
   createNodeEngine,
@@ -39,7 +39,8 @@ async function main(): Promise<number> {
       'out',
       `${model.name}-compare-${base.sparsity}${base.structure === 'unstructured' ? '' : '-' + base.structure.replace(':', 'of')}`,
     );
-  const warn = stderrReporter();
+  const progress = progressFromArgs(a, !!process.stderr.isTTY);
+  const warn = stderrReporter('', progress);
   const engine = await createNodeEngine(model, engineRequest, threads);
   warn({ type: 'log', level: 'info', message: `engine: ${engine.decision.engine} (${engine.decision.reason})` });
   const reporters = new Map<string, ReturnType<typeof stderrReporter>>();
@@ -60,7 +61,7 @@ async function main(): Promise<number> {
     executorFactory: engine.newExecutor,
     forwardFactory: engine.forwardFactory,
     onEvent: (m, e) => {
-      if (!reporters.has(m)) reporters.set(m, stderrReporter(`[${m}] `));
+      if (!reporters.has(m)) reporters.set(m, stderrReporter(`[${m}] `, progress));
       reporters.get(m)!(e);
     },
     signal: ac.signal,

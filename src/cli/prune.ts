@@ -6,7 +6,17 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DiskCheckpointStore } from './diskCheckpoint';
-import { PRUNE_FLAGS, CliArgumentError, exportFormatFromArgs, methodFromArgs, parseArgs, runConfigFromArgs, usage } from './args';
+import {
+  PRUNE_FLAGS,
+  CliArgumentError,
+  checkpointEveryFromArgs,
+  progressFromArgs,
+  exportFormatFromArgs,
+  methodFromArgs,
+  parseArgs,
+  runConfigFromArgs,
+  usage,
+} from './args';
 import {
   abortOnSigint,
   createNodeEngine,
@@ -51,11 +61,12 @@ async function main(): Promise<number> {
   checkRunConfig(cfg, model.spec); // fail on bad options before any work
   const engineRequest = engineRequestFromArgs(a);
   const threads = threadsFromArgs(a);
+  const checkpointEvery = checkpointEveryFromArgs(a); // checked before any work
   const dataDir = (a['data-dir'] as string | undefined) ?? 'public/data';
   const { calibration, evalData } = await readCorpora(a, dataDir, cfg, model);
   const nmTag = cfg.structure === 'unstructured' ? '' : `-${cfg.structure.replace(':', 'of')}`;
   const out = (a.out as string | undefined) ?? join('out', `${model.name.replace(/\.[^.]*$/, '')}-${method}-${cfg.sparsity}${nmTag}`);
-  const report = stderrReporter();
+  const report = stderrReporter('', progressFromArgs(a, !!process.stderr.isTTY));
   const { executor, forwardFactory, decision } = await createNodeEngine(model, engineRequest, threads);
   report({ type: 'log', level: 'info', message: `engine: ${decision.engine} (${decision.reason})` });
   const checkpoint = new DiskCheckpointStore(join(out, 'checkpoint'));
@@ -83,6 +94,7 @@ async function main(): Promise<number> {
     onEvent: report,
     signal: ac.signal,
     checkpoint,
+    checkpointEvery,
     resume: !!a.resume,
   });
   await mkdir(out, { recursive: true });
@@ -92,9 +104,11 @@ async function main(): Promise<number> {
   if (typeof recipe === 'string') await writeFile(join(out, 'recipe.yaml'), recipe);
   if (res.status === 'cancelled') {
     const done = res.pipeline.completedBlocks;
+    const inBlock = await checkpoint.readPartial();
+    const partial = inBlock ? `, and block ${inBlock.block} after step ${inBlock.progress.step}/${inBlock.progress.totalSteps}` : '';
     process.stderr.write(
-      done > 0
-        ? `\nstopped: ${done}/${model.spec.nLayers} blocks are saved in ${join(out, 'checkpoint')}; rerun the same command with --resume to continue.\n`
+      done > 0 || inBlock
+        ? `\nstopped: ${done}/${model.spec.nLayers} blocks${partial} are saved in ${join(out, 'checkpoint')}; rerun the same command with --resume to continue.\n`
         : '\nstopped before the first block finished: nothing to resume; rerun the command to start again.\n',
     );
     return 130;

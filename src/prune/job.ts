@@ -51,6 +51,8 @@ export interface PruneJob {
   controller?: PruneControl;
   checkpoint?: CheckpointStore;
   resume?: boolean;
+  /** Steps between saves of a learned block in progress (runPipeline's checkpointEvery). */
+  checkpointEvery?: number;
   runId?: string;
 }
 
@@ -162,6 +164,7 @@ export async function runPruneJob(job: PruneJob): Promise<PruneJobResult> {
       signal: job.signal,
       controller: job.controller,
       checkpoint: job.checkpoint,
+      checkpointEvery: job.checkpointEvery,
       resume: job.resume,
       resumeFrom: job.resume ? resumeFrom : undefined,
     });

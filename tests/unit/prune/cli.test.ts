@@ -224,6 +224,36 @@ describe('npm run prune (CLI)', () => {
     got.weights.blocks.forEach((b, i) => LINEAR_NAMES.forEach((n) => expect(b[n].w).toEqual(ref.weights.blocks[i][n].w)));
   });
 
+  it('Ctrl-C inside a BESA block keeps its optimiser state: --resume continues that block at its step, same result', async () => {
+    const out = join(tmp, 'besa-in-block');
+    const args = ['--model', MICRO_DIR, '--method', 'besa', '--samples', '16', '--seqlen', '64', '--eval', 'none', '--cpu', '--out', out];
+    let sent = false;
+    const cut = await cli([...args, '--checkpoint-every', '4', '--progress', 'lines'], (text, kill) => {
+      if (!sent && /block 0 \(1 of 2\) step 6\/16/.test(text)) {
+        sent = true;
+        kill();
+      }
+    });
+    expect(cut.code, cut.stderr).toBe(130);
+    expect(cut.stderr).toMatch(/stopped: 0\/2 blocks, and block 0 after step \d+\/16 are saved in .*--resume to continue/);
+    const again = await cli(args);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/holds 0 finished blocks of an interrupted run, and block 0 stopped after step \d+\/16; add --resume/);
+    const res = await cli([...args, '--resume']);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stderr).toMatch(/resuming block 0 at step \d+\/16 \(0\/2 blocks done\)/);
+    const m = await loadMicro();
+    const cfg = microConfig({ method: 'besa', nsamples: 16, seqlen: 64 });
+    const ref = await runPipeline({ model: m, config: cfg, calibrationIds: calibIds(m, cfg), executor: new CpuBlockExecutor(m.spec) });
+    const got = await loadModel(nodeDirSource(out));
+    got.weights.blocks.forEach((b, i) => LINEAR_NAMES.forEach((n) => expect(b[n].w).toEqual(ref.weights.blocks[i][n].w)));
+    const bad = await cli([...args, '--checkpoint-every', '-1']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--checkpoint-every -1: use a whole number of steps, 0 or more/);
+    const badP = await cli([...args, '--progress', 'fancy']);
+    expect(badP.stderr).toMatch(/--progress fancy: use bar, lines or none/);
+  });
+
   it('a killed run (SIGKILL, no chance to clean up) leaves a resumable checkpoint and no model files', async () => {
     const out = join(tmp, 'besa-killed');
     const args = ['--model', MICRO_DIR, '--method', 'besa', '--samples', '16', '--seqlen', '64', '--eval', 'none', '--cpu', '--out', out];

@@ -57,6 +57,7 @@ const RUN_FLAG_NAMES = [
   'eval',
   'eval-windows',
   'data-dir',
+  'progress',
   'layerwise',
   'no-sigmoid',
   'lambda',
