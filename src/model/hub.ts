@@ -70,6 +70,7 @@ export const fileUrl = (r: HubRef, file: string): string => `${r.base}/${r.repo}
 /** Where downloaded files are kept between loads (Cache Storage in the browser, a folder in Node). */
 export interface HubCache {
   get(url: string): Promise<Uint8Array | null>;
+  /** `bytes` may be a view into a larger download buffer: store a copy (Cache Storage and files do). */
   put(url: string, bytes: Uint8Array): Promise<void>;
   delete?(url: string): Promise<void>;
 }
@@ -125,7 +126,8 @@ export async function downloadWithResume(url: string, file: string, opts: HubOpt
   let total: number | null = null;
   const keepParts = async () => {
     for (; cache && (nextPart + 1) * partBytes <= got; nextPart++)
-      await cache.put(partKey(url, nextPart), buf.slice(nextPart * partBytes, (nextPart + 1) * partBytes));
+      // a view, not a copy: the cache stores its own copy, so a 64 MiB part costs no extra 64 MiB here
+      await cache.put(partKey(url, nextPart), buf.subarray(nextPart * partBytes, (nextPart + 1) * partBytes));
   };
   for (let attempt = 0; ; attempt++) {
     let res: Response;

@@ -31,7 +31,12 @@ afterAll(async () => {
 
 const memoryCache = (): HubCache & { map: Map<string, Uint8Array> } => {
   const map = new Map<string, Uint8Array>();
-  return { map, get: async (u) => map.get(u) ?? null, put: async (u, b) => void map.set(u, b), delete: async (u) => void map.delete(u) };
+  return {
+    map,
+    get: async (u) => map.get(u) ?? null,
+    put: async (u, b) => void map.set(u, b.slice()),
+    delete: async (u) => void map.delete(u),
+  };
 };
 
 describe('models from a hub', () => {
