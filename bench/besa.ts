@@ -12,7 +12,7 @@ import type { GpuRuntime } from '../src/gpu/runtime';
 import { embedCpu } from '../src/model/forward';
 import { loadModel } from '../src/model/loader';
 import { nodeDirSource } from '../src/model/sourceNode';
-import { blockToF32, LINEAR_NAMES, type BlockWeights, type LinearName, type ModelSpec } from '../src/model/spec';
+import { blockToF32, LINEAR_NAMES, linearOf, type BlockWeights, type LinearName, type ModelSpec } from '../src/model/spec';
 import { byKernel, replayEach } from '../src/gpu/profile';
 import type { CapturedDispatch } from '../src/gpu/runtime';
 import { DEFAULT_BESA } from '../src/prune/config';
@@ -49,7 +49,7 @@ async function timeSteps(
   Xp: Float32Array[],
   Yref: Float32Array[],
 ): Promise<{ ms: number[]; bytes: number[] }> {
-  const scaler = (n: LinearName) => new Float64Array(block[n].in).fill(1);
+  const scaler = (n: LinearName) => new Float64Array(linearOf(block, n).in).fill(1);
   const ms: number[] = [];
   const bytes: number[] = [];
   let written = 0;
@@ -86,7 +86,7 @@ export async function benchBesa(rt: GpuRuntime, modelDir: string, T: number, ste
   const gpu = new GpuBlockExecutor(rt, spec);
   const Yref = await Promise.all(Xp.map(async (x) => (await gpu.forward(block, x, null)).y));
   const rows: (string | number)[][] = [];
-  const params = LINEAR_NAMES.reduce((a, n) => a + block[n].out * block[n].in, 0);
+  const params = LINEAR_NAMES.reduce((a, n) => a + linearOf(block, n).out * linearOf(block, n).in, 0);
   const threaded = await WasmBlockExecutor.create(spec, nodeWasmThreading());
   const runs: [string, BlockExecutor][] = [
     ['GPU, step on the device (1 submit, 1 readback)', gpu],
@@ -114,8 +114,8 @@ export async function benchBesa(rt: GpuRuntime, modelDir: string, T: number, ste
 
 /** Matmul FLOPs of one step: forward, dL/dW and dL/dX (none for q, k, v) of the linears, attention 3 + 4 products. */
 function stepMatmulFlops(spec: ModelSpec, block: BlockWeights, T: number): number {
-  const P = LINEAR_NAMES.reduce((a, n) => a + block[n].out * block[n].in, 0);
-  const Pqkv = (['q', 'k', 'v'] as const).reduce((a, n) => a + block[n].out * block[n].in, 0);
+  const P = LINEAR_NAMES.reduce((a, n) => a + linearOf(block, n).out * linearOf(block, n).in, 0);
+  const Pqkv = (['q', 'k', 'v'] as const).reduce((a, n) => a + linearOf(block, n).out * linearOf(block, n).in, 0);
   const att = 2 * spec.nHeads * T * T * spec.headDim; // one [T, T]·[T, D] product over all heads
   return 2 * T * P * 2 + 2 * T * (P - Pqkv) + att * (2 + 4);
 }
@@ -138,7 +138,7 @@ async function stepBreakdown(
     block,
     Xp: Xp.slice(0, 2),
     Yref: Yref.slice(0, 2),
-    scalerRow: (n) => new Float64Array(block[n].in).fill(1),
+    scalerRow: (n) => new Float64Array(linearOf(block, n).in).fill(1),
     target: 0.5,
     opts: stepOpts,
     beforeStep: async (s) => void (s === 1 && ((rt.capture = list), (c0 = { ...rt.counters }))),

@@ -13,7 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { writeSyntheticCheckpoint, type SyntheticShapeName } from '../src/cli/synthetic';
 import { loadModel } from '../src/model/loader';
 import { nodeDirSource } from '../src/model/sourceNode';
-import { LINEAR_NAMES, type StoredWeights } from '../src/model/spec';
+import { LINEAR_NAMES, linearOf, type StoredWeights } from '../src/model/spec';
 import { bytesOf } from '../src/model/weightArray';
 import { sampleCalibration, tokenizeCorpus } from '../src/data/windows';
 import { DEFAULT_RUN } from '../src/prune/config';
@@ -27,7 +27,7 @@ const peakRssBytes = () => process.resourceUsage().maxRSS * 1024;
 
 function storedBytes(w: StoredWeights): number {
   let n = bytesOf(w.embed) + (w.lmHead === w.embed ? 0 : bytesOf(w.lmHead));
-  for (const b of w.blocks) for (const l of LINEAR_NAMES) n += bytesOf(b[l].w);
+  for (const b of w.blocks) for (const l of LINEAR_NAMES) n += bytesOf(linearOf(b, l).w);
   return n;
 }
 

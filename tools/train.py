@@ -26,6 +26,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bpe import ByteBPE, train_bpe  # noqa: E402
+import gpt2  # noqa: E402
 from llama import Config, LlamaForCausalLM, save_safetensors, state_for_export  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -91,6 +92,8 @@ def lr_at(step: int, steps: int, warmup: int, lr: float, min_ratio: float) -> fl
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--name", required=True)
+    ap.add_argument("--arch", choices=("llama", "gpt2"), default="llama",
+                    help="gpt2: tools/gpt2.py (LayerNorm, GELU, learned positions, tied head; --kv-heads and --ffn unused, MLP is 4×dim)")
     ap.add_argument("--vocab", type=int, default=4096)
     ap.add_argument("--dim", type=int, default=256)
     ap.add_argument("--layers", type=int, default=4)
@@ -130,10 +133,15 @@ def main() -> None:
     calib_ids = encode_file(tok, "public/data/sotu-calib.txt", a.vocab)
     log(f"train tokens {len(train_ids)}, vocab {tok.vocab_size}")
 
-    cfg = Config(vocab_size=tok.vocab_size, hidden_size=a.dim, intermediate_size=a.ffn, num_hidden_layers=a.layers,
-                 num_attention_heads=a.heads, num_key_value_heads=a.kv_heads, max_position_embeddings=a.ctx,
-                 bos_token_id=tok.special_id, eos_token_id=tok.special_id)
-    model = LlamaForCausalLM(cfg)
+    if a.arch == "gpt2":
+        cfg = gpt2.Config(vocab_size=tok.vocab_size, n_embd=a.dim, n_layer=a.layers, n_head=a.heads, n_positions=a.ctx,
+                          bos_token_id=tok.special_id, eos_token_id=tok.special_id)
+        model = gpt2.GPT2(cfg)
+    else:
+        cfg = Config(vocab_size=tok.vocab_size, hidden_size=a.dim, intermediate_size=a.ffn, num_hidden_layers=a.layers,
+                     num_attention_heads=a.heads, num_key_value_heads=a.kv_heads, max_position_embeddings=a.ctx,
+                     bos_token_id=tok.special_id, eos_token_id=tok.special_id)
+        model = LlamaForCausalLM(cfg)
     model.init_weights(a.seed)
     prev = None
     if a.init_from:
@@ -193,7 +201,8 @@ def main() -> None:
     cfg_d = cfg.hf_dict()
     with open(os.path.join(out_dir, "config.json"), "w") as f:
         json.dump(cfg_d, f, indent=2)
-    save_safetensors(os.path.join(out_dir, "model.safetensors"), state_for_export(model))
+    export = gpt2.state_for_export(model) if a.arch == "gpt2" else state_for_export(model)
+    save_safetensors(os.path.join(out_dir, "model.safetensors"), export)
     with open(os.path.join(out_dir, "tokenizer.json"), "w", encoding="utf-8") as f:
         json.dump(tok.to_hf_json(), f, ensure_ascii=False)
     evals = {}
@@ -204,7 +213,7 @@ def main() -> None:
         json.dump(evals, f, indent=2)
     run = dict(name=a.name, seed=a.seed, steps=steps, batch=a.batch, ctx=a.ctx, lr=a.lr, warmup=a.warmup,
                wd=a.wd, minutes_budget=a.minutes, tokens_seen=tokens_seen, train_tokens=int(len(train_ids)), train_seconds=round(train_s, 1),
-               threads=a.threads, params=n_params, final_train_loss_ema=ema, torch=torch.__version__)
+               threads=a.threads, params=n_params, arch=a.arch, final_train_loss_ema=ema, torch=torch.__version__)
     if prev is not None:
         # a continued run: totals over all stages, and each stage kept for the model card
         stages = prev.get("stages", [{k: prev[k] for k in ("steps", "lr", "warmup", "minutes_budget", "tokens_seen", "train_seconds")}])

@@ -8,7 +8,7 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseSafetensors, writeSafetensors, type TensorToWrite } from '../model/safetensors';
-import { LINEAR_NAMES, type LinearName } from '../model/spec';
+import { GPT2_LINEAR_NAMES, LINEAR_NAMES, recordLinearNames, type LinearName } from '../model/spec';
 import {
   CheckpointMismatchError,
   CheckpointOrderError,
@@ -80,7 +80,7 @@ export class DiskCheckpointStore implements CheckpointStore {
     if (cp.block !== want) throw new CheckpointOrderError(cp.block, want);
     const shapes = {} as Record<LinearName, [number, number]>;
     const tensors: Record<string, TensorToWrite> = {};
-    for (const n of LINEAR_NAMES) {
+    for (const n of recordLinearNames(cp.summary.layers)) {
       const s = cp.summary.layers[n];
       shapes[n] = [s.rows, s.cols];
       tensors[n] = { shape: [s.rows, s.cols], data: cp.weights[n] };
@@ -174,7 +174,8 @@ export class DiskCheckpointStore implements CheckpointStore {
     const blocks: Record<LinearName, Float32Array>[] = [];
     for (let i = 0; i < st.completed; i++) {
       const f = await read(`block-${i}.safetensors`);
-      blocks.push(Object.fromEntries(LINEAR_NAMES.map((n) => [n, f.f32(n)])) as Record<LinearName, Float32Array>);
+      const names = f.has('fc') ? GPT2_LINEAR_NAMES : LINEAR_NAMES;
+      blocks.push(Object.fromEntries(names.map((n) => [n, f.f32(n)])) as Record<LinearName, Float32Array>);
     }
     const chain = await read(`chain-${st.completed - 1}.safetensors`);
     return {

@@ -2,7 +2,7 @@
 // and the pruning executor. Shapes as in src/model/spec.ts (a linear's W is [out, in]).
 // Embedding and LM head are chunked VocabTables (vocabTable.ts); with tied embeddings both fields
 // are the same table, uploaded once. 16-bit host weights are widened one tensor at a time on upload.
-import { LINEAR_NAMES, type LinearName, type ModelSpec, type StoredWeights } from '../model/spec';
+import { blockLinearNames, LINEAR_NAMES, linearOf, type LinearName, type ModelSpec, type StoredWeights } from '../model/spec';
 import { toF32 } from '../model/weightArray';
 import type { GpuRuntime } from './runtime';
 import { destroyVocabTable, uploadVocabTable, type VocabTable } from './vocabTable';
@@ -35,8 +35,8 @@ export interface UploadModelOptions {
 /** One decoder block's weights, widened to f32 one tensor at a time (label prefix L<i>). */
 export function uploadBlockWeights(rt: GpuRuntime, b: StoredWeights['blocks'][number], i: number): GpuBlockWeights {
   const lin = {} as Record<LinearName, GpuLinear>;
-  for (const n of LINEAR_NAMES) {
-    const l = b[n];
+  for (const n of blockLinearNames(b)) {
+    const l = linearOf(b, n);
     lin[n] = { w: rt.upload(toF32(l.w), `L${i}.${n}.w`), b: l.b ? rt.upload(l.b, `L${i}.${n}.b`) : null, out: l.out, in: l.in };
   }
   return { ...lin, attnNorm: rt.upload(b.attnNorm, `L${i}.attnNorm`), mlpNorm: rt.upload(b.mlpNorm, `L${i}.mlpNorm`) };

@@ -3,9 +3,10 @@
 // defaults to num_attention_heads, head_dim to hidden_size / num_attention_heads.
 
 import { ConfigError, CorruptFileError, ModelExportError, UnsupportedModelTypeError } from './errors';
+import { gpt2ConfigToSpec, gpt2SpecToConfig, isNanoGptConfig } from './gpt2Config';
 import type { ModelFamily, ModelSpec } from './spec';
 
-export const SUPPORTED_MODEL_TYPES = ['llama', 'mistral', 'qwen2'] as const;
+export const SUPPORTED_MODEL_TYPES = ['llama', 'mistral', 'qwen2', 'gpt2'] as const;
 
 const DEFAULTS: Record<'llama' | 'mistral' | 'qwen2', { ropeTheta: number; eps: number; tied: boolean; maxPos: number }> = {
   llama: { ropeTheta: 10000, eps: 1e-6, tied: false, maxPos: 2048 },
@@ -31,6 +32,7 @@ export function parseJsonObject(bytes: Uint8Array, file: string): Record<string,
 
 export function configToSpec(cfg: Record<string, unknown>, file = 'config.json'): ModelSpec {
   const type = cfg.model_type;
+  if (type === 'gpt2' || isNanoGptConfig(cfg)) return gpt2ConfigToSpec(cfg, file);
   if (type !== 'llama' && type !== 'mistral' && type !== 'qwen2')
     throw new UnsupportedModelTypeError(file, `model_type ${JSON.stringify(type)}`, SUPPORTED_MODEL_TYPES);
   const d = DEFAULTS[type];
@@ -118,12 +120,13 @@ export function configToSpec(cfg: Record<string, unknown>, file = 'config.json')
 
 /** ModelSpec → a config.json that transformers loads (for exporting a pruned model in `torchDtype`). */
 export function specToConfig(spec: ModelSpec, torchDtype: 'float32' | 'bfloat16' | 'float16' = 'float32'): Record<string, unknown> {
+  if (spec.family === 'gpt2') return gpt2SpecToConfig(spec, torchDtype);
   if (spec.ropeLayout !== 'half')
     throw new ModelExportError(
       'specToConfig',
       "HF expects rotate-half RoPE; convert the weights with convertRopeLayout(spec, weights, 'half') first",
     );
-  const type = spec.family === 'llama2c' ? 'llama' : spec.family;
+  const type = spec.family === 'llama2c' ? 'llama' : (spec.family as 'llama' | 'mistral' | 'qwen2');
   return {
     architectures: [{ llama: 'LlamaForCausalLM', mistral: 'MistralForCausalLM', qwen2: 'Qwen2ForCausalLM' }[type]],
     model_type: type,

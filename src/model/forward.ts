@@ -1,10 +1,11 @@
 // CPU reference forward of the whole model (f32 math, f64 accumulation inside the ops; 16-bit weights
 // are widened a block or a vocabulary chunk at a time, docs/real-models.md §2):
-//   x = embed[ids];  per block: x += attn(rmsnorm(x)); x += mlp(rmsnorm(x));  logits = rmsnorm(x) · lm_headᵀ
-// The block itself is src/core/ops/block.ts (blockForwardRef, shared with BESA's reconstruction
-// loss), so the pruning pipeline, the evaluator and the GPU tests agree on one definition.
+//   x = embed[ids] (+ pos[t], gpt2);  per block: x += attn(norm(x)); x += mlp(norm(x));  logits = norm(x) · lm_headᵀ
+// The block itself is src/core/ops/archBlock.ts (shared with BESA's reconstruction loss), so the pruning
+// pipeline, the evaluator and the GPU tests agree on one definition; norm is RMSNorm (llama) or LayerNorm (gpt2).
 
-import { blockForwardRef } from '../core/ops/block';
+import { archBlockForward } from '../core/ops/archBlock';
+import { layernormForward } from '../core/ops/layernorm';
 import { linearForward } from '../core/ops/linear';
 import { rmsnormForward } from '../core/ops/rmsnorm';
 import { blockToF32, type BlockWeights, type ModelSpec, type StoredWeights } from './spec';
@@ -17,11 +18,16 @@ export class ForwardInputError extends Error {
   }
 }
 
-/** Token ids → embeddings [T, C]. */
+/** Token ids → embeddings [T, C] (plus the learned position rows 0..T-1 when the model has them). */
 export function embedCpu(spec: ModelSpec, weights: StoredWeights, ids: ArrayLike<number>): Float32Array {
   const C = spec.dim;
   const T = ids.length;
   if (T === 0) throw new ForwardInputError('forward: empty input; pass at least one token id');
+  const pos = weights.posEmbed;
+  if (pos && T > spec.maxSeqLen)
+    throw new ForwardInputError(
+      `forward: ${T} tokens, but this model has learned positions for ${spec.maxSeqLen}; use a sequence length ≤ ${spec.maxSeqLen}`,
+    );
   const x = new Float32Array(T * C);
   for (let t = 0; t < T; t++) {
     const id = ids[t];
@@ -30,6 +36,10 @@ export function embedCpu(spec: ModelSpec, weights: StoredWeights, ids: ArrayLike
         `forward: token id ${id} at position ${t} is outside the vocabulary [0, ${spec.vocabSize}); the ids come from another tokenizer`,
       );
     x.set(sliceToF32(weights.embed, id * C, (id + 1) * C), t * C);
+    if (pos) {
+      const p = sliceToF32(pos, t * C, (t + 1) * C);
+      for (let c = 0; c < C; c++) x[t * C + c] += p[c];
+    }
   }
   return x;
 }
@@ -39,18 +49,23 @@ export function blockForwardCpu(spec: ModelSpec, block: BlockWeights, X: Float32
   const T = X.length / spec.dim;
   if (!Number.isInteger(T) || T === 0)
     throw new ForwardInputError(`blockForwardCpu: X has ${X.length} values, not a positive multiple of dim ${spec.dim}`);
-  return blockForwardRef(spec, block, null, X, T).y;
+  return archBlockForward(spec, block, null, X, T).y;
 }
 
 /** Vocabulary rows widened per chunk of a 16-bit LM head, so the f32 copy is never the whole [V, C]. */
 const HEAD_CHUNK_ROWS = 4096;
 
-/** Final RMSNorm + LM head: X [T, C] → logits [T, V]. */
-export function headCpu(spec: ModelSpec, weights: StoredWeights, X: Float32Array): Float32Array {
+/** The final norm [T, C]: RMSNorm, or LayerNorm (ln_f) for gpt2. */
+export function finalNormCpu(spec: ModelSpec, weights: StoredWeights, X: Float32Array): Float32Array {
   const C = spec.dim;
   const T = X.length / C;
-  const { y } = rmsnormForward(X, weights.finalNorm, T, C, spec.normEps);
-  return lmHeadCpu(y, weights.lmHead, T, C, spec.vocabSize);
+  if (spec.family !== 'gpt2') return rmsnormForward(X, weights.finalNorm, T, C, spec.normEps).y;
+  return layernormForward(X, weights.finalNorm, weights.finalNormBias ?? new Float32Array(C), T, C, spec.normEps).y;
+}
+
+/** Final norm + LM head: X [T, C] → logits [T, V]. */
+export function headCpu(spec: ModelSpec, weights: StoredWeights, X: Float32Array): Float32Array {
+  return lmHeadCpu(finalNormCpu(spec, weights, X), weights.lmHead, X.length / spec.dim, spec.dim, spec.vocabSize);
 }
 
 /** logits [T, V] = y [T, C] · headᵀ, head [V, C] as stored (a 16-bit head is widened chunk by chunk). */

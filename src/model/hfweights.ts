@@ -2,9 +2,11 @@
 // llama2.c (interleaved pairs 2j, 2j+1) and HF (rotate-half pairs j, j + D/2).
 
 import { MissingTensorError, ModelExportError, TensorShapeError } from './errors';
+import { GPT2_HF_LINEAR, gpt2WeightsFromHf, gpt2WeightsToHf } from './gpt2Weights';
 import type { TensorStore, TensorToWrite } from './safetensors';
 import {
   LINEAR_NAMES,
+  linearOf,
   linearShapes,
   type LinearName,
   type LinearWeights,
@@ -14,8 +16,8 @@ import {
 } from './spec';
 import { halfArray, isHalf, type WeightArray } from './weightArray';
 
-/** The HF module name of each linear inside model.layers.N (also the order of model.named_modules()). */
-export const HF_LINEAR: Record<LinearName, string> = {
+/** The HF module name of each LLaMA linear inside model.layers.N (also the order of model.named_modules()). */
+export const HF_LINEAR: Partial<Record<LinearName, string>> = {
   q: 'self_attn.q_proj',
   k: 'self_attn.k_proj',
   v: 'self_attn.v_proj',
@@ -24,6 +26,12 @@ export const HF_LINEAR: Record<LinearName, string> = {
   up: 'mlp.up_proj',
   down: 'mlp.down_proj',
 };
+/** The HF module a linear of block i lives in (GPT-2's q, k, v all live in the fused c_attn). */
+export function hfModuleName(spec: ModelSpec, i: number, n: LinearName): string {
+  if (spec.family === 'gpt2') return `transformer.h.${i}.${GPT2_HF_LINEAR[n as keyof typeof GPT2_HF_LINEAR]}`;
+  return `model.layers.${i}.${HF_LINEAR[n]}`;
+}
+
 const hasBias = (spec: ModelSpec, n: LinearName) => spec.qkvBias && (n === 'q' || n === 'k' || n === 'v');
 
 /**
@@ -31,6 +39,7 @@ const hasBias = (spec: ModelSpec, n: LinearName) => spec.qkvBias && (n === 'q' |
  * dtype (docs/real-models.md §2); norms and biases are widened to f32.
  */
 export function weightsFromHf(spec: ModelSpec, store: TensorStore): StoredWeights {
+  if (spec.family === 'gpt2') return gpt2WeightsFromHf(spec, store);
   const check = (name: string, shape: number[]): void => {
     if (!store.has(name)) {
       const hint =
@@ -75,6 +84,7 @@ export function weightsFromHf(spec: ModelSpec, store: TensorStore): StoredWeight
 
 /** Weights → HF-named tensors (the names and dtypes a loaded checkpoint had), ready for writeSafetensors. */
 export function weightsToHf(spec: ModelSpec, w: StoredWeights): Map<string, TensorToWrite> {
+  if (spec.family === 'gpt2') return gpt2WeightsToHf(spec, w);
   if (spec.ropeLayout !== 'half')
     throw new ModelExportError('weightsToHf', "HF expects rotate-half RoPE; convert with convertRopeLayout(spec, weights, 'half') first");
   const C = spec.dim;
@@ -85,7 +95,7 @@ export function weightsToHf(spec: ModelSpec, w: StoredWeights): Map<string, Tens
     m.set(`${p}input_layernorm.weight`, { shape: [C], data: b.attnNorm });
     m.set(`${p}post_attention_layernorm.weight`, { shape: [C], data: b.mlpNorm });
     for (const n of LINEAR_NAMES) {
-      const l = b[n];
+      const l = linearOf(b, n);
       m.set(`${p}${HF_LINEAR[n]}.weight`, { shape: [l.out, l.in], data: l.w });
       if (l.b) m.set(`${p}${HF_LINEAR[n]}.bias`, { shape: [l.out], data: l.b });
     }

@@ -10,7 +10,15 @@
 // llama2.c rotates interleaved pairs (2j, 2j+1) with theta 10000; its w1 = gate, w3 = up, w2 = down.
 
 import { CorruptFileError, ModelExportError, TruncatedFileError, UnsupportedModelTypeError } from './errors';
-import type { BlockWeights, LinearWeights, ModelSpec, ModelWeights, StoredBlock, StoredWeights } from './spec';
+import {
+  linearOf,
+  type BlockWeights,
+  type LinearWeights,
+  type ModelSpec,
+  type ModelWeights,
+  type StoredBlock,
+  type StoredWeights,
+} from './spec';
 import { toF32, type WeightArray } from './weightArray';
 
 const HEADER_BYTES = 28;
@@ -219,7 +227,7 @@ export function writeLlama2c(spec: ModelSpec, w: StoredWeights, version: Llama2c
   }
   for (const n of ['q', 'k', 'v', 'o'] as const) each((b) => b[n].w);
   if (version === 0) each((b) => b.mlpNorm);
-  for (const n of ['gate', 'down', 'up'] as const) each((b) => b[n].w); // w1, w2, w3
+  for (const n of ['gate', 'down', 'up'] as const) each((b) => linearOf(b, n).w); // w1, w2, w3
   if (version === 0) {
     put(w.finalNorm);
     // freq_cis as llama2.c's precompute_freqs_cis: cos/sin(t · 10000^(-2j/D)), [seq_len, D/2] each.

@@ -1,8 +1,8 @@
 // Per-block input statistics collected in the SAME dense pass that produces Y_ref (docs/besa.md §1.2, §1.8:
-// all 7 linears hooked at once, so o and down see inputs from the dense q/k/v and gate/up):
+// all the linears hooked at once, so o and down (gpt2: proj) see inputs from the dense q/k/v and gate/up (fc)):
 //   Wanda scaler_row [in] (BESA importance and Wanda), SparseGPT Hessian H [in, in].
 // q/k/v share one input and gate/up share one, so 4 accumulators serve the 7 linears.
-import type { BlockWeights, LinearName, ModelSpec } from '../model/spec';
+import { linearOf, type BlockWeights, type LinearName, type ModelSpec } from '../model/spec';
 import type { LinearInputs } from './executor';
 import { HessianStats, WandaStats } from './methods/stats';
 
@@ -12,7 +12,7 @@ const KEYS: InputKey[] = ['attnIn', 'oIn', 'mlpIn', 'downIn'];
 export function inputKeyOf(n: LinearName): InputKey {
   if (n === 'q' || n === 'k' || n === 'v') return 'attnIn';
   if (n === 'o') return 'oIn';
-  if (n === 'down') return 'downIn';
+  if (n === 'down' || n === 'proj') return 'downIn';
   return 'mlpIn';
 }
 
@@ -33,8 +33,8 @@ export class BlockInputStats {
     const width: Record<InputKey, number> = {
       attnIn: block.q.in,
       oIn: block.o.in,
-      mlpIn: block.gate.in,
-      downIn: block.down.in,
+      mlpIn: (block.gate ?? linearOf(block, 'fc')).in,
+      downIn: (block.down ?? linearOf(block, 'proj')).in,
     };
     if (width.attnIn !== spec.dim) throw new Error(`BlockInputStats: q.in=${width.attnIn} differs from dim ${spec.dim}`);
     for (const k of KEYS) {

@@ -2,7 +2,7 @@
 // pipeline hands the store the block's pruned linears and the chain state X_p (inputs of the next
 // block). The browser persists to IndexedDB/OPFS, the CLI to disk (src/cli/diskCheckpoint.ts); this
 // file has the interface and an in-memory store (tests, and the studio's "resume in this tab").
-import { LINEAR_NAMES, type LinearName } from '../model/spec';
+import { recordLinearNames, type LinearName } from '../model/spec';
 import type { BlockSummary } from './summary';
 import type { BesaProgress } from './methods/besa';
 
@@ -68,7 +68,7 @@ export class CheckpointOrderError extends Error {
 }
 
 const copyWeights = (w: Record<LinearName, Float32Array>) =>
-  Object.fromEntries(LINEAR_NAMES.map((n) => [n, w[n].slice()])) as Record<LinearName, Float32Array>;
+  Object.fromEntries(recordLinearNames(w).map((n) => [n, w[n].slice()])) as Record<LinearName, Float32Array>;
 
 /** Everything in memory, deep-copied on the way in and out (so callers may keep mutating theirs). */
 export class MemoryCheckpointStore implements CheckpointStore {

@@ -7,27 +7,28 @@
 import { prefixAtCandidates } from '../core/besa/grad';
 import { hardMask } from '../core/besa/masks';
 import { reconLoss } from '../core/ops/reconLoss';
-import { blockBackwardRef, blockForwardRef, REFERENCE_OPS, type BlockOps, type BlockSaved } from '../core/ops/block';
-import { LINEAR_NAMES, type BlockWeights, type LinearName, type ModelSpec } from '../model/spec';
+import { REFERENCE_OPS, type BlockOps } from '../core/ops/block';
+import { archBlockBackward, archBlockForward, savedLinearInputs, type AnyBlockSaved } from '../core/ops/archBlock';
+import { blockLinearNames, linearNames, linearOf, type BlockWeights, type LinearName, type ModelSpec } from '../model/spec';
 
 /** Per-linear masks (values in {0,1} for hard masks), [out, in] each; missing = dense. */
 export type MaskSet = Partial<Record<LinearName, Float32Array>> | null;
 
 /**
- * The inputs of the 7 linears (docs/besa.md §1.2: the hooks see these in the dense pass). q/k/v share attnIn,
- * gate/up share mlpIn, so 4 arrays cover all 7 linears.
+ * The inputs of the block's linears (docs/besa.md §1.2: the hooks see these in the dense pass). q/k/v share attnIn,
+ * gate/up (GPT-2: fc) share mlpIn, so 4 arrays cover every linear of either architecture.
  */
 export interface LinearInputs {
-  attnIn: Float32Array; // [T, C]   rmsnorm(x) → q, k, v
+  attnIn: Float32Array; // [T, C]   norm(x) → q, k, v
   oIn: Float32Array; // [T, H·D]    attention output → o
-  mlpIn: Float32Array; // [T, C]    rmsnorm(x1) → gate, up
-  downIn: Float32Array; // [T, F]   swiglu(gate, up) → down
+  mlpIn: Float32Array; // [T, C]    norm(x1) → gate, up (gpt2: fc)
+  downIn: Float32Array; // [T, F]   swiglu(gate, up) → down (gpt2: gelu(fc) → proj)
 }
 
 export function linearInputOf(inputs: LinearInputs, n: LinearName): Float32Array {
   if (n === 'q' || n === 'k' || n === 'v') return inputs.attnIn;
   if (n === 'o') return inputs.oIn;
-  if (n === 'down') return inputs.downIn;
+  if (n === 'down' || n === 'proj') return inputs.downIn;
   return inputs.mlpIn;
 }
 
@@ -71,11 +72,12 @@ export type BesaCounts = Record<LinearName, Int32Array>;
  */
 export function lazyHardMasks(block: BlockWeights, order: BesaOrder, counts: BesaCounts): NonNullable<MaskSet> {
   const set: Partial<Record<LinearName, Float32Array>> = {};
-  for (const n of LINEAR_NAMES) {
+  for (const n of blockLinearNames(block)) {
     let m: Float32Array | null = null;
+    const l = linearOf(block, n);
     Object.defineProperty(set, n, {
       enumerable: true,
-      get: () => (m ??= hardMask(counts[n], order[n].sortIdx, block[n].out, block[n].in)),
+      get: () => (m ??= hardMask(counts[n], order[n].sortIdx, l.out, l.in)),
     });
   }
   return set;
@@ -227,22 +229,22 @@ export abstract class HostBlockExecutor implements BlockExecutor {
 
   async forward(block: BlockWeights, X: Float32Array, masks: MaskSet, opts: ForwardOptions = {}): Promise<ForwardResult> {
     const T = tokensOf(this.spec, X, `${this.constructor.name}.forward`);
-    const { y, saved } = blockForwardRef(this.spec, block, masks, X, T, this.ops);
+    const { y, saved } = archBlockForward(this.spec, block, masks, X, T, this.ops);
     const res: ForwardResult = { y };
     if (opts.save) res.saved = saved;
-    if (opts.collectInputs) res.inputs = { attnIn: saved.n1, oIn: saved.att, mlpIn: saved.n2, downIn: saved.h };
+    if (opts.collectInputs) res.inputs = savedLinearInputs(saved);
     return res;
   }
 
   async backward(block: BlockWeights, masks: MaskSet, saved: unknown, dY: Float32Array): Promise<BackwardResult> {
-    const s = saved as BlockSaved<Float32Array> | undefined;
+    const s = saved as AnyBlockSaved | undefined;
     if (!s || typeof s !== 'object' || !('probs' in s))
       throw new ExecutorInputError(
         `${this.constructor.name}.backward: \`saved\` must come from forward(..., { save: true }) of this executor`,
       );
-    const { dx, dMask } = blockBackwardRef(this.spec, block, masks, s, dY, this.ops);
+    const { dx, dMask } = archBlockBackward(this.spec, block, masks, s, dY, this.ops);
     const maskGrads = {} as Record<LinearName, Float32Array>;
-    for (const n of LINEAR_NAMES) maskGrads[n] = dMask[n];
+    for (const n of linearNames(this.spec)) maskGrads[n] = dMask[n];
     return { dx, maskGrads };
   }
 
@@ -255,8 +257,8 @@ export abstract class HostBlockExecutor implements BlockExecutor {
   ): Promise<Record<LinearName, ArrayLike<number>>> {
     const { maskGrads } = await this.backward(block, masks, saved, dY);
     const out = {} as Record<LinearName, ArrayLike<number>>;
-    for (const n of LINEAR_NAMES) {
-      const { out: rows, in: cols } = block[n];
+    for (const n of linearNames(this.spec)) {
+      const { out: rows, in: cols } = linearOf(block, n);
       out[n] = prefixAtCandidates(maskGrads[n], order[n].sortIdx, order[n].kd, rows, cols, rows);
     }
     return out;

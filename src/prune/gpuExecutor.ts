@@ -24,7 +24,7 @@ import { reconLoss } from '../gpu/kernels/reconLoss';
 import { blockForwardBatchGpu, createBlockBatch, destroyBlockBatch, sequencesPerChunk } from '../gpu/blockBatch';
 import { groupSize } from '../core/besa/masks';
 import type { GpuRuntime } from '../gpu/runtime';
-import { LINEAR_NAMES, type BlockWeights, type LinearName, type ModelSpec } from '../model/spec';
+import { blockArch, LINEAR_NAMES, linearOf, type BlockWeights, type LinearName, type ModelSpec } from '../model/spec';
 import {
   ExecutorInputError,
   lazyHardMasks,
@@ -81,6 +81,10 @@ export class GpuBlockExecutor implements BlockExecutor {
     readonly rt: GpuRuntime,
     readonly spec: ModelSpec,
   ) {
+    if (blockArch(spec) !== 'llama')
+      throw new ExecutorInputError(
+        `GpuBlockExecutor: the WebGPU block kernels cover LLaMA-family blocks; a ${spec.family} model runs on the wasm or cpu engine (pick it with --engine / the Engine field)`,
+      );
     this.adapter = adapterLabel(rt.caps);
     rt.ledger.resetPeak(); // the report's peak GPU bytes are this executor's run (plus what is live now)
   }
@@ -94,7 +98,7 @@ export class GpuBlockExecutor implements BlockExecutor {
     if (this.weights.length >= 2) this.destroyWeights(this.weights.shift()!.gpu);
     const lin = {} as Record<LinearName, BlockWeightsGpu[LinearName]>;
     for (const n of LINEAR_NAMES) {
-      const l = block[n];
+      const l = linearOf(block, n);
       lin[n] = { w: rt.upload(l.w, `exec.${n}.w`), b: l.b ? rt.upload(l.b, `exec.${n}.b`) : null, out: l.out, in: l.in };
     }
     const gpu: BlockWeightsGpu = {
@@ -187,7 +191,7 @@ export class GpuBlockExecutor implements BlockExecutor {
     const handle = lazyHardMasks(block, order, counts);
     this.rt.flush(); // the count writes below must not overtake recorded work that reads the old counts/masks
     for (const n of LINEAR_NAMES) {
-      const { out: rows, in: cols } = block[n];
+      const { out: rows, in: cols } = linearOf(block, n);
       const c = counts[n];
       const nBuf = this.persistent(this.countBufs, n, c.length, `exec.besa.${n}.n`);
       this.rt.write(nBuf, new Uint32Array(c.buffer, c.byteOffset, c.length)); // 0 ≤ n_g ≤ cols
@@ -300,7 +304,7 @@ export class GpuBlockExecutor implements BlockExecutor {
     const ws = this.recordBackward(block, masks, saved, dY);
     const g = ws.grads!;
     const maskGrads = {} as Record<LinearName, Float32Array>;
-    for (const n of LINEAR_NAMES) maskGrads[n] = await this.rt.read(g.dMask[n], block[n].out * block[n].in * 4);
+    for (const n of LINEAR_NAMES) maskGrads[n] = await this.rt.read(g.dMask[n], linearOf(block, n).out * linearOf(block, n).in * 4);
     return opts.wantDx ? { dx: await this.rt.read(g.dx, ws.T * this.spec.dim * 4), maskGrads } : { maskGrads };
   }
 
@@ -313,14 +317,14 @@ export class GpuBlockExecutor implements BlockExecutor {
       const { sortIdx, kd } = order[n];
       // shaders/besa_prefix_grad.wgsl splits a row into the segments between consecutive k_d
       for (let d = 0; d < kd.length; d++)
-        if (kd[d] < 0 || kd[d] > block[n].in || (d > 0 && kd[d] > kd[d - 1]))
+        if (kd[d] < 0 || kd[d] > linearOf(block, n).in || (d > 0 && kd[d] > kd[d - 1]))
           throw new ExecutorInputError(
-            `GpuBlockExecutor: BESA order.${n}.kd must descend within [0, ${block[n].in}] (k_d = int(cols·cand_d), cand 1 → 0); k_${d} = ${kd[d]}`,
+            `GpuBlockExecutor: BESA order.${n}.kd must descend within [0, ${linearOf(block, n).in}] (k_d = int(cols·cand_d), cand 1 → 0); k_${d} = ${kd[d]}`,
           );
       bufs[n] = {
         sortIdx: this.rt.upload(new Uint32Array(sortIdx.buffer, sortIdx.byteOffset, sortIdx.length), `exec.besa.${n}.sortIdx`),
         kd: this.rt.upload(new Uint32Array(kd.buffer, kd.byteOffset, kd.length), `exec.besa.${n}.kd`),
-        pre: this.rt.createBuffer(block[n].out * kd.length * 4, `exec.besa.${n}.pre`),
+        pre: this.rt.createBuffer(linearOf(block, n).out * kd.length * 4, `exec.besa.${n}.pre`),
       };
     }
     this.besaOrder = { order, bufs };
@@ -356,7 +360,7 @@ export class GpuBlockExecutor implements BlockExecutor {
     const bufs = this.besaBuffers(order, block);
     const ranges = lossBuf ? [{ buffer: lossBuf, bytes: 4 }] : [];
     for (const n of LINEAR_NAMES) {
-      const { out: rows, in: cols } = block[n];
+      const { out: rows, in: cols } = linearOf(block, n);
       const D = order[n].kd.length;
       besaPrefixAtK(this.rt, ws.grads!.dMask[n], bufs[n].sortIdx, bufs[n].kd, bufs[n].pre, rows, cols, D);
       ranges.push({ buffer: bufs[n].pre, bytes: rows * D * 4 });

@@ -12,7 +12,8 @@ import { embedCpu } from '../model/forward';
 import {
   blockStoredLike,
   blockToF32,
-  LINEAR_NAMES,
+  blockLinearNames,
+  linearOf,
   type BlockWeights,
   type LinearName,
   type ModelSpec,
@@ -84,10 +85,10 @@ export class RunCancelledError extends Error {
   }
 }
 
-/** A block with all 7 linears replaced by f32 arrays (norms and biases shared). */
+/** A block with all its linears replaced by f32 arrays (norms and biases shared). */
 export function withLinears(block: StoredBlock, w: Record<LinearName, Float32Array>): BlockWeights {
   const out = { ...block } as unknown as BlockWeights;
-  for (const n of LINEAR_NAMES) out[n] = { ...block[n], w: w[n] };
+  for (const n of blockLinearNames(block)) out[n] = { ...linearOf(block, n), w: w[n] };
   return out;
 }
 
@@ -244,7 +245,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
       assertFinite(`block ${i}: the pruned block's output`, nextXp, BESA_ADVICE);
       const summary: BlockSummary = {
         block: i,
-        ...measureBlock(pruned),
+        ...measureBlock(pruned as Record<LinearName, { w: Float32Array; out: number; in: number }>),
         lossBefore: extra.lossBefore ?? lossAfter,
         lossAfter,
         steps: extra.steps ?? 1,

@@ -3,7 +3,7 @@
 // allocation (zeros counted), achieved sparsity, perplexities with windows/seqlen, wall time, adapter,
 // peak GPU bytes. JSON for machines, CSV of the allocation for spreadsheets.
 import type { StoredBytes } from '../model/export';
-import { LINEAR_NAMES, type ModelSpec, type StoredWeights } from '../model/spec';
+import { blockLinearNames, linearOf, recordLinearNames, type ModelSpec, type StoredWeights } from '../model/spec';
 import type { BlockExecutor } from './executor';
 import type { RunConfig } from './config';
 import { methodOf } from './methods/registry';
@@ -70,9 +70,13 @@ export interface RunReport {
 
 export function countParams(spec: ModelSpec, w: StoredWeights): number {
   let n = w.embed.length + w.finalNorm.length + (spec.tiedEmbeddings ? 0 : w.lmHead.length);
+  n += (w.posEmbed?.length ?? 0) + (w.finalNormBias?.length ?? 0);
   for (const b of w.blocks) {
-    n += b.attnNorm.length + b.mlpNorm.length;
-    for (const l of LINEAR_NAMES) n += b[l].w.length + (b[l].b?.length ?? 0);
+    n += b.attnNorm.length + b.mlpNorm.length + (b.attnNormBias?.length ?? 0) + (b.mlpNormBias?.length ?? 0);
+    for (const name of blockLinearNames(b)) {
+      const l = linearOf(b, name);
+      n += l.w.length + (l.b?.length ?? 0);
+    }
   }
   return n;
 }
@@ -164,7 +168,7 @@ export function allocationCsv(report: RunReport): string {
   // expected_sparsity: learned from θ (BESA); reference_block_sparsity: what floor(s·C) would have pruned in the block
   const rows = ['block,layer,rows,cols,numel,zeros,sparsity,expected_sparsity,reference_block_sparsity'];
   for (const b of report.allocation)
-    for (const n of LINEAR_NAMES) {
+    for (const n of recordLinearNames(b.layers)) {
       const l = b.layers[n];
       const numel = l.rows * l.cols;
       const exp = b.expectedSparsity ? b.expectedSparsity[n].toFixed(6) : '';
@@ -176,11 +180,12 @@ export function allocationCsv(report: RunReport): string {
 
 /** Plain-text allocation table (CLI): one line per block, one column per linear + the block. */
 export function allocationTable(blocks: readonly BlockSummary[]): string {
-  const head = ['block', ...LINEAR_NAMES, 'block'].map((h) => h.padStart(7)).join(' ');
+  const names = blocks.length ? recordLinearNames(blocks[0].layerSparsity) : [];
+  const head = ['block', ...names, 'block'].map((h) => h.padStart(7)).join(' ');
   const lines = blocks.map((b) =>
     [
       String(b.block).padStart(7),
-      ...LINEAR_NAMES.map((n) => b.layerSparsity[n].toFixed(4).padStart(7)),
+      ...names.map((n) => b.layerSparsity[n].toFixed(4).padStart(7)),
       b.blockSparsity.toFixed(4).padStart(7),
     ].join(' '),
   );

@@ -1,7 +1,7 @@
 // Reading a report.json back (issue #14: a report the studio opens to show a finished run's charts; issue #17:
 // a file from anywhere, fuzzed). Every field the studio, the recipe and the CSV read is checked for its type
 // and range, and all problems are listed at once in one ReportFileError; nothing else is trusted.
-import { LINEAR_NAMES } from '../model/spec';
+import { recordLinearNames } from '../model/spec';
 import { CONFIG_FIELDS, valueProblem } from './configSchema';
 import { METHOD_NAMES } from './methods/registry';
 import { REPORT_SCHEMA, type RunReport } from './report';
@@ -57,7 +57,7 @@ class Checks {
   }
   fracs(o: Obj, key: string, path: string): void {
     const v = this.obj(o, key, path);
-    if (v) for (const n of LINEAR_NAMES) this.frac(v, n, `${path}${key}.`);
+    if (v) for (const n of recordLinearNames(v)) this.frac(v, n, `${path}${key}.`);
   }
 }
 
@@ -68,7 +68,7 @@ function checkBlock(c: Checks, b: unknown, i: number, nLayers: number): void {
   c.int(o, 'block', p, 0, nLayers - 1);
   const layers = c.obj(o, 'layers', p);
   if (layers)
-    for (const n of LINEAR_NAMES) {
+    for (const n of recordLinearNames(layers)) {
       const l = c.obj(layers, n, `${p}layers.`);
       if (!l) continue;
       c.int(l, 'rows', `${p}layers.${n}.`, 1, 2 ** 20);

@@ -2,7 +2,7 @@
 // once, each with a message that says what to change (UI label, CLI flag in brackets). Ranges come from
 // the config schema; rules that tie fields together (N:M vs sparsity, the method's structures) are here
 // and in the method registry.
-import { LINEAR_NAMES, linearShapes, type ModelSpec } from '../model/spec';
+import { linearNames, linearShapes, type ModelSpec } from '../model/spec';
 import type { RunConfig } from './config';
 import { CONFIG_FIELDS, fieldApplies, fieldByKey, type Front, getSetting, valueProblem } from './configSchema';
 import { isMethodName, methodOf, structureProblem } from './methods/registry';
@@ -40,7 +40,7 @@ function nmProblems(cfg: RunConfig, spec: ModelSpec | null, front: Front): Setti
     });
   if (!spec) return out;
   const shapes = linearShapes(spec);
-  const odd = LINEAR_NAMES.find((name) => shapes[name][1] % M !== 0);
+  const odd = linearNames(spec).find((name) => shapes[name][1] % M !== 0);
   if (odd)
     out.push({
       key: 'structure',

@@ -1,5 +1,5 @@
 // What the pipeline records about each completed block (events, checkpoints, run report).
-import { LINEAR_NAMES, type LinearName } from '../model/spec';
+import { recordLinearNames, type LinearName } from '../model/spec';
 import type { LayerSparsity } from './events';
 
 export interface LayerCount {
@@ -12,7 +12,7 @@ export interface BlockSummary {
   block: number;
   layers: Record<LinearName, LayerCount>;
   layerSparsity: LayerSparsity; // zeros / numel per linear
-  blockSparsity: number; // Σ zeros / Σ numel over the 7 linears
+  blockSparsity: number; // Σ zeros / Σ numel over the block's linears
   /** BESA: expected sparsity from the final θ (docs/besa.md §1.4); absent for one-shot methods. */
   expectedSparsity?: LayerSparsity;
   /** BESA: block sparsity the reference rule floor(s_row·C) gives from the final θ (docs/besa.md §1.5). */
@@ -42,7 +42,7 @@ export function measureBlock(
   const layerSparsity = {} as LayerSparsity;
   let zeros = 0;
   let numel = 0;
-  for (const n of LINEAR_NAMES) {
+  for (const n of recordLinearNames(weights)) {
     const l = weights[n];
     const z = countZeros(l.w);
     layers[n] = { rows: l.out, cols: l.in, zeros: z };
@@ -58,7 +58,7 @@ export function overallSparsity(blocks: readonly BlockSummary[]): number {
   let z = 0;
   let n = 0;
   for (const b of blocks)
-    for (const name of LINEAR_NAMES) {
+    for (const name of recordLinearNames(b.layers)) {
       z += b.layers[name].zeros;
       n += b.layers[name].rows * b.layers[name].cols;
     }

@@ -1,9 +1,8 @@
 // The WASM engine (docs/wasm.md): the reference block with its linears and attention products run by
 // the SIMD kernel compiled from wasm/gemm.ts (src/wasm). For machines whose only WebGPU adapter is a
 // software one, and browsers without WebGPU. Perplexity forwards go through the same ops.
-import { blockForwardRef } from '../core/ops/block';
-import { rmsnormForward } from '../core/ops/rmsnorm';
-import { cpuForwardLogits, embedCpu, lmHeadCpu, type ForwardLogits } from '../model/forward';
+import { archBlockForward } from '../core/ops/archBlock';
+import { cpuForwardLogits, embedCpu, finalNormCpu, lmHeadCpu, type ForwardLogits } from '../model/forward';
 import { blockToF32, type ModelSpec, type StoredWeights } from '../model/spec';
 import { WasmKernels } from '../wasm/kernels';
 import type { WasmThreading } from '../wasm/threads';
@@ -44,8 +43,8 @@ export function wasmForwardLogits(kernels: WasmKernels, spec: ModelSpec, weights
   return (ids) => {
     let x = embedCpu(spec, weights, ids);
     const T = ids.length;
-    for (const b of weights.blocks) x = blockForwardRef(spec, blockToF32(b), null, x, T, ops).y;
-    const { y } = rmsnormForward(x, weights.finalNorm, T, spec.dim, spec.normEps);
+    for (const b of weights.blocks) x = archBlockForward(spec, blockToF32(b), null, x, T, ops).y;
+    const y = finalNormCpu(spec, weights, x);
     return lmHeadCpu(y, weights.lmHead, T, spec.dim, spec.vocabSize, (a, w, t, i, o) => ops.linearForward(a, w, t, i, o));
   };
 }

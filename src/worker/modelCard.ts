@@ -1,6 +1,6 @@
 // The Model panel's facts, measured from the loaded weights (nothing is copied from the README).
 import type { LoadedModel } from '../model/loader';
-import { LINEAR_NAMES } from '../model/spec';
+import { blockLinearNames, linearOf } from '../model/spec';
 import { bytesOf, countZeros } from '../model/weightArray';
 import { countParams } from '../prune/report';
 import type { ModelCard } from './protocol';
@@ -11,8 +11,8 @@ export function modelCard(m: LoadedModel, readme: string | null): ModelCard {
   let storedLinearBytes = 0;
   let largest = m.weights.embed.length; // elements; the GPU holds every tensor in f32 (×4 below)
   for (const b of m.weights.blocks)
-    for (const n of LINEAR_NAMES) {
-      const w = b[n].w;
+    for (const n of blockLinearNames(b)) {
+      const w = linearOf(b, n).w;
       linearParams += w.length;
       largest = Math.max(largest, w.length);
       zeros += countZeros(w);

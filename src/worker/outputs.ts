@@ -8,7 +8,7 @@ import type { ForwardLogits } from '../model/forward';
 import type { LoadedModel } from '../model/loader';
 import type { FileSource } from '../model/sources';
 import { EmptyPromptError, RunNotFoundError } from './errors';
-import type { LinearName, StoredWeights } from '../model/spec';
+import { linearOf, type LinearName, type StoredWeights } from '../model/spec';
 import { zeroFlags, type WeightArray } from '../model/weightArray';
 
 type ForwardFactory = (spec: ModelSpec, weights: StoredWeights) => ForwardLogits;
@@ -29,6 +29,7 @@ export function maskImage(
   if (!(block >= 0 && block < model.spec.nLayers))
     throw new RangeError(`block ${block} does not exist; the model has blocks 0…${model.spec.nLayers - 1}`);
   const lw = model.weights.blocks[block][layer];
+  if (!lw) throw new RangeError(`block ${block} has no linear '${layer}' (this is a ${model.spec.family} model)`);
   let w: WeightArray = lw.w;
   let fromRun: string | null = null;
   const liveW = live?.get(block)?.[layer];
@@ -36,7 +37,7 @@ export function maskImage(
     w = liveW;
     fromRun = 'running';
   } else if (run && block < run.completedBlocks) {
-    w = run.weights.blocks[block][layer].w;
+    w = linearOf(run.weights.blocks[block], layer).w;
     fromRun = run.runId;
   }
   const pruned = zeroFlags(w);

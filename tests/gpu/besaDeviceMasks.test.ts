@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { hardMask } from '../../src/core/besa/masks';
 import { Rng } from '../../src/core/rng';
 import { embedCpu } from '../../src/model/forward';
-import { LINEAR_NAMES, type BlockWeights, type LinearName } from '../../src/model/spec';
+import { linearOf, LINEAR_NAMES, type BlockWeights, type LinearName } from '../../src/model/spec';
 import type { BesaCounts, BesaOrder, MaskSet } from '../../src/prune/executor';
 import { GpuBlockExecutor } from '../../src/prune/gpuExecutor';
 import { calibIds, loadMicro, microConfig } from '../unit/prune/engineFixture';
@@ -16,7 +16,7 @@ import { getRuntime } from './setup';
 function randomOrder(blk: BlockWeights, rng: Rng): BesaOrder {
   const order = {} as BesaOrder;
   for (const n of LINEAR_NAMES) {
-    const { out: rows, in: cols } = blk[n];
+    const { out: rows, in: cols } = linearOf(blk, n);
     const sortIdx = new Int32Array(rows * cols);
     for (let r = 0; r < rows; r++) {
       const perm = Array.from({ length: cols }, (_, j) => j);
@@ -35,7 +35,7 @@ function randomOrder(blk: BlockWeights, rng: Rng): BesaOrder {
 function randomCounts(blk: BlockWeights, rng: Rng, rowsPerGroup: (rows: number) => number): BesaCounts {
   const counts = {} as BesaCounts;
   for (const n of LINEAR_NAMES) {
-    const { out: rows, in: cols } = blk[n];
+    const { out: rows, in: cols } = linearOf(blk, n);
     const c = Int32Array.from({ length: rows / rowsPerGroup(rows) }, () => rng.int(cols + 1));
     if (c.length > 2) [c[0], c[1]] = [0, cols];
     counts[n] = c;
@@ -44,10 +44,9 @@ function randomCounts(blk: BlockWeights, rng: Rng, rowsPerGroup: (rows: number) 
 }
 
 const hostMasks = (blk: BlockWeights, order: BesaOrder, counts: BesaCounts) =>
-  Object.fromEntries(LINEAR_NAMES.map((n) => [n, hardMask(counts[n], order[n].sortIdx, blk[n].out, blk[n].in)])) as Record<
-    LinearName,
-    Float32Array
-  >;
+  Object.fromEntries(
+    LINEAR_NAMES.map((n) => [n, hardMask(counts[n], order[n].sortIdx, linearOf(blk, n).out, linearOf(blk, n).in)]),
+  ) as Record<LinearName, Float32Array>;
 
 describe('GPU executor builds BESA hard masks from counts', () => {
   for (const [mode, rowsPerGroup] of [

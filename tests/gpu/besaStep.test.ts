@@ -7,7 +7,7 @@ import { candidates, pruneCountsPerCandidate } from '../../src/core/besa/candida
 import { argsortRows, importance } from '../../src/core/besa/importance';
 import { Rng } from '../../src/core/rng';
 import { embedCpu } from '../../src/model/forward';
-import { LINEAR_NAMES, type BlockWeights } from '../../src/model/spec';
+import { linearOf, LINEAR_NAMES, type BlockWeights } from '../../src/model/spec';
 import { besaStepOf, CpuBlockExecutor, type BesaCounts, type BesaOrder } from '../../src/prune/executor';
 import { GpuBlockExecutor } from '../../src/prune/gpuExecutor';
 import { calibIds, loadMicro, microConfig } from '../unit/prune/engineFixture';
@@ -17,7 +17,7 @@ import { getRuntime } from './setup';
 function wandaOrder(blk: BlockWeights, rng: Rng): BesaOrder {
   const order = {} as BesaOrder;
   for (const n of LINEAR_NAMES) {
-    const { out: rows, in: cols, w } = blk[n];
+    const { out: rows, in: cols, w } = linearOf(blk, n);
     const scaler = Float32Array.from({ length: cols }, () => 0.5 + rng.next());
     order[n] = {
       sortIdx: argsortRows(importance(w as Float32Array, rows, cols, 'wanda', scaler), rows, cols),
@@ -29,7 +29,7 @@ function wandaOrder(blk: BlockWeights, rng: Rng): BesaOrder {
 
 function counts(blk: BlockWeights, rng: Rng): BesaCounts {
   const c = {} as BesaCounts;
-  for (const n of LINEAR_NAMES) c[n] = Int32Array.from({ length: blk[n].out }, () => rng.int(blk[n].in + 1));
+  for (const n of LINEAR_NAMES) c[n] = Int32Array.from({ length: linearOf(blk, n).out }, () => rng.int(linearOf(blk, n).in + 1));
   return c;
 }
 

@@ -10,7 +10,7 @@ import {
   type BlockWeightsGpu,
 } from '../../src/gpu/block';
 import type { GpuRuntime } from '../../src/gpu/runtime';
-import { LINEAR_NAMES, linearShapes, type BlockWeights, type LinearName, type ModelSpec } from '../../src/model/spec';
+import { LINEAR_NAMES, linearOf, linearShapes, type BlockWeights, type LinearName, type ModelSpec } from '../../src/model/spec';
 import { randomBlock, SPEC_SHAPES, tinyBlockSpec } from '../support/specs';
 import { getRuntime } from './setup';
 import { expectClose } from '../support/close';
@@ -18,7 +18,7 @@ import { expectClose } from '../support/close';
 function upload(rt: GpuRuntime, w: BlockWeights): BlockWeightsGpu {
   const g = { attnNorm: rt.upload(w.attnNorm, 'attnNorm'), mlpNorm: rt.upload(w.mlpNorm, 'mlpNorm') } as BlockWeightsGpu;
   for (const n of LINEAR_NAMES) {
-    const l = w[n];
+    const l = linearOf(w, n);
     g[n] = { w: rt.upload(l.w, `${n}.w`), b: l.b ? rt.upload(l.b, `${n}.b`) : null, out: l.out, in: l.in };
   }
   return g;

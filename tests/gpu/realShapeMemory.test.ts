@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { writeSyntheticCheckpoint } from '../../src/cli/synthetic';
 import { loadModel } from '../../src/model/loader';
 import { nodeDirSource } from '../../src/model/sourceNode';
-import { LINEAR_NAMES, linearShapes } from '../../src/model/spec';
+import { linearOf, LINEAR_NAMES, linearShapes } from '../../src/model/spec';
 import { zeroFlags } from '../../src/model/weightArray';
 import { GpuBlockExecutor } from '../../src/prune/gpuExecutor';
 import { runPipeline } from '../../src/prune/pipeline';
@@ -53,7 +53,7 @@ describe('GPU memory on the SmolLM2-135M shape', () => {
     let total = 0;
     for (let b = 0; b < 2; b++)
       for (const n of LINEAR_NAMES) {
-        const [zg, zw] = [zeroFlags(g.weights.blocks[b][n].w), zeroFlags(w.weights.blocks[b][n].w)];
+        const [zg, zw] = [zeroFlags(linearOf(g.weights.blocks[b], n).w), zeroFlags(linearOf(w.weights.blocks[b], n).w)];
         for (let i = 0; i < zg.length; i++) differ += zg[i] !== zw[i] ? 1 : 0;
         total += zg.length;
       }

@@ -4,7 +4,7 @@
 import { expect } from 'vitest';
 import { Rng } from '../../src/core/rng';
 import { embedCpu } from '../../src/model/forward';
-import { LINEAR_NAMES, linearShapes, type LinearName } from '../../src/model/spec';
+import { linearOf, LINEAR_NAMES, linearShapes, type LinearName } from '../../src/model/spec';
 import { DEFAULT_BESA } from '../../src/prune/config';
 import { CpuBlockExecutor, type BesaOrder, type BlockExecutor, type LinearInputs } from '../../src/prune/executor';
 import { besaBlock, type BesaStepInfo } from '../../src/prune/methods/besa';
@@ -77,7 +77,7 @@ export async function expectBesaBlockMatchesCpu(
   );
   const Yref = await Promise.all(Xp.map(async (x) => (await cpu.forward(blk, x, null)).y));
   const scaler = Object.fromEntries(
-    LINEAR_NAMES.map((n) => [n, Float64Array.from({ length: blk[n].in }, (_, j) => 1 + ((j * 7919) % 13) / 13)]),
+    LINEAR_NAMES.map((n) => [n, Float64Array.from({ length: linearOf(blk, n).in }, (_, j) => 1 + ((j * 7919) % 13) / 13)]),
   ) as Record<LinearName, Float64Array>;
   const run = async (exec: BlockExecutor) => {
     const steps: BesaStepInfo[] = [];

@@ -3,7 +3,7 @@
 //   n1 = rmsnorm(x, attnNorm);  q,k,v = lin(n1);  a = attn(rope(q), rope(k), v);  x1 = x + o(a)
 //   n2 = rmsnorm(x1, mlpNorm);  y = x1 + down(swiglu(gate(n2), up(n2)))
 // Masks multiply the frozen weights (W ⊙ M, docs/besa.md §1.5); a missing mask means dense.
-import { LINEAR_NAMES, type BlockWeights, type LinearName, type ModelSpec } from '../../model/spec';
+import { LINEAR_NAMES, linearOf, type BlockWeights, type LinearName, type ModelSpec } from '../../model/spec';
 import { attentionBackward, attentionForward } from './attention';
 import { linearBackward, linearForward } from './linear';
 import { rmsnormBackward, rmsnormForward } from './rmsnorm';
@@ -83,10 +83,11 @@ export function blockForwardRef<A extends Vec>(
   const x1 = ao; // reuse: x1 = x + o(att)
   for (let i = 0; i < x1.length; i++) x1[i] += x[i];
   const { y: n2, rstd: rstd2 } = rmsnormForward(x1, w.mlpNorm, T, C, spec.normEps);
-  const gate = linearForward(n2, w.gate.w, T, C, F, w.gate.b, m('gate'));
-  const up = linearForward(n2, w.up.w, T, C, F, w.up.b, m('up'));
+  const [wg, wu, wd] = [linearOf(w, 'gate'), linearOf(w, 'up'), linearOf(w, 'down')];
+  const gate = linearForward(n2, wg.w, T, C, F, wg.b, m('gate'));
+  const up = linearForward(n2, wu.w, T, C, F, wu.b, m('up'));
   const h = swigluForward(gate, up);
-  const y = linearForward(h, w.down.w, T, F, C, w.down.b, m('down'));
+  const y = linearForward(h, wd.w, T, F, C, wd.b, m('down'));
   for (let i = 0; i < y.length; i++) y[i] += x1[i];
   return { y, saved: { T, x, n1, rstd1, q, k, v, qr, kr, probs, att, x1, n2, rstd2, gate, up, h } };
 }
@@ -112,11 +113,11 @@ export function blockBackwardRef<A extends Vec>(
   const dMask = {} as Record<LinearName, A>;
 
   // MLP half: y = x1 + down(swiglu(gate(n2), up(n2)))
-  const bDown = linearBackward(s.h, w.down.w, dy, T, F, C, m('down'));
+  const bDown = linearBackward(s.h, linearOf(w, 'down').w, dy, T, F, C, m('down'));
   dMask.down = bDown.dMask;
   const { dgate, dup } = swigluBackward(s.gate, s.up, bDown.dx);
-  const bGate = linearBackward(s.n2, w.gate.w, dgate, T, C, F, m('gate'));
-  const bUp = linearBackward(s.n2, w.up.w, dup, T, C, F, m('up'));
+  const bGate = linearBackward(s.n2, linearOf(w, 'gate').w, dgate, T, C, F, m('gate'));
+  const bUp = linearBackward(s.n2, linearOf(w, 'up').w, dup, T, C, F, m('up'));
   dMask.gate = bGate.dMask;
   dMask.up = bUp.dMask;
   const dn2 = bGate.dx;

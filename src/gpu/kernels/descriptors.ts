@@ -94,6 +94,28 @@ export const embeddingKernel = defineKernel({
   entryPoints: { main: { p: uniform(0), ids: read(1), table: read(2), out: readWrite(3) } },
 });
 
+export const geluKernel = defineKernel({
+  shader: 'gelu',
+  params: PARAMS_N,
+  workgroupSize: { WG: 256 },
+  entryPoints: {
+    forward: { p: uniform(0), u: read(1), h: readWrite(2) }, // u, h [T, F]
+    backward: { p: uniform(0), u: read(1), dh: read(2), du: readWrite(3) }, // all [T, F]
+  },
+});
+
+export const layernormKernel = defineKernel({
+  shader: 'layernorm',
+  params: { T: 'u32', C: 'u32', eps: 'f32', _p0: 'u32' },
+  workgroupSize: { WG: 64 },
+  entryPoints: {
+    // x [T, C], w [C], b [C], y [T, C], mean_out [T], rstd_out [T]
+    forward: { p: uniform(0), x: read(1), w: read(2), b: read(3), y: readWrite(4), mean_out: readWrite(5), rstd_out: readWrite(6) },
+    // x [T, C], w [C], mean_in [T], rstd_in [T], dy [T, C], dx [T, C]
+    backward: { p: uniform(0), x: read(1), w: read(2), mean_in: read(3), rstd_in: read(4), dy: read(5), dx: readWrite(6) },
+  },
+});
+
 export const maskApplyKernel = defineKernel({
   shader: 'mask_apply',
   params: PARAMS_N,
@@ -117,6 +139,13 @@ export const matmulTiledKernel = defineKernel({
   workgroupSize: { WG_X: 16, WG_Y: 16 },
   fixedWorkgroupSize: true, // 64×64 tiles, 4×4 per thread: the indexing assumes 16×16 threads
   entryPoints: { main: MATMUL_BINDINGS },
+});
+
+export const positionAddKernel = defineKernel({
+  shader: 'position_add',
+  params: { T: 'u32', C: 'u32', t0: 'u32', _p0: 'u32' },
+  workgroupSize: { WG: 256 },
+  entryPoints: { main: { p: uniform(0), pos: read(1), x: readWrite(2) } }, // pos [P, C], x [T, C]
 });
 
 export const reconLossKernel = defineKernel({
@@ -177,9 +206,12 @@ export const KERNELS: Readonly<Record<string, KernelDescriptor>> = Object.fromEn
     biasAddKernel,
     crossEntropyKernel,
     embeddingKernel,
+    geluKernel,
+    layernormKernel,
     maskApplyKernel,
     matmulNaiveKernel,
     matmulTiledKernel,
+    positionAddKernel,
     reconLossKernel,
     rmsnormKernel,
     ropeKernel,

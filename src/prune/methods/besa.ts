@@ -22,7 +22,7 @@ import { blockSparsity, mean, probabilities, rowSparsities, sparsityPenalty } fr
 import { assertFinite, BESA_ADVICE, MODEL_ADVICE } from '../finite';
 import { AdamW } from '../../core/optim/adam';
 import { Prodigy } from '../../core/optim/prodigy';
-import { LINEAR_NAMES, type BlockWeights, type LinearName } from '../../model/spec';
+import { blockLinearNames, linearOf, type BlockWeights, type LinearName } from '../../model/spec';
 import type { BesaOptions } from '../config';
 import type { LayerSparsity } from '../events';
 import { besaStepOf, type BesaCounts, type BesaOrder, type BlockExecutor } from '../executor';
@@ -54,7 +54,7 @@ export type BesaStepRecord = Omit<BesaStepInfo, 'rowSparsity' | 'seconds'>;
 export interface BesaProgress {
   step: number; // steps done = the index of the next one
   totalSteps: number;
-  theta: Float32Array[]; // [7] in LINEAR_NAMES order, each [G, D]
+  theta: Float32Array[]; // one per linear, in blockLinearNames order (7 llama, 6 gpt2), each [G, D]
   optimizer: OptimizerSnapshot;
   firstReconLoss: number;
   /** The finished steps, so a resumed block's charts start where they stopped. */
@@ -124,8 +124,9 @@ export async function besaBlock(inp: BesaBlockInput): Promise<BesaBlockResult> {
   if (!(opts.epochs >= 1)) throw new BesaOptionError(`BESA epochs=${opts.epochs} must be >= 1 (the reference uses 1)`);
   if (opts.importance === 'wanda' && !inp.scalerRow)
     throw new BesaOptionError("BESA importance 'wanda' needs the dense-pass scaler_row; pass scalerRow or use importance 'weight'");
-  const layers: LayerState[] = LINEAR_NAMES.map((n) => {
-    const lw = block[n];
+  const names = blockLinearNames(block);
+  const layers: LayerState[] = names.map((n) => {
+    const lw = linearOf(block, n);
     const L = initBesaLinear(lw.w, lw.out, lw.in, {
       granularity: opts.granularity,
       metric: opts.importance,
@@ -137,7 +138,7 @@ export async function besaBlock(inp: BesaBlockInput): Promise<BesaBlockResult> {
   });
   const D = layers[0].L.cand.length;
   const order = {} as BesaOrder;
-  LINEAR_NAMES.forEach((n, i) => (order[n] = { sortIdx: layers[i].L.sortIdx, kd: layers[i].L.kd }));
+  names.forEach((n, i) => (order[n] = { sortIdx: layers[i].L.sortIdx, kd: layers[i].L.kd }));
   const totalNumel = layers.reduce((a, l) => a + l.numel, 0);
   const thetas = layers.map((l) => l.L.theta);
   // docs/besa.md §1.7: a NEW optimiser per block, one param group with the 7 θ (shared d)
@@ -158,7 +159,7 @@ export async function besaBlock(inp: BesaBlockInput): Promise<BesaBlockResult> {
     r.theta.forEach((t, i) => {
       if (t.length !== thetas[i].length)
         throw new BesaOptionError(
-          `BESA resume: θ of ${LINEAR_NAMES[i]} has ${t.length} values, ${thetas[i].length} expected; clear the checkpoint`,
+          `BESA resume: θ of ${names[i]} has ${t.length} values, ${thetas[i].length} expected; clear the checkpoint`,
         );
       thetas[i].set(t);
     });
@@ -192,13 +193,13 @@ export async function besaBlock(inp: BesaBlockInput): Promise<BesaBlockResult> {
     const sBlock = blockSparsity(layers.map((l, i) => ({ numel: l.numel, sparsity: cur[i].sparsity })));
     const pen = sparsityPenalty(sBlock, target, opts.lambda);
     const counts = {} as BesaCounts;
-    LINEAR_NAMES.forEach((n, i) => (counts[n] = cur[i].n));
+    names.forEach((n, i) => (counts[n] = cur[i].n));
     const { reconLoss: loss, pre } = exec.besaStep
       ? await exec.besaStep(block, order, counts, Xp[b], Yref[b])
       : await besaStepOf(exec, block, order, counts, Xp[b], Yref[b]);
     const grads = layers.map(({ L, numel }, i) =>
       thetaGradFromPrefix(
-        sumPrefixByGroup(pre[LINEAR_NAMES[i]], L.rows, D, L.G),
+        sumPrefixByGroup(pre[names[i]], L.rows, D, L.G),
         L.theta,
         cur[i].p,
         L.cand,
@@ -215,7 +216,7 @@ export async function besaBlock(inp: BesaBlockInput): Promise<BesaBlockResult> {
     if (step === 0) firstReconLoss = loss;
     const layerSparsity = {} as LayerSparsity;
     const rowSparsity = {} as Record<LinearName, Float64Array>;
-    LINEAR_NAMES.forEach((n, i) => {
+    names.forEach((n, i) => {
       layerSparsity[n] = cur[i].sparsity;
       rowSparsity[n] = cur[i].s; // currentMasks allocates it fresh each step and nothing mutates it later
     });
@@ -254,7 +255,7 @@ export async function besaBlock(inp: BesaBlockInput): Promise<BesaBlockResult> {
   const masks = {} as Record<LinearName, Float32Array>;
   const expected = {} as LayerSparsity;
   const theta = {} as Record<LinearName, Float32Array>;
-  LINEAR_NAMES.forEach((n, i) => {
+  names.forEach((n, i) => {
     masks[n] = finalMasks[i];
     expected[n] = fin[i].sparsity;
     theta[n] = layers[i].L.theta;

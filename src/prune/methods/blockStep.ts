@@ -2,7 +2,7 @@
 // block, its pruned-chain inputs X_p, the reconstruction target, the dense-pass statistics) and what
 // comes out (new weight arrays + the method's additions to the block summary). The pipeline owns the
 // loop, cancellation and progress; a step reports its own optimiser steps through the context.
-import { LINEAR_NAMES, type BlockWeights, type LinearName } from '../../model/spec';
+import { blockLinearNames, linearOf, type BlockWeights, type LinearName } from '../../model/spec';
 import type { BlockInputStats } from '../blockStats';
 import type { RunConfig } from '../config';
 import type { EngineEvent } from '../events';
@@ -80,8 +80,8 @@ export async function besaPipelineStep(ctx: BlockStepContext): Promise<BlockStep
       message: `block ${i}: BESA learned a block sparsity of ${r.expectedBlock.toFixed(4)} against the target ${cfg.sparsity}; the 'match-target' final mask shifted every row by ${(r.matchShift * 100).toFixed(1)} pp to prune exactly the target${cfg.besa.sigmoid && cfg.sparsity > 0.6 ? ' (sigmoid smoothing caps learned rows near 0.624: turn sigmoid off for this target)' : ' (raise lambda to learn closer to it)'}`,
     });
   const weights = {} as Record<LinearName, Float32Array>;
-  for (const n of LINEAR_NAMES) {
-    const w = dense[n].w;
+  for (const n of blockLinearNames(dense)) {
+    const w = linearOf(dense, n).w;
     const m = r.masks[n];
     const out = new Float32Array(w.length);
     for (let j = 0; j < w.length; j++) out[j] = m[j] !== 0 ? w[j] : 0; // W ← W ⊙ M_hard (docs/besa.md §1.8)

@@ -1,7 +1,7 @@
 // The one-shot baselines as block steps of the shared pipeline (docs/besa.md §3, §4): every linear of the block
 // is pruned from the statistics of ONE dense pass over the pruned-chain inputs (Wanda's prune_wanda /
 // prune_sparsegpt: no true-sequential), returning new weight arrays (the dense ones are untouched).
-import { LINEAR_NAMES, type BlockWeights, type LinearName } from '../../model/spec';
+import { blockLinearNames, linearOf, type BlockWeights, type LinearName } from '../../model/spec';
 import type { RunConfig } from '../config';
 import type { BlockInputStats } from '../blockStats';
 import { pruneMagnitude } from './magnitude';
@@ -53,8 +53,9 @@ export function oneShotBlock(pruneLinear: LinearPruner, block: BlockWeights, sta
   const weights = {} as Record<LinearName, Float32Array>;
   const obsLoss: Partial<Record<LinearName, number>> = {};
   let hasObs = false;
-  for (const n of LINEAR_NAMES) {
-    const r = pruneLinear({ w: block[n].w, out: block[n].out, in: block[n].in }, n, stats, cfg, nm);
+  for (const n of blockLinearNames(block)) {
+    const { w, out, in: inn } = linearOf(block, n);
+    const r = pruneLinear({ w, out, in: inn }, n, stats, cfg, nm);
     weights[n] = r.weights;
     if (r.obsLoss !== undefined) [obsLoss[n], hasObs] = [r.obsLoss, true];
   }

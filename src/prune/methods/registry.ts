@@ -2,7 +2,7 @@
 // know about a method lives in its entry, so adding a method is one entry here (plus its block step),
 // and capability questions ("does it learn per step? which N:M patterns?") are asked of the entry,
 // never by comparing method names.
-import { LINEAR_NAMES, linearShapes, type ModelSpec } from '../../model/spec';
+import { linearNames, linearShapes, recordLinearNames, type ModelSpec } from '../../model/spec';
 import type { MethodName, RunConfig, Structure } from '../config';
 import type { BlockSummary } from '../summary';
 import { besaPipelineStep, oneShotPipelineStep, type BlockStepContext, type BlockStepResult } from './blockStep';
@@ -65,8 +65,9 @@ function besaMaskLines(blocks: readonly BlockSummary[], cfg: RunConfig): string[
   const lines = [`BESA final mask '${cfg.besa.finalMask}' (block: learned from θ / reference floor(s·C) / applied):`];
   for (const b of blocks) {
     if (!b.expectedSparsity) continue;
-    const numel = LINEAR_NAMES.reduce((a, n) => a + b.layers[n].rows * b.layers[n].cols, 0);
-    const learned = LINEAR_NAMES.reduce((a, n) => a + b.expectedSparsity![n] * b.layers[n].rows * b.layers[n].cols, 0) / numel;
+    const names = recordLinearNames(b.layers);
+    const numel = names.reduce((a, n) => a + b.layers[n].rows * b.layers[n].cols, 0);
+    const learned = names.reduce((a, n) => a + b.expectedSparsity![n] * b.layers[n].rows * b.layers[n].cols, 0) / numel;
     lines.push(
       `  block ${b.block}: ${learned.toFixed(4)} / ${b.referenceMaskSparsity?.toFixed(4) ?? '--'} / ${b.blockSparsity.toFixed(4)}`,
     );
@@ -99,8 +100,9 @@ const BESA: PruningMethod = {
   learnedParams: (cfg, spec) => {
     const D = Math.round(1 / cfg.besa.candidateStep) + 1;
     const shapes = linearShapes(spec);
-    const rows = LINEAR_NAMES.reduce((a, l) => a + shapes[l][0], 0);
-    return (cfg.besa.granularity === 'row' ? rows : LINEAR_NAMES.length) * D;
+    const names = linearNames(spec);
+    const rows = names.reduce((a, l) => a + shapes[l][0], 0);
+    return (cfg.besa.granularity === 'row' ? rows : names.length) * D;
   },
   validate: (cfg) => ({ problems: [], warnings: besaWarnings(cfg) }),
   pruneBlock: besaPipelineStep,

@@ -13,6 +13,9 @@ export const LAYER_COLORS: Record<LinearName, string> = {
   gate: '#e69f00',
   up: '#d55e00',
   down: '#7f7f7f',
+  // GPT-2's MLP linears take the colours of the LLaMA MLP linears they correspond to (c_fc ~ up, c_proj ~ down)
+  fc: '#d55e00',
+  proj: '#7f7f7f',
 };
 
 /** Series colours for several runs side by side (compare view), from the same palette. */

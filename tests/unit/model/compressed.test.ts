@@ -12,7 +12,7 @@ import { exportHfFiles } from '../../../src/model/export';
 import { loadModel } from '../../../src/model/loader';
 import { parseSafetensors } from '../../../src/model/safetensors';
 import { memorySource } from '../../../src/model/sources';
-import { LINEAR_NAMES } from '../../../src/model/spec';
+import { linearOf, LINEAR_NAMES } from '../../../src/model/spec';
 import { halfArray, isHalf, type WeightArray } from '../../../src/model/weightArray';
 import { ROOT } from '../prune/engineFixture';
 import { expectLibraryTensors, prunedMicro, readFixture, sameBits } from './compressedHelpers';
@@ -63,7 +63,7 @@ describe('compressed-tensors sparse-bitmask', () => {
         memorySource('sparse', { ...files, 'tokenizer.json': readFileSync(join(ROOT, 'public/models/micro/tokenizer.json')) }),
       );
       back.weights.blocks.forEach((b, i) => {
-        for (const n of LINEAR_NAMES) expect(sameBits(b[n].w, w.blocks[i][n].w), `block ${i} ${n}`).toBe(true);
+        for (const n of LINEAR_NAMES) expect(sameBits(linearOf(b, n).w, linearOf(w.blocks[i], n).w), `block ${i} ${n}`).toBe(true);
       });
       expect(sameBits(back.weights.embed, w.embed)).toBe(true);
     });

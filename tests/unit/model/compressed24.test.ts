@@ -11,7 +11,7 @@ import { ModelExportError } from '../../../src/model/errors';
 import { exportHfFiles, storedBytes } from '../../../src/model/export';
 import { loadModel } from '../../../src/model/loader';
 import { memorySource } from '../../../src/model/sources';
-import { LINEAR_NAMES } from '../../../src/model/spec';
+import { linearOf, LINEAR_NAMES } from '../../../src/model/spec';
 import { halfArray, isHalf, type WeightArray } from '../../../src/model/weightArray';
 import { ROOT } from '../prune/engineFixture';
 import { expectLibraryTensors, prunedMicro, readFixture, sameBits } from './compressedHelpers';
@@ -63,7 +63,7 @@ describe('compressed-tensors sparse-24-bitmask', () => {
       });
       const back = await loadModel(memorySource('sparse24', { ...files, 'tokenizer.json': tokenizer() }));
       back.weights.blocks.forEach((b, i) => {
-        for (const n of LINEAR_NAMES) expect(sameBits(b[n].w, w.blocks[i][n].w), `block ${i} ${n}`).toBe(true);
+        for (const n of LINEAR_NAMES) expect(sameBits(linearOf(b, n).w, linearOf(w.blocks[i], n).w), `block ${i} ${n}`).toBe(true);
       });
     });
   }

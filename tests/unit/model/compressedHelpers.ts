@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import { Rng } from '../../../src/core/rng';
 import { isRawTensor, parseSafetensors, writeSafetensors, type TensorToWrite } from '../../../src/model/safetensors';
-import { LINEAR_NAMES, type StoredWeights } from '../../../src/model/spec';
+import { linearOf, LINEAR_NAMES, type StoredWeights } from '../../../src/model/spec';
 import { halfArray, isHalf, storeLike, type WeightArray } from '../../../src/model/weightArray';
 import { loadMicro, ROOT } from '../prune/engineFixture';
 
@@ -86,8 +86,8 @@ export async function prunedMicro(
     const nb: StoredWeights['blocks'][number] = { ...b }; // norms stay f32 (ModelWeights keeps them so)
     for (const n of LINEAR_NAMES)
       nb[n] = {
-        ...b[n],
-        w: storeLike(like, pattern === '2:4' ? prune24(b[n].w) : b[n].w.map((v) => (rng.next() < 0.5 ? 0 : v))),
+        ...linearOf(b, n),
+        w: storeLike(like, pattern === '2:4' ? prune24(linearOf(b, n).w) : linearOf(b, n).w.map((v) => (rng.next() < 0.5 ? 0 : v))),
       };
     return nb;
   });

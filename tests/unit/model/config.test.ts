@@ -146,8 +146,41 @@ describe('config.json → ModelSpec', () => {
     });
   });
   it('refuses unsupported model types, naming the supported ones', () => {
-    expect(() => configToSpec({ ...TINYLLAMA, model_type: 'gpt2' })).toThrow(UnsupportedModelTypeError);
-    expect(() => configToSpec({ ...TINYLLAMA, model_type: 'gpt2' })).toThrow(/llama, mistral, qwen2/);
+    expect(() => configToSpec({ ...TINYLLAMA, model_type: 'gpt_neox' })).toThrow(UnsupportedModelTypeError);
+    expect(() => configToSpec({ ...TINYLLAMA, model_type: 'gpt_neox' })).toThrow(/llama, mistral, qwen2, gpt2/);
+  });
+  it('gpt2: HF GPT2Config (124M) and nanoGPT model_args both map to the GPT-2 block; what it cannot compute is refused', () => {
+    const hf = {
+      model_type: 'gpt2',
+      vocab_size: 50257,
+      n_embd: 768,
+      n_layer: 12,
+      n_head: 12,
+      n_positions: 1024,
+      n_ctx: 1024,
+      n_inner: null,
+      activation_function: 'gelu_new',
+      layer_norm_epsilon: 1e-5,
+      bos_token_id: 50256,
+      eos_token_id: 50256,
+    };
+    expect(configToSpec(hf)).toMatchObject({
+      family: 'gpt2',
+      dim: 768,
+      nHeads: 12,
+      nKvHeads: 12,
+      headDim: 64,
+      ffnDim: 3072,
+      maxSeqLen: 1024,
+      tiedEmbeddings: true,
+      qkvBias: true,
+      eosTokenId: 50256,
+    });
+    const nano = { n_layer: 6, n_head: 6, n_embd: 384, block_size: 256, bias: false, vocab_size: 65, dropout: 0.2 };
+    expect(configToSpec(nano)).toMatchObject({ family: 'gpt2', dim: 384, nLayers: 6, maxSeqLen: 256, ffnDim: 1536, qkvBias: false });
+    expect(() => configToSpec({ ...hf, activation_function: 'gelu' })).toThrow(/activation_function.*tanh GELU/);
+    expect(() => configToSpec({ ...hf, n_head: 7 })).toThrow(/n_head.*does not divide n_embd/);
+    expect(() => configToSpec({ ...hf, scale_attn_by_inverse_layer_idx: true })).toThrow(ConfigError);
   });
   it('refuses configs the forward cannot honour, with the field named', () => {
     expect(() => configToSpec({ ...TINYLLAMA, rope_scaling: { type: 'linear', factor: 2 } })).toThrow(/rope_scaling/);

@@ -5,6 +5,7 @@ import { parseLlama2c, parseLlama2cHeader, writeLlama2c } from '../../../src/mod
 import { parseLlama2cTokenizer, writeLlama2cTokenizer } from '../../../src/model/llama2cTokenizer';
 import { spmLlama2cPieces, spmVocab } from './helpers';
 import { randomWeights, SPEC_SHAPES, tinyModelSpec } from '../../support/specs';
+import { linearOf } from '../../../src/model/spec';
 
 describe('llama2.c checkpoint', () => {
   for (const tied of [true, false]) {
@@ -20,7 +21,7 @@ describe('llama2.c checkpoint', () => {
       expect(w2.lmHead).toEqual(w.lmHead);
       expect(tied ? w2.lmHead === w2.embed : w2.lmHead !== w2.embed).toBe(true);
       w.blocks.forEach((b, l) => {
-        for (const n of ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] as const) expect(w2.blocks[l][n].w).toEqual(b[n].w);
+        for (const n of ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] as const) expect(linearOf(w2.blocks[l], n).w).toEqual(linearOf(b, n).w);
         expect(w2.blocks[l].mlpNorm).toEqual(b.mlpNorm);
       });
       expect(w2.finalNorm).toEqual(w.finalNorm);
@@ -72,8 +73,8 @@ describe('llama2.c checkpoint', () => {
       expect(dv.getFloat32(256 + 4 * (2 * L * C + C), true)).toBe(w.embed[0]);
       const { spec: s2, weights: w2 } = parseLlama2c(bytes);
       expect(s2).toEqual(spec);
-      expect(w2.blocks[1].down.w).toEqual(w.blocks[1].down.w);
-      expect(w2.blocks[1].up.w).toEqual(w.blocks[1].up.w);
+      expect(w2.blocks[1].down!.w).toEqual(w.blocks[1].down!.w);
+      expect(w2.blocks[1].up!.w).toEqual(w.blocks[1].up!.w);
       expect(w2.lmHead).toEqual(w.lmHead);
       expect(() => parseLlama2c(bytes.subarray(0, bytes.length - 1))).toThrow(TruncatedFileError);
     });

@@ -13,7 +13,7 @@ import { exportHfFiles } from '../../../src/model/export';
 import { loadModel, type LoadedModel } from '../../../src/model/loader';
 import { memorySource } from '../../../src/model/sources';
 import { nodeDirSource } from '../../../src/model/sourceNode';
-import { LINEAR_NAMES, weightsToF32, type StoredWeights } from '../../../src/model/spec';
+import { linearOf, LINEAR_NAMES, weightsToF32, type StoredWeights } from '../../../src/model/spec';
 import { dtypeOf, halfArray, isHalf, storeLike, type HalfArray, type WeightArray } from '../../../src/model/weightArray';
 import { runPipeline } from '../../../src/prune/pipeline';
 import { WasmBlockExecutor } from '../../../src/prune/wasmExecutor';
@@ -51,16 +51,16 @@ describe('synthetic checkpoints of real model shapes', () => {
     // Every matrix is a view of the one file buffer: the weights cost the file's bytes, not 2× (f32).
     const fileBytes = statSync(join(dir, 'model.safetensors')).size;
     expect(embed.bits.buffer.byteLength).toBe(fileBytes);
-    for (const b of m.weights.blocks) for (const n of LINEAR_NAMES) expect(half(b[n].w).bits.buffer).toBe(embed.bits.buffer);
+    for (const b of m.weights.blocks) for (const n of LINEAR_NAMES) expect(half(linearOf(b, n).w).bits.buffer).toBe(embed.bits.buffer);
 
     const r = await wanda(m);
     expect(r.status).toBe('completed');
     r.weights.blocks.forEach((b, i) =>
       LINEAR_NAMES.forEach((n) => {
-        const got = half(b[n].w).bits;
-        const dense = half(m.weights.blocks[i][n].w).bits;
-        const C = b[n].in;
-        for (let row = 0; row < b[n].out; row += 97) {
+        const got = half(linearOf(b, n).w).bits;
+        const dense = half(linearOf(m.weights.blocks[i], n).w).bits;
+        const C = linearOf(b, n).in;
+        for (let row = 0; row < linearOf(b, n).out; row += 97) {
           let zeros = 0;
           for (let j = row * C; j < (row + 1) * C; j++)
             if ((got[j] & 0x7fff) === 0) zeros++;
@@ -76,7 +76,8 @@ describe('synthetic checkpoints of real model shapes', () => {
     const back = await loadModel(
       memorySource('back', { ...files, 'tokenizer.json': new Uint8Array(await nodeDirSource(dir).read('tokenizer.json')) }),
     );
-    for (const n of LINEAR_NAMES) expect(sameBytes(half(back.weights.blocks[1][n].w).bits, half(r.weights.blocks[1][n].w).bits)).toBe(true);
+    for (const n of LINEAR_NAMES)
+      expect(sameBytes(half(linearOf(back.weights.blocks[1], n).w).bits, half(linearOf(r.weights.blocks[1], n).w).bits)).toBe(true);
   });
 
   it('Qwen2.5-0.5B shape: two shards through the index, q/k/v biases, a tokenizer smaller than the padded vocabulary', async () => {
@@ -101,7 +102,7 @@ describe('synthetic checkpoints of real model shapes', () => {
       embed: toBf16(w.embed),
       blocks: w.blocks.map((b) => {
         const out = { ...b };
-        for (const n of LINEAR_NAMES) out[n] = { ...b[n], w: toBf16(b[n].w) };
+        for (const n of LINEAR_NAMES) out[n] = { ...linearOf(b, n), w: toBf16(linearOf(b, n).w) };
         return out;
       }),
     };
@@ -112,7 +113,7 @@ describe('synthetic checkpoints of real model shapes', () => {
     const wide = weightsToF32(a.weights);
     for (let i = 0; i < f32.spec.nLayers; i++)
       for (const n of LINEAR_NAMES)
-        expect(sameBytes(wide.blocks[i][n].w, weightsToF32(b.weights).blocks[i][n].w), `block ${i} ${n}`).toBe(true);
+        expect(sameBytes(linearOf(wide.blocks[i], n).w, linearOf(weightsToF32(b.weights).blocks[i], n).w), `block ${i} ${n}`).toBe(true);
   });
 
   it('a tokenizer from another model is refused with both vocabulary sizes', async () => {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { blockForwardRef } from '../../../src/core/ops/block';
 import { embedCpu } from '../../../src/model/forward';
-import { weightsToF32, LINEAR_NAMES, type BlockWeights, type LinearName } from '../../../src/model/spec';
+import { linearOf, weightsToF32, LINEAR_NAMES, type BlockWeights, type LinearName } from '../../../src/model/spec';
 import type { EngineEvent } from '../../../src/prune/events';
 import { CpuBlockExecutor, type ForwardOptions, type MaskSet } from '../../../src/prune/executor';
 import { runPipeline } from '../../../src/prune/pipeline';
@@ -44,7 +44,7 @@ describe('BESA engine on the micro model', () => {
     );
     const first = exec.masked[0]!;
     for (const n of LINEAR_NAMES) {
-      const { w, out: R, in: C } = blk[n];
+      const { w, out: R, in: C } = linearOf(blk, n);
       const sc = new Float64Array(C);
       for (const s of saved) {
         const x = s[inputOf(n)];
@@ -72,7 +72,7 @@ describe('BESA engine on the micro model', () => {
     let zeros = 0;
     let numel = 0;
     for (const n of LINEAR_NAMES) {
-      const w = b[n].w;
+      const w = linearOf(b, n).w;
       let z = 0;
       for (let j = 0; j < w.length; j++) if (w[j] === 0) z++;
       layer[n] = { zeros: z, numel: w.length };
@@ -87,7 +87,7 @@ describe('BESA engine on the micro model', () => {
   it("end-to-end, final mask 'reference': expected block sparsity within 1 pp of the target; measured zeros lose < 1/C per layer to the floor", async () => {
     const m = await loadMicro();
     const cfg = e2eConfig('reference');
-    const before = m.weights.blocks.map((b) => LINEAR_NAMES.map((n) => b[n].w.slice()));
+    const before = m.weights.blocks.map((b) => LINEAR_NAMES.map((n) => linearOf(b, n).w.slice()));
     const r = await runPipeline({ model: m, config: cfg, calibrationIds: calibIds(m, cfg), executor: new CpuBlockExecutor(m.spec) });
     expect(r.status).toBe('completed');
     let zeros = 0;
@@ -100,7 +100,7 @@ describe('BESA engine on the micro model', () => {
         const expected = r.blocks[i].expectedSparsity![n];
         expect(measured).toBeCloseTo(r.blocks[i].layerSparsity[n], 12); // the summary counts the same zeros
         expect(expected - measured).toBeGreaterThanOrEqual(-1e-9); // floor(s_r·C) never prunes more than s_r·C
-        expect(expected - measured).toBeLessThan(1 / b[n].in); // …and at most one weight less per row
+        expect(expected - measured).toBeLessThan(1 / linearOf(b, n).in); // …and at most one weight less per row
         expBlock += expected * c.layer[n].numel;
       }
       expect(Math.abs(expBlock / c.numel - cfg.sparsity)).toBeLessThan(0.01);
@@ -113,7 +113,7 @@ describe('BESA engine on the micro model', () => {
     expect(zeros / numel).toBeGreaterThan(cfg.sparsity - 0.01 - 1 / 32);
     expect(zeros / numel).toBeLessThan(cfg.sparsity + 0.01);
     // copy-on-write: the loaded dense weights are untouched
-    m.weights.blocks.forEach((b, i) => LINEAR_NAMES.forEach((n, j) => expect(b[n].w).toEqual(before[i][j])));
+    m.weights.blocks.forEach((b, i) => LINEAR_NAMES.forEach((n, j) => expect(linearOf(b, n).w).toEqual(before[i][j])));
   });
 
   it("end-to-end, final mask 'match-target' (default): every block prunes exactly round(α̂·numel); the learned allocation is kept", async () => {
@@ -137,7 +137,7 @@ describe('BESA engine on the micro model', () => {
       for (const n of LINEAR_NAMES) {
         // each row moved by the common shift Δ (±1 weight), so each layer keeps its learned sparsity + Δ
         const measured = c.layer[n].zeros / c.layer[n].numel;
-        expect(Math.abs(measured - (r.blocks[i].expectedSparsity![n] + delta))).toBeLessThan(1 / b[n].in);
+        expect(Math.abs(measured - (r.blocks[i].expectedSparsity![n] + delta))).toBeLessThan(1 / linearOf(b, n).in);
       }
       zeros += c.zeros;
       numel += c.numel;
@@ -170,8 +170,8 @@ describe('BESA engine on the micro model', () => {
     let differs = false;
     weightsToF32(a.r.weights).blocks.forEach((blk, i) =>
       LINEAR_NAMES.forEach((n) => {
-        expect(weightsToF32(b.r.weights).blocks[i][n].w).toEqual(blk[n].w);
-        if (weightsToF32(c.r.weights).blocks[i][n].w.some((v, j) => (v === 0) !== (blk[n].w[j] === 0))) differs = true;
+        expect(linearOf(weightsToF32(b.r.weights).blocks[i], n).w).toEqual(linearOf(blk, n).w);
+        if (linearOf(weightsToF32(c.r.weights).blocks[i], n).w.some((v, j) => (v === 0) !== (linearOf(blk, n).w[j] === 0))) differs = true;
       }),
     );
     expect(differs).toBe(true);
@@ -208,7 +208,7 @@ describe('BESA engine on the micro model', () => {
     const layer = await run({ besa: { granularity: 'layer' } as never });
     for (const b of weightsToF32(layer.weights).blocks)
       for (const n of LINEAR_NAMES) {
-        const { w, out: R, in: C } = b[n];
+        const { w, out: R, in: C } = linearOf(b, n);
         const counts = new Set(Array.from({ length: R }, (_, r) => w.subarray(r * C, (r + 1) * C).filter((v) => v === 0).length));
         expect(counts.size).toBe(1); // one n for the whole linear (match-target rounds per linear too)
       }

@@ -4,7 +4,7 @@
 // the CLI reporter prints nothing for it.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { stderrReporter } from '../../../src/cli/common';
-import { LINEAR_NAMES } from '../../../src/model/spec';
+import { linearOf, LINEAR_NAMES } from '../../../src/model/spec';
 import type { EngineEvent } from '../../../src/prune/events';
 import { CpuBlockExecutor } from '../../../src/prune/executor';
 import { runPipeline } from '../../../src/prune/pipeline';
@@ -50,12 +50,12 @@ describe("BESA 'rows' events (micro model, CPU executor)", () => {
       let den = 0;
       for (const n of LINEAR_NAMES) {
         const s = r.rows[n];
-        expect(s.length).toBe(blk[n].out);
+        expect(s.length).toBe(linearOf(blk, n).out);
         // every row of a linear has C = in weights, so the parameter-weighted mean over rows is the plain mean
         expect(Math.abs(avg(s) - e.layerSparsity[n])).toBeLessThan(1e-6);
         for (const v of s) expect(v > 0 && v < 1).toBe(true);
-        num += blk[n].out * blk[n].in * avg(s);
-        den += blk[n].out * blk[n].in;
+        num += linearOf(blk, n).out * linearOf(blk, n).in * avg(s);
+        den += linearOf(blk, n).out * linearOf(blk, n).in;
         if (e.step === 0) {
           // θ = 0 → uniform p → every row the same s = mean(cand) = 0.5 (docs/besa.md §1.4; p is stored as f32, §7.2)
           expect(new Set(s).size).toBe(1);

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../../../src/model/loader';
 import { parseSafetensors } from '../../../src/model/safetensors';
 import { nodeDirSource } from '../../../src/model/sourceNode';
-import { weightsToF32, LINEAR_NAMES } from '../../../src/model/spec';
+import { linearOf, weightsToF32, LINEAR_NAMES } from '../../../src/model/spec';
 import { CpuBlockExecutor } from '../../../src/prune/executor';
 import { runPipeline } from '../../../src/prune/pipeline';
 import { parseArgs, RUN_FLAGS, runConfigFromArgs } from '../../../src/cli/args';
@@ -79,11 +79,13 @@ describe('npm run prune (CLI)', () => {
     const pruned = await loadModel(nodeDirSource(out));
     weightsToF32(pruned.weights).blocks.forEach((b, i) =>
       LINEAR_NAMES.forEach((n) => {
-        const w = b[n].w;
-        const d = dense.weights.blocks[i][n].w;
+        const w = linearOf(b, n).w;
+        const d = linearOf(dense.weights.blocks[i], n).w;
         for (let j = 0; j < w.length; j++) if (w[j] !== 0) expect(w[j]).toBe(d[j]); // W ⊙ M, nothing else changed
-        for (let row = 0; row < b[n].out; row++)
-          expect(w.subarray(row * b[n].in, (row + 1) * b[n].in).filter((v) => v === 0).length).toBe(Math.floor(b[n].in / 2));
+        for (let row = 0; row < linearOf(b, n).out; row++)
+          expect(w.subarray(row * linearOf(b, n).in, (row + 1) * linearOf(b, n).in).filter((v) => v === 0).length).toBe(
+            Math.floor(linearOf(b, n).in / 2),
+          );
       }),
     );
     expect(weightsToF32(pruned.weights).embed).toEqual(dense.weights.embed);
@@ -126,7 +128,7 @@ describe('npm run prune (CLI)', () => {
     expect(s.stdout).toMatch(/stored bytes: dense [\d.]+ MiB, sparse-bitmask [\d.]+ MiB \(0\.\d\d×\), sparse-24-bitmask not 2:4 sparse/);
     const back = await loadModel(nodeDirSource(sparseOut));
     weightsToF32(back.weights).blocks.forEach((b, i) =>
-      LINEAR_NAMES.forEach((n) => expect(b[n].w).toEqual(weightsToF32(pruned.weights).blocks[i][n].w)),
+      LINEAR_NAMES.forEach((n) => expect(linearOf(b, n).w).toEqual(linearOf(weightsToF32(pruned.weights).blocks[i], n).w)),
     );
     expect(JSON.parse(readFileSync(join(sparseOut, 'config.json'), 'utf8')).quantization_config.sparsity_config.format).toBe(
       'sparse-bitmask',
@@ -146,7 +148,12 @@ describe('npm run prune (CLI)', () => {
     const back24 = await loadModel(nodeDirSource(out24));
     for (const b of weightsToF32(back24.weights).blocks)
       for (const n of LINEAR_NAMES)
-        for (let g = 0; g < b[n].w.length; g += 4) expect(b[n].w.subarray(g, g + 4).filter((v) => v !== 0).length).toBeLessThanOrEqual(2);
+        for (let g = 0; g < linearOf(b, n).w.length; g += 4)
+          expect(
+            linearOf(b, n)
+              .w.subarray(g, g + 4)
+              .filter((v) => v !== 0).length,
+          ).toBeLessThanOrEqual(2);
     // asked of a run that is not 2:4: refused before any work
     const no24 = await cli([...common24, '--export-format', 'sparse-24-bitmask', '--out', join(tmp, 'no24')]);
     expect(no24.code).toBe(2);
@@ -221,7 +228,9 @@ describe('npm run prune (CLI)', () => {
     const cfg = microConfig({ method: 'besa', nsamples: 16, seqlen: 64 });
     const ref = await runPipeline({ model: m, config: cfg, calibrationIds: calibIds(m, cfg), executor: new CpuBlockExecutor(m.spec) });
     const got = await loadModel(nodeDirSource(out));
-    got.weights.blocks.forEach((b, i) => LINEAR_NAMES.forEach((n) => expect(b[n].w).toEqual(ref.weights.blocks[i][n].w)));
+    got.weights.blocks.forEach((b, i) =>
+      LINEAR_NAMES.forEach((n) => expect(linearOf(b, n).w).toEqual(linearOf(ref.weights.blocks[i], n).w)),
+    );
   });
 
   it('Ctrl-C inside a BESA block keeps its optimiser state: --resume continues that block at its step, same result', async () => {
@@ -246,7 +255,9 @@ describe('npm run prune (CLI)', () => {
     const cfg = microConfig({ method: 'besa', nsamples: 16, seqlen: 64 });
     const ref = await runPipeline({ model: m, config: cfg, calibrationIds: calibIds(m, cfg), executor: new CpuBlockExecutor(m.spec) });
     const got = await loadModel(nodeDirSource(out));
-    got.weights.blocks.forEach((b, i) => LINEAR_NAMES.forEach((n) => expect(b[n].w).toEqual(ref.weights.blocks[i][n].w)));
+    got.weights.blocks.forEach((b, i) =>
+      LINEAR_NAMES.forEach((n) => expect(linearOf(b, n).w).toEqual(linearOf(ref.weights.blocks[i], n).w)),
+    );
     const bad = await cli([...args, '--checkpoint-every', '-1']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--checkpoint-every -1: use a whole number of steps, 0 or more/);
@@ -275,7 +286,9 @@ describe('npm run prune (CLI)', () => {
     const cfg = microConfig({ method: 'besa', nsamples: 16, seqlen: 64 });
     const ref = await runPipeline({ model: m, config: cfg, calibrationIds: calibIds(m, cfg), executor: new CpuBlockExecutor(m.spec) });
     const got = await loadModel(nodeDirSource(out));
-    got.weights.blocks.forEach((b, i) => LINEAR_NAMES.forEach((n) => expect(b[n].w).toEqual(ref.weights.blocks[i][n].w)));
+    got.weights.blocks.forEach((b, i) =>
+      LINEAR_NAMES.forEach((n) => expect(linearOf(b, n).w).toEqual(linearOf(ref.weights.blocks[i], n).w)),
+    );
   });
 
   it('--engine wasm runs on the WASM engine and says so; --engine auto reports its choice and why', async () => {

@@ -3,7 +3,7 @@
 // checkpoint; BESA's loss is checked every step.
 import { describe, expect, it } from 'vitest';
 import { embedCpu } from '../../../src/model/forward';
-import type { LinearName } from '../../../src/model/spec';
+import { linearOf, type LinearName } from '../../../src/model/spec';
 import { MemoryCheckpointStore } from '../../../src/prune/checkpoint';
 import { DEFAULT_BESA } from '../../../src/prune/config';
 import { CpuBlockExecutor } from '../../../src/prune/executor';
@@ -69,7 +69,7 @@ describe('NaN/Inf guards', () => {
       block,
       Xp,
       Yref,
-      scalerRow: (n: LinearName) => new Float64Array(block[n].in).fill(1),
+      scalerRow: (n: LinearName) => new Float64Array(linearOf(block, n).in).fill(1),
       target: 0.5,
       opts: DEFAULT_BESA,
       onStep: (s) => steps.push(s.step),

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { hardMask } from '../../../src/core/besa/masks';
 import { Rng } from '../../../src/core/rng';
-import { LINEAR_NAMES, type BlockWeights } from '../../../src/model/spec';
+import { linearOf, LINEAR_NAMES, type BlockWeights } from '../../../src/model/spec';
 import { lazyHardMasks, type BesaCounts, type BesaOrder } from '../../../src/prune/executor';
 
 const SHAPES = { q: [12, 10], k: [6, 10], v: [6, 10], o: [12, 10], gate: [21, 10], up: [21, 10], down: [12, 21] } as const;
@@ -30,7 +30,7 @@ describe('lazyHardMasks', () => {
       const set = lazyHardMasks(block, order, counts);
       expect(Object.keys(set)).toEqual([...LINEAR_NAMES]);
       for (const n of LINEAR_NAMES) {
-        const ref = hardMask(counts[n], order[n].sortIdx, block[n].out, block[n].in);
+        const ref = hardMask(counts[n], order[n].sortIdx, linearOf(block, n).out, linearOf(block, n).in);
         expect(Array.from(set[n]!), n).toEqual(Array.from(ref));
         expect(set[n]).toBe(set[n]); // built once
       }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DiskCheckpointStore } from '../../../src/cli/diskCheckpoint';
-import { weightsToF32, LINEAR_NAMES } from '../../../src/model/spec';
+import { linearOf, weightsToF32, LINEAR_NAMES } from '../../../src/model/spec';
 import { MemoryCheckpointStore, type PartialBlockCheckpoint } from '../../../src/prune/checkpoint';
 import type { EngineEvent } from '../../../src/prune/events';
 import { CpuBlockExecutor } from '../../../src/prune/executor';
@@ -65,7 +65,7 @@ describe('checkpoint inside a block', () => {
     expect(stepsOf(events).map(key)).toEqual(want.map(key));
     expect(stepsOf(events).map((s) => [s.reconLoss, s.penalty, s.d])).toEqual(want.map((s) => [s.reconLoss, s.penalty, s.d]));
     weightsToF32(res.weights).blocks.forEach((b, i) =>
-      LINEAR_NAMES.forEach((n) => expect(b[n].w, `block ${i} ${n}`).toEqual(weightsToF32(full.weights).blocks[i][n].w)),
+      LINEAR_NAMES.forEach((n) => expect(linearOf(b, n).w, `block ${i} ${n}`).toEqual(linearOf(weightsToF32(full.weights).blocks[i], n).w)),
     );
     expect(res.blocks.map((b) => b.lossBefore)).toEqual(full.blocks.map((b) => b.lossBefore));
     expect(events.find((e) => e.type === 'log' && e.message.startsWith('resuming'))).toMatchObject({
@@ -80,7 +80,9 @@ describe('checkpoint inside a block', () => {
       expect(afterCut.partials.at(-1)).toMatchObject({ block: 0, progress: { step: 10 } });
       expect(res.startBlock).toBe(0);
       weightsToF32(res.weights).blocks.forEach((b, i) =>
-        LINEAR_NAMES.forEach((n) => expect(b[n].w, `${optimizer} block ${i} ${n}`).toEqual(weightsToF32(full.weights).blocks[i][n].w)),
+        LINEAR_NAMES.forEach((n) =>
+          expect(linearOf(b, n).w, `${optimizer} block ${i} ${n}`).toEqual(linearOf(weightsToF32(full.weights).blocks[i], n).w),
+        ),
       );
     }
   });
@@ -91,7 +93,7 @@ describe('checkpoint inside a block', () => {
     const state = afterCut.state;
     const res = await runPipeline({ ...base, resumeFrom: { ...state, partial: periodic.progress } });
     weightsToF32(res.weights).blocks.forEach((b, i) =>
-      LINEAR_NAMES.forEach((n) => expect(b[n].w).toEqual(weightsToF32(full.weights).blocks[i][n].w)),
+      LINEAR_NAMES.forEach((n) => expect(linearOf(b, n).w).toEqual(linearOf(weightsToF32(full.weights).blocks[i], n).w)),
     );
   });
 
@@ -117,7 +119,9 @@ describe('checkpoint inside a block', () => {
       expect((await new DiskCheckpointStore(dir).readPartial())?.progress.step).toBe(10);
       const res = await runPipeline({ ...base, checkpoint: new DiskCheckpointStore(dir), resume: true });
       weightsToF32(res.weights).blocks.forEach((b, i) =>
-        LINEAR_NAMES.forEach((n) => expect(b[n].w, `block ${i} ${n}`).toEqual(weightsToF32(full.weights).blocks[i][n].w)),
+        LINEAR_NAMES.forEach((n) =>
+          expect(linearOf(b, n).w, `block ${i} ${n}`).toEqual(linearOf(weightsToF32(full.weights).blocks[i], n).w),
+        ),
       );
       expect(await new DiskCheckpointStore(dir).readPartial()).toBeNull(); // deleted when its block finished
     } finally {

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { blockForwardRef } from '../../../src/core/ops/block';
 import { DiskCheckpointStore } from '../../../src/cli/diskCheckpoint';
 import { embedCpu } from '../../../src/model/forward';
-import { weightsToF32, LINEAR_NAMES, type BlockWeights, type LinearName } from '../../../src/model/spec';
+import { linearOf, weightsToF32, LINEAR_NAMES, type BlockWeights, type LinearName } from '../../../src/model/spec';
 import { CheckpointMismatchError, MemoryCheckpointStore, type CheckpointStore } from '../../../src/prune/checkpoint';
 import { RunController } from '../../../src/prune/controller';
 import type { EngineEvent } from '../../../src/prune/events';
@@ -38,10 +38,10 @@ function manualWanda(
   const saved = X.map((x) => blockForwardRef(spec, blk, null, x, T).saved);
   const out = {} as Record<LinearName, Float32Array>;
   for (const n of LINEAR_NAMES) {
-    const C = blk[n].in;
+    const C = linearOf(blk, n).in;
     const sc = new Float64Array(C);
     for (const sv of saved) for (let t = 0; t < T; t++) for (let j = 0; j < C; j++) sc[j] += sv[inputOf(n)][t * C + j] ** 2 / X.length;
-    out[n] = pruneWanda({ w: blk[n].w, out: blk[n].out, in: C }, sc, { sparsity: s }).weights;
+    out[n] = pruneWanda({ w: linearOf(blk, n).w, out: linearOf(blk, n).out, in: C }, sc, { sparsity: s }).weights;
   }
   return out;
 }
@@ -54,7 +54,10 @@ describe('pruning pipeline (micro model, CPU executor)', () => {
     for (const s of [0.5, 0.3]) {
       const r = await runPipeline(await opts({ method: 'wanda', sparsity: s }));
       for (const b of weightsToF32(r.weights).blocks)
-        for (const n of LINEAR_NAMES) expect(new Set(zerosPerRow(b[n].w, b[n].out, b[n].in))).toEqual(new Set([Math.floor(b[n].in * s)]));
+        for (const n of LINEAR_NAMES)
+          expect(new Set(zerosPerRow(linearOf(b, n).w, linearOf(b, n).out, linearOf(b, n).in))).toEqual(
+            new Set([Math.floor(linearOf(b, n).in * s)]),
+          );
     }
     for (const nm of ['2:4', '4:8'] as const) {
       const [N, M] = nm.split(':').map(Number);
@@ -62,7 +65,7 @@ describe('pruning pipeline (micro model, CPU executor)', () => {
         const r = await runPipeline(await opts({ method, structure: nm, sparsity: 0.5 }));
         for (const b of weightsToF32(r.weights).blocks)
           for (const n of LINEAR_NAMES) {
-            const { w, out: R, in: C } = b[n];
+            const { w, out: R, in: C } = linearOf(b, n);
             for (let i = 0; i < R; i++)
               for (let g = 0; g < C; g += M) expect(w.subarray(i * C + g, i * C + g + M).filter((v) => v === 0).length).toBe(N);
           }
@@ -79,10 +82,10 @@ describe('pruning pipeline (micro model, CPU executor)', () => {
     const r = await runPipeline(o);
     const X0 = Array.from({ length: N }, (_, b) => embedCpu(spec, weights, o.calibrationIds.subarray(b * T, (b + 1) * T)));
     const w0 = manualWanda(spec, weights.blocks[0], X0, T, 0.5);
-    for (const n of LINEAR_NAMES) expect(weightsToF32(r.weights).blocks[0][n].w).toEqual(w0[n]);
+    for (const n of LINEAR_NAMES) expect(linearOf(weightsToF32(r.weights).blocks[0], n).w).toEqual(w0[n]);
     const X1p = X0.map((x) => blockForwardRef(spec, withLinears(weights.blocks[0], w0), null, x, T).y);
     const w1 = manualWanda(spec, weights.blocks[1], X1p, T, 0.5);
-    for (const n of LINEAR_NAMES) expect(weightsToF32(r.weights).blocks[1][n].w).toEqual(w1[n]);
+    for (const n of LINEAR_NAMES) expect(linearOf(weightsToF32(r.weights).blocks[1], n).w).toEqual(w1[n]);
     // the dense chain would have given other masks, so this comparison can fail
     const X1d = X0.map((x) => blockForwardRef(spec, weights.blocks[0], null, x, T).y);
     const w1d = manualWanda(spec, weights.blocks[1], X1d, T, 0.5);
@@ -98,7 +101,8 @@ describe('pruning pipeline (micro model, CPU executor)', () => {
     const cut = await runPipeline({ ...base, checkpoint: s1, signal: ac.signal, onEvent });
     expect(cut.status).toBe('cancelled');
     expect(cut.completedBlocks).toBe(1);
-    for (const n of LINEAR_NAMES) expect(weightsToF32(cut.weights).blocks[0][n].w).toEqual(weightsToF32(full.weights).blocks[0][n].w);
+    for (const n of LINEAR_NAMES)
+      expect(linearOf(weightsToF32(cut.weights).blocks[0], n).w).toEqual(linearOf(weightsToF32(full.weights).blocks[0], n).w);
     expect(weightsToF32(cut.weights).blocks[1]).toBe(base.model.weights.blocks[1]); // unfinished block stays dense
     const steps: number[] = [];
     const res = await runPipeline({ ...base, checkpoint: store(), resume: true, onEvent: (e) => e.type === 'step' && steps.push(e.block) });
@@ -106,7 +110,7 @@ describe('pruning pipeline (micro model, CPU executor)', () => {
     expect(res.startBlock).toBe(1);
     expect(new Set(steps)).toEqual(new Set([1]));
     weightsToF32(res.weights).blocks.forEach((b, i) =>
-      LINEAR_NAMES.forEach((n) => expect(b[n].w).toEqual(weightsToF32(full.weights).blocks[i][n].w)),
+      LINEAR_NAMES.forEach((n) => expect(linearOf(b, n).w).toEqual(linearOf(weightsToF32(full.weights).blocks[i], n).w)),
     );
     expect(res.blocks.map((b) => b.blockSparsity)).toEqual(full.blocks.map((b) => b.blockSparsity));
     // a checkpoint of another run is refused with the named error
@@ -168,7 +172,8 @@ describe('pruning pipeline (micro model, CPU executor)', () => {
     const a = await runPipeline(await opts({ method: 'besa', nsamples: 6, seqlen: 20, besa: { target: 'dense-chain' } as never }));
     const b = await runPipeline(await opts({ method: 'besa', nsamples: 6, seqlen: 20 }));
     expect(a.status).toBe('completed');
-    for (const n of LINEAR_NAMES) expect(weightsToF32(a.weights).blocks[0][n].w).toEqual(weightsToF32(b.weights).blocks[0][n].w); // same X_p = X_fp in block 0
+    for (const n of LINEAR_NAMES)
+      expect(linearOf(weightsToF32(a.weights).blocks[0], n).w).toEqual(linearOf(weightsToF32(b.weights).blocks[0], n).w); // same X_p = X_fp in block 0
     expect(a.blocks[1].lossAfter).not.toBe(b.blocks[1].lossAfter);
   });
 

@@ -77,9 +77,9 @@ function report(method: RunConfig['method'], structure: RunConfig['structure'], 
 }
 
 const uniform = (s: number) => Object.fromEntries(LINEAR_NAMES.map((n) => [n, s])) as Record<LinearName, number>;
-const BESA_ALLOC = [
-  { q: 0.62, k: 0.41, v: 0.38, o: 0.55, gate: 0.47, up: 0.51, down: 0.5 },
-  { q: 0.66, k: 0.45, v: 0.3, o: 0.52, gate: 0.5, up: 0.49, down: 0.53 },
+const BESA_ALLOC: Record<LinearName, number>[] = [
+  { q: 0.62, k: 0.41, v: 0.38, o: 0.55, gate: 0.47, up: 0.51, down: 0.5 } as Record<LinearName, number>,
+  { q: 0.66, k: 0.45, v: 0.3, o: 0.52, gate: 0.5, up: 0.49, down: 0.53 } as Record<LinearName, number>,
 ];
 
 /** The recipe as PyYAML reads it, checked against llm-compressor's layout and fields; returns [modifier, fields]. */
@@ -166,7 +166,7 @@ describe('llm-compressor recipes', () => {
     const r = report('besa', 'unstructured', BESA_ALLOC);
     const deep = resampleAllocation(r, 5);
     expect(deep).toHaveLength(5);
-    const numel = (n: LinearName) => LAYER[n][0] * LAYER[n][1];
+    const numel = (n: LinearName) => LAYER[n as keyof typeof LAYER][0] * LAYER[n as keyof typeof LAYER][1];
     const total = LINEAR_NAMES.reduce((a, n) => a + numel(n), 0);
     const mean = deep.reduce((a, b) => a + LINEAR_NAMES.reduce((s, n) => s + (b[n] * numel(n)) / total, 0), 0) / 5;
     expect(mean).toBeCloseTo(r.achievedSparsity, 9);

@@ -5,7 +5,7 @@ import { cpuForwardLogits } from '../../../src/model/forward';
 import { evalWindows, tokenizeCorpus } from '../../../src/data/windows';
 import { windowMeanCe } from '../../../src/eval/perplexity';
 import { comparisonCsv, comparisonTable, runComparison } from '../../../src/prune/compareJob';
-import { weightsToF32, LINEAR_NAMES } from '../../../src/model/spec';
+import { linearOf, weightsToF32, LINEAR_NAMES } from '../../../src/model/spec';
 import type { EngineEvent } from '../../../src/prune/events';
 import { CpuBlockExecutor } from '../../../src/prune/executor';
 import { runPruneJob } from '../../../src/prune/job';
@@ -54,10 +54,10 @@ describe('run report', () => {
     let n = 0;
     weightsToF32(res.weights).blocks.forEach((b, i) =>
       LINEAR_NAMES.forEach((l) => {
-        const zeros = b[l].w.filter((v) => v === 0).length;
-        expect(r.allocation[i].layers[l]).toEqual({ rows: b[l].out, cols: b[l].in, zeros });
+        const zeros = linearOf(b, l).w.filter((v) => v === 0).length;
+        expect(r.allocation[i].layers[l]).toEqual({ rows: linearOf(b, l).out, cols: linearOf(b, l).in, zeros });
         z += zeros;
-        n += b[l].w.length;
+        n += linearOf(b, l).w.length;
       }),
     );
     expect(r.achievedSparsity).toBeCloseTo(z / n, 12);

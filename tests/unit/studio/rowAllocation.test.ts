@@ -1,6 +1,7 @@
 // The run store's per-row allocation slice (fed by 'rows' events, docs/besa.md §1.4): only the latest step and
 // the block's first step per block are kept, never the history; a new block-start / run-start clears it.
 // Plus the view's pure cell helpers (row order, sorting, binning of large linears, colour domain).
+import type { LayerSparsity } from '../../../src/prune/events';
 import { describe, expect, it } from 'vitest';
 import { LINEAR_NAMES, type LinearName } from '../../../src/model/spec';
 import type { EngineEvent } from '../../../src/prune/events';
@@ -10,7 +11,7 @@ import { digitsFor, rowCells, scalePos, valueRange } from '../../../src/ui/chart
 
 const rowsOf = (x: number, n = 3) =>
   Object.fromEntries(LINEAR_NAMES.map((l) => [l, new Float64Array(n).fill(x)])) as Record<LinearName, Float64Array>;
-const ls = (x: number) => ({ q: x, k: x, v: x, o: x, gate: x, up: x, down: x });
+const ls = (x: number) => ({ q: x, k: x, v: x, o: x, gate: x, up: x, down: x }) as LayerSparsity;
 const start: EngineEvent = {
   type: 'run-start',
   runId: 'r',

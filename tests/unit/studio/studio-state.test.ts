@@ -1,5 +1,6 @@
 // Studio state that is pure TypeScript: URL-hash (de)serialisation of the RunConfig, the event-fed
 // run store, and the Worker's pause/step controller against the real pipeline's pause points.
+import type { LayerSparsity } from '../../../src/prune/events';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_BESA } from '../../../src/prune/config';
 import type { EngineEvent } from '../../../src/prune/events';
@@ -76,7 +77,7 @@ describe('URL hash', () => {
 });
 
 describe('run store', () => {
-  const ls = (x: number) => ({ q: x, k: x, v: x, o: x, gate: x, up: x, down: x });
+  const ls = (x: number) => ({ q: x, k: x, v: x, o: x, gate: x, up: x, down: x }) as LayerSparsity;
   it('keeps one point per step per block and marks a cancelled in-progress block dense', () => {
     const s = runStore.getState();
     const ev: EngineEvent[] = [
