@@ -29,7 +29,7 @@ async function prune(over: Partial<RunConfig>, exec?: 'cpu' | 'wasm') {
   const config = microConfig({ nsamples: 4, seqlen: 20, ...over });
   const executor = exec === 'wasm' ? await WasmBlockExecutor.create(model.spec) : new CpuBlockExecutor(model.spec);
   const r = await runPipeline({ model, config, calibrationIds: calib(config, model.spec.vocabSize), executor });
-  executor.dispose?.();
+  if (executor instanceof WasmBlockExecutor) executor.kernels.dispose();
   return { model, r, w: weightsToF32(r.weights) };
 }
 
