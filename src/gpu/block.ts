@@ -1,14 +1,18 @@
-// One LLaMA decoder block with per-linear masks on the GPU, forward and backward: the GPU twin of
-// blockForwardRef / blockBackwardRef (src/core/ops/block.ts), i.e. what BESA trains per block
-// (docs/besa.md §1.5 masked linears, §1.6 block reconstruction). Weights are frozen; the backward gives dx
-// and dL/dM for all 7 linears (computed even where the mask is absent, i.e. at M = 1).
-//   n1 = rmsnorm(x, attnNorm);  q,k,v = lin(n1);  a = attn(rope(q), rope(k), v);  x1 = x + o(a)
-//   n2 = rmsnorm(x1, mlpNorm);  y = x1 + down(swiglu(gate(n2), up(n2)))
+// One decoder block with per-linear masks on the GPU, forward and backward: the GPU twin of the CPU
+// blocks (src/core/ops/archBlock.ts), i.e. what BESA trains per block (docs/besa.md §1.5 masked linears,
+// §1.6 block reconstruction). Weights are frozen; the backward gives dx and dL/dM for every linear
+// (computed even where the mask is absent, i.e. at M = 1). Both architectures (docs/gpt2.md §2):
+//   llama: n1 = rmsnorm(x);  q,k,v = lin(n1);  a = attn(rope(q), rope(k), v);  x1 = x + o(a)
+//          n2 = rmsnorm(x1); y = x1 + down(swiglu(gate(n2), up(n2)))
+//   gpt2:  n1 = LN(x);  q,k,v = lin(n1) + b;  a = attn(q, k, v);  x1 = x + o(a) + b
+//          n2 = LN(x1); y = x1 + proj(gelu(fc(n2) + b)) + b
 // Everything is recorded on the runtime's encoder; nothing is read back.
-import { LINEAR_NAMES, linearShapes, type LinearName, type ModelSpec } from '../model/spec';
+import { blockArch, linearNames, linearShapes, type LinearName, type ModelSpec } from '../model/spec';
 import { ShapeError } from './errors';
 import { add, addInPlace } from './kernels/add';
 import { attentionBackwardGpu, attentionForwardGpu } from './kernels/attention';
+import { geluBackward, geluForward } from './kernels/gelu';
+import { layernormBackward, layernormForward } from './kernels/layernorm';
 import { maskedLinearBackward, maskedLinearForward } from './kernels/maskedLinear';
 import { rmsnormBackward, rmsnormForward } from './kernels/rmsnorm';
 import { createRopeTable, ropeBackward, ropeForward, type RopeTable } from './kernels/rope';
@@ -23,10 +27,16 @@ export interface BlockLinearGpu {
   in: number;
 }
 
+/** The linears of the block's architecture are present (linearNames(spec)); the others are not. */
 export interface BlockWeightsGpu extends Record<LinearName, BlockLinearGpu> {
   attnNorm: GPUBuffer; // [C]
   mlpNorm: GPUBuffer; // [C]
+  attnNormBias?: GPUBuffer; // [C] gpt2 LayerNorm bias (zeros for nanoGPT bias=False)
+  mlpNormBias?: GPUBuffer; // [C]
 }
+
+/** The block's norms: RMSNorm weights (llama), or LayerNorm weights and biases (gpt2). */
+export type BlockNormsGpu = Pick<BlockWeightsGpu, 'attnNorm' | 'mlpNorm' | 'attnNormBias' | 'mlpNormBias'>;
 
 /** Masks [out, in] per linear; a missing entry means dense. */
 export type BlockMasksGpu = Partial<Record<LinearName, GPUBuffer>> | null;
@@ -36,6 +46,7 @@ export interface BlockActivationsGpu {
   T: number;
   n1: GPUBuffer; // [T,C]
   rstd1: GPUBuffer; // [T]
+  mean1: GPUBuffer; // [T] LayerNorm mean (gpt2; unused by llama)
   q: GPUBuffer; // [T,H*D] before rope
   k: GPUBuffer; // [T,KVH*D] before rope
   v: GPUBuffer; // [T,KVH*D]
@@ -47,7 +58,8 @@ export interface BlockActivationsGpu {
   x1: GPUBuffer; // [T,C]
   n2: GPUBuffer; // [T,C]
   rstd2: GPUBuffer; // [T]
-  gate: GPUBuffer; // [T,F]
+  mean2: GPUBuffer; // [T]
+  gate: GPUBuffer; // [T,F] (gpt2: fc(n2) before GELU)
   up: GPUBuffer; // [T,F]
   h: GPUBuffer; // [T,F]
   y: GPUBuffer; // [T,C] block output
@@ -90,11 +102,12 @@ export function createBlockActivations(rt: GpuRuntime, spec: ModelSpec, T: numbe
   const b = (n: number, label: string) => rt.createBuffer(n * 4, `block.${label}`);
   const shapes = linearShapes(spec);
   const weff = {} as Record<LinearName, GPUBuffer>;
-  for (const n of LINEAR_NAMES) weff[n] = b(shapes[n][0] * shapes[n][1], `weff.${n}`);
+  for (const n of linearNames(spec)) weff[n] = b(shapes[n][0] * shapes[n][1], `weff.${n}`);
   return {
     T,
     n1: b(T * C, 'n1'),
     rstd1: b(T, 'rstd1'),
+    mean1: b(T, 'mean1'),
     q: b(T * QD, 'q'),
     k: b(T * KVD, 'k'),
     v: b(T * KVD, 'v'),
@@ -106,6 +119,7 @@ export function createBlockActivations(rt: GpuRuntime, spec: ModelSpec, T: numbe
     x1: b(T * C, 'x1'),
     n2: b(T * C, 'n2'),
     rstd2: b(T, 'rstd2'),
+    mean2: b(T, 'mean2'),
     gate: b(T * F, 'gate'),
     up: b(T * F, 'up'),
     h: b(T * F, 'h'),
@@ -121,7 +135,7 @@ export function createBlockGrads(rt: GpuRuntime, spec: ModelSpec, T: number): Bl
   const shapes = linearShapes(spec);
   const dMask = {} as Record<LinearName, GPUBuffer>;
   let maxW = 0;
-  for (const n of LINEAR_NAMES) {
+  for (const n of linearNames(spec)) {
     dMask[n] = b(shapes[n][0] * shapes[n][1], `dMask.${n}`);
     maxW = Math.max(maxW, shapes[n][0] * shapes[n][1]);
   }
@@ -165,11 +179,32 @@ function checkLinear(spec: ModelSpec, w: BlockWeightsGpu, n: LinearName): void {
   }
 }
 
-/** What one forward writes. The dense eval path (modelForward.ts) runs in place by aliasing x1 = y = x, n2 = n1, rstd2 = rstd1. */
+/**
+ * What one forward writes. The dense eval path (modelForward.ts) runs in place by aliasing x1 = y = x, n2 = n1,
+ * rstd2 = rstd1. A GPT-2 block also needs the LayerNorm means (mean1, mean2); a LLaMA block leaves them alone.
+ */
 export type BlockForwardBuffers = Pick<
   BlockActivationsGpu,
   'n1' | 'rstd1' | 'q' | 'k' | 'v' | 'qr' | 'kr' | 'probs' | 'att' | 'proj' | 'x1' | 'n2' | 'rstd2' | 'gate' | 'up' | 'h' | 'y' | 'rope'
->;
+> &
+  Partial<Pick<BlockActivationsGpu, 'mean1' | 'mean2'>>;
+
+/** The pre-attention (1) or pre-MLP (2) norm of either architecture: y [rows, C] from x. */
+function normForward(
+  rt: GpuRuntime,
+  spec: ModelSpec,
+  norms: BlockNormsGpu,
+  which: 1 | 2,
+  x: GPUBuffer,
+  a: BlockForwardBuffers,
+  rows: number,
+): void {
+  const [w, bias, y, rstd, mean] =
+    which === 1 ? [norms.attnNorm, norms.attnNormBias, a.n1, a.rstd1, a.mean1] : [norms.mlpNorm, norms.mlpNormBias, a.n2, a.rstd2, a.mean2];
+  if (blockArch(spec) === 'llama') return rmsnormForward(rt, x, w, y, rstd, rows, spec.dim, spec.normEps);
+  if (!bias || !mean) throw new ShapeError('block: a GPT-2 block needs its LayerNorm biases and mean buffers (mean1, mean2).');
+  layernormForward(rt, x, w, bias, y, mean, rstd, rows, spec.dim, spec.normEps);
+}
 /** y = linear n applied to x (masked or dense, chosen by the caller). */
 export type ApplyLinear = (n: LinearName, x: GPUBuffer, y: GPUBuffer) => void;
 
@@ -198,7 +233,7 @@ export interface KvCacheSlot {
 export function blockForwardOps(
   rt: GpuRuntime,
   spec: ModelSpec,
-  norms: { attnNorm: GPUBuffer; mlpNorm: GPUBuffer },
+  norms: BlockNormsGpu,
   lin: ApplyLinear,
   x: GPUBuffer,
   a: BlockForwardBuffers,
@@ -210,29 +245,39 @@ export function blockForwardOps(
   const pos = kv?.pos ?? 0;
   if (kv && seqs !== 1) throw new ShapeError('block: a KV cache holds one sequence; pass seqs = 1 with kv.');
   const rows = seqs * T; // seqs sequences of T rows, one after another: every op but attention is row-wise
-  rmsnormForward(rt, x, norms.attnNorm, a.n1, a.rstd1, rows, C, spec.normEps);
+  const gpt2 = blockArch(spec) === 'gpt2';
+  normForward(rt, spec, norms, 1, x, a, rows);
   lin('q', a.n1, a.q);
   lin('k', a.n1, a.k);
   lin('v', a.n1, a.v);
-  ropeForward(rt, a.rope, a.q, a.qr, rows, H, D, spec.ropeLayout, pos); // a batch's table repeats 0..T−1
-  ropeForward(rt, a.rope, a.k, a.kr, rows, KVH, D, spec.ropeLayout, pos);
+  if (!gpt2) {
+    ropeForward(rt, a.rope, a.q, a.qr, rows, H, D, spec.ropeLayout, pos); // a batch's table repeats 0..T−1
+    ropeForward(rt, a.rope, a.k, a.kr, rows, KVH, D, spec.ropeLayout, pos);
+  }
+  const [qa, ka] = gpt2 ? [a.q, a.k] : [a.qr, a.kr]; // GPT-2's positions are in the embedding: no rotation
   if (kv) {
     // append rows pos..pos+T−1 (copies: the linear and rope kernels write from row 0 of their output)
-    rt.copy(a.kr, kv.k, T * KVD * 4, 0, pos * KVD * 4);
+    rt.copy(ka, kv.k, T * KVD * 4, 0, pos * KVD * 4);
     rt.copy(a.v, kv.v, T * KVD * 4, 0, pos * KVD * 4);
-    attentionForwardGpu(rt, a.qr, kv.k, kv.v, { T, H, KVH, D, offset: pos }, { out: a.att, probs: a.probs });
+    attentionForwardGpu(rt, qa, kv.k, kv.v, { T, H, KVH, D, offset: pos }, { out: a.att, probs: a.probs });
   } else {
     // one probs [H, T, T] serves every sequence in turn (the batched passes keep no backward state)
-    for (let seq = 0; seq < seqs; seq++) attentionForwardGpu(rt, a.qr, a.kr, a.v, { T, H, KVH, D, seq }, { out: a.att, probs: a.probs });
+    for (let seq = 0; seq < seqs; seq++) attentionForwardGpu(rt, qa, ka, a.v, { T, H, KVH, D, seq }, { out: a.att, probs: a.probs });
   }
   lin('o', a.att, a.proj);
   residual(rt, x, a.proj, a.x1, rows * C); // x1 = x + o(att)
-  rmsnormForward(rt, a.x1, norms.mlpNorm, a.n2, a.rstd2, rows, C, spec.normEps);
-  lin('gate', a.n2, a.gate);
-  lin('up', a.n2, a.up);
-  swigluForward(rt, a.gate, a.up, a.h, rows * F);
-  lin('down', a.h, a.proj);
-  residual(rt, a.x1, a.proj, a.y, rows * C); // y = x1 + down(h)
+  normForward(rt, spec, norms, 2, a.x1, a, rows);
+  if (gpt2) {
+    lin('fc', a.n2, a.gate);
+    geluForward(rt, a.gate, a.h, rows * F);
+    lin('proj', a.h, a.proj);
+  } else {
+    lin('gate', a.n2, a.gate);
+    lin('up', a.n2, a.up);
+    swigluForward(rt, a.gate, a.up, a.h, rows * F);
+    lin('down', a.h, a.proj);
+  }
+  residual(rt, a.x1, a.proj, a.y, rows * C); // y = x1 + mlp(h)
 }
 
 /** Forward of one block on x [T, C] (kept); writes a.y and every saved activation. ~20–30 dispatches. */
@@ -307,24 +352,40 @@ export function blockBackwardGpu(
     );
   };
 
-  // MLP half: y = x1 + down(swiglu(gate(n2), up(n2)))
-  back('down', a.h, dy, g.dh);
-  swigluBackward(rt, a.gate, a.up, g.dh, g.dgate, g.dup, T * F);
-  back('gate', a.n2, g.dgate, g.dn);
-  back('up', a.n2, g.dup, g.dn, true); // dn2 = dgate·Wg + dup·Wu
-  rmsnormBackward(rt, a.x1, w.mlpNorm, a.rstd2, g.dn, g.dx1, T, C);
+  const gpt2 = blockArch(spec) === 'gpt2';
+  const normBack = (xIn: GPUBuffer, which: 1 | 2, dOut: GPUBuffer, dIn: GPUBuffer) => {
+    const [nw, rstd, mean] = which === 1 ? [w.attnNorm, a.rstd1, a.mean1] : [w.mlpNorm, a.rstd2, a.mean2];
+    if (gpt2) layernormBackward(rt, xIn, nw, mean, rstd, dOut, dIn, T, C);
+    else rmsnormBackward(rt, xIn, nw, rstd, dOut, dIn, T, C);
+  };
+
+  // MLP half: y = x1 + down(swiglu(gate(n2), up(n2)))   (gpt2: x1 + proj(gelu(fc(n2))))
+  if (gpt2) {
+    back('proj', a.h, dy, g.dh);
+    geluBackward(rt, a.gate, g.dh, g.dgate, T * F);
+    back('fc', a.n2, g.dgate, g.dn);
+  } else {
+    back('down', a.h, dy, g.dh);
+    swigluBackward(rt, a.gate, a.up, g.dh, g.dgate, g.dup, T * F);
+    back('gate', a.n2, g.dgate, g.dn);
+    back('up', a.n2, g.dup, g.dn, true); // dn2 = dgate·Wg + dup·Wu
+  }
+  normBack(a.x1, 2, g.dn, g.dx1);
   addInPlace(rt, g.dx1, dy, T * C); // residual
 
-  // Attention half: x1 = x + o(attn(rope(q(n1)), rope(k(n1)), v(n1)))
+  // Attention half: x1 = x + o(attn(rope(q(n1)), rope(k(n1)), v(n1)))   (gpt2: no rope)
   back('o', a.att, g.dx1, g.datt);
-  attentionBackwardGpu(rt, a.qr, a.kr, a.v, a.probs, g.datt, { T, H, KVH, D }, { dq: g.dqr, dk: g.dkr, dv: g.dv, scratch: g.attnScratch });
-  ropeBackward(rt, a.rope, g.dqr, g.dq, T, H, D, spec.ropeLayout);
-  ropeBackward(rt, a.rope, g.dkr, g.dk, T, KVH, D, spec.ropeLayout);
+  const [qa, ka, dqa, dka] = gpt2 ? [a.q, a.k, g.dq, g.dk] : [a.qr, a.kr, g.dqr, g.dkr];
+  attentionBackwardGpu(rt, qa, ka, a.v, a.probs, g.datt, { T, H, KVH, D }, { dq: dqa, dk: dka, dv: g.dv, scratch: g.attnScratch });
+  if (!gpt2) {
+    ropeBackward(rt, a.rope, g.dqr, g.dq, T, H, D, spec.ropeLayout);
+    ropeBackward(rt, a.rope, g.dkr, g.dk, T, KVH, D, spec.ropeLayout);
+  }
   const dn1 = needDx ? g.dn : null;
   back('q', a.n1, g.dq, dn1);
   back('k', a.n1, g.dk, dn1, true);
   back('v', a.n1, g.dv, dn1, true); // dn1 = Σ over q, k, v
   if (!needDx) return;
-  rmsnormBackward(rt, x, w.attnNorm, a.rstd1, g.dn, g.dx, T, C);
+  normBack(x, 1, g.dn, g.dx);
   addInPlace(rt, g.dx, g.dx1, T * C); // residual
 }

@@ -21,8 +21,8 @@ export interface BlockBatchBuffers extends BlockForwardBuffers {
 /** Bytes of every [rows, ·] buffer of a batch, per sequence of T rows (the chunk size is budget / this). */
 export function batchBytesPerSequence(spec: ModelSpec, T: number): number {
   const { dim: C, nHeads: H, nKvHeads: KVH, headDim: D, ffnDim: F } = spec;
-  // x, n1, proj, x1, n2, y (C); q, qr, att (H·D); k, kr, v (KVH·D); gate, up, h (F); rstd1, rstd2; rope rows
-  return 4 * T * (6 * C + 3 * H * D + 3 * KVH * D + 3 * F + 2 + D);
+  // x, n1, proj, x1, n2, y (C); q, qr, att (H·D); k, kr, v (KVH·D); gate, up, h (F); rstd1, rstd2, mean1, mean2; rope rows
+  return 4 * T * (6 * C + 3 * H * D + 3 * KVH * D + 3 * F + 4 + D);
 }
 
 /** Sequences per chunk: as many as fit `budgetBytes` and the adapter's binding size, at least 1. */
@@ -47,6 +47,7 @@ export function createBlockBatch(rt: GpuRuntime, spec: ModelSpec, T: number, seq
     x: b(rows * C, 'x'),
     n1: b(rows * C, 'n1'),
     rstd1: b(rows, 'rstd1'),
+    mean1: b(rows, 'mean1'),
     q: b(rows * H * D, 'q'),
     k: b(rows * KVH * D, 'k'),
     v: b(rows * KVH * D, 'v'),
@@ -58,6 +59,7 @@ export function createBlockBatch(rt: GpuRuntime, spec: ModelSpec, T: number, seq
     x1: b(rows * C, 'x1'),
     n2: b(rows * C, 'n2'),
     rstd2: b(rows, 'rstd2'),
+    mean2: b(rows, 'mean2'),
     gate: b(rows * F, 'gate'),
     up: b(rows * F, 'up'),
     h: b(rows * F, 'h'),

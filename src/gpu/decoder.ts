@@ -13,7 +13,7 @@
 import type { NextTokenLogits } from '../eval/generate';
 import { embeddingGather } from './kernels/embedding';
 import { lmHeadLogits } from './kernels/lmHead';
-import { rmsnormForward } from './kernels/rmsnorm';
+import { addPositions, finalNormForward } from './modelEnds';
 import { checkIds, createBlockWorkspace, destroyBlockWorkspace, gpuBlockForward, type BlockWorkspace } from './modelForward';
 import type { GpuModel } from './modelWeights';
 import type { GpuRuntime } from './runtime';
@@ -55,6 +55,7 @@ export function gpuIncrementalDecoder(rt: GpuRuntime, model: GpuModel, opts: Dec
   const xRow = rt.createBuffer(C * 4, 'dec.xRow'); // [1, C] residual stream of the newest row
   const yRow = rt.createBuffer(C * 4, 'dec.yRow'); // [1, C] final-normed
   const rstd = rt.createBuffer(4, 'dec.rstd');
+  const mean = rt.createBuffer(4, 'dec.mean'); // LayerNorm scratch (gpt2)
   const logits = rt.createBuffer(V * 4, 'dec.logits'); // [1, V]
 
   /** Room for n positions: new caches (old rows copied over) and a step workspace whose RoPE table covers them. */
@@ -81,7 +82,7 @@ export function gpuIncrementalDecoder(rt: GpuRuntime, model: GpuModel, opts: Dec
 
   /** Final RMSNorm + LM head on the row in xRow, read back as logits [V]. */
   async function head(): Promise<Float32Array> {
-    rmsnormForward(rt, xRow, model.finalNorm, yRow, rstd, 1, C, spec.normEps);
+    finalNormForward(rt, spec, model.finalNorm, xRow, yRow, { rstd, mean }, 1);
     lmHeadLogits(rt, yRow, model.head, 1, logits);
     return rt.read(logits, V * 4);
   }
@@ -91,6 +92,7 @@ export function gpuIncrementalDecoder(rt: GpuRuntime, model: GpuModel, opts: Dec
     ensureCapacity(T, 0);
     const gIds = rt.upload(Uint32Array.from(ids), 'dec.ids');
     const x = embeddingGather(rt, gIds, model.embed, T); // [T, C]
+    addPositions(rt, spec, model.pos, x, T);
     const ws = createBlockWorkspace(rt, spec, T);
     model.blocks.forEach((b, i) => gpuBlockForward(rt, spec, b, x, T, ws, { ...caches[i], pos: 0 }));
     rt.copy(x, xRow, C * 4, (T - 1) * C * 4); // only the last row's logits are wanted
@@ -106,6 +108,7 @@ export function gpuIncrementalDecoder(rt: GpuRuntime, model: GpuModel, opts: Dec
     // safe to overwrite: the previous call's read submitted every command that used idBuf
     rt.write(idBuf, Uint32Array.of(id));
     embeddingGather(rt, idBuf, model.embed, 1, xRow);
+    addPositions(rt, spec, model.pos, xRow, 1, pos);
     for (let i = 0; i < model.blocks.length; i++) gpuBlockForward(rt, spec, model.blocks[i], xRow, 1, stepWs!, { ...caches[i], pos });
     stats.steps++;
     return head();
@@ -127,7 +130,7 @@ export function gpuIncrementalDecoder(rt: GpuRuntime, model: GpuModel, opts: Dec
     disposed = true;
     if (stepWs) destroyBlockWorkspace(rt, stepWs);
     else rt.flush();
-    rt.destroy(idBuf, xRow, yRow, rstd, logits, ...caches.flatMap((c) => [c.k, c.v]));
+    rt.destroy(idBuf, xRow, yRow, rstd, mean, logits, ...caches.flatMap((c) => [c.k, c.v]));
     caches = [];
   };
 

@@ -1,8 +1,8 @@
 // GPU forward of the whole model (dense, no masks), the GPU twin of src/model/forward.ts:
-//   x = embed[ids];  per block: x += attn(rope(q, k), v) ∘ rmsnorm;  x += down(swiglu(gate, up)) ∘ rmsnorm
-//   then final RMSNorm and the LM head, either as per-token NLL (cross_entropy.wgsl over vocabulary
+//   x = embed[ids] (+ positions, gpt2);  per block: x += attn ∘ norm;  x += mlp ∘ norm (src/gpu/block.ts)
+//   then the final norm (RMSNorm, or gpt2's ln_f) and the LM head, either as per-token NLL (cross_entropy.wgsl over vocabulary
 //   chunks: logits never leave the GPU) or as full logits for small vocabularies.
-// Block order and definitions follow src/core/ops/block.ts (blockForwardRef) exactly.
+// Block order and definitions follow the CPU blocks (src/core/ops/archBlock.ts) exactly.
 import { ForwardInputError, type ForwardLogits } from '../model/forward';
 import type { ModelSpec } from '../model/spec';
 import { blockForwardOps, type KvCacheSlot } from './block';
@@ -10,8 +10,8 @@ import { NO_TARGET } from './kernels/crossEntropy';
 import { embeddingGather } from './kernels/embedding';
 import { lmHeadLogits, lmHeadNll } from './kernels/lmHead';
 import { maskedLinearForward } from './kernels/maskedLinear';
-import { rmsnormForward } from './kernels/rmsnorm';
 import { createRopeTable, type RopeTable } from './kernels/rope';
+import { addPositions, finalNormForward } from './modelEnds';
 import type { GpuBlockWeights, GpuLinear, GpuModel } from './modelWeights';
 import type { GpuRuntime } from './runtime';
 
@@ -19,6 +19,7 @@ import type { GpuRuntime } from './runtime';
 export interface BlockWorkspace {
   n: GPUBuffer; // [T,C] rmsnorm output (n1, then n2)
   rstd: GPUBuffer; // [T]
+  mean: GPUBuffer; // [T] LayerNorm mean (gpt2)
   q: GPUBuffer; // [T,H*D]
   k: GPUBuffer; // [T,KVH*D]
   v: GPUBuffer; // [T,KVH*D]
@@ -40,6 +41,7 @@ export function createBlockWorkspace(rt: GpuRuntime, spec: ModelSpec, T: number,
   return {
     n: b(T * C, 'n'),
     rstd: b(T, 'rstd'),
+    mean: b(T, 'mean'),
     q: b(T * H * D, 'q'),
     k: b(T * KVH * D, 'k'),
     v: b(T * KVH * D, 'v'),
@@ -74,8 +76,8 @@ export function gpuBlockForward(
   ws: BlockWorkspace,
   kv?: KvCacheSlot,
 ): void {
-  const { n, rstd, ...rest } = ws;
-  const bufs = { ...rest, n1: n, rstd1: rstd, n2: n, rstd2: rstd, x1: x, y: x };
+  const { n, rstd, mean, ...rest } = ws;
+  const bufs = { ...rest, n1: n, rstd1: rstd, mean1: mean, n2: n, rstd2: rstd, mean2: mean, x1: x, y: x };
   blockForwardOps(
     rt,
     spec,
@@ -112,11 +114,16 @@ export function gpuFinalHidden(rt: GpuRuntime, model: GpuModel, ids: ArrayLike<n
   const T = ids.length;
   const C = spec.dim;
   const gIds = rt.upload(Uint32Array.from(ids), 'fwd.ids');
+  if (model.pos && T > spec.maxSeqLen)
+    throw new ForwardInputError(
+      `gpu forward: ${T} tokens, but this model has learned positions for ${spec.maxSeqLen}; use a sequence length ≤ ${spec.maxSeqLen}`,
+    );
   const x = embeddingGather(rt, gIds, model.embed, T);
+  addPositions(rt, spec, model.pos, x, T);
   const ws = createBlockWorkspace(rt, spec, T);
   for (const b of model.blocks) gpuBlockForward(rt, spec, b, x, T, ws);
   const y = rt.createBuffer(T * C * 4, 'fwd.final');
-  rmsnormForward(rt, x, model.finalNorm, y, ws.rstd, T, C, spec.normEps);
+  finalNormForward(rt, spec, model.finalNorm, x, y, ws, T);
   destroyBlockWorkspace(rt, ws);
   rt.destroy(gIds, x);
   return y;

@@ -8,7 +8,7 @@ import type { ModelSpec, StoredWeights } from '../model/spec';
 import { embeddingGather } from './kernels/embedding';
 import { lmHeadNll } from './kernels/lmHead';
 import { NO_TARGET } from './kernels/crossEntropy';
-import { rmsnormForward } from './kernels/rmsnorm';
+import { addPositions, finalNormForward, uploadFinalNorm, uploadPositions } from './modelEnds';
 import { checkIds, createBlockWorkspace, destroyBlockWorkspace, gpuBlockForward } from './modelForward';
 import { destroyBlockWeights, uploadBlockWeights } from './modelWeights';
 import type { GpuRuntime } from './runtime';
@@ -39,7 +39,8 @@ export async function gpuStreamedWindowLosses(
   for (const w of windows) checkIds(spec, w);
   const embed = uploadVocabTable(rt, weights.embed, spec.vocabSize, C, 'embed');
   const head = weights.lmHead === weights.embed ? embed : uploadVocabTable(rt, weights.lmHead, spec.vocabSize, C, 'lmHead');
-  const finalNorm = rt.upload(weights.finalNorm, 'finalNorm');
+  const finalNorm = uploadFinalNorm(rt, spec, weights);
+  const pos = uploadPositions(rt, weights);
   const ws = createBlockWorkspace(rt, spec, T);
   const perChunk = Math.max(1, Math.floor((opts.budgetBytes ?? STREAM_ACTIVATION_BUDGET) / (T * C * 4)));
   const losses: number[] = [];
@@ -50,6 +51,7 @@ export async function gpuStreamedWindowLosses(
       const xs = chunk.map((ids) => {
         const g = rt.upload(Uint32Array.from(ids), 'stream.ids');
         const x = embeddingGather(rt, g, embed, T);
+        addPositions(rt, spec, pos, x, T);
         rt.flush();
         rt.destroy(g);
         return x;
@@ -62,7 +64,7 @@ export async function gpuStreamedWindowLosses(
       for (let j = 0; j < chunk.length; j++) {
         const ids = chunk[j];
         const y = rt.createBuffer(T * C * 4, 'stream.final');
-        rmsnormForward(rt, xs[j], finalNorm, y, ws.rstd, T, C, spec.normEps);
+        finalNormForward(rt, spec, finalNorm, xs[j], y, ws, T);
         const tg = new Uint32Array(T);
         for (let t = 0; t < T - 1; t++) tg[t] = ids[t + 1];
         tg[T - 1] = NO_TARGET;
@@ -78,7 +80,7 @@ export async function gpuStreamedWindowLosses(
     }
   } finally {
     destroyBlockWorkspace(rt, ws);
-    rt.destroy(finalNorm);
+    rt.destroy(finalNorm.w, finalNorm.b, pos);
     destroyVocabTable(rt, embed);
     if (head !== embed) destroyVocabTable(rt, head);
   }

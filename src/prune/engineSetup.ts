@@ -4,7 +4,7 @@
 // WASM, ~0.5 s each) and returns the chosen engine with the decision and its reason.
 import type { GpuRuntime } from '../gpu/runtime';
 import type { LoadedModel } from '../model/loader';
-import { blockArch, blockToF32 } from '../model/spec';
+import { blockToF32 } from '../model/spec';
 import { wasmSimdSupported } from '../wasm/kernels';
 import { chooseEngine, timeBlockForward, type EngineDecision, type EngineRequest } from './engineChoice';
 import { createGpuEngine, type JobEngine } from './gpuEngine';
@@ -40,12 +40,9 @@ export async function setUpEngine(
   // The probe's engines are kept for the job when chosen (starting WASM helper threads twice costs time).
   const probed: Partial<Record<'webgpu' | 'wasm', JobEngine>> = {};
   try {
-    // The WebGPU block kernels record the LLaMA block only (docs/gpt2.md §4): for a GPT-2 model the adapter
-    // counts as absent, with that reason, so auto takes WASM and an explicit webgpu is refused by name.
-    const gpuBlock = blockArch(model.spec) === 'llama';
     const decision = await chooseEngine(request, {
-      gpu: gpuBlock ? (rt?.caps ?? null) : null,
-      gpuError: gpuBlock ? gpu.error : `the WebGPU block kernels run LLaMA-family blocks, not ${model.spec.family}`,
+      gpu: rt?.caps ?? null,
+      gpuError: gpu.error,
       wasm: wasmSimdSupported(),
       probe: async () => {
         const X = probeInput(model);

@@ -24,7 +24,7 @@ import { reconLoss } from '../gpu/kernels/reconLoss';
 import { blockForwardBatchGpu, createBlockBatch, destroyBlockBatch, sequencesPerChunk } from '../gpu/blockBatch';
 import { groupSize } from '../core/besa/masks';
 import type { GpuRuntime } from '../gpu/runtime';
-import { blockArch, LINEAR_NAMES, linearOf, type BlockWeights, type LinearName, type ModelSpec } from '../model/spec';
+import { blockArch, linearNames, linearOf, type BlockWeights, type LinearName, type ModelSpec } from '../model/spec';
 import {
   ExecutorInputError,
   lazyHardMasks,
@@ -64,6 +64,8 @@ interface GpuSaved {
 export class GpuBlockExecutor implements BlockExecutor {
   readonly kind = 'gpu' as const;
   readonly adapter: string;
+  /** The linears of this model's blocks (docs/gpt2.md §3), in their fixed order. */
+  private readonly names: readonly LinearName[];
   private weights: { block: BlockWeights; gpu: BlockWeightsGpu }[] = [];
   private ws: Workspace | null = null;
   private maskBufs = new Map<LinearName, GPUBuffer>();
@@ -81,10 +83,7 @@ export class GpuBlockExecutor implements BlockExecutor {
     readonly rt: GpuRuntime,
     readonly spec: ModelSpec,
   ) {
-    if (blockArch(spec) !== 'llama')
-      throw new ExecutorInputError(
-        `GpuBlockExecutor: the WebGPU block kernels cover LLaMA-family blocks; a ${spec.family} model runs on the wasm or cpu engine (pick it with --engine / the Engine field)`,
-      );
+    this.names = linearNames(spec);
     this.adapter = adapterLabel(rt.caps);
     rt.ledger.resetPeak(); // the report's peak GPU bytes are this executor's run (plus what is live now)
   }
@@ -97,7 +96,7 @@ export class GpuBlockExecutor implements BlockExecutor {
     // is uploaded: evicting after would hold 3 blocks at the peak (tests/gpu/realShapeMemory.test.ts).
     if (this.weights.length >= 2) this.destroyWeights(this.weights.shift()!.gpu);
     const lin = {} as Record<LinearName, BlockWeightsGpu[LinearName]>;
-    for (const n of LINEAR_NAMES) {
+    for (const n of this.names) {
       const l = linearOf(block, n);
       lin[n] = { w: rt.upload(l.w, `exec.${n}.w`), b: l.b ? rt.upload(l.b, `exec.${n}.b`) : null, out: l.out, in: l.in };
     }
@@ -106,14 +105,20 @@ export class GpuBlockExecutor implements BlockExecutor {
       attnNorm: rt.upload(block.attnNorm, 'exec.attnNorm'),
       mlpNorm: rt.upload(block.mlpNorm, 'exec.mlpNorm'),
     };
+    if (blockArch(this.spec) === 'gpt2') {
+      // LayerNorm biases; zeros for nanoGPT's bias=False (the kernel always adds one)
+      const zeros = () => new Float32Array(this.spec.dim);
+      gpu.attnNormBias = rt.upload(block.attnNormBias ?? zeros(), 'exec.attnNormBias');
+      gpu.mlpNormBias = rt.upload(block.mlpNormBias ?? zeros(), 'exec.mlpNormBias');
+    }
     this.weights.push({ block, gpu });
     return gpu;
   }
 
   private destroyWeights(g: BlockWeightsGpu): void {
     this.rt.flush();
-    this.rt.destroy(g.attnNorm, g.mlpNorm);
-    for (const n of LINEAR_NAMES) this.rt.destroy(g[n].w, g[n].b);
+    this.rt.destroy(g.attnNorm, g.mlpNorm, g.attnNormBias, g.mlpNormBias);
+    for (const n of this.names) this.rt.destroy(g[n].w, g[n].b);
   }
 
   private workspace(T: number, needGrads: boolean): Workspace {
@@ -164,12 +169,12 @@ export class GpuBlockExecutor implements BlockExecutor {
     if (!masks) return null;
     const out: Partial<Record<LinearName, GPUBuffer>> = {};
     if (masks === this.writtenMasks && this.writtenOnDevice) {
-      for (const n of LINEAR_NAMES) out[n] = this.maskBufs.get(n)!;
+      for (const n of this.names) out[n] = this.maskBufs.get(n)!;
       return out;
     }
     // queue writes land before commands not yet submitted: submit whatever may still use the old masks
     if (this.writtenMasks !== masks) this.rt.flush();
-    for (const n of LINEAR_NAMES) {
+    for (const n of this.names) {
       const m = masks[n];
       if (!m) continue;
       const buf = this.persistent(this.maskBufs, n, m.length, `exec.mask.${n}`);
@@ -190,7 +195,7 @@ export class GpuBlockExecutor implements BlockExecutor {
     const bufs = this.besaBuffers(order, block);
     const handle = lazyHardMasks(block, order, counts);
     this.rt.flush(); // the count writes below must not overtake recorded work that reads the old counts/masks
-    for (const n of LINEAR_NAMES) {
+    for (const n of this.names) {
       const { out: rows, in: cols } = linearOf(block, n);
       const c = counts[n];
       const nBuf = this.persistent(this.countBufs, n, c.length, `exec.besa.${n}.n`);
@@ -304,7 +309,7 @@ export class GpuBlockExecutor implements BlockExecutor {
     const ws = this.recordBackward(block, masks, saved, dY);
     const g = ws.grads!;
     const maskGrads = {} as Record<LinearName, Float32Array>;
-    for (const n of LINEAR_NAMES) maskGrads[n] = await this.rt.read(g.dMask[n], linearOf(block, n).out * linearOf(block, n).in * 4);
+    for (const n of this.names) maskGrads[n] = await this.rt.read(g.dMask[n], linearOf(block, n).out * linearOf(block, n).in * 4);
     return opts.wantDx ? { dx: await this.rt.read(g.dx, ws.T * this.spec.dim * 4), maskGrads } : { maskGrads };
   }
 
@@ -313,7 +318,7 @@ export class GpuBlockExecutor implements BlockExecutor {
     if (this.besaOrder?.order === order) return this.besaOrder.bufs;
     this.freeBesaBuffers();
     const bufs = {} as Record<LinearName, { sortIdx: GPUBuffer; kd: GPUBuffer; pre: GPUBuffer }>;
-    for (const n of LINEAR_NAMES) {
+    for (const n of this.names) {
       const { sortIdx, kd } = order[n];
       // shaders/besa_prefix_grad.wgsl splits a row into the segments between consecutive k_d
       for (let d = 0; d < kd.length; d++)
@@ -359,7 +364,7 @@ export class GpuBlockExecutor implements BlockExecutor {
   ): Promise<[number, Record<LinearName, Float32Array>]> {
     const bufs = this.besaBuffers(order, block);
     const ranges = lossBuf ? [{ buffer: lossBuf, bytes: 4 }] : [];
-    for (const n of LINEAR_NAMES) {
+    for (const n of this.names) {
       const { out: rows, in: cols } = linearOf(block, n);
       const D = order[n].kd.length;
       besaPrefixAtK(this.rt, ws.grads!.dMask[n], bufs[n].sortIdx, bufs[n].kd, bufs[n].pre, rows, cols, D);
@@ -368,7 +373,7 @@ export class GpuBlockExecutor implements BlockExecutor {
     const got = await this.rt.readMany(ranges);
     const pre = {} as Record<LinearName, Float32Array>;
     const first = lossBuf ? 1 : 0;
-    LINEAR_NAMES.forEach((n, i) => (pre[n] = got[first + i]));
+    this.names.forEach((n, i) => (pre[n] = got[first + i]));
     return [lossBuf ? got[0][0] : NaN, pre];
   }
 

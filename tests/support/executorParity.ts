@@ -1,14 +1,36 @@
 // Shared checks that an accelerated BlockExecutor (WebGPU, WASM) computes what the CPU reference
-// executor computes on the micro model: forward (masked, with linear inputs), backward dX and dL/dM,
-// BESA's prefix sums at k_d, and one BESA block trained on both (same losses, same final masks).
+// executor computes on the micro model (LLaMA) or the tiny GPT-2 fixture: forward (masked, with linear
+// inputs), backward dX and dL/dM, BESA's prefix sums at k_d, and one BESA block trained on both (same
+// losses, same final masks).
 import { expect } from 'vitest';
 import { Rng } from '../../src/core/rng';
 import { embedCpu } from '../../src/model/forward';
-import { linearOf, LINEAR_NAMES, linearShapes, type LinearName } from '../../src/model/spec';
+import { join } from 'node:path';
+import { loadModel } from '../../src/model/loader';
+import { nodeDirSource } from '../../src/model/sourceNode';
+import { linearNames, linearOf, linearShapes, weightsToF32, type LinearName } from '../../src/model/spec';
 import { DEFAULT_BESA } from '../../src/prune/config';
 import { CpuBlockExecutor, type BesaOrder, type BlockExecutor, type LinearInputs } from '../../src/prune/executor';
 import { besaBlock, type BesaStepInfo } from '../../src/prune/methods/besa';
-import { calibIds, loadMicro, microConfig } from '../unit/prune/engineFixture';
+import { calibIds, loadMicro, microConfig, ROOT, type F32Model } from '../unit/prune/engineFixture';
+
+export type ParityModel = 'micro' | 'gpt2-tiny';
+let gpt2: Promise<F32Model> | null = null;
+
+/** The fixture model and `nsamples × seqlen` calibration ids (GPT-2's fixture has no tokenizer: seeded random ids). */
+async function fixture(which: ParityModel, nsamples: number, seqlen: number): Promise<{ m: F32Model; ids: Int32Array }> {
+  if (which === 'micro') {
+    const m = await loadMicro();
+    return { m, ids: calibIds(m, microConfig({ nsamples, seqlen })) };
+  }
+  gpt2 ??= loadModel(nodeDirSource(join(ROOT, 'tests/fixtures/gpt2-tiny')), { tokenizerOptional: true }).then((m) => ({
+    ...m,
+    weights: weightsToF32(m.weights),
+  }));
+  const m = await gpt2;
+  const rng = new Rng(5);
+  return { m, ids: Int32Array.from({ length: nsamples * seqlen }, () => rng.int(m.spec.vocabSize)) };
+}
 import { expectClose, reportScalar } from './close';
 
 function amax(a: ArrayLike<number>): number {
@@ -17,13 +39,16 @@ function amax(a: ArrayLike<number>): number {
   return mx;
 }
 
-/** Forward, backward and besaPrefix of `exec` against the CPU executor on block 1 of micro (T = 23, random masks). */
-export async function expectExecutorMatchesCpu(make: (m: Awaited<ReturnType<typeof loadMicro>>) => BlockExecutor | Promise<BlockExecutor>) {
-  const m = await loadMicro();
+/** Forward, backward and besaPrefix of `exec` against the CPU executor on block 1 (T = 23, random masks). */
+export async function expectExecutorMatchesCpu(
+  make: (m: F32Model) => BlockExecutor | Promise<BlockExecutor>,
+  which: ParityModel = 'micro',
+) {
+  const { m, ids } = await fixture(which, 1, 23);
   const exec = await make(m);
   const cpu = new CpuBlockExecutor(m.spec);
-  const cfg = microConfig({ nsamples: 1, seqlen: 23 });
-  const X = embedCpu(m.spec, m.weights, calibIds(m, cfg));
+  const LINEAR_NAMES = linearNames(m.spec);
+  const X = embedCpu(m.spec, m.weights, ids);
   const rng = new Rng(11);
   const shapes = linearShapes(m.spec);
   const masks: Partial<Record<LinearName, Float32Array>> = {};
@@ -63,14 +88,15 @@ export async function expectExecutorMatchesCpu(make: (m: Awaited<ReturnType<type
   return { m, exec, X, masks, dY, blk, saved: fe.saved };
 }
 
-/** One BESA block (micro block 0, 6 × 20 calibration) trained on `exec` and on the CPU: same losses, θ and final masks. */
+/** One BESA block (block 0, 6 × 20 calibration) trained on `exec` and on the CPU: same losses, θ and final masks. */
 export async function expectBesaBlockMatchesCpu(
-  make: (m: Awaited<ReturnType<typeof loadMicro>>) => BlockExecutor | Promise<BlockExecutor>,
+  make: (m: F32Model) => BlockExecutor | Promise<BlockExecutor>,
+  which: ParityModel = 'micro',
 ) {
-  const m = await loadMicro();
   const cfg = microConfig({ nsamples: 6, seqlen: 20 });
-  const ids = calibIds(m, cfg);
+  const { m, ids } = await fixture(which, cfg.nsamples, cfg.seqlen);
   const cpu = new CpuBlockExecutor(m.spec);
+  const LINEAR_NAMES = linearNames(m.spec);
   const blk = m.weights.blocks[0];
   const Xp = Array.from({ length: cfg.nsamples }, (_, b) =>
     embedCpu(m.spec, m.weights, ids.subarray(b * cfg.seqlen, (b + 1) * cfg.seqlen)),

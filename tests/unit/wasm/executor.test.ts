@@ -76,6 +76,11 @@ describe('WASM BlockExecutor (micro model)', () => {
     await expectBesaBlockMatchesCpu((m) => WasmBlockExecutor.create(m.spec));
   });
 
+  it('GPT-2 (tiny fixture): forward, backward, prefix sums and a BESA block match the CPU executor', async () => {
+    await expectExecutorMatchesCpu((m) => WasmBlockExecutor.create(m.spec), 'gpt2-tiny');
+    await expectBesaBlockMatchesCpu((m) => WasmBlockExecutor.create(m.spec), 'gpt2-tiny');
+  });
+
   it('full pipeline on WASM lands where the CPU run lands', async () => {
     const m = await loadMicro();
     const cfg = microConfig({ method: 'besa', nsamples: 4, seqlen: 24 });
