@@ -79,9 +79,9 @@ def write_model_folder(m: gpt2.GPT2) -> dict[str, torch.Tensor]:
     return sd
 
 
-def load_hf():
+def load_hf(folder: str):
     from transformers import GPT2LMHeadModel
-    hf, info = GPT2LMHeadModel.from_pretrained(OUT, attn_implementation="eager", output_loading_info=True)
+    hf, info = GPT2LMHeadModel.from_pretrained(folder, attn_implementation="eager", output_loading_info=True)
     bad = {k: v for k, v in info.items() if v and not (k == "missing_keys" and set(v) <= {"lm_head.weight"})}
     if bad:
         raise SystemExit(f"CHECK FAILED: transformers loading info {bad}")
@@ -156,6 +156,20 @@ def fd_check(blk: gpt2.Block, X, masks, y_ref, dx) -> None:
 
 
 def main() -> None:
+    """Default: build the tiny random model into tests/fixtures/gpt2-tiny/ and its golden values beside it.
+    --model DIR --out DIR: golden values of an existing HF GPT-2 folder (the bundled model), written to --out."""
+    global OUT, CFG
+    import argparse
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model", default="", help="an existing HF GPT-2 folder (config.json + model.safetensors)")
+    ap.add_argument("--out", default="", help="where golden.{safetensors,json} go (with --model)")
+    a = ap.parse_args()
+    model_dir = OUT
+    if a.model:
+        model_dir, OUT = os.path.join(ROOT, a.model), os.path.join(ROOT, a.out)
+        os.makedirs(OUT, exist_ok=True)
+        cj = json.load(open(os.path.join(model_dir, "config.json")))
+        CFG = gpt2.Config(**{k: cj[k] for k in gpt2.Config.__dataclass_fields__})
     torch.manual_seed(0)
     T_: dict[str, torch.Tensor] = {}  # float64 now, F32 on disk
     C, H, V = CFG.n_embd, CFG.n_head, CFG.vocab_size
@@ -164,15 +178,20 @@ def main() -> None:
                "config": CFG.hf_dict(), "seeds": SEEDS}
 
     # the model folder, then everything is computed from the files as read back
-    m0 = build_model()
-    sd = write_model_folder(m0)
+    if a.model:
+        sd = load_safetensors(os.path.join(model_dir, "model.safetensors"))
+        J["model"] = a.model
+    else:
+        m0 = build_model()
+        sd = write_model_folder(m0)
     print("checks:")
-    sd_back = load_safetensors(os.path.join(OUT, "model.safetensors"))
+    sd_back = load_safetensors(os.path.join(model_dir, "model.safetensors"))
     assert sorted(sd_back) == sorted(sd)
     ours = gpt2.from_hf_state(CFG, sd_back).double().eval()
-    for (n, p), (_, p0) in zip(ours.named_parameters(), m0.named_parameters()):
-        assert torch.equal(p.float(), p0.float()), f"state_for_export / from_hf_state round trip differs at {n}"
-    hf = load_hf()
+    if not a.model:
+        for (n, p), (_, p0) in zip(ours.named_parameters(), m0.named_parameters()):
+            assert torch.equal(p.float(), p0.float()), f"state_for_export / from_hf_state round trip differs at {n}"
+    hf = load_hf(model_dir)
     hf_sd = {k: v for k, v in hf.state_dict().items() if k != "lm_head.weight"}
     assert sorted(hf_sd) == sorted(sd), (sorted(set(hf_sd) ^ set(sd)))
     for k in sd:  # bit-exact: transformers read the same F32 numbers (now float64)

@@ -19,19 +19,33 @@ def write_card(out_dir: str, cfg: dict, run: dict, evals: dict) -> None:
                           for i, st in enumerate(run["stages"]))
         sched = (f"{len(run['stages'])} stages, each a fresh AdamW with warmup and a wall-clock cosine (`--init-from` continues "
                  f"from the previous stage's weights): {parts}")
+    if run.get("arch") == "gpt2":
+        about = (f"""A GPT-2-architecture causal LM (LayerNorm with bias, learned positions, GELU-tanh MLP of 4×d, biases on
+every linear, tied head) trained from scratch in plain PyTorch by `tools/train.py --arch gpt2` for BESA Studio.
+Tensor names and `config.json` follow HF `GPT2LMHeadModel` (Conv1D weights stored [in, out], q/k/v fused in
+`attn.c_attn`, no `lm_head.weight`); `model.safetensors` is F32 and written by hand (`tools/gpt2.py`).""")
+        shape_row = (f"| hidden / layers / heads / head_dim / MLP | {cfg['n_embd']} / {cfg['n_layer']} / {cfg['n_head']} / "
+                     f"{cfg['n_embd'] // cfg['n_head']} / {4 * cfg['n_embd']} |\n| context | {cfg['n_positions']} (learned positions, "
+                     f"layer_norm_epsilon {cfg['layer_norm_epsilon']}) |")
+        vocab = cfg["vocab_size"]
+    else:
+        about = (f"""A LLaMA-architecture causal LM (RMSNorm, RoPE "rotate half", GQA, SwiGLU, untied lm_head) trained from
+scratch in plain PyTorch by `tools/train.py` for BESA Studio. Tensor names and `config.json` follow HF
+`LlamaForCausalLM`; `model.safetensors` is F32 and written by hand (`tools/llama.py`).""")
+        shape_row = (f"| hidden / layers / heads / KV heads / head_dim / ffn | {cfg['hidden_size']} / {cfg['num_hidden_layers']} / "
+                     f"{cfg['num_attention_heads']} / {cfg['num_key_value_heads']} / {cfg['head_dim']} / {cfg['intermediate_size']} |\n"
+                     f"| context | {cfg['max_position_embeddings']} (rope_theta {cfg['rope_theta']}, rms_norm_eps {cfg['rms_norm_eps']}) |")
+        vocab = cfg["vocab_size"]
     rows = "\n".join(f"| {k} | {v['ppl']:.4f} | {v['windows']} | {v['seqlen']} | {v['tokens']} |" for k, v in evals.items())
     text = f"""# {run['name']}
 
-A LLaMA-architecture causal LM (RMSNorm, RoPE "rotate half", GQA, SwiGLU, untied lm_head) trained from
-scratch in plain PyTorch by `tools/train.py` for BESA Studio. Tensor names and `config.json` follow HF
-`LlamaForCausalLM`; `model.safetensors` is F32 and written by hand (`tools/llama.py`).
+{about}
 
 | | |
 |---|---|
-| parameters | {run['params']:,} (embedding and lm_head included) |
-| vocab | {cfg['vocab_size']} (byte-level BPE, `tokenizer.json`, trained on the train split only; last id = `<|endoftext|>` = bos/eos, never seen in training) |
-| hidden / layers / heads / KV heads / head_dim / ffn | {cfg['hidden_size']} / {cfg['num_hidden_layers']} / {cfg['num_attention_heads']} / {cfg['num_key_value_heads']} / {cfg['head_dim']} / {cfg['intermediate_size']} |
-| context | {cfg['max_position_embeddings']} (rope_theta {cfg['rope_theta']}, rms_norm_eps {cfg['rms_norm_eps']}) |
+| parameters | {run['params']:,} (embedding{"" if run.get("arch") == "gpt2" else " and lm_head"} included) |
+| vocab | {vocab} (byte-level BPE, `tokenizer.json`, trained on the train split only; last id = `<|endoftext|>` = bos/eos, never seen in training) |
+{shape_row}
 | seed | {run['seed']} (python, numpy, torch; weights init and batch sampling) |
 | steps × batch × ctx | {run['steps']} × {run['batch']} × {run['ctx']} = {run['tokens_seen']:,} tokens seen ({run['tokens_seen'] / run['train_tokens']:.2f} epochs of {run['train_tokens']:,} train tokens) |
 | optimiser | AdamW (β 0.9/0.95, wd {run['wd']} on matrices), peak lr {run['lr']}, {run['warmup']} warmup steps, cosine to 10 %, grad clip 1.0 |

@@ -6,10 +6,13 @@
 //   Magnitude: MagnitudePruningModifier (llm-compressor applies its masks during fine-tuning steps only).
 //   BESA: its learned per-linear sparsities as a non-uniform profile for Wanda or SparseGPT: one list entry per
 //   decoder linear, the targets named exactly, in model.named_modules() order (how the list is matched).
+// GPT-2 (docs/gpt2.md §1): the modules are transformer.h.N.{attn.c_attn, attn.c_proj, mlp.c_fc, mlp.c_proj};
+// c_attn holds q, k and v in one module, so BESA's three allocations become their numel-weighted mean there.
 import { Document } from 'yaml';
-import { HF_LINEAR } from '../model/hfweights';
-import { LINEAR_NAMES, type LinearName } from '../model/spec';
+import { hfModuleName } from '../model/hfweights';
+import { type LinearName, type ModelSpec } from '../model/spec';
 import type { RunReport } from './report';
+import { reportLinearNames } from './reportTrace';
 
 /** A run that no llm-compressor recipe can express, with what to do instead. */
 export class RecipeError extends Error {
@@ -23,13 +26,47 @@ export interface RecipeOptions {
   besaBase?: 'wanda' | 'sparsegpt';
 }
 
-const DECODER_LAYERS = 're:model\\.layers\\.\\d+$'; // each decoder layer; the modifier prunes every Linear in it
-const DECODER_LINEARS = 're:model\\.layers\\.\\d+\\.(self_attn|mlp)\\.\\w+_proj$';
+/** Each decoder layer (the modifier prunes every Linear / Conv1D in it) and each decoder linear, per architecture. */
+const DECODER_LAYERS = { llama: 're:model\\.layers\\.\\d+$', gpt2: 're:transformer\\.h\\.\\d+$' } as const;
+const DECODER_LINEARS = {
+  llama: 're:model\\.layers\\.\\d+\\.(self_attn|mlp)\\.\\w+_proj$',
+  gpt2: 're:transformer\\.h\\.\\d+\\.(attn\\.c_attn|attn\\.c_proj|mlp\\.c_fc|mlp\\.c_proj)$',
+} as const;
 const MODIFIER = { wanda: 'WandaPruningModifier', sparsegpt: 'SparseGPTModifier' } as const;
 const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
 
 /** The N:M field of SparseGPT/Wanda: "N:M" with N pruned of every M, "0:0" for unstructured. */
 const maskStructure = (r: RunReport) => (r.method.structure === 'unstructured' ? '0:0' : r.method.structure);
+
+type Arch = keyof typeof DECODER_LAYERS;
+/** The run's block architecture: GPT-2's when its per-linear records name fc (or its model says gpt2). */
+const archOf = (r: RunReport): Arch => (reportLinearNames(r).includes('fc') ? 'gpt2' : 'llama');
+
+/** One HF module of decoder layer i and the run's linears it holds (GPT-2's c_attn: q, k, v; else one each). */
+export interface RecipeModule {
+  name: string;
+  linears: LinearName[];
+}
+
+/** The HF modules of decoder layer i, in model.named_modules() order (the run's linear order groups them). */
+export function recipeModules(r: RunReport, i: number): RecipeModule[] {
+  const spec = { family: archOf(r) } as ModelSpec; // hfModuleName reads the family only
+  const out: RecipeModule[] = [];
+  for (const n of reportLinearNames(r)) {
+    const name = hfModuleName(spec, i, n);
+    const last = out.at(-1);
+    if (last?.name === name) last.linears.push(n);
+    else out.push({ name, linears: [n] });
+  }
+  return out;
+}
+
+/** A module's sparsity: its linear's, or the numel-weighted mean of the linears it fuses (GPT-2's c_attn). */
+function moduleSparsity(m: RecipeModule, s: Record<LinearName, number>, numel: (n: LinearName) => number): number {
+  if (m.linears.length === 1) return s[m.linears[0]];
+  const total = m.linears.reduce((a, n) => a + numel(n), 0);
+  return m.linears.reduce((a, n) => a + s[n] * numel(n), 0) / total;
+}
 
 /**
  * Sparsity of each linear type at each of `layers` depths, from the run's measured per-linear sparsities: linear
@@ -38,6 +75,7 @@ const maskStructure = (r: RunReport) => (r.method.structure === 'unstructured' ?
  */
 export function resampleAllocation(r: RunReport, layers: number): Record<LinearName, number>[] {
   const src = r.allocation;
+  const names = reportLinearNames(r);
   const L = src.length;
   const at = (n: LinearName, x: number) => {
     const i = Math.min(Math.floor(x), L - 2);
@@ -45,21 +83,20 @@ export function resampleAllocation(r: RunReport, layers: number): Record<LinearN
     return src[i].layerSparsity[n] + (x - i) * (src[i + 1].layerSparsity[n] - src[i].layerSparsity[n]);
   };
   const numel = (n: LinearName) => src[0].layers[n].rows * src[0].layers[n].cols;
-  const total = LINEAR_NAMES.reduce((a, n) => a + numel(n), 0);
+  const total = names.reduce((a, n) => a + numel(n), 0);
   const out = Array.from({ length: layers }, (_, j) => {
     const x = layers === 1 ? (L - 1) / 2 : (j * (L - 1)) / (layers - 1);
-    return Object.fromEntries(LINEAR_NAMES.map((n) => [n, at(n, x)])) as Record<LinearName, number>;
+    return Object.fromEntries(names.map((n) => [n, at(n, x)])) as Record<LinearName, number>;
   });
   if (layers === L) return out.map((b) => ({ ...b })); // the run's own depth: its values as measured
-  const mean = out.reduce((a, b) => a + LINEAR_NAMES.reduce((s, n) => s + (b[n] * numel(n)) / total, 0), 0) / layers;
+  const mean = out.reduce((a, b) => a + names.reduce((s, n) => s + (b[n] * numel(n)) / total, 0), 0) / layers;
   const scale = mean > 0 ? r.achievedSparsity / mean : 1;
-  return out.map(
-    (b) => Object.fromEntries(LINEAR_NAMES.map((n) => [n, Math.min(0.99, Math.max(0, b[n] * scale))])) as Record<LinearName, number>,
-  );
+  return out.map((b) => Object.fromEntries(names.map((n) => [n, Math.min(0.99, Math.max(0, b[n] * scale))])) as Record<LinearName, number>);
 }
 
 function modifierFor(r: RunReport, opts: RecipeOptions): { name: string; fields: Record<string, unknown>; notes: string[] } {
   const cfg = r.config;
+  const arch = archOf(r);
   const sgptFields = { block_size: cfg.sparsegptBlocksize, dampening_frac: cfg.sparsegptPercdamp };
   switch (r.method.name) {
     case 'wanda':
@@ -69,7 +106,7 @@ function modifierFor(r: RunReport, opts: RecipeOptions): { name: string; fields:
         fields: {
           sparsity: r.method.targetSparsity,
           mask_structure: maskStructure(r),
-          targets: [DECODER_LAYERS],
+          targets: [DECODER_LAYERS[arch]],
           ...(r.method.name === 'sparsegpt' ? sgptFields : {}),
         },
         notes: [],
@@ -82,7 +119,7 @@ function modifierFor(r: RunReport, opts: RecipeOptions): { name: string; fields:
       return {
         name: 'MagnitudePruningModifier',
         fields: {
-          targets: [DECODER_LINEARS],
+          targets: [DECODER_LINEARS[arch]],
           init_sparsity: r.method.targetSparsity,
           final_sparsity: r.method.targetSparsity,
           update_scheduler: 'linear', // init = final: the schedule is flat
@@ -102,21 +139,30 @@ function modifierFor(r: RunReport, opts: RecipeOptions): { name: string; fields:
       const alloc = resampleAllocation(r, layers);
       const targets: string[] = [];
       const sparsity: number[] = [];
+      const layer0 = r.allocation[0].layers;
+      const numel = (n: LinearName) => layer0[n].rows * layer0[n].cols;
       alloc.forEach((b, i) => {
-        for (const n of LINEAR_NAMES) {
-          targets.push(`model.layers.${i}.${HF_LINEAR[n]}`);
-          sparsity.push(round4(b[n]));
+        for (const m of recipeModules(r, i)) {
+          targets.push(m.name);
+          sparsity.push(round4(moduleSparsity(m, b, numel)));
         }
       });
+      const perLayer = recipeModules(r, 0).length;
       return {
         name: MODIFIER[base],
         fields: { sparsity, mask_structure: '0:0', targets, ...(base === 'sparsegpt' ? sgptFields : {}) },
         notes: [
-          `BESA's learned allocation, one sparsity per decoder linear (${LINEAR_NAMES.length} per layer, model order), for ${base === 'wanda' ? 'Wanda' : 'SparseGPT'} to prune to.`,
+          `BESA's learned allocation, one sparsity per decoder ${arch === 'gpt2' ? 'module' : 'linear'} (${perLayer} per layer, model order), for ${base === 'wanda' ? 'Wanda' : 'SparseGPT'} to prune to.`,
+          ...(arch === 'gpt2'
+            ? [
+                "GPT-2's attn.c_attn holds q, k and v in one module, which takes one sparsity: BESA learned the three apart,",
+                "so its entry is their mean weighted by their sizes (numel); attn.c_proj, mlp.c_fc and mlp.c_proj are BESA's own.",
+              ]
+            : []),
           layers === r.model.nLayers
             ? `Measured on this run's ${layers} layers; for a deeper model, make the recipe with --layers N (npm run recipe).`
             : `Resampled over depth from this run's ${r.model.nLayers} layers to ${layers}, mean kept at ${round4(r.achievedSparsity)}.`,
-          'The list must have one entry per target: the model needs exactly these decoder layers and LLaMA-style names.',
+          `The list must have one entry per target: the model needs exactly these decoder layers and ${arch === 'gpt2' ? 'GPT-2 (transformer.h.N)' : 'LLaMA-style'} names.`,
         ],
       };
     }

@@ -5,7 +5,7 @@ import { recordLinearNames } from '../model/spec';
 import { CONFIG_FIELDS, valueProblem } from './configSchema';
 import { METHOD_NAMES } from './methods/registry';
 import { REPORT_SCHEMA, type RunReport } from './report';
-import { TRACE_COLUMNS } from './reportTrace';
+import { GPT2_TRACE_COLUMNS, TRACE_COLUMNS, traceColumns } from './reportTrace';
 
 /** A file that is not a run report this version can show, with every problem found. */
 export class ReportFileError extends Error {
@@ -97,10 +97,20 @@ function checkPerplexity(c: Checks, list: unknown, path: string): void {
   });
 }
 
-function checkTrace(c: Checks, t: unknown, nLayers: number): void {
+/** The trace columns a report's blocks call for: its allocation's linears (GPT-2's or LLaMA's), either when it has none. */
+function traceColumnsFor(allocation: unknown): readonly (readonly string[])[] {
+  const layers = Array.isArray(allocation) && isObj(allocation[0]) ? allocation[0].layers : undefined;
+  if (!isObj(layers)) return [TRACE_COLUMNS, GPT2_TRACE_COLUMNS];
+  return [traceColumns(recordLinearNames(layers))];
+}
+
+function checkTrace(c: Checks, t: unknown, nLayers: number, allocation: unknown): void {
   if (!c.need(isObj(t), 'trace', 'must be an object')) return;
   const o = t as Obj;
-  c.need(JSON.stringify(o.columns) === JSON.stringify(TRACE_COLUMNS), 'trace.columns', `must be ${TRACE_COLUMNS.join(', ')}`);
+  const allowed = traceColumnsFor(allocation);
+  const columns = allowed.find((cols) => JSON.stringify(o.columns) === JSON.stringify(cols));
+  c.need(columns !== undefined, 'trace.columns', `must be ${allowed.map((cols) => cols.join(', ')).join(' or ')}`);
+  const width = (columns ?? allowed[0]).length;
   if (!c.need(Array.isArray(o.blocks) && o.blocks.length <= nLayers, 'trace.blocks', `must be a list of at most ${nLayers} blocks`)) return;
   let rows = 0;
   (o.blocks as unknown[]).forEach((b, i) => {
@@ -111,8 +121,8 @@ function checkTrace(c: Checks, t: unknown, nLayers: number): void {
     c.int(bo, 'totalSteps', `${p}.`, 0, 2 ** 31);
     if (!c.need(Array.isArray(bo.rows), `${p}.rows`, 'must be a list')) return;
     rows += (bo.rows as unknown[]).length;
-    const bad = (bo.rows as unknown[]).findIndex((r) => !Array.isArray(r) || r.length !== TRACE_COLUMNS.length || !r.every(isNum));
-    c.need(bad < 0, `${p}.rows[${bad}]`, `must be ${TRACE_COLUMNS.length} numbers`);
+    const bad = (bo.rows as unknown[]).findIndex((r) => !Array.isArray(r) || r.length !== width || !r.every(isNum));
+    c.need(bad < 0, `${p}.rows[${bad}]`, `must be ${width} numbers`);
   });
   c.need(rows <= MAX_TRACE_ROWS, 'trace', `has ${rows} rows, more than ${MAX_TRACE_ROWS}`);
 }
@@ -156,7 +166,7 @@ function checkReport(c: Checks, r: Obj): void {
       if (s['sparse-24-bitmask'] !== null) c.int(s, 'sparse-24-bitmask', 'storage.', 0, Number.MAX_SAFE_INTEGER);
     }
   }
-  if (r.trace !== undefined) checkTrace(c, r.trace, nLayers);
+  if (r.trace !== undefined) checkTrace(c, r.trace, nLayers, r.allocation);
   const timing = c.obj(r, 'timing', '');
   if (timing) for (const k of ['wallSeconds', 'pruneSeconds', 'evalSeconds', 'meanBlockSeconds']) c.num(timing, k, 'timing.', 0);
   const device = c.obj(r, 'device', '');

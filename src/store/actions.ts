@@ -3,7 +3,7 @@
 // the stores through selectors. Nothing here computes run results.
 import type { ExportFormat } from '../model/export';
 import { parseReportFile } from '../prune/reportFile';
-import type { LinearName } from '../model/spec';
+import { linearNames, type LinearName } from '../model/spec';
 import type { RunConfig } from '../prune/config';
 import type { EngineRequest } from '../prune/engineChoice';
 import type { EngineClient } from '../worker/client';
@@ -193,7 +193,10 @@ export async function refreshMask(block?: number, layer?: LinearName): Promise<v
   const card = modelStore.getState().card;
   if (!card || !client) return;
   const b = block ?? ui.mask?.block ?? ui.selectedBlock ?? 0;
-  const l = layer ?? ui.maskLayer;
+  // The loaded model's linears: a layer picked on another architecture (gate on GPT-2, fc on LLaMA) shows q.
+  const names = linearNames(card.spec);
+  const wanted = layer ?? ui.maskLayer;
+  const l = names.includes(wanted) ? wanted : names[0];
   try {
     const r = await client.request<'mask-ok'>({ type: 'mask', block: b, layer: l });
     uiStore.getState().set({ mask: r.mask, maskLayer: l, maskError: null });

@@ -1,14 +1,20 @@
 // The comparison table as files (issue #14): CSV for spreadsheets, JSON for scripts, and the mean allocation per
 // linear type of each method, which the compare view also draws. Built from the rows' run reports only.
-import { LINEAR_NAMES, type LinearName } from '../model/spec';
+import { LINEAR_NAMES, recordLinearNames, type LinearName } from '../model/spec';
 import type { CompareRow } from './compareStore';
 
-/** Zeros / numel of each linear type over every block of a run (the allocation a method chose). */
+/** The linears of the compared runs (all on one model): the first finished run's, LLaMA's before any. */
+export function compareLinearNames(rows: readonly CompareRow[]): readonly LinearName[] {
+  const a = rows.find((r) => r.report?.allocation.length)?.report?.allocation[0];
+  return a ? recordLinearNames(a.layers) : LINEAR_NAMES;
+}
+
+/** Zeros / numel of each linear type over every block of a run (the allocation a method chose), keyed by its linears. */
 export function allocationByLinear(row: CompareRow): Record<LinearName, number> | null {
   const a = row.report?.allocation;
   if (!a?.length) return null;
   return Object.fromEntries(
-    LINEAR_NAMES.map((n) => {
+    recordLinearNames(a[0].layers).map((n) => {
       let zeros = 0;
       let numel = 0;
       for (const b of a) {
@@ -26,6 +32,7 @@ const datasetsOf = (rows: readonly CompareRow[]) => rows.find((r) => r.report)?.
 export function comparisonTableCsv(rows: readonly CompareRow[]): string {
   const sets = datasetsOf(rows);
   const dense = rows.find((r) => r.report)?.report?.perplexity.dense ?? [];
+  const names = compareLinearNames(rows);
   const head = [
     'method',
     'status',
@@ -33,14 +40,14 @@ export function comparisonTableCsv(rows: readonly CompareRow[]): string {
     'achieved_sparsity',
     ...sets.map((s) => `ppl_${s}`),
     'prune_seconds',
-    ...LINEAR_NAMES.map((n) => `sparsity_${n}`),
+    ...names.map((n) => `sparsity_${n}`),
     'run_id',
   ];
   const line = (cells: (string | number | null | undefined)[]) =>
     cells.map((c) => (c === null || c === undefined ? '' : String(c))).join(',');
   const out = [head.join(',')];
   if (dense.length)
-    out.push(line(['dense', '', 0, 0, ...sets.map((s) => dense.find((d) => d.dataset === s)?.ppl), '', ...LINEAR_NAMES.map(() => 0), '']));
+    out.push(line(['dense', '', 0, 0, ...sets.map((s) => dense.find((d) => d.dataset === s)?.ppl), '', ...names.map(() => 0), '']));
   for (const r of rows) {
     const rep = r.report;
     const alloc = allocationByLinear(r);
@@ -52,7 +59,7 @@ export function comparisonTableCsv(rows: readonly CompareRow[]): string {
         rep?.achievedSparsity.toFixed(6),
         ...sets.map((s) => rep?.perplexity.pruned.find((p) => p.dataset === s)?.ppl),
         rep?.timing.pruneSeconds.toFixed(2),
-        ...LINEAR_NAMES.map((n) => alloc?.[n].toFixed(6)),
+        ...names.map((n) => alloc?.[n]?.toFixed(6)),
         r.runId,
       ]),
     );

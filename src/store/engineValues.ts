@@ -1,7 +1,6 @@
 // The few engine values the UI needs at runtime. src/ui may import engine modules only with
 // `import type` (eslint.config.js layer rules), so constants and pure helpers reach it through here:
 // one place that shows what the UI depends on in the engine.
-export { LINEAR_NAMES } from '../model/spec';
 export { allocationCsv } from '../prune/report';
 // The llm-compressor recipe download (docs/exports.md §4): a pure function of the run report.
 export { llmCompressorRecipe, RecipeError } from '../prune/recipe';

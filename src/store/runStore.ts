@@ -2,10 +2,11 @@
 // Updates are immutable per slice (a step event copies one block's series, not the whole history),
 // so a chart subscribed to one block re-renders only when that block changes.
 import { createStore } from 'zustand/vanilla';
-import { LINEAR_NAMES, type LinearName } from '../model/spec';
+import { recordLinearNames, type LinearName } from '../model/spec';
 import type { RunConfig } from '../prune/config';
 import type { EngineEvent, LayerSparsity, PerplexityResult } from '../prune/events';
 import type { RunReport } from '../prune/report';
+import { reportLinearNames, traceLinearNames } from '../prune/reportTrace';
 
 /** One BESA optimiser step: what the sparsity and loss charts plot. */
 export interface StepPoint extends LayerSparsity {
@@ -59,6 +60,11 @@ export interface RunState {
   /** Latest (and first) per-row allocation per block index; kept apart from `blocks` so a rows event
    *  re-renders only the row view, not every chart subscribed to the block series. */
   rowAlloc: Record<number, BlockRows>;
+  /**
+   * The linears of the run's blocks (docs/gpt2.md §3: LLaMA's 7 or GPT-2's 6), from its first per-linear
+   * record (step, rows, block-end) or its report; null before any (the charts then use the loaded model's).
+   */
+  linears: readonly LinearName[] | null;
   currentBlock: number | null;
   phase: string | null;
   phaseDetail: string | null;
@@ -94,6 +100,7 @@ const initial = (nBlocks: number) => ({
   startBlock: 0,
   blocks: denseBlocks(nBlocks),
   rowAlloc: {} as Record<number, BlockRows>,
+  linears: null as readonly LinearName[] | null,
   currentBlock: null,
   phase: null,
   phaseDetail: null,
@@ -114,6 +121,7 @@ const initial = (nBlocks: number) => ({
 /** The blocks of a report: measured allocation and losses, and the recorded steps (src/prune/reportTrace.ts). */
 function blocksOfReport(r: RunReport): BlockState[] {
   const blocks = denseBlocks(r.model.nLayers);
+  const names = r.trace ? traceLinearNames(r.trace.columns) : [];
   for (const t of r.trace?.blocks ?? []) {
     const steps = t.rows.map(([step, recon, penalty, total, ...layers]) => {
       const p: StepPoint = {
@@ -121,7 +129,7 @@ function blocksOfReport(r: RunReport): BlockState[] {
         recon,
         penalty,
         total,
-        ...(Object.fromEntries(LINEAR_NAMES.map((n, i) => [n, layers[i]])) as LayerSparsity),
+        ...(Object.fromEntries(names.map((n, i) => [n, layers[i]])) as LayerSparsity),
       };
       return p;
     });
@@ -160,6 +168,7 @@ export const runStore = createStore<RunState>()((set, get) => ({
       adapter: r.device.adapter,
       startBlock: r.startBlock,
       blocks: blocksOfReport(r),
+      linears: reportLinearNames(r),
       perplexity: { dense: r.perplexity.dense, pruned: r.perplexity.pruned },
       achievedSparsity: r.achievedSparsity,
       seconds: r.timing.wallSeconds,
@@ -171,6 +180,7 @@ export const runStore = createStore<RunState>()((set, get) => ({
   setReport: (report) =>
     set((s) => ({
       report,
+      linears: s.linears ?? reportLinearNames(report),
       // Resumed blocks were pruned in an earlier session: their measured allocation comes from the report.
       blocks: s.blocks.map((b, i) => {
         const a = report.allocation.find((x) => x.block === i);
@@ -228,13 +238,14 @@ export const runStore = createStore<RunState>()((set, get) => ({
         if (e.d !== undefined) p.d = e.d;
         return set({
           eventCounts,
+          linears: s.linears ?? recordLinearNames(e.layerSparsity),
           blocks: setBlock(s.blocks, e.block, (b) => ({ ...b, totalSteps: e.totalSteps, steps: [...b.steps, p] })),
         });
       }
       case 'rows': {
         const prev = s.rowAlloc[e.block];
         const cur: BlockRows = { step: e.step, rows: e.rows, firstStep: prev?.firstStep ?? e.step, first: prev?.first ?? e.rows };
-        return set({ eventCounts, rowAlloc: { ...s.rowAlloc, [e.block]: cur } });
+        return set({ eventCounts, rowAlloc: { ...s.rowAlloc, [e.block]: cur }, linears: s.linears ?? recordLinearNames(e.rows) });
       }
       case 'block-end': {
         const final = {
@@ -248,6 +259,7 @@ export const runStore = createStore<RunState>()((set, get) => ({
         };
         return set({
           eventCounts,
+          linears: s.linears ?? recordLinearNames(e.layerSparsity),
           blockEta: e.etaSeconds,
           blocks: setBlock(s.blocks, e.block, (b) => ({ ...b, status: 'pruned', final })),
         });
@@ -284,5 +296,3 @@ export const runStore = createStore<RunState>()((set, get) => ({
 export function allocationOf(b: BlockState): LayerSparsity | null {
   return b.final?.layerSparsity ?? null;
 }
-
-export const LAYERS: readonly LinearName[] = LINEAR_NAMES;

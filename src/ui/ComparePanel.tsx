@@ -5,8 +5,8 @@ import { compareStore, COMPARE_PRESETS, type CompareRow } from '../store/compare
 import { runComparison, stopComparison } from '../store/actions';
 import { modelStore } from '../store/modelStore';
 import { runStore } from '../store/runStore';
-import { allocationByLinear, comparisonTableCsv, comparisonTableJson } from '../store/compareExport';
-import { LINEAR_NAMES } from '../store/engineValues';
+import { allocationByLinear, compareLinearNames, comparisonTableCsv, comparisonTableJson } from '../store/compareExport';
+import { linearsOf } from '../store/linears';
 import { ChartCard } from './charts/ChartCard';
 import { SERIES_COLORS } from './charts/colors';
 import { download } from './format';
@@ -45,7 +45,11 @@ export function ComparePanel() {
   ].filter((x) => x.dataset === sets[0]);
   const done = rows.filter((r) => r.status === 'completed' && r.runId).map((r) => r.runId!);
   const allocated = rows.map((r) => ({ label: r.label, alloc: allocationByLinear(r) })).filter((r) => r.alloc);
-  const allocChart = LINEAR_NAMES.map((n) => ({ layer: n, ...Object.fromEntries(allocated.map((r) => [r.label, r.alloc![n]])) }));
+  const linears = linearsOf(compareLinearNames(rows)); // the compared model's linears (LLaMA's 7, GPT-2's 6)
+  const allocChart = linears.names.map((n) => ({
+    layer: linears.label(n),
+    ...Object.fromEntries(allocated.map((r) => [r.label, r.alloc![n]])),
+  }));
   const finished = rows.some((r) => r.report);
   const shortBesa = besaBarelyMoved(rows);
   const sweep = parseSparsityList(sweepText);
@@ -149,7 +153,7 @@ export function ComparePanel() {
           <thead>
             <tr>
               <th>method</th>
-              <th title="Zeros counted in the 7 linears of every block.">achieved sparsity</th>
+              <th title={`Zeros counted in the ${linears.names.length} linears of every block.`}>achieved sparsity</th>
               {sets.map((s) => (
                 <th key={s} title="Perplexity after pruning (lower is better).">
                   ppl {s}

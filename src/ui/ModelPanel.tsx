@@ -6,6 +6,7 @@ import { loadHubModel, loadPublicModel, loadUserFiles, probeTime } from '../stor
 import { runStore } from '../store/runStore';
 import { estimateHostMemory, estimateRunMemory, estimateRunSeconds, reportedDeviceMemory } from '../store/estimate';
 import { gpuStore } from '../store/gpuStore';
+import { linearsOfFamily } from '../store/linears';
 import { modelStore } from '../store/modelStore';
 import { fmtBytes, fmtInt, fmtPct, fmtSeconds } from './format';
 
@@ -33,6 +34,10 @@ export function ModelPanel() {
   const deviceMemory = reportedDeviceMemory();
   const limits = status.kind === 'ready' && status.caps ? status.caps.limits : null;
   const bindLimit = limits ? Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize) : null;
+  const linears = linearsOfFamily(card?.spec.family); // LLaMA's 7 linears per block, GPT-2's 6
+  const linearsTitle = linears.gpt2
+    ? `Prunable linear layers: ${linears.labels.join(', ')} in every block (q, k, v are the three parts of the fused c_attn, each pruned on its own).`
+    : 'Prunable linear layers: q, k, v, o (attention) and gate, up, down (MLP) in every block.';
   return (
     <section className="panel model" data-testid="model-panel">
       <h2>Model</h2>
@@ -57,13 +62,13 @@ export function ModelPanel() {
         >
           <h3 title={`sha256 of the weights: ${card.weightsSha256}`}>{card.name}</h3>
           <dl className="facts">
-            <dt title="All weights: embedding, 7 linears per block, norms, LM head.">parameters</dt>
+            <dt title={`All weights: embedding, ${linears.names.length} linears per block, norms, LM head.`}>parameters</dt>
             <dd>{fmtInt(card.params)}</dd>
             <dt title="Decoder blocks: BESA prunes them one at a time, in order.">blocks</dt>
             <dd>{card.spec.nLayers}</dd>
-            <dt title="Prunable linear layers: q, k, v, o (attention) and gate, up, down (MLP) in every block.">layers</dt>
+            <dt title={linearsTitle}>layers</dt>
             <dd>
-              {card.spec.nLayers * 7} ({fmtInt(card.linearParams)} weights)
+              {card.spec.nLayers * linears.names.length} ({fmtInt(card.linearParams)} weights)
             </dd>
             <dt title="Tokenizer / embedding size.">vocab</dt>
             <dd>{fmtInt(card.spec.vocabSize)}</dd>

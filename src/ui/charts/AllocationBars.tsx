@@ -1,16 +1,17 @@
 import { useStore } from 'zustand';
-import { LINEAR_NAMES } from '../../store/engineValues';
 import { runStore } from '../../store/runStore';
 import { BarPlot } from './BarPlot';
 import { ChartCard } from './ChartCard';
 import { useBlockFinals } from './useBlockFinals';
+import { useLinears } from './useLinears';
 
 /** Mean measured sparsity of each layer type over the pruned blocks, next to a uniform allocation. */
 export function AllocationBars() {
   const { finals } = useBlockFinals();
   const target = useStore(runStore, (s) => s.config?.sparsity ?? null);
+  const linears = useLinears();
   const done = finals.filter((f) => f !== undefined);
-  const data = LINEAR_NAMES.map((n) => ({
+  const data = linears.names.map((n) => ({
     layer: n,
     learned: done.length ? done.reduce((a, f) => a + f.layerSparsity[n], 0) / done.length : 0,
     uniform: target ?? 0,
@@ -28,7 +29,7 @@ export function AllocationBars() {
       ) : (
         <BarPlot
           label={`mean sparsity per layer type over ${done.length} pruned blocks, against the uniform ${target ?? ''}`}
-          groups={LINEAR_NAMES}
+          groups={linears.labels}
           series={[
             { key: 'learned', label: 'learned', color: '#0e7490' },
             { key: 'uniform', label: 'uniform', color: '#9ca3af' },

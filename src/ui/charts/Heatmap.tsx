@@ -1,38 +1,41 @@
-import { LINEAR_NAMES } from '../../store/engineValues';
 import { refreshMask } from '../../store/actions';
 import { uiStore } from '../../store/uiStore';
 import { fmtPct } from '../format';
 import { ChartCard } from './ChartCard';
 import { useBlockFinals } from './useBlockFinals';
+import { useLinears } from './useLinears';
 import { sparsityColor } from './colors';
 
-/** Final (measured) allocation: blocks × the 7 layers, zeros counted after the mask is applied. */
+/** Final (measured) allocation: blocks × the model's linears, zeros counted after the mask is applied. */
 export function Heatmap() {
   const { finals, statuses } = useBlockFinals();
+  const linears = useLinears();
+  const { names } = linears;
   const blocks = finals.map((final, i) => ({ final, status: statuses[i] }));
-  const cells = blocks.map((b) => (b.final ? LINEAR_NAMES.map((n) => b.final!.layerSparsity[n]) : null));
+  const cells = blocks.map((b) => (b.final ? names.map((n) => b.final!.layerSparsity[n]) : null));
   return (
     <ChartCard
       id="heatmap"
       testId="chart-heatmap"
       json={{ blocks: cells }}
-      heatmap={{ cells, columns: LINEAR_NAMES }}
+      heatmap={{ cells, columns: linears.labels }}
       title="Learned allocation (blocks × layers)"
       help="Fraction of zeros in each linear layer of each block after pruning (measured). Darker = pruned more. BESA gives layers that matter less more sparsity; one-shot methods give every layer the same. Click a cell to see its mask."
     >
-      <div className="heatmap" style={{ gridTemplateColumns: `4em repeat(${LINEAR_NAMES.length}, 1fr) 4.5em` }}>
+      <div className="heatmap" style={{ gridTemplateColumns: `4em repeat(${names.length}, 1fr) 4.5em` }}>
         <span />
-        {LINEAR_NAMES.map((n) => (
-          <span key={n} className="hm-head">
-            {n}
+        {names.map((n) => (
+          <span key={n} className="hm-head" data-linear={n}>
+            {linears.label(n)}
           </span>
         ))}
         <span className="hm-head">block</span>
         {blocks.map((b, i) => (
           <div key={i} className="hm-row" data-testid={`heat-row-${i}`} data-filled={String(!!b.final)} style={{ display: 'contents' }}>
             <span className="hm-label">{i}</span>
-            {LINEAR_NAMES.map((n) => {
+            {names.map((n) => {
               const v = b.final?.layerSparsity[n];
+              const label = linears.label(n);
               return (
                 <button
                   key={n}
@@ -42,7 +45,7 @@ export function Heatmap() {
                     background: v === undefined ? '#f3f4f6' : sparsityColor(v),
                     color: v !== undefined && v > 0.55 ? '#fff' : '#111',
                   }}
-                  title={v === undefined ? `block ${i} ${n}: not pruned (yet)` : `block ${i} ${n}: ${fmtPct(v, 2)} zeros`}
+                  title={v === undefined ? `block ${i} ${label}: not pruned (yet)` : `block ${i} ${label}: ${fmtPct(v, 2)} zeros`}
                   onClick={() => {
                     uiStore.getState().set({ selectedBlock: i, maskLayer: n });
                     void refreshMask(i, n);

@@ -1,8 +1,8 @@
 import { useEffect, useRef } from 'react';
 import { useStore } from 'zustand';
 import type { LinearName } from '../../model/spec';
-import { LINEAR_NAMES } from '../../store/engineValues';
 import { refreshMask } from '../../store/actions';
+import { linearsOfFamily } from '../../store/linears';
 import { modelStore } from '../../store/modelStore';
 import { uiStore } from '../../store/uiStore';
 import { fmtPct } from '../format';
@@ -13,6 +13,8 @@ export function MaskView() {
   const mask = useStore(uiStore, (s) => s.mask);
   const err = useStore(uiStore, (s) => s.maskError);
   const nBlocks = useStore(modelStore, (s) => s.card?.spec.nLayers ?? 0);
+  // The mask comes from the loaded model: its linears (LLaMA's 7, GPT-2's 6) and their HF names.
+  const linears = linearsOfFamily(useStore(modelStore, (s) => s.card?.spec.family));
   const canvas = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const c = canvas.current;
@@ -38,7 +40,7 @@ export function MaskView() {
       id="mask"
       testId="chart-mask"
       json={mask ? { block: mask.block, layer: mask.layer, rows: mask.rows, cols: mask.cols, zeros, fromRun: mask.fromRun } : null}
-      title={mask ? `Mask — block ${mask.block} · ${mask.layer} (${mask.rows} × ${mask.cols})` : 'Mask'}
+      title={mask ? `Mask — block ${mask.block} · ${linears.label(mask.layer)} (${mask.rows} × ${mask.cols})` : 'Mask'}
       help="Each pixel is one weight of the chosen layer (rows = output units, columns = inputs). Teal = kept, light = pruned (exactly zero). Row-wise BESA gives every row its own number of pruned weights, chosen by importance |w|·‖x‖."
     >
       <div className="mask-controls">
@@ -52,16 +54,16 @@ export function MaskView() {
             ))}
           </select>
         </label>{' '}
-        <label title="Which of the 7 linear layers.">
+        <label title={`Which of the block's ${linears.names.length} linear layers.`}>
           layer{' '}
           <select
             data-testid="mask-layer"
             value={mask?.layer ?? 'q'}
             onChange={(e) => void refreshMask(mask?.block, e.target.value as LinearName)}
           >
-            {LINEAR_NAMES.map((n) => (
+            {linears.names.map((n) => (
               <option key={n} value={n}>
-                {n}
+                {linears.label(n)}
               </option>
             ))}
           </select>

@@ -1,19 +1,17 @@
 import { useMemo, useState } from 'react';
 import { useStore } from 'zustand';
-import type { LinearName } from '../../model/spec';
-import { LINEAR_NAMES } from '../../store/engineValues';
 import { configStore } from '../../store/configStore';
+import { linearsOfRecord } from '../../store/linears';
 import { runStore, type BlockRows } from '../../store/runStore';
 import { ChartCard } from './ChartCard';
 import { useWidth } from './useWidth';
 import { sparsityColor } from './colors';
-import { digitsFor, rowCells, scalePos, valueRange, type RowCell } from './rowCells';
+import { digitsFor, labelWidth, rowCells, scalePos, valueRange, type RowCell } from './rowCells';
 import { useShownBlock } from './useShownBlock';
 
 // One SVG (so the card's PNG export, which serialises the chart's SVG, works as for the recharts cards):
 // a strip per linear, a rect per output row coloured by its expected sparsity s_r (docs/besa.md §1.4), the
 // strip mean on the right, and a colour legend with the target α̂ marked.
-const LABEL = 38;
 const RIGHT = 92;
 const STRIP_H = 18;
 const GAP = 6;
@@ -28,7 +26,7 @@ function mean(a: ArrayLike<number>): number {
   return s / a.length;
 }
 
-function cellTitle(n: LinearName, c: RowCell, G: number, sorted: boolean, rank: number, firstStep: number, d: number): string {
+function cellTitle(n: string, c: RowCell, G: number, sorted: boolean, rank: number, firstStep: number, d: number): string {
   const who =
     G === 1
       ? `${n}: one θ for all rows (layer-wise)`
@@ -40,9 +38,24 @@ function cellTitle(n: LinearName, c: RowCell, G: number, sorted: boolean, rank: 
 }
 
 /** Width of the element in CSS px (the SVG is drawn 1:1 so its text stays readable in narrow cards). */
-function Legend({ W, lo, hi, target, digits, y }: { W: number; lo: number; hi: number; target: number; digits: number; y: number }) {
-  const x0 = LABEL;
-  const w = W - LABEL - RIGHT;
+function Legend({
+  W,
+  x0,
+  lo,
+  hi,
+  target,
+  digits,
+  y,
+}: {
+  W: number;
+  x0: number;
+  lo: number;
+  hi: number;
+  target: number;
+  digits: number;
+  y: number;
+}) {
+  const w = W - x0 - RIGHT;
   const flat = hi - lo < 1e-12;
   const t = flat ? (Math.abs(target - lo) < 1e-12 ? 0.5 : target < lo ? -1 : 2) : (target - lo) / (hi - lo);
   const inside = t >= 0 && t <= 1;
@@ -103,27 +116,31 @@ function stripImage(cells: readonly RowCell[], lo: number, hi: number): string {
 }
 
 function Strips({ W, data, sorted, scale, target }: { W: number; data: BlockRows; sorted: boolean; scale: Scale; target: number }) {
+  const linears = linearsOfRecord(data.rows); // the run's own linears (LLaMA's 7, GPT-2's 6)
+  const names = linears.names;
+  const labelW = labelWidth(linears);
   const strips = useMemo(
     () =>
-      LINEAR_NAMES.map((n) => ({
+      names.map((n) => ({
         n,
+        label: linears.label(n),
         G: data.rows[n].length,
         mean: mean(data.rows[n]),
         cells: rowCells(data.rows[n], data.first[n], sorted),
       })),
-    [data, sorted],
+    [data, sorted, names, linears],
   );
-  const [lo, hi] = scale === 'absolute' ? [0, 1] : valueRange(LINEAR_NAMES.map((n) => data.rows[n]));
+  const [lo, hi] = scale === 'absolute' ? [0, 1] : valueRange(names.map((n) => data.rows[n]));
   const images = useMemo(() => strips.map((st) => stripImage(st.cells, lo, hi)), [strips, lo, hi]);
   const [hover, setHover] = useState<{ strip: number; cell: number } | null>(null);
   const digits = scale === 'absolute' ? 2 : digitsFor(lo, hi);
   const tipDigits = Math.max(7, digits); // early steps move rows by ~1e-7
-  const stripW = W - LABEL - RIGHT;
-  const legendY = LINEAR_NAMES.length * (STRIP_H + GAP) + 4;
-  const H = LINEAR_NAMES.length * (STRIP_H + GAP) + LEGEND_H + 16;
+  const stripW = W - labelW - RIGHT;
+  const legendY = names.length * (STRIP_H + GAP) + 4;
+  const H = names.length * (STRIP_H + GAP) + LEGEND_H + 16;
   const hovered = hover && strips[hover.strip]?.cells[hover.cell];
   const readout = hovered
-    ? cellTitle(strips[hover.strip].n, hovered, strips[hover.strip].G, sorted, hover.cell, data.firstStep, tipDigits)
+    ? cellTitle(strips[hover.strip].label, hovered, strips[hover.strip].G, sorted, hover.cell, data.firstStep, tipDigits)
     : 'hover a cell for its row, value and change since the first step';
   return (
     <svg
@@ -131,7 +148,7 @@ function Strips({ W, data, sorted, scale, target }: { W: number; data: BlockRows
       width={W}
       height={H}
       role="img"
-      aria-label="Expected sparsity of every output row of the 7 linears"
+      aria-label={`Expected sparsity of every output row of the ${names.length} linears`}
       data-testid="row-alloc-svg"
     >
       <defs>
@@ -141,16 +158,16 @@ function Strips({ W, data, sorted, scale, target }: { W: number; data: BlockRows
           ))}
         </linearGradient>
       </defs>
-      {strips.map(({ n, G, mean: m, cells }, i) => {
+      {strips.map(({ n, label, G, mean: m, cells }, i) => {
         const y = i * (STRIP_H + GAP);
         return (
           <g key={n} data-testid={`row-strip-${n}`} data-rows={G} data-cells={cells.length}>
-            <text x={LABEL - 6} y={y + STRIP_H - 4} textAnchor="end" fontSize={11} fill="#374151">
-              {n}
+            <text x={labelW - 6} y={y + STRIP_H - 4} textAnchor="end" fontSize={11} fill="#374151">
+              {label}
             </text>
             <image
-              href={images[i]}
-              x={LABEL}
+              href={images[i] || undefined}
+              x={labelW}
               y={y}
               width={stripW}
               height={STRIP_H}
@@ -159,7 +176,7 @@ function Strips({ W, data, sorted, scale, target }: { W: number; data: BlockRows
             />
             <rect
               className="strip-hit"
-              x={LABEL}
+              x={labelW}
               y={y}
               width={stripW}
               height={STRIP_H}
@@ -174,14 +191,14 @@ function Strips({ W, data, sorted, scale, target }: { W: number; data: BlockRows
               {hover?.strip === i && <title>{readout}</title>}
             </rect>
             <text x={W - RIGHT + 6} y={y + STRIP_H - 4} fontSize={10} fill="#4b5563">
-              <title>{`${n}: mean over its ${G} row${G === 1 ? '' : 's'} = the sparsity chart's line (target ${target})`}</title>
+              <title>{`${label}: mean over its ${G} row${G === 1 ? '' : 's'} = the sparsity chart's line (target ${target})`}</title>
               {`μ ${m.toFixed(Math.max(4, digits))}`}
             </text>
           </g>
         );
       })}
-      <Legend W={W} lo={lo} hi={hi} target={target} digits={digits} y={legendY} />
-      <text x={LABEL} y={H - 4} fontSize={10} fill="#4b5563" data-testid="row-alloc-hover">
+      <Legend W={W} x0={labelW} lo={lo} hi={hi} target={target} digits={digits} y={legendY} />
+      <text x={labelW} y={H - 4} fontSize={10} fill="#4b5563" data-testid="row-alloc-hover">
         {readout}
       </text>
     </svg>
@@ -203,7 +220,7 @@ export function RowAllocation() {
   // look alike on the heatmap's absolute 0–1 scale, which 'absolute' keeps for comparison.
   const [scale, setScale] = useState<Scale>('range');
   const [box, width] = useWidth(560);
-  const cells = data ? Object.fromEntries(LINEAR_NAMES.map((n) => [n, data.rows[n].length])) : null;
+  const cells = data ? Object.fromEntries(linearsOfRecord(data.rows).names.map((n) => [n, data.rows[n].length])) : null;
   return (
     <ChartCard
       id="row-allocation"

@@ -1,7 +1,7 @@
 import { memo, useDeferredValue } from 'react';
 import { useStore } from 'zustand';
-import { LINEAR_NAMES } from '../../store/engineValues';
 import { configStore } from '../../store/configStore';
+import { linearsOfRecord } from '../../store/linears';
 import { runStore } from '../../store/runStore';
 import { ChartCard } from './ChartCard';
 import { LinePlot, type PlotSeries } from './LinePlot';
@@ -24,11 +24,13 @@ const SparsityLines = memo(function SparsityLines({
   totalSteps: number;
   target: number;
 }) {
+  // The run's own linears (LLaMA's 7, GPT-2's 6), from the points drawn.
+  const linears = linearsOfRecord(steps[0]);
   // Early on the lines differ in the 4th–5th decimal: pick enough digits for the visible range.
   let lo = Infinity;
   let hi = -Infinity;
   for (const p of steps)
-    for (const k of ['total', ...LINEAR_NAMES] as const) {
+    for (const k of ['total', ...linears.names] as const) {
       lo = Math.min(lo, p[k]);
       hi = Math.max(hi, p[k]);
     }
@@ -38,12 +40,12 @@ const SparsityLines = memo(function SparsityLines({
   hi = Math.max(hi, target + 0.01);
   const digits = Math.min(8, Math.max(2, Math.ceil(-Math.log10(hi - lo)) + 1));
   const series: PlotSeries[] = [
-    ...LINEAR_NAMES.map((n) => ({ key: n, label: n, color: LAYER_COLORS[n], values: steps.map((p) => p[n]) })),
+    ...linears.names.map((n) => ({ key: n, label: linears.label(n), color: LAYER_COLORS[n], values: steps.map((p) => p[n]) })),
     { key: 'total', label: 'block', color: 'var(--fg, #111827)', width: 2.5, values: steps.map((p) => p.total) },
   ];
   return (
     <LinePlot
-      label={`expected sparsity of the 7 layers over ${steps.length} steps, target ${target}`}
+      label={`expected sparsity of the ${linears.names.length} layers over ${steps.length} steps, target ${target}`}
       series={series}
       xMax={Math.max(1, totalSteps - 1)}
       left={{ lo, hi, format: (v) => v.toFixed(digits), width: 20 + 7 * digits }}
@@ -66,7 +68,7 @@ export function SparsityChart() {
       testId="chart-sparsity"
       json={{ block: shown, points: steps.length }}
       title={`Expected sparsity per layer — block ${shown ?? '–'}`}
-      help="For each of the 7 linear layers: s = Σ_d p_d·cand_d, the sparsity its current probabilities over the candidate sparsities imply (mean over rows). Black: the block's parameter-weighted total, which the penalty pulls to the dashed target. The axis spans at least ±0.01 around the target, so tiny early moves look as small as they are."
+      help="For each linear layer of the block: s = Σ_d p_d·cand_d, the sparsity its current probabilities over the candidate sparsities imply (mean over rows). Black: the block's parameter-weighted total, which the penalty pulls to the dashed target. The axis spans at least ±0.01 around the target, so tiny early moves look as small as they are."
     >
       {steps.length === 0 ? (
         <p className="empty">No optimiser steps for this block yet. BESA steps appear here live; one-shot methods have none.</p>

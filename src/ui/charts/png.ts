@@ -66,7 +66,7 @@ function drawHeatmap(ctx: CanvasRenderingContext2D, hm: NonNullable<PngExtras['h
   ctx.textBaseline = 'middle';
   hm.columns.forEach((c, j) => {
     ctx.fillStyle = '#374151';
-    ctx.fillText(c, label + (j + 0.5) * cw, y + ch / 2);
+    ctx.fillText(c, label + (j + 0.5) * cw, y + ch / 2, cw - 4); // squeezed, not overlapping, when long (GPT-2's mlp.c_proj)
   });
   hm.cells.forEach((row, i) => {
     const top = y + (i + 1) * ch;

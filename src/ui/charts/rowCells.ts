@@ -1,5 +1,6 @@
 // Pure helpers of the per-row allocation view (RowAllocation.tsx): which cells a linear's strip draws and
 // the colour domain. s_r is a row's expected sparsity Σ_d p_{r,d}·cand_d (docs/besa.md §1.4), [G] per linear.
+import type { Linears } from '../../store/linears';
 
 /** Above this many rows a strip averages consecutive rows into one cell (large user-picked models). */
 export const MAX_CELLS = 2048;
@@ -54,4 +55,9 @@ export function digitsFor(lo: number, hi: number): number {
 /** Position 0…1 of s on the colour scale; a degenerate range (every row equal, e.g. step 0) is the middle. */
 export function scalePos(s: number, lo: number, hi: number): number {
   return hi - lo < 1e-12 ? 0.5 : Math.max(0, Math.min(1, (s - lo) / (hi - lo)));
+}
+
+/** Width in px of the strip names' column: 38 for LLaMA's short names, more for GPT-2's (attn.c_proj at 11 px). */
+export function labelWidth(linears: Pick<Linears, 'labels'>): number {
+  return Math.max(38, Math.ceil(10 + 6.4 * Math.max(...linears.labels.map((l) => l.length))));
 }

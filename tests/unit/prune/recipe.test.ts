@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { DEFAULT_RUN, type RunConfig } from '../../../src/prune/config';
-import { llmCompressorRecipe, RecipeError, resampleAllocation } from '../../../src/prune/recipe';
+import { llmCompressorRecipe, RecipeError, recipeModules, resampleAllocation } from '../../../src/prune/recipe';
 import { REPORT_SCHEMA, type RunReport } from '../../../src/prune/report';
 import type { BlockSummary } from '../../../src/prune/summary';
-import { LINEAR_NAMES, type LinearName } from '../../../src/model/spec';
+import { GPT2_LINEAR_NAMES, LINEAR_NAMES, type LinearName } from '../../../src/model/spec';
 import { ROOT } from './engineFixture';
 
 interface FieldSpec {
@@ -184,5 +184,110 @@ describe('llm-compressor recipes', () => {
     const ok = report('besa', 'unstructured', BESA_ALLOC);
     expect(() => llmCompressorRecipe(ok, { layers: 0 })).toThrow(RecipeError);
     expect(() => llmCompressorRecipe(ok, { layers: 2.5 })).toThrow(/whole number of decoder layers/);
+  });
+});
+
+// GPT-2 (docs/gpt2.md §1): the run's 6 linears live in 4 HF modules per layer, transformer.h.N.{attn.c_attn,
+// attn.c_proj, mlp.c_fc, mlp.c_proj}; c_attn fuses q, k and v, so it gets their numel-weighted mean. The shapes
+// below give k and v fewer rows than q (GPT-2's are equal) so that the weighting differs from a plain mean.
+const GPT2_LAYER = { q: [32, 32], k: [16, 32], v: [16, 32], o: [32, 32], fc: [128, 32], proj: [32, 128] } as const;
+
+function gpt2Report(method: RunConfig['method'], structure: RunConfig['structure'], alloc: Record<LinearName, number>[]): RunReport {
+  const shape = (n: LinearName) => GPT2_LAYER[n as keyof typeof GPT2_LAYER];
+  const blocks: BlockSummary[] = alloc.map((s, i) => {
+    const layers = Object.fromEntries(
+      GPT2_LINEAR_NAMES.map((n) => [n, { rows: shape(n)[0], cols: shape(n)[1], zeros: Math.round(s[n] * shape(n)[0] * shape(n)[1]) }]),
+    ) as BlockSummary['layers'];
+    const numel = GPT2_LINEAR_NAMES.reduce((a, n) => a + shape(n)[0] * shape(n)[1], 0);
+    const zeros = GPT2_LINEAR_NAMES.reduce((a, n) => a + layers[n].zeros, 0);
+    return { block: i, layers, layerSparsity: s, blockSparsity: zeros / numel, lossBefore: 1, lossAfter: 1, steps: 1, seconds: 1 };
+  });
+  const numel = blocks.length * GPT2_LINEAR_NAMES.reduce((a, n) => a + shape(n)[0] * shape(n)[1], 0);
+  const zeros = blocks.reduce((a, b) => a + GPT2_LINEAR_NAMES.reduce((s, n) => s + b.layers[n].zeros, 0), 0);
+  return {
+    ...report(method, structure, [uniform(0.5)]),
+    runId: `${method}-gpt2-test`,
+    model: { name: 'gpt2-tiny', family: 'gpt2', nLayers: alloc.length },
+    completedBlocks: alloc.length,
+    allocation: blocks,
+    achievedSparsity: zeros / numel,
+  } as unknown as RunReport;
+}
+
+const gpt2Uniform = (s: number) => Object.fromEntries(GPT2_LINEAR_NAMES.map((n) => [n, s])) as Record<LinearName, number>;
+const GPT2_BESA: Record<LinearName, number>[] = [
+  { q: 0.62, k: 0.41, v: 0.38, o: 0.55, fc: 0.47, proj: 0.51 } as Record<LinearName, number>,
+  { q: 0.66, k: 0.45, v: 0.3, o: 0.52, fc: 0.5, proj: 0.53 } as Record<LinearName, number>,
+];
+
+describe('llm-compressor recipes for GPT-2', () => {
+  it("the modules of a layer are HF's, in named_modules() order, c_attn holding q, k and v", () => {
+    const r = gpt2Report('besa', 'unstructured', GPT2_BESA);
+    expect(recipeModules(r, 3)).toEqual([
+      { name: 'transformer.h.3.attn.c_attn', linears: ['q', 'k', 'v'] },
+      { name: 'transformer.h.3.attn.c_proj', linears: ['o'] },
+      { name: 'transformer.h.3.mlp.c_fc', linears: ['fc'] },
+      { name: 'transformer.h.3.mlp.c_proj', linears: ['proj'] },
+    ]);
+    // a LLaMA report keeps one module per linear
+    expect(recipeModules(report('besa', 'unstructured', BESA_ALLOC), 0).map((m) => m.linears)).toEqual(LINEAR_NAMES.map((n) => [n]));
+  });
+
+  for (const method of ['wanda', 'sparsegpt'] as const)
+    it(`${method}: the modifier on every transformer.h.N block`, () => {
+      const [name, f] = checkedModifier(llmCompressorRecipe(gpt2Report(method, '2:4', [gpt2Uniform(0.5), gpt2Uniform(0.5)])));
+      expect(name).toBe(method === 'wanda' ? 'WandaPruningModifier' : 'SparseGPTModifier');
+      expect(f).toMatchObject({ sparsity: 0.5, mask_structure: '2:4', targets: ['re:transformer\\.h\\.\\d+$'] });
+    });
+
+  it("magnitude: a regex that names GPT-2's four linear modules", () => {
+    const [, f] = checkedModifier(llmCompressorRecipe(gpt2Report('magnitude', 'unstructured', [gpt2Uniform(0.5)])));
+    const re = new RegExp((f.targets as string[])[0].replace(/^re:/, ''));
+    for (const m of ['attn.c_attn', 'attn.c_proj', 'mlp.c_fc', 'mlp.c_proj']) expect(re.test(`transformer.h.11.${m}`), m).toBe(true);
+    for (const m of ['ln_1', 'attn', 'mlp', 'mlp.act']) expect(re.test(`transformer.h.11.${m}`), m).toBe(false);
+  });
+
+  for (const base of ['wanda', 'sparsegpt'] as const)
+    it(`BESA → ${base}: 4 modules per layer, c_attn at the numel-weighted mean of q, k, v, and a note that says so`, () => {
+      const r = gpt2Report('besa', 'unstructured', GPT2_BESA);
+      const yaml = llmCompressorRecipe(r, { besaBase: base });
+      const [, f] = checkedModifier(yaml);
+      const targets = f.targets as string[];
+      const sparsity = f.sparsity as number[];
+      expect(targets).toEqual(
+        [0, 1].flatMap((i) => ['attn.c_attn', 'attn.c_proj', 'mlp.c_fc', 'mlp.c_proj'].map((m) => `transformer.h.${i}.${m}`)),
+      );
+      expect(sparsity).toHaveLength(targets.length);
+      const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
+      GPT2_BESA.forEach((s, i) => {
+        const w = (n: 'q' | 'k' | 'v') => GPT2_LAYER[n][0] * GPT2_LAYER[n][1];
+        const qkv = (s.q * w('q') + s.k * w('k') + s.v * w('v')) / (w('q') + w('k') + w('v'));
+        expect(sparsity.slice(4 * i, 4 * i + 4)).toEqual([r4(qkv), r4(s.o), r4(s.fc), r4(s.proj)]);
+        expect(r4(qkv)).not.toBe(r4((s.q + s.k + s.v) / 3)); // weighted, not a plain mean
+      });
+      expect(yaml).toMatch(/c_attn holds q, k and v in one module/);
+      expect(yaml).toMatch(/mean weighted by their sizes \(numel\)/);
+      expect(yaml).toMatch(/4 per layer/);
+      expect(yaml).toMatch(/GPT-2 \(transformer\.h\.N\) names/);
+      expect(yaml).not.toMatch(/model\.layers|gate|up_proj|down_proj/);
+    });
+
+  it('BESA resampled to a deeper GPT-2 keeps the size-weighted mean over the 6 linears', () => {
+    const r = gpt2Report('besa', 'unstructured', GPT2_BESA);
+    const deep = resampleAllocation(r, 6);
+    expect(Object.keys(deep[0])).toEqual([...GPT2_LINEAR_NAMES]);
+    const numel = (n: LinearName) => GPT2_LAYER[n as keyof typeof GPT2_LAYER][0] * GPT2_LAYER[n as keyof typeof GPT2_LAYER][1];
+    const total = GPT2_LINEAR_NAMES.reduce((a, n) => a + numel(n), 0);
+    const mean = deep.reduce((a, b) => a + GPT2_LINEAR_NAMES.reduce((s, n) => s + (b[n] * numel(n)) / total, 0), 0) / 6;
+    expect(mean).toBeCloseTo(r.achievedSparsity, 9);
+    const [, f] = checkedModifier(llmCompressorRecipe(r, { layers: 6 }));
+    expect(f.targets as string[]).toHaveLength(24);
+    expect((f.targets as string[])[23]).toBe('transformer.h.5.mlp.c_proj');
+  });
+
+  it('a report without a family is told apart by its linears (fc: GPT-2)', () => {
+    const r = gpt2Report('wanda', 'unstructured', [gpt2Uniform(0.5)]);
+    const noFamily = { ...r, model: { ...r.model, family: undefined } } as unknown as RunReport;
+    expect(checkedModifier(llmCompressorRecipe(noFamily))[1].targets).toEqual(['re:transformer\\.h\\.\\d+$']);
   });
 });
