@@ -4,7 +4,7 @@
 // minutes of work; this lists every buffer that will not fit, with its size and what to change, before any.
 // The embedding and the LM head are uploaded in vocabulary chunks (src/gpu/vocabTable.ts), and the batched
 // passes size their chunks to the limit (src/gpu/blockBatch.ts), so neither can be over it.
-import { LINEAR_NAMES, linearShapes, type ModelSpec } from '../model/spec';
+import { linearNames, linearShapes, type ModelSpec } from '../model/spec';
 import { GpuError } from './errors';
 
 export interface BufferLimits {
@@ -34,7 +34,7 @@ export function adapterLimitProblems(spec: ModelSpec, run: RunShape, limits: Buf
   const { nHeads: H, headDim: D, ffnDim: F, dim: C } = spec;
   const out: string[] = [];
   const shapes = linearShapes(spec);
-  for (const n of LINEAR_NAMES) {
+  for (const n of linearNames(spec)) {
     const [rows, cols] = shapes[n];
     const bytes = 4 * rows * cols; // uploaded as f32, and its mask, W⊙M and dL/dM likewise
     if (bytes > limit)

@@ -1,6 +1,6 @@
 // The typed event stream of a pruning run. The engine emits these; the studio (Worker → zustand
 // store → charts) and the CLI (progress bar, report) both consume them. Flow is one way:
-// engine → events → store/CLI. Layer order everywhere is LINEAR_NAMES (q, k, v, o, gate, up, down).
+// engine → events → store/CLI. Layer order everywhere is linearNames(spec): q k v o gate up down (LLaMA), q k v o fc proj (GPT-2).
 import type { LinearName } from '../model/spec';
 import type { RunConfig } from './config';
 

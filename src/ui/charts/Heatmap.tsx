@@ -26,7 +26,7 @@ export function Heatmap() {
         <span />
         {names.map((n) => (
           <span key={n} className="hm-head" data-linear={n}>
-            {linears.label(n)}
+            {breakAtDots(linears.label(n))}
           </span>
         ))}
         <span className="hm-head">block</span>
@@ -69,4 +69,19 @@ export function Heatmap() {
       </div>
     </ChartCard>
   );
+}
+
+/** "attn.c_proj" may wrap after its dot, never inside a word (GPT-2's names are wider than a cell). */
+function breakAtDots(label: string) {
+  const parts = label.split('.');
+  return parts.map((p, i) => (
+    <span key={i}>
+      {p}
+      {i < parts.length - 1 && (
+        <>
+          .<wbr />
+        </>
+      )}
+    </span>
+  ));
 }

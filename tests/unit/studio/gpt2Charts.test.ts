@@ -28,8 +28,25 @@ vi.mock('zustand', async (importOriginal) => {
 const GPT2_LABELS = ['c_attn.q', 'c_attn.k', 'c_attn.v', 'attn.c_proj', 'mlp.c_fc', 'mlp.c_proj'];
 const html = (c: FunctionComponent) => renderToStaticMarkup(createElement(c));
 /** The text of every element of `tag` with class `cls` (or any, without). */
-const texts = (h: string, tag: string, cls?: string) =>
-  [...h.matchAll(new RegExp(`<${tag}${cls ? `[^>]*class="${cls}"` : ''}[^>]*>([^<]*)</${tag}>`, 'g'))].map((m) => m[1]);
+/** The text of every <tag class=cls> element, nested markup (e.g. <wbr>, inner spans) stripped. */
+function texts(h: string, tag: string, cls?: string): string[] {
+  const out: string[] = [];
+  const open = new RegExp(`<${tag}${cls ? `[^>]*class="${cls}"` : ''}[^>]*>`, 'g');
+  for (const m of h.matchAll(open)) {
+    let depth = 1;
+    let i = m.index + m[0].length;
+    const start = i;
+    const tags = new RegExp(`<(/?)${tag}\\b[^>]*>`, 'g');
+    tags.lastIndex = i;
+    for (let t = tags.exec(h); t; t = tags.exec(h)) {
+      depth += t[1] ? -1 : 1;
+      i = t.index;
+      if (depth === 0) break;
+    }
+    out.push(h.slice(start, i).replace(/<[^>]*>/g, ''));
+  }
+  return out;
+}
 
 /** A finished 2-block BESA run keyed by `names`: block 0 with per-linear sparsities apart, block 1 at 0.5. */
 function feed(names: readonly LinearName[]): void {
