@@ -10,6 +10,7 @@ import {
   COMPRESSED_TENSORS_VERSION,
   first24Violation,
 } from './compressed';
+import { ModelExportError } from './errors';
 import { specToConfig } from './config';
 import { convertRopeLayout, weightsToHf } from './hfweights';
 import { isRawTensor, safetensorsSize, writeSafetensors, type TensorLayout, type TensorToWrite } from './safetensors';
@@ -83,21 +84,41 @@ function compressLinears(tensors: Map<string, TensorToWrite>, format: SparseForm
   return out;
 }
 
-/** model.safetensors bytes of each format (null: the model is not 2:4 sparse), without building the files. */
-export type StoredBytes = { [F in ExportFormat]: F extends 'sparse-24-bitmask' ? number | null : number };
+/**
+ * model.safetensors bytes of each format, without building the files. null: the format does not apply (not 2:4
+ * sparse; or a GPT-2 model, whose Conv1D layers compressed-tensors does not compress, see sparseFormatProblem).
+ */
+export type StoredBytes = { dense: number; 'sparse-bitmask': number | null; 'sparse-24-bitmask': number | null };
+
+/**
+ * Why a model cannot be written in compressed-tensors' sparse formats, or null. They target nn.Linear modules
+ * (targets: ['Linear']); GPT-2's layers are HF Conv1D, which compressed-tensors leaves dense, so vLLM would never
+ * see them as sparse (docs/gpt2.md §1).
+ */
+export function sparseFormatProblem(spec: ModelSpec): string | null {
+  return spec.family === 'gpt2'
+    ? "GPT-2's layers are HF Conv1D modules, which compressed-tensors' sparse formats do not compress (they target nn.Linear); export it dense"
+    : null;
+}
 
 /**
  * The exact size model.safetensors would have in each format for these weights, with `metadata` in its header
  * (issue #16: dense vs compressed bytes in the studio, the CLI and the report). One pass counting zeros per linear.
  */
+const layoutOf = (d: WeightArray, shape: readonly number[]): TensorLayout => ({ dtype: dtypeOf(d), shape, bytes: valueBytesOf(d) });
+
 export function storedBytes(spec: ModelSpec, weights: StoredWeights, metadata: Record<string, string> = {}): StoredBytes {
+  if (sparseFormatProblem(spec)) {
+    const dense = new Map([...weightsToHf(spec, weights)].map(([k, t]) => [k, layoutOf(t.data as WeightArray, t.shape)]));
+    return { dense: safetensorsSize(dense, metadata), 'sparse-bitmask': null, 'sparse-24-bitmask': null };
+  }
   const tensors = weightsToHf({ ...spec, ropeLayout: 'half' }, weights); // a RoPE row permutation changes no size
   const dense = new Map<string, TensorLayout>();
   const bitmask = new Map<string, TensorLayout>();
   let b24: Map<string, TensorLayout> | null = new Map<string, TensorLayout>();
   for (const [name, t] of tensors) {
     const d = t.data as WeightArray;
-    const plain = { dtype: dtypeOf(d), shape: t.shape, bytes: valueBytesOf(d) };
+    const plain = layoutOf(d, t.shape);
     dense.set(name, plain);
     if (!isDecoderLinear(name, t)) {
       bitmask.set(name, plain);
@@ -123,6 +144,8 @@ export function exportHfFiles(spec: ModelSpec, weights: StoredWeights, opts: Exp
   const config = specToConfig(s, TORCH_DTYPE[dtypeOf(w.embed)]);
   let tensors = weightsToHf(s, w);
   if (opts.format && opts.format !== 'dense') {
+    const problem = sparseFormatProblem(s);
+    if (problem) throw new ModelExportError(`export ${opts.format}`, problem);
     config.quantization_config = sparsityConfig(opts.format, globalSparsity(tensors));
     tensors = compressLinears(tensors, opts.format);
   }

@@ -195,6 +195,7 @@ export function allocationTable(blocks: readonly BlockSummary[]): string {
 /** Dense vs compressed bytes of the pruned model (issue #16), e.g. "stored bytes: dense 2.10 MiB, sparse-bitmask 1.18 MiB (0.56×), …". */
 export function storageLine(s: StoredBytes): string {
   const mb = (b: number) => `${(b / 2 ** 20).toFixed(b < 10 * 2 ** 20 ? 2 : 1)} MiB`;
-  const of = (b: number | null) => (b === null ? 'not 2:4 sparse' : `${mb(b)} (${(b / s.dense).toFixed(2)}×)`);
-  return `stored bytes: dense ${mb(s.dense)}, sparse-bitmask ${of(s['sparse-bitmask'])}, sparse-24-bitmask ${of(s['sparse-24-bitmask'])}`;
+  const of = (b: number | null, why: string) => (b === null ? why : `${mb(b)} (${(b / s.dense).toFixed(2)}×)`);
+  if (s['sparse-bitmask'] === null) return `stored bytes: dense ${mb(s.dense)} (Conv1D layers: no compressed-tensors sparse format)`;
+  return `stored bytes: dense ${mb(s.dense)}, sparse-bitmask ${of(s['sparse-bitmask'], '')}, sparse-24-bitmask ${of(s['sparse-24-bitmask'], 'not 2:4 sparse')}`;
 }

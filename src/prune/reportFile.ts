@@ -162,8 +162,8 @@ function checkReport(c: Checks, r: Obj): void {
   if (r.storage !== undefined) {
     const s = c.obj(r, 'storage', '');
     if (s) {
-      for (const k of ['dense', 'sparse-bitmask']) c.int(s, k, 'storage.', 0, Number.MAX_SAFE_INTEGER);
-      if (s['sparse-24-bitmask'] !== null) c.int(s, 'sparse-24-bitmask', 'storage.', 0, Number.MAX_SAFE_INTEGER);
+      c.int(s, 'dense', 'storage.', 0, Number.MAX_SAFE_INTEGER);
+      for (const k of ['sparse-bitmask', 'sparse-24-bitmask']) if (s[k] !== null) c.int(s, k, 'storage.', 0, Number.MAX_SAFE_INTEGER);
     }
   }
   if (r.trace !== undefined) checkTrace(c, r.trace, nLayers, r.allocation);

@@ -33,6 +33,9 @@ export function ExportPanel() {
   const noWeights = reportFile !== null; // a report opened from a file: its weights are not here
   const storage = report?.storage; // absent in reports written before issue #16
   const twoFour = storage?.['sparse-24-bitmask'] != null;
+  // null for a model whose layers compressed-tensors does not compress (GPT-2's Conv1D; src/model/export.ts)
+  const sparseOk = storage?.['sparse-bitmask'] !== null;
+  const notLinear = "GPT-2's layers are HF Conv1D modules, which compressed-tensors' sparse formats do not compress: export it dense.";
   const recipe = recipeOrWhyNot(report);
   const base = report ? runFileBase(report) : '';
   // nothing to download while no block is pruned (a run cancelled in its first block) or the weights are not here
@@ -58,8 +61,12 @@ export function ExportPanel() {
         <button
           type="button"
           data-testid="export-sparse"
-          disabled={noModel}
-          title="Download the pruned model (one .zip) with its linears in compressed-tensors' sparse-bitmask format (non-zero values + a bitmask), which vLLM and compressed-tensors 0.14 load as sparse: about half the bytes of the dense file at 50 %. Loads back here too."
+          disabled={noModel || !sparseOk}
+          title={
+            sparseOk
+              ? "Download the pruned model (one .zip) with its linears in compressed-tensors' sparse-bitmask format (non-zero values + a bitmask), which vLLM and compressed-tensors 0.14 load as sparse: about half the bytes of the dense file at 50 %. Loads back here too."
+              : notLinear
+          }
           onClick={() => saveModel('sparse-bitmask', '-sparse-bitmask')}
         >
           Sparse model (vLLM)
@@ -71,7 +78,9 @@ export function ExportPanel() {
           title={
             twoFour
               ? "Download the 2:4-pruned model in compressed-tensors' sparse-24-bitmask format (2 values of every 4 + a bitmask), the layout vLLM's 2:4 sparse kernels read."
-              : 'Needs a 2:4 run: pick pattern 2:4 (Wanda, SparseGPT or magnitude) to export this format.'
+              : sparseOk
+                ? 'Needs a 2:4 run: pick pattern 2:4 (Wanda, SparseGPT or magnitude) to export this format.'
+                : notLinear
           }
           onClick={() => saveModel('sparse-24-bitmask', '-sparse-24-bitmask')}
         >
@@ -134,8 +143,9 @@ export function ExportPanel() {
       )}
       {storage && (
         <p className="small" data-testid="stored-bytes">
-          model.safetensors: dense {fmtBytes(storage.dense)} · sparse-bitmask {fmtBytes(storage['sparse-bitmask'])} (
-          {(storage['sparse-bitmask'] / storage.dense).toFixed(2)}×)
+          model.safetensors: dense {fmtBytes(storage.dense)}
+          {storage['sparse-bitmask'] !== null &&
+            ` · sparse-bitmask ${fmtBytes(storage['sparse-bitmask'])} (${(storage['sparse-bitmask'] / storage.dense).toFixed(2)}×)`}
           {twoFour &&
             ` · sparse-24-bitmask ${fmtBytes(storage['sparse-24-bitmask']!)} (${(storage['sparse-24-bitmask']! / storage.dense).toFixed(2)}×)`}
         </p>

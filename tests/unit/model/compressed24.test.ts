@@ -115,7 +115,7 @@ describe('stored bytes per export format', () => {
       if (pattern === 'random') expect(sizes['sparse-24-bitmask']).toBeNull();
       else {
         expect(sizes['sparse-24-bitmask']).toBe(size('sparse-24-bitmask'));
-        expect(sizes['sparse-24-bitmask']!).toBeLessThan(sizes['sparse-bitmask']); // no row offsets
+        expect(sizes['sparse-24-bitmask']!).toBeLessThan(sizes['sparse-bitmask']!); // no row offsets
       }
     });
   }

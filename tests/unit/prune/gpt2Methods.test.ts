@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/core/rng';
+import { exportHfFiles, storedBytes } from '../../../src/model/export';
 import { loadModel } from '../../../src/model/loader';
 import { weightsFromHf, weightsToHf } from '../../../src/model/hfweights';
 import { parseSafetensors, writeSafetensors } from '../../../src/model/safetensors';
@@ -76,6 +77,11 @@ describe('pruning methods on GPT-2 (tiny HF fixture, CPU executor)', () => {
     const back = weightsToF32(weightsFromHf(model.spec, parseSafetensors(writeSafetensors(weightsToHf(model.spec, r.weights)))));
     for (const [i, b] of w.blocks.entries())
       for (const n of GPT2_LINEAR_NAMES) expect(linearOf(back.blocks[i], n).w, `${i}.${n}`).toEqual(linearOf(b, n).w);
+    // compressed-tensors does not compress Conv1D: no sparse sizes, and a sparse export is refused by name
+    const sizes = storedBytes(model.spec, r.weights);
+    expect(sizes['sparse-bitmask']).toBeNull();
+    expect(sizes.dense).toBe(exportHfFiles(model.spec, r.weights)['model.safetensors'].length);
+    expect(() => exportHfFiles(model.spec, r.weights, { format: 'sparse-bitmask' })).toThrow(/Conv1D.*export it dense/);
   });
 
   it('the WASM executor gives the CPU executor’s BESA masks', async () => {
