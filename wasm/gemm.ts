@@ -13,6 +13,15 @@
 // sharing this module's memory can split one product by columns (src/wasm/threads.ts): every element
 // of C is summed in the same order whichever thread computes it, so the result does not depend on
 // the thread count.
+//
+// `flags` = accumulate (bit 0) | causal mode << 1, for causal attention, whose [T, T] operands are zero on
+// one side of the diagonal (so skipping them only drops exact zero terms, and every stored element is
+// bit-identical to the full product's):
+//   1  C is wanted on and below the diagonal only: panels wholly above a row block are not computed;
+//   2  A(i, k) = 0 for k > i (P·V, dS·K): a row block's K loop stops at its last row;
+//   3  A(i, k) = 0 for k < i (Pᵀ·dO, dSᵀ·Q): a row block's K loop starts at its first row.
+// Rows kernels of the BESA step (softmax, mask products, prefix sums) live in rows.ts.
+export * from './rows';
 
 export function heapBase(): usize {
   return __heap_base;
@@ -58,19 +67,23 @@ export function gemmPanels(
   M: i32, N: i32, K: i32,
   a: usize, rsA: i32, csA: i32,
   b: usize, rsB: i32, csB: i32,
-  c: usize, ldc: i32, acc: i32, scratch: usize,
+  c: usize, ldc: i32, flags: i32, scratch: usize,
   p0: i32, p1: i32,
 ): void {
   packB(K, N, b, rsB, csB, scratch, p0, p1);
   const tile = scratch + <usize>(p1 - p0) * <usize>K * 64; // staging for tiles narrower than 16 columns
   const sa = <usize>csA * 4;
+  const acc = flags & 1;
+  const causal = flags >> 1;
   for (let p = p0; p < p1; p++) {
     const j0 = p << 4;
     const w = min(16, N - j0);
     const full = w == 16;
     const panel = scratch + <usize>(p - p0) * <usize>K * 64;
-    for (let i = 0; i < M; i += 4) {
+    for (let i = causal == 1 ? j0 & ~3 : 0; i < M; i += 4) {
       const h = min(4, M - i);
+      const kLo = causal == 3 ? min(i, K) : 0;
+      const kHi = causal == 2 ? min(i + h, K) : K;
       let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0), c03 = f32x4.splat(0);
       let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0), c13 = f32x4.splat(0);
       let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c22 = f32x4.splat(0), c23 = f32x4.splat(0);
@@ -80,9 +93,9 @@ export function gemmPanels(
       const r1 = h > 1 ? r0 + <usize>rsA * 4 : r0;
       const r2 = h > 2 ? r0 + <usize>rsA * 8 : r0;
       const r3 = h > 3 ? r0 + <usize>rsA * 12 : r0;
-      let pa: usize = 0;
-      let pb = panel;
-      for (let k = 0; k < K; k++) {
+      let pa: usize = <usize>kLo * sa;
+      let pb = panel + <usize>kLo * 64;
+      for (let k = kLo; k < kHi; k++) {
         const b0 = v128.load(pb), b1 = v128.load(pb, 16), b2 = v128.load(pb, 32), b3 = v128.load(pb, 48);
         let x = f32x4.splat(load<f32>(r0 + pa));
         c00 = f32x4.add(c00, f32x4.mul(x, b0)); c01 = f32x4.add(c01, f32x4.mul(x, b1));

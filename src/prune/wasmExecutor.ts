@@ -3,11 +3,11 @@
 // software one, and browsers without WebGPU. Perplexity forwards go through the same ops.
 import { archBlockForward } from '../core/ops/archBlock';
 import { cpuForwardLogits, embedCpu, finalNormCpu, lmHeadCpu, type ForwardLogits } from '../model/forward';
-import { blockToF32, type ModelSpec, type StoredWeights } from '../model/spec';
+import { blockToF32, linearNames, linearOf, type BlockWeights, type LinearName, type ModelSpec, type StoredWeights } from '../model/spec';
 import { WasmKernels } from '../wasm/kernels';
 import type { WasmThreading } from '../wasm/threads';
 import { wasmBlockOps } from '../wasm/ops';
-import { CpuBlockExecutor, HostBlockExecutor, type ExecutorMemory } from './executor';
+import { CpuBlockExecutor, HostBlockExecutor, type BesaOrder, type ExecutorMemory, type MaskSet } from './executor';
 import type { JobEngine } from './gpuEngine';
 
 export class WasmBlockExecutor extends HostBlockExecutor {
@@ -29,6 +29,31 @@ export class WasmBlockExecutor extends HostBlockExecutor {
   memory(): ExecutorMemory {
     const reserved = this.kernels.bytesReserved;
     return { liveBytes: reserved, peakBytes: reserved };
+  }
+
+  /**
+   * The host executor's besaPrefix with the prefix sums in the module (wasm/rows.ts): the same f64 sums in
+   * the same order as prefixAtCandidates in JS, so bit-identical to it, at a third of its time.
+   */
+  override async besaPrefix(
+    block: BlockWeights,
+    masks: MaskSet,
+    saved: unknown,
+    dY: Float32Array,
+    order: BesaOrder,
+  ): Promise<Record<LinearName, ArrayLike<number>>> {
+    const { maskGrads } = await this.backward(block, masks, saved, dY);
+    const k = this.kernels;
+    const out = {} as Record<LinearName, ArrayLike<number>>;
+    for (const n of linearNames(this.spec)) {
+      const { out: rows, in: cols } = linearOf(block, n);
+      k.reset();
+      const gm = k.put(maskGrads[n]); // [rows, cols]
+      const idx = k.put(order[n].sortIdx); // [rows, cols] i32
+      const kd = k.put(order[n].kd); // [D] i32
+      out[n] = k.prefixAtCandidates(gm.ptr, idx.ptr, kd.ptr, rows, cols, rows, order[n].kd.length); // [rows, D]
+    }
+    return out;
   }
 
   /** One thread unless `threading` asks for more (docs/wasm.md §5). */

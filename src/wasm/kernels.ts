@@ -23,9 +23,22 @@ interface GemmExports {
   heapBase(): number;
   scratchBytes(panels: number, K: number): number;
   gemmPanels(
-    ...args: [M: number, N: number, K: number, a: number, rsA: number, csA: number, b: number, rsB: number, csB: number, c: number, ldc: number, acc: number, scratch: number, p0: number, p1: number]
+    ...args: [M: number, N: number, K: number, a: number, rsA: number, csA: number, b: number, rsB: number, csB: number, c: number, ldc: number, flags: number, scratch: number, p0: number, p1: number]
   ): void;
+  // wasm/rows.ts
+  softmaxCausal(p: number, T: number, scale: number): void;
+  softmaxCausalBack(p: number, ds: number, T: number, scale: number): void;
+  mulF32(dst: number, a: number, b: number, n: number): void;
+  prefixAtCandidates(...args: [gm: number, sortIdx: number, kd: number, rows: number, cols: number, G: number, D: number, pre: number, out: number]): void;
+  swigluForward(gate: number, up: number, h: number, n: number): void;
+  swigluBackward(gate: number, up: number, dh: number, dgate: number, dup: number, n: number): void;
 }
+
+/**
+ * Which side of a causal [T, T] operand is zero (wasm/gemm.ts): 0 none; 1 only C on and below the
+ * diagonal is wanted; 2 A(i, k) = 0 for k > i; 3 A(i, k) = 0 for k < i.
+ */
+export type Causal = 0 | 1 | 2 | 3;
 
 /** Products below this many multiply-adds run on the calling thread alone (waking helpers costs ~10–50 µs). */
 const THREADED_MIN_MACS = 1 << 20;
@@ -161,11 +174,55 @@ export class WasmKernels {
     return { ptr, length: n };
   }
 
-  /** Copy a host array into module memory. */
+  /** Copy a host array into module memory (Int32Array sources keep their bits: sortIdx, k_d). */
   put(src: ArrayLike<number>): WasmArray {
     const a = this.alloc(src.length);
-    this.view(a).set(src);
+    if (src instanceof Int32Array) new Int32Array(this.x.memory.buffer, a.ptr, src.length).set(src);
+    else this.view(a).set(src);
     return a;
+  }
+
+  /** A live f64 view of n doubles at a 64-byte aligned module address (valid as view() is). */
+  view64(ptr: number, n: number): Float64Array {
+    return new Float64Array(this.x.memory.buffer, ptr, n);
+  }
+
+  /** Causal softmax of a [T, T] score matrix in place, scores scaled first (wasm/rows.ts). */
+  softmaxCausal(p: number, T: number, scale: number): void {
+    this.x.softmaxCausal(p, T, scale);
+  }
+
+  /** dS = P ⊙ (dP − rowsum(P ⊙ dP))·scale in place of dP, [T, T] causal (wasm/rows.ts). */
+  softmaxCausalBack(p: number, ds: number, T: number, scale: number): void {
+    this.x.softmaxCausalBack(p, ds, T, scale);
+  }
+
+  /** dst = a ⊙ b over n floats (f32 products, bit-identical to the JS loop). */
+  mul(dst: number, a: number, b: number, n: number): void {
+    this.x.mulF32(dst, a, b, n);
+  }
+
+  /** SwiGLU forward on module arrays of n floats (wasm/rows.ts). */
+  swigluForward(gate: number, up: number, h: number, n: number): void {
+    this.x.swigluForward(gate, up, h, n);
+  }
+
+  /** SwiGLU backward on module arrays of n floats (wasm/rows.ts). */
+  swigluBackward(gate: number, up: number, dh: number, dgate: number, dup: number, n: number): void {
+    this.x.swigluBackward(gate, up, dh, dgate, dup, n);
+  }
+
+  /** prefixAtCandidates (src/core/besa/grad.ts) on module arrays: out [G, D] f64, bit-identical to it. */
+  prefixAtCandidates(gm: number, sortIdx: number, kd: number, rows: number, cols: number, G: number, D: number): Float64Array {
+    const mark = this.top;
+    try {
+      const pre = this.alloc(2 * (cols + 1)).ptr;
+      const out = this.alloc(2 * G * D).ptr;
+      this.x.prefixAtCandidates(gm, sortIdx, kd, rows, cols, G, D, pre, out);
+      return this.view64(out, G * D).slice();
+    } finally {
+      this.top = mark;
+    }
   }
 
   /** A live view of a module array: valid until the next alloc (memory growth detaches it) or reset. */
@@ -185,14 +242,14 @@ export class WasmKernels {
 
   /**
    * C[M, N] (+)= A[M, K] · B[K, N] on strided operands; C is row-major at c.ptr with leading dimension
-   * ldc (accumulate: add into C instead of overwriting it). Scratch for B's panels is taken and
-   * returned here, so operands stay valid.
+   * ldc (accumulate: add into C instead of overwriting it; causal: skip the zero side of a causal
+   * operand, see Causal). Scratch for B's panels is taken and returned here, so operands stay valid.
    */
-  gemm(M: number, N: number, K: number, A: Operand, B: Operand, c: { ptr: number; ld: number }, accumulate = false): void {
+  gemm(M: number, N: number, K: number, A: Operand, B: Operand, c: { ptr: number; ld: number }, accumulate = false, causal: Causal = 0): void {
     if (M <= 0 || N <= 0 || K <= 0) return;
     const mark = this.top;
     const panels = (N + 15) >> 4;
-    const acc = accumulate ? 1 : 0;
+    const acc = (accumulate ? 1 : 0) | (causal << 1);
     const job = [M, N, K, A.ptr, A.rs, A.cs, B.ptr, B.rs, B.cs, c.ptr, c.ld, acc] as const;
     const t = this.pool && M * N * K >= this.minMacs ? Math.min(this.threads, panels) : 1;
     try {

@@ -1,17 +1,20 @@
 // The block's heavy ops on the WASM SIMD product (src/wasm/kernels.ts), with the signatures and
 // shapes of the reference ops in src/core/ops (linear.ts, attention.ts), so blockForwardRef and
 // blockBackwardRef run on them unchanged (BlockOps). Products accumulate in f32 (the reference uses
-// f64), like the GPU kernels; everything of linear cost (masks, bias, softmax) stays in JS.
+// f64), like the GPU kernels. The mask products and the causal softmax run in the module too
+// (wasm/rows.ts): as JS loops they cost a step about as much as the attention products; the bias,
+// norms, RoPE and SwiGLU stay in JS (src/core/ops).
 import type { BlockOps } from '../core/ops/block';
 import { alloc, checkLen, type Vec } from '../core/ops/vec';
 import { rowMajor, type WasmArray, type WasmKernels } from './kernels';
 
-/** W ⊙ M into module memory (W is [out, in]; no mask = W itself). */
+/** W ⊙ M into module memory (W is [out, in]; no mask = W itself): two copies and one SIMD product. */
 function putMasked(k: WasmKernels, w: Vec, mask: Vec | undefined): WasmArray {
-  const a = k.alloc(w.length);
-  const v = k.view(a);
-  if (mask) for (let i = 0; i < w.length; i++) v[i] = w[i] * mask[i];
-  else v.set(w);
+  const a = k.put(w);
+  if (mask) {
+    const M = k.put(mask);
+    k.mul(a.ptr, a.ptr, M.ptr, w.length);
+  }
   return a;
 }
 
@@ -46,15 +49,15 @@ export function wasmBlockOps(k: WasmKernels): BlockOps {
     k.reset();
     const X = k.put(x);
     const DY = k.put(dy);
-    const W = putMasked(k, w, mask);
+    const W = k.put(w);
+    const WM = mask ? k.alloc(Out * In) : W;
+    if (mask) k.mul(WM.ptr, W.ptr, k.put(mask).ptr, w.length);
     const DX = k.alloc(T * In);
     const G = k.alloc(Out * In);
-    k.gemm(T, In, Out, rowMajor(DY, Out), rowMajor(W, In), { ptr: DX.ptr, ld: In });
+    k.gemm(T, In, Out, rowMajor(DY, Out), rowMajor(WM, In), { ptr: DX.ptr, ld: In });
     k.gemm(Out, In, T, rowMajor(DY, Out, true), rowMajor(X, In), { ptr: G.ptr, ld: In });
-    const dx = out(x, k, DX);
-    const dMask = out(x, k, G);
-    for (let i = 0; i < dMask.length; i++) dMask[i] *= w[i];
-    return { dx, dMask };
+    k.mul(G.ptr, G.ptr, W.ptr, w.length);
+    return { dx: out(x, k, DX), dMask: out(x, k, G) };
   }
 
   /** Causal GQA attention, one head at a time: S = q_h k_gᵀ / √D, P = softmax(S) (s ≤ t), out_h = P v_g. */
@@ -75,19 +78,10 @@ export function wasmBlockOps(k: WasmKernels): BlockOps {
     for (let h = 0; h < H; h++) {
       const g = Math.floor(h / group);
       const Ph = P.ptr + 4 * h * T * T;
-      k.gemm(T, T, D, rowMajor(Q, QD, false, h * D), rowMajor(K, KVD, true, g * D), { ptr: Ph, ld: T });
-      const p = k.view({ ptr: Ph, length: T * T });
-      for (let t = 0; t < T; t++) {
-        const r = t * T;
-        let mx = -Infinity;
-        for (let s = 0; s <= t; s++) mx = Math.max(mx, p[r + s] * scale);
-        let sum = 0;
-        for (let s = 0; s <= t; s++) sum += p[r + s] = Math.exp(p[r + s] * scale - mx);
-        const inv = 1 / sum;
-        for (let s = 0; s <= t; s++) p[r + s] *= inv;
-        p.fill(0, r + t + 1, r + T); // causal: nothing attends to later positions
-      }
-      k.gemm(T, D, T, rowMajor(Ph, T), rowMajor(V, KVD, false, g * D), { ptr: O.ptr + 4 * h * D, ld: QD });
+      // causal: scores above the diagonal are never computed, P is zero there (so P·V skips them)
+      k.gemm(T, T, D, rowMajor(Q, QD, false, h * D), rowMajor(K, KVD, true, g * D), { ptr: Ph, ld: T }, false, 1);
+      k.softmaxCausal(Ph, T, scale);
+      k.gemm(T, D, T, rowMajor(Ph, T), rowMajor(V, KVD, false, g * D), { ptr: O.ptr + 4 * h * D, ld: QD }, false, 2);
     }
     return { out: out(q, k, O), probs: out(q, k, P) };
   }
@@ -115,22 +109,39 @@ export function wasmBlockOps(k: WasmKernels): BlockOps {
     for (let h = 0; h < H; h++) {
       const g = Math.floor(h / group);
       const Ph = P.ptr + 4 * h * T * T;
-      k.gemm(T, T, D, rowMajor(DO, QD, false, h * D), rowMajor(V, KVD, true, g * D), { ptr: DS.ptr, ld: T });
-      const ds = k.view(DS);
-      const p = k.view({ ptr: Ph, length: T * T });
-      for (let t = 0; t < T; t++) {
-        const r = t * T;
-        let dot = 0;
-        for (let s = 0; s <= t; s++) dot += p[r + s] * ds[r + s];
-        for (let s = 0; s <= t; s++) ds[r + s] = p[r + s] * (ds[r + s] - dot) * scale;
-        ds.fill(0, r + t + 1, r + T);
-      }
-      k.gemm(T, D, T, rowMajor(DS, T), rowMajor(K, KVD, false, g * D), { ptr: DQ.ptr + 4 * h * D, ld: QD });
-      k.gemm(T, D, T, rowMajor(DS, T, true), rowMajor(Q, QD, false, h * D), { ptr: DK.ptr + 4 * g * D, ld: KVD }, true);
-      k.gemm(T, D, T, rowMajor(Ph, T, true), rowMajor(DO, QD, false, h * D), { ptr: DV.ptr + 4 * g * D, ld: KVD }, true);
+      // dP and dS only on and below the diagonal; the products then skip the causal zeros of dS and P
+      k.gemm(T, T, D, rowMajor(DO, QD, false, h * D), rowMajor(V, KVD, true, g * D), { ptr: DS.ptr, ld: T }, false, 1);
+      k.softmaxCausalBack(Ph, DS.ptr, T, scale);
+      k.gemm(T, D, T, rowMajor(DS, T), rowMajor(K, KVD, false, g * D), { ptr: DQ.ptr + 4 * h * D, ld: QD }, false, 2);
+      k.gemm(T, D, T, rowMajor(DS, T, true), rowMajor(Q, QD, false, h * D), { ptr: DK.ptr + 4 * g * D, ld: KVD }, true, 3);
+      k.gemm(T, D, T, rowMajor(Ph, T, true), rowMajor(DO, QD, false, h * D), { ptr: DV.ptr + 4 * g * D, ld: KVD }, true, 3);
     }
     return { dq: out(q, k, DQ), dk: out(q, k, DK), dv: out(q, k, DV) };
   }
 
-  return { linearForward, linearBackward, attentionForward, attentionBackward };
+  /** h[T,F] = silu(gate) ⊙ up (src/core/ops/swiglu.ts, the same f64 expression per element). */
+  function swigluForward<A extends Vec>(gate: A, up: Vec): A {
+    checkLen('wasm swigluForward', 'up', up, gate.length);
+    k.reset();
+    const G = k.put(gate);
+    const U = k.put(up);
+    const H = k.alloc(gate.length);
+    k.swigluForward(G.ptr, U.ptr, H.ptr, gate.length);
+    return out(gate, k, H);
+  }
+
+  function swigluBackward<A extends Vec>(gate: A, up: Vec, dh: Vec): { dgate: A; dup: A } {
+    checkLen('wasm swigluBackward', 'up', up, gate.length);
+    checkLen('wasm swigluBackward', 'dh', dh, gate.length);
+    k.reset();
+    const G = k.put(gate);
+    const U = k.put(up);
+    const DH = k.put(dh);
+    const DG = k.alloc(gate.length);
+    const DU = k.alloc(gate.length);
+    k.swigluBackward(G.ptr, U.ptr, DH.ptr, DG.ptr, DU.ptr, gate.length);
+    return { dgate: out(gate, k, DG), dup: out(gate, k, DU) };
+  }
+
+  return { linearForward, linearBackward, attentionForward, attentionBackward, swigluForward, swigluBackward };
 }

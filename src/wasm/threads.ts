@@ -41,7 +41,7 @@ const RANGES = 16;
 const JOIN_TIMEOUT_MS = 120_000;
 
 /** One product, as gemmPanels takes it (pointers in bytes, strides in elements). */
-export type GemmJob = [M: number, N: number, K: number, a: number, rsA: number, csA: number, b: number, rsB: number, csB: number, c: number, ldc: number, acc: number];
+export type GemmJob = [M: number, N: number, K: number, a: number, rsA: number, csA: number, b: number, rsB: number, csB: number, c: number, ldc: number, flags: number];
 
 export class GemmThreadPool {
   private constructor(

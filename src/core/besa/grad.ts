@@ -73,7 +73,10 @@ export function sumPrefixByGroup(preRows: ArrayLike<number> /*[rows,D]*/, rows: 
   return out;
 }
 
-/** The light half: softmax (and sigmoid) backward from the prefix sums sampled at k_d. */
+/**
+ * The light half: softmax (and sigmoid) backward from the prefix sums sampled at k_d. `sig` [G,D] is σ(θ)
+ * as probabilities(…, sig) left it (the same f64 values this would compute); absent, it is computed here.
+ */
 export function thetaGradFromPrefix<A extends Vec>(
   preAtK: ArrayLike<number> /*[G,D]*/,
   theta: A /*[G,D]*/,
@@ -82,11 +85,13 @@ export function thetaGradFromPrefix<A extends Vec>(
   G: number,
   useSigmoid = true,
   dLds = 0,
+  sig?: Float64Array,
 ): A /*[G,D]*/ {
   const D = cand.length;
   checkLen('thetaGrad', 'theta', theta, G * D);
   checkLen('thetaGrad', 'p', p, G * D);
   checkLen('thetaGrad', 'preAtK', preAtK, G * D);
+  checkLen('thetaGrad', 'sig', sig, G * D);
   const out = (theta instanceof Float64Array ? new Float64Array(G * D) : new Float32Array(G * D)) as A;
   const dp = new Float64Array(D);
   for (let g = 0; g < G; g++) {
@@ -98,7 +103,7 @@ export function thetaGradFromPrefix<A extends Vec>(
     for (let d = 0; d < D; d++) {
       let dz = p[g * D + d] * (dp[d] - dot);
       if (useSigmoid) {
-        const sg = sigmoid(theta[g * D + d]);
+        const sg = sig ? sig[g * D + d] : sigmoid(theta[g * D + d]);
         dz *= sg * (1 - sg);
       }
       out[g * D + d] = dz;

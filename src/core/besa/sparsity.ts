@@ -8,15 +8,21 @@ export function sigmoid(z: number): number {
   return 1 / (1 + Math.exp(-z));
 }
 
-/** p[G,D] = softmax over d of sigmoid(θ) (or of θ). Computed in f64, stored in θ's element type. */
-export function probabilities<A extends Vec>(theta: A /*[G,D]*/, G: number, D: number, useSigmoid = true): A {
+/**
+ * p[G,D] = softmax over d of sigmoid(θ) (or of θ). Computed in f64, stored in θ's element type. `sig` [G,D],
+ * when given with useSigmoid, receives σ(θ) in f64, so that thetaGradFromPrefix need not recompute it (an
+ * exp per logit, a tenth of a one-thread WASM step).
+ */
+export function probabilities<A extends Vec>(theta: A /*[G,D]*/, G: number, D: number, useSigmoid = true, sig?: Float64Array): A {
   checkLen('probabilities', 'theta', theta, G * D);
+  checkLen('probabilities', 'sig', sig, G * D);
   const p = (theta instanceof Float64Array ? new Float64Array(G * D) : new Float32Array(G * D)) as A;
   const z = new Float64Array(D);
   for (let g = 0; g < G; g++) {
     let mx = -Infinity;
     for (let d = 0; d < D; d++) {
       z[d] = useSigmoid ? sigmoid(theta[g * D + d]) : theta[g * D + d];
+      if (sig && useSigmoid) sig[g * D + d] = z[d];
       if (z[d] > mx) mx = z[d];
     }
     let sum = 0;

@@ -16,13 +16,16 @@ export type BlockMasks = Partial<Record<LinearName, Vec>> | null;
 /**
  * The heavy ops of a block: the linears and attention. The reference ops (f64 accumulation) are the
  * default; the WASM engine passes its SIMD products (src/wasm/ops.ts), so both run this one block
- * definition and differ only in how the products are computed.
+ * definition and differ only in how the products are computed. SwiGLU is optional (default: the
+ * reference): its exps were a tenth of a one-thread WASM step in JS.
  */
 export interface BlockOps {
   linearForward: typeof linearForward;
   linearBackward: typeof linearBackward;
   attentionForward: typeof attentionForward;
   attentionBackward: typeof attentionBackward;
+  swigluForward?: typeof swigluForward;
+  swigluBackward?: typeof swigluBackward;
 }
 
 export const REFERENCE_OPS: BlockOps = { linearForward, linearBackward, attentionForward, attentionBackward };
@@ -86,7 +89,7 @@ export function blockForwardRef<A extends Vec>(
   const [wg, wu, wd] = [linearOf(w, 'gate'), linearOf(w, 'up'), linearOf(w, 'down')];
   const gate = linearForward(n2, wg.w, T, C, F, wg.b, m('gate'));
   const up = linearForward(n2, wu.w, T, C, F, wu.b, m('up'));
-  const h = swigluForward(gate, up);
+  const h = (ops.swigluForward ?? swigluForward)(gate, up);
   const y = linearForward(h, wd.w, T, F, C, wd.b, m('down'));
   for (let i = 0; i < y.length; i++) y[i] += x1[i];
   return { y, saved: { T, x, n1, rstd1, q, k, v, qr, kr, probs, att, x1, n2, rstd2, gate, up, h } };
@@ -115,7 +118,7 @@ export function blockBackwardRef<A extends Vec>(
   // MLP half: y = x1 + down(swiglu(gate(n2), up(n2)))
   const bDown = linearBackward(s.h, linearOf(w, 'down').w, dy, T, F, C, m('down'));
   dMask.down = bDown.dMask;
-  const { dgate, dup } = swigluBackward(s.gate, s.up, bDown.dx);
+  const { dgate, dup } = (ops.swigluBackward ?? swigluBackward)(s.gate, s.up, bDown.dx);
   const bGate = linearBackward(s.n2, linearOf(w, 'gate').w, dgate, T, C, F, m('gate'));
   const bUp = linearBackward(s.n2, linearOf(w, 'up').w, dup, T, C, F, m('up'));
   dMask.gate = bGate.dMask;

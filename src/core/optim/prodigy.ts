@@ -100,17 +100,23 @@ export class Prodigy {
         g = gg;
       }
       const st = this.state[i];
-      if (!st.p0) st.p0 = p.slice();
+      const p0 = (st.p0 ??= p.slice());
+      const { m, v, s } = st;
       let gdot = 0;
-      for (let j = 0; j < p.length; j++) gdot += g[j] * (st.p0[j] - p[j]);
+      for (let j = 0; j < p.length; j++) gdot += g[j] * (p0[j] - p[j]);
       num += (d / d0) * dlr * gdot;
       const sCoef = this.safeguardWarmup ? (d / d0) * d : (d / d0) * dlr;
+      // Hoisted left operands of the reference's left-to-right products (d·(1−β1)·g, d·d·(1−β2)·g·g):
+      // the same roundings in the same order, so bit-identical, without re-deriving them per element.
+      const mCoef = d * (1 - beta1);
+      const vCoef = d * d * (1 - beta2);
       let sAbs = 0;
       for (let j = 0; j < p.length; j++) {
-        st.m[j] = st.m[j] * beta1 + d * (1 - beta1) * g[j];
-        st.v[j] = st.v[j] * beta2 + d * d * (1 - beta2) * g[j] * g[j];
-        st.s[j] = st.s[j] * beta3 + sCoef * g[j];
-        sAbs += Math.abs(st.s[j]);
+        const gj = g[j];
+        m[j] = m[j] * beta1 + mCoef * gj;
+        v[j] = v[j] * beta2 + vCoef * gj * gj;
+        s[j] = s[j] * beta3 + sCoef * gj;
+        sAbs += Math.abs(s[j]);
       }
       den += sAbs;
     }
@@ -127,11 +133,12 @@ export class Prodigy {
     for (let i = 0; i < this.params.length; i++) {
       const p = this.params[i];
       if (!grads[i]) continue;
-      const st = this.state[i];
+      const { m, v } = this.state[i];
       const epsD = d * this.eps; // uses the new d
+      const decay = this.weightDecay !== 0 && this.decouple;
       for (let j = 0; j < p.length; j++) {
-        if (this.weightDecay !== 0 && this.decouple) p[j] += -this.weightDecay * dlr * p[j];
-        p[j] -= (dlr * st.m[j]) / (Math.sqrt(st.v[j]) + epsD);
+        if (decay) p[j] += -this.weightDecay * dlr * p[j];
+        p[j] -= (dlr * m[j]) / (Math.sqrt(v[j]) + epsD);
       }
     }
     this.k += 1;

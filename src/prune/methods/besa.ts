@@ -105,12 +105,14 @@ export class BesaOptionError extends Error {
 interface LayerState {
   L: BesaLinear;
   numel: number;
+  /** σ(θ) [G, D] of the current step, written by probabilities and read by thetaGradFromPrefix (reused per step). */
+  sig: Float64Array;
 }
 
 /** p, s_g and the hard-mask prune counts n_g = floor(s_g·C) [G] per linear from the current θ (docs/besa.md §1.4–§1.5). */
 function currentCounts(layers: LayerState[], D: number) {
-  return layers.map(({ L }) => {
-    const p = probabilities(L.theta, L.G, D, L.useSigmoid);
+  return layers.map(({ L, sig }) => {
+    const p = probabilities(L.theta, L.G, D, L.useSigmoid, sig);
     const s = rowSparsities(p, L.cand, L.G);
     return { p, s, sparsity: mean(s), n: hardPruneCounts(s, L.cols) };
   });
@@ -134,7 +136,7 @@ export async function besaBlock(inp: BesaBlockInput): Promise<BesaBlockResult> {
       step: opts.candidateStep,
       sigmoid: opts.sigmoid,
     });
-    return { L, numel: lw.out * lw.in };
+    return { L, numel: lw.out * lw.in, sig: new Float64Array(L.theta.length) };
   });
   const D = layers[0].L.cand.length;
   const order = {} as BesaOrder;
@@ -197,7 +199,7 @@ export async function besaBlock(inp: BesaBlockInput): Promise<BesaBlockResult> {
     const { reconLoss: loss, pre } = exec.besaStep
       ? await exec.besaStep(block, order, counts, Xp[b], Yref[b])
       : await besaStepOf(exec, block, order, counts, Xp[b], Yref[b]);
-    const grads = layers.map(({ L, numel }, i) =>
+    const grads = layers.map(({ L, numel, sig }, i) =>
       thetaGradFromPrefix(
         sumPrefixByGroup(pre[names[i]], L.rows, D, L.G),
         L.theta,
@@ -206,6 +208,7 @@ export async function besaBlock(inp: BesaBlockInput): Promise<BesaBlockResult> {
         L.G,
         L.useSigmoid,
         penaltyGradPerRow(pen.dS, numel, totalNumel, L.G),
+        sig,
       ),
     );
     const where = `BESA step ${step + 1}/${totalSteps}`;

@@ -1,0 +1,99 @@
+// The BESA step's row kernels in the module (wasm/rows.ts) and the causal products (wasm/gemm.ts flags):
+// causal products skip only exact zeros, so they equal the full product bit for bit; the mask product and
+// the prefix sums are bit-identical to the JS loops they replaced; softmax and SwiGLU match the reference.
+import { describe, expect, it } from 'vitest';
+import { prefixAtCandidates } from '../../../src/core/besa/grad';
+import { swigluBackward, swigluForward } from '../../../src/core/ops/swiglu';
+import { Rng } from '../../../src/core/rng';
+import { rowMajor, WasmKernels, type Causal } from '../../../src/wasm/kernels';
+import { wasmBlockOps } from '../../../src/wasm/ops';
+import { expectClose } from '../../support/close';
+
+/** A [T, T] matrix that is zero above the diagonal (like P and dS). */
+function lowerTriangular(rng: Rng, T: number): Float32Array {
+  const a = rng.normalArray(T * T, 1);
+  for (let t = 0; t < T; t++) a.fill(0, t * T + t + 1, (t + 1) * T);
+  return a;
+}
+
+describe('WASM causal products and row kernels', () => {
+  it.each([1, 5, 23, 37])('T=%i: causal products equal the full product exactly where they are used', async (T) => {
+    const k = await WasmKernels.create();
+    const rng = new Rng(T);
+    const D = 7;
+    const run = (a: Float32Array, transposed: boolean, b: Float32Array, M: number, N: number, K: number, causal: Causal, acc: Float32Array | null) => {
+      k.reset();
+      const A = k.put(a);
+      const B = k.put(b);
+      const C = acc ? k.put(acc) : k.alloc(M * N);
+      if (!acc) k.view(C).fill(0);
+      k.gemm(M, N, K, rowMajor(A, transposed ? M : K, transposed), rowMajor(B, N), { ptr: C.ptr, ld: N }, !!acc, causal);
+      return k.read(C);
+    };
+    const L = lowerTriangular(rng, T);
+    const V = rng.normalArray(T * D, 1);
+    const init = rng.normalArray(T * D, 1);
+    expect(run(L, false, V, T, D, T, 2, null)).toEqual(run(L, false, V, T, D, T, 0, null)); // P·V
+    expect(run(L, true, V, T, D, T, 3, init)).toEqual(run(L, true, V, T, D, T, 0, init)); // Pᵀ·dO, accumulated
+    const Q = rng.normalArray(T * D, 1);
+    const Kt = rng.normalArray(D * T, 1);
+    const full = run(Q, false, Kt, T, T, D, 0, null);
+    const low = run(Q, false, Kt, T, T, D, 1, null);
+    for (let t = 0; t < T; t++) expect(low.subarray(t * T, t * T + t + 1)).toEqual(full.subarray(t * T, t * T + t + 1));
+  });
+
+  it('the mask product and the prefix sums are bit-identical to the JS loops', async () => {
+    const k = await WasmKernels.create();
+    const rng = new Rng(3);
+    const [rows, cols, D] = [6, 37, 11];
+    const w = rng.normalArray(rows * cols, 1);
+    const m = Float32Array.from({ length: rows * cols }, () => (rng.next() < 0.5 ? 0 : 1));
+    k.reset();
+    const W = k.put(w);
+    k.mul(W.ptr, W.ptr, k.put(m).ptr, w.length);
+    expect(k.read(W)).toEqual(Float32Array.from(w, (x, i) => x * m[i]));
+    const sortIdx = new Int32Array(rows * cols);
+    for (let r = 0; r < rows; r++) sortIdx.set(Array.from({ length: cols }, (_, j) => j).sort(() => rng.next() - 0.5), r * cols);
+    const kd = Int32Array.from({ length: D }, (_, d) => Math.trunc((cols * (D - 1 - d)) / (D - 1)));
+    for (const G of [rows, 2, 1]) {
+      k.reset();
+      const got = k.prefixAtCandidates(k.put(w).ptr, k.put(sortIdx).ptr, k.put(kd).ptr, rows, cols, G, D);
+      expect(got).toEqual(prefixAtCandidates(w, sortIdx, kd, rows, cols, G));
+    }
+  });
+
+  it('causal softmax forward/backward and SwiGLU match the reference ops', async () => {
+    const k = await WasmKernels.create();
+    const ops = wasmBlockOps(k);
+    const rng = new Rng(9);
+    const gate = rng.normalArray(301, 2);
+    const up = rng.normalArray(301, 1);
+    const dh = rng.normalArray(301, 1);
+    expectClose(ops.swigluForward!(gate, up), swigluForward(gate, up), { atol: 1e-7, rtol: 1e-6, what: 'swiglu' });
+    const b = ops.swigluBackward!(gate, up, dh);
+    const r = swigluBackward(gate, up, dh);
+    expectClose(b.dgate, r.dgate, { atol: 1e-7, rtol: 1e-6, what: 'dgate' });
+    expectClose(b.dup, r.dup, { atol: 1e-7, rtol: 1e-6, what: 'dup' });
+    const T = 19;
+    const s = rng.normalArray(T * T, 3);
+    k.reset();
+    const P = k.put(s);
+    k.softmaxCausal(P.ptr, T, 0.5);
+    const p = k.read(P);
+    for (let t = 0; t < T; t++) {
+      const row = Array.from(s.subarray(t * T, t * T + t + 1), (x) => Math.exp(x * 0.5));
+      const sum = row.reduce((a, x) => a + x, 0);
+      expectClose(p.subarray(t * T, t * T + t + 1), Float64Array.from(row, (x) => x / sum), { atol: 1e-7, rtol: 1e-6, what: `p row ${t}` });
+      expect([...p.subarray(t * T + t + 1, (t + 1) * T)].every((x) => x === 0)).toBe(true);
+    }
+    const dp = rng.normalArray(T * T, 1);
+    const DS = k.put(dp);
+    k.softmaxCausalBack(P.ptr, DS.ptr, T, 0.5);
+    const ds = k.read(DS);
+    for (let t = 0; t < T; t++) {
+      let dot = 0;
+      for (let j = 0; j <= t; j++) dot += p[t * T + j] * dp[t * T + j];
+      for (let j = 0; j < T; j++) expect(ds[t * T + j]).toBe(j <= t ? Math.fround(p[t * T + j] * (dp[t * T + j] - dot) * 0.5) : 0);
+    }
+  });
+});

@@ -1,0 +1,104 @@
+// AssemblyScript: the BESA step's row kernels next to the product (re-exported by gemm.ts, so both
+// builds carry them; src/wasm/ops.ts calls them on module memory). They were JS loops, linear in the
+// activations but a third of a one-thread step in JS (docs/wasm.md §2). Each one does the arithmetic
+// of the JS loop it replaced in the same order and precision (f64 where JS used numbers, f32 stores),
+// so mulF32 and prefixAtCandidates are bit-identical to it; the softmax differs only where this
+// module's exp (musl's) and V8's differ in the last bit of an f64.
+
+/** p[T, T], in place, row t over s ≤ t: p = softmax(p·scale), zero for s > t (causal attention forward). */
+export function softmaxCausal(p: usize, T: i32, scale: f64): void {
+  for (let t = 0; t < T; t++) {
+    const r = p + (<usize>t * <usize>T) * 4;
+    let mx = -Infinity;
+    for (let s = 0; s <= t; s++) mx = max(mx, <f64>load<f32>(r + (<usize>s << 2)) * scale);
+    let sum: f64 = 0;
+    for (let s = 0; s <= t; s++) {
+      const o = r + (<usize>s << 2);
+      const e = Math.exp(<f64>load<f32>(o) * scale - mx);
+      store<f32>(o, <f32>e);
+      sum += e; // the f64 value, as JS's `sum += p[i] = e` adds
+    }
+    const inv = 1 / sum;
+    for (let s = 0; s <= t; s++) {
+      const o = r + (<usize>s << 2);
+      store<f32>(o, <f32>(<f64>load<f32>(o) * inv));
+    }
+    memory.fill(r + (<usize>(t + 1) << 2), 0, <usize>(T - t - 1) << 2);
+  }
+}
+
+/** ds[T, T] = P ⊙ (dP − Σ_s P dP)·scale in place over s ≤ t, zero for s > t (softmax backward; p is P). */
+export function softmaxCausalBack(p: usize, ds: usize, T: i32, scale: f64): void {
+  for (let t = 0; t < T; t++) {
+    const rp = p + (<usize>t * <usize>T) * 4;
+    const rd = ds + (<usize>t * <usize>T) * 4;
+    let dot: f64 = 0;
+    for (let s = 0; s <= t; s++) dot += <f64>load<f32>(rp + (<usize>s << 2)) * <f64>load<f32>(rd + (<usize>s << 2));
+    for (let s = 0; s <= t; s++) {
+      const o = rd + (<usize>s << 2);
+      store<f32>(o, <f32>(<f64>load<f32>(rp + (<usize>s << 2)) * (<f64>load<f32>(o) - dot) * scale));
+    }
+    memory.fill(rd + (<usize>(t + 1) << 2), 0, <usize>(T - t - 1) << 2);
+  }
+}
+
+/** dst[n] = a ⊙ b in f32 (dst may be a or b): W ⊙ M for the masked products, (dyᵀx) ⊙ W for dL/dM. */
+export function mulF32(dst: usize, a: usize, b: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(dst + o, f32x4.mul(v128.load(a + o), v128.load(b + o)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dst + o, load<f32>(a + o) * load<f32>(b + o));
+  }
+}
+
+/**
+ * out[G, D] (f64) = Σ_{r in group g} Pre_r(k_d), Pre_r(k) = Σ_{j<k} gm[r, sortIdx[r, j]] (src/core/besa/grad.ts
+ * prefixAtCandidates, the same sums in the same order). gm [rows, cols] f32, sortIdx [rows, cols] i32,
+ * kd [D] i32; pre is f64 scratch of cols + 1.
+ */
+export function prefixAtCandidates(gm: usize, sortIdx: usize, kd: usize, rows: i32, cols: i32, G: i32, D: i32, pre: usize, out: usize): void {
+  const b = rows / G;
+  for (let g = 0; g < G; g++) {
+    memory.fill(pre, 0, <usize>(cols + 1) << 3);
+    for (let r = g * b; r < (g + 1) * b; r++) {
+      const row = gm + (<usize>r * <usize>cols) * 4;
+      const idx = sortIdx + (<usize>r * <usize>cols) * 4;
+      let acc: f64 = 0;
+      for (let j = 0; j < cols; j++) {
+        acc += <f64>load<f32>(row + (<usize>load<i32>(idx + (<usize>j << 2)) << 2));
+        const o = pre + (<usize>(j + 1) << 3);
+        store<f64>(o, load<f64>(o) + acc);
+      }
+    }
+    for (let d = 0; d < D; d++) {
+      const k = min(cols, max(0, load<i32>(kd + (<usize>d << 2))));
+      store<f64>(out + (<usize>(g * D + d) << 3), load<f64>(pre + (<usize>k << 3)));
+    }
+  }
+}
+
+/** h[n] = silu(g)·up, silu(g) = g·σ(g) (src/core/ops/swiglu.ts, the same f64 expression). */
+export function swigluForward(gate: usize, up: usize, h: usize, n: i32): void {
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << 2;
+    const g = <f64>load<f32>(gate + o);
+    const s = 1 / (1 + Math.exp(-g));
+    store<f32>(h + o, <f32>(g * s * <f64>load<f32>(up + o)));
+  }
+}
+
+/** dgate = dh·up·σ(g)(1 + g(1−σ(g))), dup = dh·silu(g), [n] each (src/core/ops/swiglu.ts). */
+export function swigluBackward(gate: usize, up: usize, dh: usize, dgate: usize, dup: usize, n: i32): void {
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << 2;
+    const g = <f64>load<f32>(gate + o);
+    const s = 1 / (1 + Math.exp(-g));
+    const d = <f64>load<f32>(dh + o);
+    store<f32>(dgate + o, <f32>(d * <f64>load<f32>(up + o) * s * (1 + g * (1 - s))));
+    store<f32>(dup + o, <f32>(d * g * s));
+  }
+}
