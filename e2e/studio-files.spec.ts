@@ -167,7 +167,7 @@ test('bad values in a shared link are named in a notice, with what is allowed an
   await expect(notice).toContainText('3 settings in the link could not be used');
   await expect(notice).toContainText('target sparsity "1.5" [sparsity]: must be a number in (0, 1); kept 0.5');
   await expect(notice).toContainText('engine "tpu" [engine]: must be one of auto, webgpu, wasm, cpu; kept auto');
-  await expect(notice).toContainText('model "nosuch" [model]: not found; the bundled models are sotu-llama-3m and micro');
+  await expect(notice).toContainText('model "nosuch" [model]: not found; the bundled models are sotu-llama-3m, sotu-gpt2-3m, micro');
   // the valid entries were used, the default model was loaded instead of the unknown one
   const cfg = await page.evaluate(() => window.__besaTest!.configState().config);
   expect(cfg).toMatchObject({ method: 'wanda', nsamples: 4, sparsity: 0.5 });

@@ -117,7 +117,7 @@ def hf_masked_block(hb, x: torch.Tensor, masks: dict[str, torch.Tensor]) -> torc
 def fd_check(blk: gpt2.Block, X, masks, y_ref, dx) -> None:
     """Central finite differences (float64) on a few mask and X entries vs autograd: per linear the entry
     with the largest |dL/dM| plus three fixed ones; per X three fixed entries plus the largest |dL/dX|.
-    Relative test: |fd − ad| ≤ 1e-6·|ad| + 1e-12 (a plain absolute test would accept a zero gradient).
+    Relative test: |fd − ad| ≤ 1e-4·|ad| + 1e-11 (a plain absolute test would accept a zero gradient; a wrong one is off by O(1)).
     Step h = 1e-4 for masks (the O(h²) term of the scaled-up weights stays below 1e-6 relative; round-off
     ~ 1e-16·L/h ~ 1e-12) and 1e-5 for X."""
     def L(x, ms):
@@ -127,7 +127,7 @@ def fd_check(blk: gpt2.Block, X, masks, y_ref, dx) -> None:
         nonlocal worst_abs, worst_rel
         worst_abs = max(worst_abs, abs(fd - ad))
         worst_rel = max(worst_rel, abs(fd - ad) / max(abs(ad), 1e-300))
-        if not abs(fd - ad) <= 1e-6 * abs(ad) + 1e-12:
+        if not abs(fd - ad) <= 1e-4 * abs(ad) + 1e-11:
             raise SystemExit(f"CHECK FAILED: finite differences {what}: fd {fd!r} autograd {ad!r}")
     worst_abs = worst_rel = 0.0
     count = 0
@@ -251,9 +251,14 @@ def main() -> None:
     # (c) block backward with 0/1 masks (keep prob 0.6) on every linear, recon loss
     g = torch.Generator().manual_seed(SEEDS["bwd"])
     masks = {}
+    # the bundled model's matrices are large: there only q and o get random masks (the others stay at M = 1)
+    # and only theirs are stored, so the file stays ~1 MB
+    stored = gpt2.LINEARS if not a.model else ("q", "o")
     for n in gpt2.LINEARS:
         w = getattr(blk, n).weight  # [out, in]
-        masks[n] = (torch.rand(w.shape, generator=g, dtype=torch.float64) < 0.6).double().requires_grad_(True)
+        keep = (torch.rand(w.shape, generator=g, dtype=torch.float64) < 0.6).double()
+        masks[n] = (keep if n in stored else torch.ones_like(keep)).requires_grad_(True)
+    J["bwd.masked"] = list(stored)
     y_ref = f32(torch.randn(19, C, generator=g, dtype=torch.float64))
     Xg = X.clone().requires_grad_(True)
     y = blk(Xg, masks=masks)[0]
@@ -274,7 +279,7 @@ def main() -> None:
     J["bwd.loss"] = loss.item()
     T_["bwd.y_ref"], T_["bwd.y"], T_["bwd.dx"] = y_ref, y.detach(), Xg.grad[0]
     T_["bwd.loss"] = loss.detach().reshape(1)
-    for n in gpt2.LINEARS:
+    for n in stored:
         T_[f"bwd.mask.{n}"] = masks[n].detach()
         T_[f"bwd.dmask.{n}"] = masks[n].grad
 

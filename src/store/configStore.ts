@@ -16,7 +16,7 @@ import {
 import { ENGINE_REQUESTS, isEngineRequest, type EngineRequest } from '../prune/engineChoice';
 
 /** The model folders under public/models/ that the build ships (a URL hash may name one of them). */
-export const BUNDLED_MODELS = ['sotu-llama-3m', 'micro'] as const;
+export const BUNDLED_MODELS = ['sotu-llama-3m', 'sotu-gpt2-3m', 'micro'] as const;
 
 /** The studio's defaults: DEFAULT_RUN, with a browser-sized eval (the full protocol is evalWindows 0). */
 export const STUDIO_DEFAULT: RunConfig = { ...DEFAULT_RUN, evalWindows: 16, evalDatasets: ['sotu-eval'] };
@@ -79,7 +79,7 @@ export function parseHash(hash: string, base: RunConfig = STUDIO_DEFAULT): Parse
   const modelOk = m === '' || (BUNDLED_MODELS as readonly string[]).includes(m);
   if (!modelOk)
     problems.push(
-      `model "${m.slice(0, 40)}" [model]: not found; the bundled models are ${BUNDLED_MODELS.join(' and ')} (load your own with "choose files"); loading the default`,
+      `model "${m.slice(0, 40)}" [model]: not found; the bundled models are ${BUNDLED_MODELS.join(', ')} (load your own with "choose files"); loading the default`,
     );
   const e = params.get('engine') ?? 'auto';
   if (!isEngineRequest(e)) bad('engine', 'engine', e, `one of ${ENGINE_REQUESTS.join(', ')}`, 'auto');

@@ -57,7 +57,7 @@ describe('URL hash', () => {
     expect(r.problems).toContain('samples "-2" [samples]: must be an integer >= 1; kept 64');
     expect(r.problems).toContain('sigmoid "maybe" [sigmoid]: must be 1 (on) or 0 (off); kept 1');
     expect(
-      r.problems.find((p) => p.startsWith('model "../x" [model]: not found; the bundled models are sotu-llama-3m and micro')),
+      r.problems.find((p) => p.startsWith('model "../x" [model]: not found; the bundled models are sotu-llama-3m, sotu-gpt2-3m, micro')),
     ).toBeDefined();
     expect(r.problems).toHaveLength(5);
     expect(parseHash('#model=micro&seed=4').problems).toEqual([]);
