@@ -51,28 +51,29 @@ describe('GPU model forward vs the CPU forward (src/model/forward.ts)', () => {
     destroyModel(rt, g);
   });
 
-  it('default model: GPU perplexity on SOTU-eval and WikiText-2 windows equals the CPU reference (rel 1e-4)', async () => {
-    const rt = await getRuntime();
-    const m = await loadModel(nodeDirSource(join(ROOT, 'public/models/sotu-llama-3m')));
-    const g = uploadModel(rt, m.spec, m.weights);
-    const seqlen = 256; // the default model's eval.json seqlen
-    for (const [dataset, file] of [
-      ['sotu-eval', 'sotu-eval.txt'],
-      ['wikitext2-test', 'wikitext2-test.txt'],
-    ]) {
-      const ids = tokenizeCorpus(m.tokenizer, readFileSync(join(ROOT, 'public/data', file), 'utf8').slice(0, 8000));
-      const opts = { dataset, maxWindows: 2 };
-      expect(Math.floor(ids.length / seqlen)).toBeGreaterThanOrEqual(2);
-      const cpu = await perplexity(ids, seqlen, m.spec.vocabSize, cpuForwardLogits(m.spec, m.weights), opts);
-      const gpu = await rt.validated('gpuPerplexity', () => gpuPerplexity(rt, g, ids, seqlen, opts));
-      console.log(
-        `default ${dataset} 2 windows × 256: CPU ppl ${cpu.ppl.toFixed(6)}, GPU ppl ${gpu.ppl.toFixed(6)} (rel ${(Math.abs(gpu.ppl - cpu.ppl) / cpu.ppl).toExponential(2)})`,
-      );
-      expect(gpu.windows).toBe(2);
-      expect(Math.abs(gpu.ppl - cpu.ppl) / cpu.ppl).toBeLessThan(1e-4);
-    }
-    destroyModel(rt, g);
-  });
+  for (const name of ['sotu-llama-3m', 'sotu-gpt2-3m'])
+    it(`${name} (bundled): GPU perplexity on SOTU-eval and WikiText-2 windows equals the CPU reference (rel 1e-4)`, async () => {
+      const rt = await getRuntime();
+      const m = await loadModel(nodeDirSource(join(ROOT, 'public/models', name)));
+      const g = uploadModel(rt, m.spec, m.weights);
+      const seqlen = 256; // the default model's eval.json seqlen
+      for (const [dataset, file] of [
+        ['sotu-eval', 'sotu-eval.txt'],
+        ['wikitext2-test', 'wikitext2-test.txt'],
+      ]) {
+        const ids = tokenizeCorpus(m.tokenizer, readFileSync(join(ROOT, 'public/data', file), 'utf8').slice(0, 8000));
+        const opts = { dataset, maxWindows: 2 };
+        expect(Math.floor(ids.length / seqlen)).toBeGreaterThanOrEqual(2);
+        const cpu = await perplexity(ids, seqlen, m.spec.vocabSize, cpuForwardLogits(m.spec, m.weights), opts);
+        const gpu = await rt.validated('gpuPerplexity', () => gpuPerplexity(rt, g, ids, seqlen, opts));
+        console.log(
+          `${name} ${dataset} 2 windows × 256: CPU ppl ${cpu.ppl.toFixed(6)}, GPU ppl ${gpu.ppl.toFixed(6)} (rel ${(Math.abs(gpu.ppl - cpu.ppl) / cpu.ppl).toExponential(2)})`,
+        );
+        expect(gpu.windows).toBe(2);
+        expect(Math.abs(gpu.ppl - cpu.ppl) / cpu.ppl).toBeLessThan(1e-4);
+      }
+      destroyModel(rt, g);
+    });
 
   it('tiny random model (tied embeddings, qkv bias, interleaved RoPE, MQA): chunked vocabulary gives the same NLL', async () => {
     const rt = await getRuntime();
