@@ -102,3 +102,20 @@ export function swigluBackward(gate: usize, up: usize, dh: usize, dgate: usize, 
     store<f32>(dup + o, <f32>(d * g * s));
   }
 }
+
+/**
+ * BESA's hard mask applied in place to W [rows, cols] (already copied to wm): for row r of group g = r / b,
+ * wm[r, sortIdx[r, j]] *= 0 for j < counts[g] (src/core/besa/masks.ts hardMask, then W ⊙ M: the kept
+ * entries are W·1 = W and the pruned ones W·0, so the result is bit-identical to mulF32 with that mask).
+ */
+export function applyHardMask(wm: usize, sortIdx: usize, counts: usize, rows: i32, cols: i32, b: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const n = min(cols, load<i32>(counts + (<usize>(r / b) << 2)));
+    const row = wm + (<usize>r * <usize>cols) * 4;
+    const idx = sortIdx + (<usize>r * <usize>cols) * 4;
+    for (let j = 0; j < n; j++) {
+      const o = row + (<usize>load<i32>(idx + (<usize>j << 2)) << 2);
+      store<f32>(o, load<f32>(o) * <f32>0);
+    }
+  }
+}

@@ -237,15 +237,20 @@ export abstract class HostBlockExecutor implements BlockExecutor {
   }
 
   async backward(block: BlockWeights, masks: MaskSet, saved: unknown, dY: Float32Array): Promise<BackwardResult> {
+    return this.backwardOf(block, masks, saved, dY, true);
+  }
+
+  /** backward(); wantDx = false leaves dx out (besaPrefix: BESA needs only dL/dM, as the GPU step skips dL/dX). */
+  protected backwardOf(block: BlockWeights, masks: MaskSet, saved: unknown, dY: Float32Array, wantDx: boolean): BackwardResult {
     const s = saved as AnyBlockSaved | undefined;
     if (!s || typeof s !== 'object' || !('probs' in s))
       throw new ExecutorInputError(
         `${this.constructor.name}.backward: \`saved\` must come from forward(..., { save: true }) of this executor`,
       );
-    const { dx, dMask } = archBlockBackward(this.spec, block, masks, s, dY, this.ops);
+    const { dx, dMask } = archBlockBackward(this.spec, block, masks, s, dY, this.ops, wantDx);
     const maskGrads = {} as Record<LinearName, Float32Array>;
     for (const n of linearNames(this.spec)) maskGrads[n] = dMask[n];
-    return { dx, maskGrads };
+    return wantDx ? { dx, maskGrads } : { maskGrads };
   }
 
   async besaPrefix(
@@ -255,7 +260,7 @@ export abstract class HostBlockExecutor implements BlockExecutor {
     dY: Float32Array,
     order: BesaOrder,
   ): Promise<Record<LinearName, ArrayLike<number>>> {
-    const { maskGrads } = await this.backward(block, masks, saved, dY);
+    const { maskGrads } = this.backwardOf(block, masks, saved, dY, false);
     const out = {} as Record<LinearName, ArrayLike<number>>;
     for (const n of linearNames(this.spec)) {
       const { out: rows, in: cols } = linearOf(block, n);

@@ -3,23 +3,114 @@
 // software one, and browsers without WebGPU. Perplexity forwards go through the same ops.
 import { archBlockForward } from '../core/ops/archBlock';
 import { cpuForwardLogits, embedCpu, finalNormCpu, lmHeadCpu, type ForwardLogits } from '../model/forward';
+import type { AnyBlockSaved } from '../core/ops/archBlock';
 import { blockToF32, linearNames, linearOf, type BlockWeights, type LinearName, type ModelSpec, type StoredWeights } from '../model/spec';
-import { WasmKernels } from '../wasm/kernels';
+import { WasmKernels, type WasmArray } from '../wasm/kernels';
 import type { WasmThreading } from '../wasm/threads';
-import { wasmBlockOps } from '../wasm/ops';
-import { CpuBlockExecutor, HostBlockExecutor, type BesaOrder, type ExecutorMemory, type MaskSet } from './executor';
+import { wasmBlockOps, type WasmBlockOps } from '../wasm/ops';
+import {
+  CpuBlockExecutor,
+  HostBlockExecutor,
+  lazyHardMasks,
+  type BackwardResult,
+  type BesaCounts,
+  type BesaOrder,
+  type ExecutorMemory,
+  type ForwardOptions,
+  type ForwardResult,
+  type MaskSet,
+} from './executor';
 import type { JobEngine } from './gpuEngine';
+
+/** A BESA step's hard masks as besaHardMasks made them: what builds W ⊙ M in the module. */
+interface BesaMasks {
+  block: BlockWeights;
+  order: BesaOrder;
+  counts: BesaCounts;
+}
 
 export class WasmBlockExecutor extends HostBlockExecutor {
   readonly kind = 'wasm' as const;
   readonly adapter: string;
+  private readonly wops: WasmBlockOps;
+  /** The MaskSets besaHardMasks returned, with their counts (weakly: a step's set is dropped after it). */
+  private readonly besaSets = new WeakMap<object, BesaMasks>();
+
   constructor(
     spec: ModelSpec,
     readonly kernels: WasmKernels,
   ) {
-    super(spec, wasmBlockOps(kernels));
+    const ops = wasmBlockOps(kernels);
+    super(spec, ops);
+    this.wops = ops;
     const n = kernels.threads;
     this.adapter = `wasm (SIMD f32 products, ${n === 1 ? 'one thread' : `${n} threads`}${kernels.threadNote ? `; ${kernels.threadNote}` : ''})`;
+  }
+
+  /**
+   * BESA's step masks from the counts (the BlockExecutor capability): the MaskSet is lazyHardMasks, so it is
+   * valid everywhere; given back to this executor's forward/backward/besaPrefix, W ⊙ M is built in module
+   * memory from the counts and the sort order (wasm/rows.ts applyHardMask, bit-identical to W ⊙ hardMask)
+   * and kept there for the step, instead of [out, in] host masks copied in and multiplied by every op.
+   */
+  besaHardMasks(block: BlockWeights, order: BesaOrder, counts: BesaCounts): NonNullable<MaskSet> {
+    const set = lazyHardMasks(block, order, counts);
+    this.besaSets.set(set, { block, order, counts });
+    return set;
+  }
+
+  /** The masks to run `block` with: handles to W ⊙ M in module slots for a besaHardMasks set, else `masks`. */
+  private moduleMasks(block: BlockWeights, masks: MaskSet): MaskSet {
+    const e = masks && this.besaSets.get(masks);
+    if (!e || e.block !== block) return masks;
+    const k = this.kernels;
+    const out: Partial<Record<LinearName, Float32Array>> = {};
+    for (const n of linearNames(this.spec)) {
+      const { w, out: rows, in: cols } = linearOf(block, n);
+      k.reset();
+      const wm = k.slot(`wm.${n}`, rows * cols);
+      if (wm.tag !== e) {
+        const idx = this.sortIdxSlot(n, e.order[n].sortIdx);
+        k.view({ ptr: wm.ptr, length: rows * cols }).set(w);
+        const c = k.put(e.counts[n]);
+        k.applyHardMask(wm.ptr, idx.ptr, c.ptr, rows, cols, e.counts[n].length);
+        k.reset();
+        wm.tag = e;
+      }
+      out[n] = this.wops.maskHandle(wm, e);
+    }
+    return out;
+  }
+
+  /** A linear's BESA sort order in a module slot, copied in once per order (it is fixed for a block, as on the GPU). */
+  private sortIdxSlot(n: LinearName, sortIdx: Int32Array): WasmArray {
+    const k = this.kernels;
+    const s = k.slot(`sortIdx.${n}`, sortIdx.length);
+    if (s.tag !== sortIdx) {
+      new Int32Array(k.view(s).buffer, s.ptr, sortIdx.length).set(sortIdx);
+      s.tag = sortIdx;
+    }
+    return s;
+  }
+
+  /** The host executor's forward; with `save`, P stays in module memory for backward (the saved state is opaque). */
+  override async forward(block: BlockWeights, X: Float32Array, masks: MaskSet, opts: ForwardOptions = {}): Promise<ForwardResult> {
+    this.wops.probsMode = opts.save ? 'keep' : 'drop';
+    try {
+      return await super.forward(block, X, this.moduleMasks(block, masks), opts);
+    } finally {
+      this.wops.probsMode = 'host';
+    }
+  }
+
+  protected override backwardOf(block: BlockWeights, masks: MaskSet, saved: unknown, dY: Float32Array, wantDx: boolean): BackwardResult {
+    return super.backwardOf(block, this.moduleMasks(block, masks), saved, dY, wantDx);
+  }
+
+  /** Frees the module copy of the saved attention probabilities. */
+  release(saved: unknown): void {
+    const p = (saved as AnyBlockSaved | undefined)?.probs;
+    if (p) this.wops.releaseProbs(p);
   }
 
   /**
@@ -42,14 +133,14 @@ export class WasmBlockExecutor extends HostBlockExecutor {
     dY: Float32Array,
     order: BesaOrder,
   ): Promise<Record<LinearName, ArrayLike<number>>> {
-    const { maskGrads } = await this.backward(block, masks, saved, dY);
+    const { maskGrads } = this.backwardOf(block, masks, saved, dY, false);
     const k = this.kernels;
     const out = {} as Record<LinearName, ArrayLike<number>>;
     for (const n of linearNames(this.spec)) {
       const { out: rows, in: cols } = linearOf(block, n);
       k.reset();
+      const idx = this.sortIdxSlot(n, order[n].sortIdx); // [rows, cols] i32
       const gm = k.put(maskGrads[n]); // [rows, cols]
-      const idx = k.put(order[n].sortIdx); // [rows, cols] i32
       const kd = k.put(order[n].kd); // [D] i32
       out[n] = k.prefixAtCandidates(gm.ptr, idx.ptr, kd.ptr, rows, cols, rows, order[n].kd.length); // [rows, D]
     }

@@ -32,6 +32,7 @@ interface GemmExports {
   prefixAtCandidates(...args: [gm: number, sortIdx: number, kd: number, rows: number, cols: number, G: number, D: number, pre: number, out: number]): void;
   swigluForward(gate: number, up: number, h: number, n: number): void;
   swigluBackward(gate: number, up: number, dh: number, dgate: number, dup: number, n: number): void;
+  applyHardMask(wm: number, sortIdx: number, counts: number, rows: number, cols: number, b: number): void;
 }
 
 /**
@@ -47,6 +48,15 @@ const THREADED_MIN_MACS = 1 << 20;
 export interface WasmArray {
   ptr: number;
   length: number;
+}
+
+/**
+ * A named region of module memory that reset() leaves alone (WasmKernels.slot): for arrays that live from
+ * one op to the next (a step's masked weights, the attention probabilities between forward and backward).
+ * `tag` says what the slot holds now; its owner sets it, and a slot made anew starts with none.
+ */
+export interface WasmSlot extends WasmArray {
+  tag: unknown;
 }
 
 /** Strided view of a matrix operand in module memory: element (r, c) at ptr + 4·(r·rs + c·cs). */
@@ -98,7 +108,9 @@ export function wasmSimdSupported(): boolean {
 
 export class WasmKernels {
   private top: number;
-  private readonly base: number;
+  /** Start of the bump allocator's arrays; the slots lie between the control block and it. */
+  private base: number;
+  private readonly slots = new Map<string, WasmSlot>();
   /** Floating-point operations issued through gemm since creation (2·M·N·K each), for benchmarks. */
   flops = 0;
 
@@ -158,20 +170,48 @@ export class WasmKernels {
     return this.x.memory.buffer.byteLength;
   }
 
-  /** Reserve n floats (64-byte aligned). */
-  alloc(n: number): WasmArray {
-    const ptr = this.top;
-    this.top = (ptr + 4 * n + 63) & ~63;
-    const need = this.top - this.x.memory.buffer.byteLength;
-    if (need <= 0) return { ptr, length: n };
+  /** Grow the memory to hold `end` bytes (the message names what was asked for). */
+  private ensure(end: number): void {
+    const need = end - this.x.memory.buffer.byteLength;
+    if (need <= 0) return;
     try {
       this.x.memory.grow(Math.ceil(need / 65536));
     } catch (e) {
-      this.top = ptr;
       const mib = (x: number) => `${(x / 2 ** 20).toFixed(0)} MiB`;
-      throw new WasmMemoryError(`the WASM engine needs ${mib(ptr + 4 * n)} of module memory and could not grow to it (${String(e)}); choose a smaller calibration length or the webgpu engine`);
+      throw new WasmMemoryError(`the WASM engine needs ${mib(end)} of module memory and could not grow to it (${String(e)}); choose a smaller calibration length or the webgpu engine`);
     }
+  }
+
+  /** Reserve n floats (64-byte aligned). */
+  alloc(n: number): WasmArray {
+    const ptr = this.top;
+    const top = (ptr + 4 * n + 63) & ~63;
+    this.ensure(top);
+    this.top = top;
     return { ptr, length: n };
+  }
+
+  /**
+   * The slot `name` with room for n floats (or i32s), kept across reset(). Only between ops (nothing
+   * allocated): a slot too small is replaced by a new one above the others (tag undefined; the old space is
+   * not reused, and sizes repeat from step to step), which moves the allocator's base up.
+   */
+  slot(name: string, n: number): WasmSlot {
+    const have = this.slots.get(name);
+    if (have && have.length >= n) return have;
+    if (this.top !== this.base) throw new Error(`WasmKernels.slot(${name}): called while ${this.top - this.base} bytes are allocated`);
+    const ptr = this.base;
+    const base = (ptr + 4 * n + 63) & ~63;
+    this.ensure(base);
+    this.base = this.top = base;
+    const s: WasmSlot = { ptr, length: n, tag: undefined };
+    this.slots.set(name, s);
+    return s;
+  }
+
+  /** W ⊙ M in place for BESA's hard mask given by per-group counts and the sort order (wasm/rows.ts applyHardMask). */
+  applyHardMask(wm: number, sortIdx: number, counts: number, rows: number, cols: number, groups: number): void {
+    this.x.applyHardMask(wm, sortIdx, counts, rows, cols, rows / groups);
   }
 
   /** Copy a host array into module memory (Int32Array sources keep their bits: sortIdx, k_d). */

@@ -6,7 +6,29 @@
 // norms, RoPE and SwiGLU stay in JS (src/core/ops).
 import type { BlockOps } from '../core/ops/block';
 import { alloc, checkLen, type Vec } from '../core/ops/vec';
-import { rowMajor, type WasmArray, type WasmKernels } from './kernels';
+import { rowMajor, type WasmArray, type WasmKernels, type WasmSlot } from './kernels';
+
+/**
+ * The block ops plus what the WASM executor uses to keep arrays in module memory between ops
+ * (src/prune/wasmExecutor.ts): its saved state is opaque to callers, so the attention probabilities and a
+ * BESA step's W ⊙ M need not travel out of the module and back.
+ */
+export interface WasmBlockOps extends BlockOps {
+  /**
+   * What attentionForward returns as `probs`: 'host' a copy (the default, as the reference op); 'keep' a
+   * handle to P left in the module's `probs` slot, valid in attentionBackward until releaseProbs (a later
+   * 'keep' forward first copies the previous P out to the host, so an unreleased handle stays valid);
+   * 'drop' an empty array (the caller keeps no saved state).
+   */
+  probsMode: 'host' | 'keep' | 'drop';
+  /** Free the slot of a 'keep' handle (a no-op for other arrays); the handle is invalid afterwards. */
+  releaseProbs(probs: Vec): void;
+  /**
+   * A mask argument for linearForward/linearBackward that means "W ⊙ M is in `slot`", valid while the
+   * slot's tag is `tag` (the ops then skip copying W and M in and multiplying them).
+   */
+  maskHandle(slot: WasmSlot, tag: unknown): Float32Array;
+}
 
 /** W ⊙ M into module memory (W is [out, in]; no mask = W itself): two copies and one SIMD product. */
 function putMasked(k: WasmKernels, w: Vec, mask: Vec | undefined): WasmArray {
@@ -24,15 +46,29 @@ function out<A extends Vec>(like: A, k: WasmKernels, a: WasmArray): A {
   return y;
 }
 
-export function wasmBlockOps(k: WasmKernels): BlockOps {
+export function wasmBlockOps(k: WasmKernels): WasmBlockOps {
+  const maskHandles = new WeakMap<Vec, { slot: WasmSlot; tag: unknown }>();
+  /** 'keep' handles: `host` is P's copy once a later forward took the slot, null after release. */
+  const probsHandles = new WeakMap<Vec, { ptr: number; n: number; host: Float32Array | null; released: boolean }>();
+  let inSlot: Vec | null = null; // the handle whose P is in the probs slot now
+
+  /** The slot holding W ⊙ M for a mask handle, or null for an ordinary mask array. */
+  function maskedSlot(mask: Vec | undefined, n: number): WasmSlot | null {
+    const h = mask && maskHandles.get(mask);
+    if (!h) return null;
+    if (h.slot.tag !== h.tag || h.slot.length < n) throw new Error('wasm ops: a mask handle whose slot was overwritten (internal error)');
+    return h.slot;
+  }
+
   /** y[T,Out] = x[T,In] · (W⊙M)ᵀ + b. */
   function linearForward<A extends Vec>(x: A, w: Vec, T: number, In: number, Out: number, b?: Vec, mask?: Vec): A {
     checkLen('wasm linearForward', 'x', x, T * In);
     checkLen('wasm linearForward', 'w', w, Out * In);
-    checkLen('wasm linearForward', 'mask', mask, Out * In);
+    const held = maskedSlot(mask, Out * In);
+    if (!held) checkLen('wasm linearForward', 'mask', mask, Out * In);
     k.reset();
     const X = k.put(x);
-    const W = putMasked(k, w, mask);
+    const W = held ?? putMasked(k, w, mask);
     const Y = k.alloc(T * Out);
     k.gemm(T, Out, In, rowMajor(X, In), rowMajor(W, In, true), { ptr: Y.ptr, ld: Out });
     const y = out(x, k, Y);
@@ -45,19 +81,35 @@ export function wasmBlockOps(k: WasmKernels): BlockOps {
     checkLen('wasm linearBackward', 'x', x, T * In);
     checkLen('wasm linearBackward', 'w', w, Out * In);
     checkLen('wasm linearBackward', 'dy', dy, T * Out);
-    checkLen('wasm linearBackward', 'mask', mask, Out * In);
+    const held = maskedSlot(mask, Out * In);
+    if (!held) checkLen('wasm linearBackward', 'mask', mask, Out * In);
     k.reset();
     const X = k.put(x);
     const DY = k.put(dy);
     const W = k.put(w);
-    const WM = mask ? k.alloc(Out * In) : W;
-    if (mask) k.mul(WM.ptr, W.ptr, k.put(mask).ptr, w.length);
+    const WM = held ?? (mask ? k.alloc(Out * In) : W);
+    if (mask && !held) k.mul(WM.ptr, W.ptr, k.put(mask).ptr, w.length);
     const DX = k.alloc(T * In);
     const G = k.alloc(Out * In);
     k.gemm(T, In, Out, rowMajor(DY, Out), rowMajor(WM, In), { ptr: DX.ptr, ld: In });
     k.gemm(Out, In, T, rowMajor(DY, Out, true), rowMajor(X, In), { ptr: G.ptr, ld: In });
     k.mul(G.ptr, G.ptr, W.ptr, w.length);
     return { dx: out(x, k, DX), dMask: out(x, k, G) };
+  }
+
+  /** dMask[Out,In] = (dyᵀ x) ⊙ W alone: linearBackward's dMask, the same product (no dx, so no W ⊙ M needed). */
+  function linearMaskGrad(x: Vec, w: Vec, dy: Vec, T: number, In: number, Out: number): Vec {
+    checkLen('wasm linearMaskGrad', 'x', x, T * In);
+    checkLen('wasm linearMaskGrad', 'w', w, Out * In);
+    checkLen('wasm linearMaskGrad', 'dy', dy, T * Out);
+    k.reset();
+    const X = k.put(x);
+    const DY = k.put(dy);
+    const W = k.put(w);
+    const G = k.alloc(Out * In);
+    k.gemm(Out, In, T, rowMajor(DY, Out, true), rowMajor(X, In), { ptr: G.ptr, ld: In });
+    k.mul(G.ptr, G.ptr, W.ptr, w.length);
+    return out(x, k, G);
   }
 
   /** Causal GQA attention, one head at a time: S = q_h k_gᵀ / √D, P = softmax(S) (s ≤ t), out_h = P v_g. */
@@ -69,11 +121,24 @@ export function wasmBlockOps(k: WasmKernels): BlockOps {
     const scale = 1 / Math.sqrt(D);
     const QD = H * D;
     const KVD = KVH * D;
+    const mode = ops.probsMode;
+    let P: WasmArray | undefined;
+    let handle: Float32Array | null = null;
     k.reset();
+    if (mode === 'keep') {
+      // the previous handle's P leaves the slot for the host first, unless it was released
+      const prev = inSlot && probsHandles.get(inSlot);
+      const slot = k.slot('probs', H * T * T);
+      if (prev) prev.host = k.view({ ptr: prev.ptr, length: prev.n }).slice(); // a slot replaced by a larger one keeps its bytes
+      handle = new Float32Array(0);
+      probsHandles.set(handle, { ptr: slot.ptr, n: H * T * T, host: null, released: false });
+      inSlot = handle;
+      P = { ptr: slot.ptr, length: H * T * T };
+    }
     const Q = k.put(q);
     const K = k.put(kk);
     const V = k.put(v);
-    const P = k.alloc(H * T * T);
+    P ??= k.alloc(H * T * T);
     const O = k.alloc(T * QD);
     for (let h = 0; h < H; h++) {
       const g = Math.floor(h / group);
@@ -83,12 +148,16 @@ export function wasmBlockOps(k: WasmKernels): BlockOps {
       k.softmaxCausal(Ph, T, scale);
       k.gemm(T, D, T, rowMajor(Ph, T), rowMajor(V, KVD, false, g * D), { ptr: O.ptr + 4 * h * D, ld: QD }, false, 2);
     }
-    return { out: out(q, k, O), probs: out(q, k, P) };
+    const probs = handle ? (handle as Vec as A) : mode === 'drop' ? alloc(q, 0) : out(q, k, P);
+    return { out: out(q, k, O), probs };
   }
 
   /** dP = dout_h v_gᵀ; dS = P ⊙ (dP − Σ_s P dP)/√D; dq_h = dS k_g; dk_g += dSᵀ q_h; dv_g += Pᵀ dout_h. */
   function attentionBackward<A extends Vec>(q: A, kk: Vec, v: Vec, probs: Vec, dout: Vec, T: number, H: number, KVH: number, D: number): { dq: A; dk: A; dv: A } {
-    checkLen('wasm attentionBackward', 'probs', probs, H * T * T);
+    const kept = probsHandles.get(probs);
+    if (kept && (kept.released || kept.n !== H * T * T))
+      throw new Error('wasm attentionBackward: the saved attention probabilities were released, or are of another shape');
+    if (!kept) checkLen('wasm attentionBackward', 'probs', probs, H * T * T);
     checkLen('wasm attentionBackward', 'dout', dout, T * H * D);
     const group = H / KVH;
     const scale = 1 / Math.sqrt(D);
@@ -98,7 +167,7 @@ export function wasmBlockOps(k: WasmKernels): BlockOps {
     const Q = k.put(q);
     const K = k.put(kk);
     const V = k.put(v);
-    const P = k.put(probs);
+    const P = !kept ? k.put(probs) : kept.host ? k.put(kept.host) : { ptr: kept.ptr, length: kept.n };
     const DO = k.put(dout);
     const DS = k.alloc(T * T);
     const DQ = k.alloc(T * QD);
@@ -143,5 +212,31 @@ export function wasmBlockOps(k: WasmKernels): BlockOps {
     return { dgate: out(gate, k, DG), dup: out(gate, k, DU) };
   }
 
-  return { linearForward, linearBackward, attentionForward, attentionBackward, swigluForward, swigluBackward };
+  function releaseProbs(probs: Vec): void {
+    const h = probsHandles.get(probs);
+    if (!h) return;
+    h.released = true;
+    h.host = null;
+    if (inSlot === probs) inSlot = null;
+  }
+
+  function maskHandle(slot: WasmSlot, tag: unknown): Float32Array {
+    const h = new Float32Array(0);
+    maskHandles.set(h, { slot, tag });
+    return h;
+  }
+
+  const ops: WasmBlockOps = {
+    linearForward,
+    linearBackward,
+    attentionForward,
+    attentionBackward,
+    swigluForward,
+    swigluBackward,
+    linearMaskGrad,
+    probsMode: 'host',
+    releaseProbs,
+    maskHandle,
+  };
+  return ops;
 }

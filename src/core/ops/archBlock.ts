@@ -30,8 +30,11 @@ export function archBlockBackward<A extends Vec>(
   saved: AnyBlockSaved<A>,
   dy: Vec /*[T,C]*/,
   ops: BlockOps = REFERENCE_OPS,
+  wantDx = true, // false: dx left empty, dMask unchanged (blockBackwardRef)
 ): { dx: A /*[T,C]*/; dMask: Record<LinearName, A> } {
-  return isGpt2Saved(saved) ? gpt2BlockBackwardRef(spec, w, masks, saved, dy, ops) : blockBackwardRef(spec, w, masks, saved, dy, ops);
+  return isGpt2Saved(saved)
+    ? gpt2BlockBackwardRef(spec, w, masks, saved, dy, ops, wantDx)
+    : blockBackwardRef(spec, w, masks, saved, dy, ops, wantDx);
 }
 
 /** The 4 distinct linear inputs of a saved forward (see LinearInputs in src/prune/executor.ts). */

@@ -26,6 +26,13 @@ export interface BlockOps {
   attentionBackward: typeof attentionBackward;
   swigluForward?: typeof swigluForward;
   swigluBackward?: typeof swigluBackward;
+  /** linearBackward's dMask alone (the backward without dx skips the input gradient of q, k, v); default: linearBackward's. */
+  linearMaskGrad?: (x: Vec, w: Vec, dy: Vec, T: number, In: number, Out: number) => Vec;
+}
+
+/** dL/dM of a linear through `ops`: linearMaskGrad where the ops have it, else linearBackward's dMask (the same values). */
+export function maskGradOf<A extends Vec>(ops: BlockOps, x: A, w: Vec, dy: Vec, T: number, In: number, Out: number, mask?: Vec): A {
+  return (ops.linearMaskGrad ? ops.linearMaskGrad(x, w, dy, T, In, Out) : ops.linearBackward(x, w, dy, T, In, Out, mask).dMask) as A;
 }
 
 export const REFERENCE_OPS: BlockOps = { linearForward, linearBackward, attentionForward, attentionBackward };
@@ -98,6 +105,8 @@ export function blockForwardRef<A extends Vec>(
 /**
  * Backward of blockForwardRef with frozen weights: dx and dL/dM for all 7 linears
  * (dMask = (dyᵀ x_in) ⊙ W, docs/besa.md §1.5; computed even where the mask was absent, i.e. at M = 1).
+ * wantDx = false (BESA trains one block against a fixed target): dx is left empty (length 0), so the
+ * input gradients of q, k, v, the first RMSNorm's backward and its residual are skipped; dMask is unchanged.
  */
 export function blockBackwardRef<A extends Vec>(
   spec: ModelSpec,
@@ -106,6 +115,7 @@ export function blockBackwardRef<A extends Vec>(
   saved: BlockSaved<A>,
   dy: Vec /*[T,C]*/,
   ops: BlockOps = REFERENCE_OPS,
+  wantDx = true,
 ): { dx: A /*[T,C]*/; dMask: Record<LinearName, A> } {
   const { C, H, KVH, D, F, QD, KVD } = dims(spec);
   const { linearBackward, attentionBackward } = ops;
@@ -134,6 +144,12 @@ export function blockBackwardRef<A extends Vec>(
   const { dq: dqr, dk: dkr, dv } = attentionBackward(s.qr, s.kr, s.v, s.probs, bO.dx, T, H, KVH, D);
   const dq = ropeBackward(dqr, T, H, D, spec.ropeTheta, spec.ropeLayout);
   const dk = ropeBackward(dkr, T, KVH, D, spec.ropeTheta, spec.ropeLayout);
+  if (!wantDx) {
+    dMask.q = maskGradOf(ops, s.n1, w.q.w, dq, T, C, QD, m('q'));
+    dMask.k = maskGradOf(ops, s.n1, w.k.w, dk, T, C, KVD, m('k'));
+    dMask.v = maskGradOf(ops, s.n1, w.v.w, dv, T, C, KVD, m('v'));
+    return { dx: s.x.subarray(0, 0) as A, dMask };
+  }
   const bQ = linearBackward(s.n1, w.q.w, dq, T, C, QD, m('q'));
   const bK = linearBackward(s.n1, w.k.w, dk, T, C, KVD, m('k'));
   const bV = linearBackward(s.n1, w.v.w, dv, T, C, KVD, m('v'));

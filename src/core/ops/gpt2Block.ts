@@ -5,7 +5,7 @@
 // No RoPE (positions are added to the embedding) and no GQA (H = KVH). The heavy ops come from BlockOps,
 // so the WASM engine runs this same definition with its SIMD products.
 import { linearOf, type BlockWeights, type LinearName, type ModelSpec } from '../../model/spec';
-import type { BlockOps } from './block';
+import { maskGradOf, type BlockOps } from './block';
 import { geluBackward, geluForward } from './gelu';
 import { layernormBackward, layernormForward } from './layernorm';
 import { checkLen, type Vec } from './vec';
@@ -80,6 +80,7 @@ export function gpt2BlockBackwardRef<A extends Vec>(
   s: Gpt2BlockSaved<A>,
   dy: Vec /*[T,C]*/,
   ops: BlockOps,
+  wantDx = true,
 ): { dx: A /*[T,C]*/; dMask: Record<LinearName, A> } {
   const C = spec.dim;
   const { H, D, F } = { H: spec.nHeads, D: spec.headDim, F: spec.ffnDim };
@@ -103,6 +104,16 @@ export function gpt2BlockBackwardRef<A extends Vec>(
   // Attention half: x1 = x + o(attn(q(n1), k(n1), v(n1)))
   const datt = back('o', s.att, dx1, H * D, C);
   const { dq, dk, dv } = ops.attentionBackward(s.q, s.k, s.v, s.probs, datt, T, H, H, D);
+  if (!wantDx) {
+    // as blockBackwardRef: no input gradients of q, k, v, no first norm's backward (dx left empty)
+    for (const [n, g] of [
+      ['q', dq],
+      ['k', dk],
+      ['v', dv],
+    ] as const)
+      dMask[n] = maskGradOf(ops, s.n1, linearOf(w, n).w, g, T, C, H * D, m(n));
+    return { dx: s.x.subarray(0, 0) as A, dMask };
+  }
   const dn1 = back('q', s.n1, dq, C, H * D);
   const dnk = back('k', s.n1, dk, C, H * D);
   const dnv = back('v', s.n1, dv, C, H * D);

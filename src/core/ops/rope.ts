@@ -15,6 +15,38 @@ export class RopeShapeError extends ShapeError {
   }
 }
 
+/** cos/sin of pos·theta^(−2i/D) for pos < P, [P, D/2] each (f64, the same expressions rotate used to evaluate per call). */
+interface RopeTable {
+  P: number;
+  cos: Float64Array;
+  sin: Float64Array;
+}
+
+/** Tables per (D, theta), grown to the largest position asked for; a few entries (one per model in use). */
+const tables = new Map<string, RopeTable>();
+const MAX_TABLES = 8;
+
+function ropeTable(D: number, theta: number, P: number): RopeTable {
+  const key = `${D},${theta}`;
+  const have = tables.get(key);
+  if (have && have.P >= P) return have;
+  const half = D / 2;
+  const n = Math.max(P, have ? 2 * have.P : 0);
+  const cos = new Float64Array(n * half);
+  const sin = new Float64Array(n * half);
+  for (let pos = 0; pos < n; pos++)
+    for (let i = 0; i < half; i++) {
+      const ang = pos * Math.pow(theta, (-2 * i) / D);
+      cos[pos * half + i] = Math.cos(ang);
+      sin[pos * half + i] = Math.sin(ang);
+    }
+  const t = { P: n, cos, sin };
+  tables.delete(key);
+  if (tables.size >= MAX_TABLES) tables.delete(tables.keys().next().value!);
+  tables.set(key, t);
+  return t;
+}
+
 function rotate<A extends Vec>(
   x: A,
   T: number,
@@ -29,24 +61,22 @@ function rotate<A extends Vec>(
   checkLen('rope', 'x', x, T * H * D);
   const half = D / 2;
   const y = alloc(x, x.length);
-  const cos = new Float64Array(half);
-  const sin = new Float64Array(half);
+  const { cos, sin } = ropeTable(D, theta, T + posOffset);
+  // 'half' pairs (i, i + D/2), 'interleaved' pairs (2i, 2i + 1)
+  const [step, other] = layout === 'half' ? [1, half] : [2, 1];
   for (let t = 0; t < T; t++) {
-    const pos = t + posOffset;
-    for (let i = 0; i < half; i++) {
-      const ang = pos * Math.pow(theta, (-2 * i) / D);
-      cos[i] = Math.cos(ang);
-      sin[i] = sign * Math.sin(ang);
-    }
+    const row = (t + posOffset) * half;
     for (let h = 0; h < H; h++) {
       const base = (t * H + h) * D;
       for (let i = 0; i < half; i++) {
-        const ia = layout === 'half' ? base + i : base + 2 * i;
-        const ib = layout === 'half' ? base + i + half : base + 2 * i + 1;
+        const ia = base + step * i;
+        const ib = ia + other;
+        const c = cos[row + i];
+        const s = sign * sin[row + i];
         const a = x[ia];
         const b = x[ib];
-        y[ia] = a * cos[i] - b * sin[i];
-        y[ib] = b * cos[i] + a * sin[i];
+        y[ia] = a * c - b * s;
+        y[ib] = b * c + a * s;
       }
     }
   }

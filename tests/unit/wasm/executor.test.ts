@@ -2,7 +2,12 @@
 // shapes, the executor against the CPU reference on the micro model (forward, backward, BESA prefix
 // sums; one BESA block: same losses, same final masks), a pipeline and a whole job with WASM perplexity.
 import { describe, expect, it } from 'vitest';
+import { hardMask } from '../../../src/core/besa/masks';
+import { archBlockBackward, archBlockForward } from '../../../src/core/ops/archBlock';
 import { REFERENCE_OPS } from '../../../src/core/ops/block';
+import { embedCpu } from '../../../src/model/forward';
+import { linearNames, linearOf, type LinearName } from '../../../src/model/spec';
+import type { BesaCounts, BesaOrder } from '../../../src/prune/executor';
 import { Rng } from '../../../src/core/rng';
 import { forwardCpu } from '../../../src/model/forward';
 import { CpuBlockExecutor } from '../../../src/prune/executor';
@@ -70,6 +75,51 @@ describe('WASM BlockExecutor (micro model)', () => {
   it('forward (masked, with linear inputs), backward and BESA prefix sums match the CPU executor', async () => {
     const { exec } = await expectExecutorMatchesCpu((m) => WasmBlockExecutor.create(m.spec));
     expect(exec.kind).toBe('wasm');
+  });
+
+  it('state kept in module memory (step masks, attention probabilities) equals host arrays bit for bit, in any call order', async () => {
+    const m = await loadMicro();
+    const k = await WasmKernels.create();
+    const exec = new WasmBlockExecutor(m.spec, k);
+    const ops = wasmBlockOps(k); // the host path: every array copied in and out
+    const blk = m.weights.blocks[1];
+    const T = 19;
+    const rng = new Rng(21);
+    const X = [0, 1, 2].map((s) => embedCpu(m.spec, m.weights, Int32Array.from({ length: T }, (_, i) => (i * 31 + s * 7) % m.spec.vocabSize)));
+    const order = {} as BesaOrder;
+    const counts = [{}, {}] as BesaCounts[];
+    for (const n of linearNames(m.spec)) {
+      const { out: rows, in: cols } = linearOf(blk, n);
+      const sortIdx = new Int32Array(rows * cols);
+      for (let r = 0; r < rows; r++) sortIdx.set(Array.from({ length: cols }, (_, j) => j).sort(() => rng.next() - 0.5), r * cols);
+      order[n] = { sortIdx, kd: Int32Array.of(cols, 0) };
+      for (const c of counts) c[n] = Int32Array.from({ length: rows }, () => rng.int(cols + 1));
+    }
+    const hostMasks = counts.map((c) => {
+      const set: Partial<Record<LinearName, Float32Array>> = {};
+      for (const n of linearNames(m.spec)) set[n] = hardMask(c[n], order[n].sortIdx, linearOf(blk, n).out, linearOf(blk, n).in);
+      return set;
+    });
+    const dY = rng.normalArray(T * m.spec.dim, 1);
+    const host = (x: Float32Array, i: number) => {
+      const f = archBlockForward(m.spec, blk, hostMasks[i], x, T, ops);
+      return { y: f.y, b: archBlockBackward(m.spec, blk, hostMasks[i], f.saved, dY, ops) };
+    };
+    const sets = counts.map((c) => exec.besaHardMasks(blk, order, c));
+    // two saved forwards on the first set, one on the second, then the backwards out of order
+    const f0 = await exec.forward(blk, X[0], sets[0], { save: true });
+    const f1 = await exec.forward(blk, X[1], sets[0], { save: true });
+    const f2 = await exec.forward(blk, X[2], sets[1], { save: true });
+    const b0 = await exec.backward(blk, sets[0], f0.saved, dY);
+    const b2 = await exec.backward(blk, sets[1], f2.saved, dY);
+    exec.release(f2.saved);
+    const b1 = await exec.backward(blk, sets[0], f1.saved, dY);
+    for (const [f, b, x, i] of [[f0, b0, X[0], 0], [f1, b1, X[1], 0], [f2, b2, X[2], 1]] as const) {
+      const r = host(x, i);
+      expect(f.y).toEqual(r.y);
+      for (const n of linearNames(m.spec)) expect(b.maskGrads[n]).toEqual(r.b.dMask[n]);
+    }
+    await expect(exec.backward(blk, sets[1], f2.saved, dY)).rejects.toThrow(/released/);
   });
 
   it('a BESA block trained on WASM equals the CPU reference (losses, sparsities, θ, final masks)', async () => {

@@ -3,6 +3,7 @@
 // the prefix sums are bit-identical to the JS loops they replaced; softmax and SwiGLU match the reference.
 import { describe, expect, it } from 'vitest';
 import { prefixAtCandidates } from '../../../src/core/besa/grad';
+import { hardMask } from '../../../src/core/besa/masks';
 import { swigluBackward, swigluForward } from '../../../src/core/ops/swiglu';
 import { Rng } from '../../../src/core/rng';
 import { rowMajor, WasmKernels, type Causal } from '../../../src/wasm/kernels';
@@ -59,6 +60,24 @@ describe('WASM causal products and row kernels', () => {
       k.reset();
       const got = k.prefixAtCandidates(k.put(w).ptr, k.put(sortIdx).ptr, k.put(kd).ptr, rows, cols, G, D);
       expect(got).toEqual(prefixAtCandidates(w, sortIdx, kd, rows, cols, G));
+    }
+  });
+
+  it('the hard mask applied in the module is bit-identical to W ⊙ hardMask (row groups too)', async () => {
+    const k = await WasmKernels.create();
+    const rng = new Rng(4);
+    const [rows, cols] = [8, 41];
+    const w = rng.normalArray(rows * cols, 1);
+    const sortIdx = new Int32Array(rows * cols);
+    for (let r = 0; r < rows; r++) sortIdx.set(Array.from({ length: cols }, (_, j) => j).sort(() => rng.next() - 0.5), r * cols);
+    for (const counts of [Int32Array.from({ length: rows }, () => rng.int(cols + 1)), Int32Array.of(0, cols, 17, 3), Int32Array.of(20)]) {
+      k.reset();
+      const WM = k.put(w);
+      k.applyHardMask(WM.ptr, k.put(sortIdx).ptr, k.put(counts).ptr, rows, cols, counts.length);
+      const m = hardMask(counts, sortIdx, rows, cols);
+      const want = Float32Array.from(w, (x, i) => x * m[i]); // −0 where a negative weight is pruned, as mulF32
+      const got = k.read(WM);
+      for (let i = 0; i < w.length; i++) expect(Object.is(got[i], want[i])).toBe(true);
     }
   });
 
