@@ -2,8 +2,10 @@
 // builds carry them; src/wasm/ops.ts calls them on module memory). They were JS loops, linear in the
 // activations but a third of a one-thread step in JS (docs/wasm.md §2). Each one does the arithmetic
 // of the JS loop it replaced in the same order and precision (f64 where JS used numbers, f32 stores),
-// so mulF32 and prefixAtCandidates are bit-identical to it; the softmax differs only where this
-// module's exp (musl's) and V8's differ in the last bit of an f64.
+// so mulF32 and prefixAtCandidates are bit-identical to it; the causal softmax and SwiGLU differ only where
+// this module's Math.exp (musl's) and V8's differ in the last bit of an f64. besaProbabilities uses expV8
+// (wasm/exp.ts, V8's own algorithm), so it is bit-identical to src/core/besa/sparsity.ts probabilities.
+import { expV8, expV8x2 } from './exp';
 
 /** p[T, T], in place, row t over s ≤ t: p = softmax(p·scale), zero for s > t (causal attention forward). */
 export function softmaxCausal(p: usize, T: i32, scale: f64): void {
@@ -117,5 +119,55 @@ export function applyHardMask(wm: usize, sortIdx: usize, counts: usize, rows: i3
       const o = row + (<usize>load<i32>(idx + (<usize>j << 2)) << 2);
       store<f32>(o, load<f32>(o) * <f32>0);
     }
+  }
+}
+
+/**
+ * BESA's p[G, D] = softmax over d of σ(θ) (or of θ) (src/core/besa/sparsity.ts probabilities: f64, the same
+ * expressions and order, V8's exp, so bit-identical; two logits at a time in f64x2, whose lanes round as the
+ * scalar ops do; the max and the sum run over d in order). theta [G, D] f32; p [G, D] f32; z is f64 scratch
+ * of D; sig, when not 0 and useSigmoid, receives σ(θ) [G, D] in f64.
+ */
+export function besaProbabilities(theta: usize, G: i32, D: i32, useSigmoid: i32, sig: usize, z: usize, p: usize): void {
+  const one = f64x2.splat(1);
+  for (let g = 0; g < G; g++) {
+    const row = <usize>g * <usize>D;
+    const th = theta + (row << 2);
+    let d = 0;
+    for (; d + 2 <= D; d += 2) {
+      let v = f64x2.promote_low_f32x4(v128.load64_zero(th + (<usize>d << 2)));
+      if (useSigmoid) v = f64x2.div(one, f64x2.add(one, expV8x2(f64x2.neg(v))));
+      v128.store(z + (<usize>d << 3), v);
+    }
+    for (; d < D; d++) {
+      let v = <f64>load<f32>(th + (<usize>d << 2));
+      if (useSigmoid) v = 1 / (1 + expV8(-v));
+      store<f64>(z + (<usize>d << 3), v);
+    }
+    if (useSigmoid && sig) memory.copy(sig + (row << 3), z, <usize>D << 3);
+    let mx = -Infinity;
+    for (d = 0; d < D; d++) {
+      const v = load<f64>(z + (<usize>d << 3));
+      if (v > mx) mx = v; // as JS's `if (z[d] > mx)`: a NaN is skipped (max() would keep it)
+    }
+    const m2 = f64x2.splat(mx);
+    let sum: f64 = 0;
+    for (d = 0; d + 2 <= D; d += 2) {
+      const o = z + (<usize>d << 3);
+      const e = expV8x2(f64x2.sub(v128.load(o), m2));
+      v128.store(o, e);
+      sum += f64x2.extract_lane(e, 0);
+      sum += f64x2.extract_lane(e, 1);
+    }
+    for (; d < D; d++) {
+      const o = z + (<usize>d << 3);
+      const e = expV8(load<f64>(o) - mx);
+      store<f64>(o, e);
+      sum += e;
+    }
+    const s2 = f64x2.splat(sum);
+    const pr = p + (row << 2);
+    for (d = 0; d + 2 <= D; d += 2) v128.store64_lane(pr + (<usize>d << 2), f32x4.demote_f64x2_zero(f64x2.div(v128.load(z + (<usize>d << 3)), s2)), 0);
+    for (; d < D; d++) store<f32>(pr + (<usize>d << 2), <f32>(load<f64>(z + (<usize>d << 3)) / sum));
   }
 }

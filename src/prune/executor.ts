@@ -169,6 +169,12 @@ export interface BlockExecutor {
    */
   besaHardMasks?(block: BlockWeights, order: BesaOrder, counts: BesaCounts): NonNullable<MaskSet>;
   /**
+   * Optional capability: BESA's p = softmax(σ(θ)) (src/core/besa/sparsity.ts probabilities(θ, G, D,
+   * useSigmoid, sig), which it must equal bit for bit, σ(θ) into `sig` included) where the executor computes:
+   * the WASM module runs it with V8's exp algorithm (wasm/exp.ts). besaBlock uses probabilities when absent.
+   */
+  besaProbabilities?(theta: Float32Array, G: number, D: number, useSigmoid: boolean, sig: Float64Array): Float32Array;
+  /**
    * Optional capability: the whole BESA step where the executor computes (besaStepOf's result, without the
    * host round trips). The GPU records masks, forward, L_rec and dL/dY, backward and the prefix sums as
    * one submit and reads back L_rec and the prefixes at once (docs/speed.md §2). besaBlock uses besaStepOf

@@ -117,6 +117,11 @@ export class WasmBlockExecutor extends HostBlockExecutor {
    * The module's memory: reserved bytes, which only grow, so they are also the peak (the header and the
    * memory event show them as this engine's memory, as the GPU ledger is for WebGPU).
    */
+  /** BESA's probabilities in the module (wasm/rows.ts besaProbabilities, V8's exp): bit-identical to the JS ones. */
+  besaProbabilities(theta: Float32Array, G: number, D: number, useSigmoid: boolean, sig: Float64Array): Float32Array {
+    return this.kernels.besaProbabilities(theta, G, D, useSigmoid, sig);
+  }
+
   memory(): ExecutorMemory {
     const reserved = this.kernels.bytesReserved;
     return { liveBytes: reserved, peakBytes: reserved };

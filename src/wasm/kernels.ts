@@ -33,6 +33,9 @@ interface GemmExports {
   swigluForward(gate: number, up: number, h: number, n: number): void;
   swigluBackward(gate: number, up: number, dh: number, dgate: number, dup: number, n: number): void;
   applyHardMask(wm: number, sortIdx: number, counts: number, rows: number, cols: number, b: number): void;
+  besaProbabilities(...args: [theta: number, G: number, D: number, useSigmoid: number, sig: number, z: number, p: number]): void;
+  // wasm/exp.ts
+  expV8Batch(src: number, dst: number, n: number, simd: number): void;
 }
 
 /**
@@ -263,6 +266,32 @@ export class WasmKernels {
     } finally {
       this.top = mark;
     }
+  }
+
+  /**
+   * BESA's probabilities (src/core/besa/sparsity.ts) in the module, bit-identical to them (wasm/rows.ts
+   * besaProbabilities, with V8's exp): p [G, D] f32 from θ [G, D] f32; `sig`, when given with useSigmoid,
+   * receives σ(θ) as probabilities(…, sig) leaves it. Leaves the allocator as it found it.
+   */
+  besaProbabilities(theta: Float32Array, G: number, D: number, useSigmoid: boolean, sig?: Float64Array): Float32Array {
+    if (theta.length !== G * D || (sig && sig.length !== G * D)) throw new Error(`besaProbabilities: θ has ${theta.length} values and sig ${sig?.length}, ${G}·${D} expected`);
+    const mark = this.top;
+    try {
+      const th = this.put(theta).ptr;
+      const p = this.alloc(G * D);
+      const z = this.alloc(2 * D).ptr;
+      const s = sig && useSigmoid ? this.alloc(2 * G * D).ptr : 0;
+      this.x.besaProbabilities(th, G, D, useSigmoid ? 1 : 0, s, z, p.ptr);
+      if (s) sig!.set(this.view64(s, G * D));
+      return this.read(p);
+    } finally {
+      this.top = mark;
+    }
+  }
+
+  /** dst[i] = e^src[i] over module f64 arrays with V8's algorithm (wasm/exp.ts; simd: expV8x2 in pairs); tests compare it with Math.exp. */
+  expV8(src: number, dst: number, n: number, simd = true): void {
+    this.x.expV8Batch(src, dst, n, simd ? 1 : 0);
   }
 
   /** A live view of a module array: valid until the next alloc (memory growth detaches it) or reset. */

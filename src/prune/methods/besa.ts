@@ -109,10 +109,15 @@ interface LayerState {
   sig: Float64Array;
 }
 
-/** p, s_g and the hard-mask prune counts n_g = floor(s_g·C) [G] per linear from the current θ (docs/besa.md §1.4–§1.5). */
-function currentCounts(layers: LayerState[], D: number) {
+/**
+ * p, s_g and the hard-mask prune counts n_g = floor(s_g·C) [G] per linear from the current θ (docs/besa.md §1.4–§1.5);
+ * p by `exec` when it offers besaProbabilities (bit-identical to probabilities).
+ */
+function currentCounts(layers: LayerState[], D: number, exec?: BlockExecutor) {
   return layers.map(({ L, sig }) => {
-    const p = probabilities(L.theta, L.G, D, L.useSigmoid, sig);
+    const p = exec?.besaProbabilities
+      ? exec.besaProbabilities(L.theta, L.G, D, L.useSigmoid, sig)
+      : probabilities(L.theta, L.G, D, L.useSigmoid, sig);
     const s = rowSparsities(p, L.cand, L.G);
     return { p, s, sparsity: mean(s), n: hardPruneCounts(s, L.cols) };
   });
@@ -191,7 +196,7 @@ export async function besaBlock(inp: BesaBlockInput): Promise<BesaBlockResult> {
       throw err;
     }
     const t0 = performance.now();
-    const cur = currentCounts(layers, D);
+    const cur = currentCounts(layers, D, exec);
     const sBlock = blockSparsity(layers.map((l, i) => ({ numel: l.numel, sparsity: cur[i].sparsity })));
     const pen = sparsityPenalty(sBlock, target, opts.lambda);
     const counts = {} as BesaCounts;
