@@ -13,9 +13,13 @@ import { loadModel } from '../../src/model/loader';
 import { nodeDirSource } from '../../src/model/sourceNode';
 import { parseSafetensors } from '../../src/model/safetensors';
 import { GpuBlockExecutor } from '../../src/prune/gpuExecutor';
+import { CpuBlockExecutor } from '../../src/prune/executor';
+import { runPipeline } from '../../src/prune/pipeline';
+import { Rng } from '../../src/core/rng';
+import { GPT2_LINEAR_NAMES, linearOf, weightsToF32 } from '../../src/model/spec';
 import { expectClose } from '../support/close';
 import { expectBesaBlockMatchesCpu, expectExecutorMatchesCpu } from '../support/executorParity';
-import { ROOT } from '../unit/prune/engineFixture';
+import { microConfig, ROOT } from '../unit/prune/engineFixture';
 import { getRuntime } from './setup';
 
 const DIR = join(ROOT, 'tests/fixtures/gpt2-tiny');
@@ -32,6 +36,33 @@ describe('GPT-2 on the GPU (tiny HF fixture)', () => {
   it('a BESA block trained on the GPU equals the CPU reference (losses, sparsities, θ, final masks)', async () => {
     const rt = await getRuntime();
     await expectBesaBlockMatchesCpu((m) => new GpuBlockExecutor(rt, m.spec), 'gpt2-tiny');
+  });
+
+  it('whole pipeline on the GPU (batched dense/pruned passes, BESA step) lands where the CPU run lands; Wanda masks identical', async () => {
+    const rt = await getRuntime();
+    const m = await loadModel(nodeDirSource(DIR), { tokenizerOptional: true });
+    const rng = new Rng(3);
+    for (const method of ['wanda', 'besa'] as const) {
+      const cfg = microConfig({ method, nsamples: 4, seqlen: 24 });
+      const ids = Int32Array.from({ length: cfg.nsamples * cfg.seqlen }, () => rng.int(m.spec.vocabSize));
+      const gpu = new GpuBlockExecutor(rt, m.spec);
+      const g = await runPipeline({ model: m, config: cfg, calibrationIds: ids, executor: gpu });
+      gpu.dispose();
+      const c = await runPipeline({ model: m, config: cfg, calibrationIds: ids, executor: new CpuBlockExecutor(m.spec) });
+      expect(g.status).toBe('completed');
+      g.blocks.forEach((b, i) => {
+        expect(Math.abs(b.lossAfter - c.blocks[i].lossAfter), `${method} block ${i} loss`).toBeLessThan(
+          1e-3 * c.blocks[i].lossAfter + 1e-7,
+        );
+        expect(Math.abs(b.blockSparsity - c.blocks[i].blockSparsity)).toBeLessThan(2e-3);
+      });
+      if (method === 'wanda') {
+        const [wg, wc] = [weightsToF32(g.weights), weightsToF32(c.weights)];
+        wg.blocks.forEach((b, i) =>
+          GPT2_LINEAR_NAMES.forEach((n) => expect(linearOf(b, n).w, `block ${i} ${n}`).toEqual(linearOf(wc.blocks[i], n).w)),
+        );
+      }
+    }
   });
 
   it('model forward (positions, ln_f, tied head), streamed perplexity and KV-cache decoding match transformers', async () => {
