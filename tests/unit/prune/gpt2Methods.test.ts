@@ -2,6 +2,8 @@
 // runs the GPT-2 block through the same executors and methods as LLaMA (docs/gpt2.md §3). Checks what each
 // method guarantees (exact per-row / per-group sparsity, BESA's target), that the pruned weights export
 // back to HF's Conv1D layout with the zeros in place, and that the WASM engine gives the CPU's masks.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/core/rng';
@@ -11,7 +13,9 @@ import { weightsFromHf, weightsToHf } from '../../../src/model/hfweights';
 import { parseSafetensors, writeSafetensors } from '../../../src/model/safetensors';
 import { nodeDirSource } from '../../../src/model/sourceNode';
 import { GPT2_LINEAR_NAMES, linearOf, weightsToF32 } from '../../../src/model/spec';
+import { DiskCheckpointStore } from '../../../src/cli/diskCheckpoint';
 import type { RunConfig } from '../../../src/prune/config';
+import type { EngineEvent } from '../../../src/prune/events';
 import { CpuBlockExecutor } from '../../../src/prune/executor';
 import { runPipeline } from '../../../src/prune/pipeline';
 import { WasmBlockExecutor } from '../../../src/prune/wasmExecutor';
@@ -98,5 +102,29 @@ describe('pruning methods on GPT-2 (tiny HF fixture, CPU executor)', () => {
       }
     // f32 (WASM) vs f64 (reference) accumulation can flip a near-tie in the ranking; nothing more
     expect(differ / total).toBeLessThan(1e-3);
+  });
+
+  it('Ctrl-C inside a GPT-2 block and --resume through the disk checkpoint end bit-identical to an uninterrupted run', async () => {
+    const model = await load();
+    const config = microConfig({ method: 'besa', nsamples: 5, seqlen: 20 });
+    const base = { model, config, calibrationIds: calib(config, model.spec.vocabSize), executor: new CpuBlockExecutor(model.spec) };
+    const full = weightsToF32((await runPipeline(base)).weights);
+    const dir = mkdtempSync(join(tmpdir(), 'besa-gpt2-ckpt-'));
+    try {
+      const ac = new AbortController();
+      const onEvent = (e: EngineEvent) => e.type === 'step' && e.block === 1 && e.step === 2 && ac.abort();
+      const cut = await runPipeline({ ...base, checkpoint: new DiskCheckpointStore(dir), signal: ac.signal, onEvent });
+      expect([cut.status, cut.completedBlocks]).toEqual(['cancelled', 1]);
+      // block 1's θ and optimiser state were saved on cancel, with the GPT-2 block's 6 θ arrays
+      const saved = (await new DiskCheckpointStore(dir).load())!.partial!;
+      expect([saved.step, saved.theta.length]).toEqual([3, 6]);
+      const res = await runPipeline({ ...base, checkpoint: new DiskCheckpointStore(dir), resume: true });
+      expect(res.status).toBe('completed');
+      weightsToF32(res.weights).blocks.forEach((b, i) =>
+        GPT2_LINEAR_NAMES.forEach((n) => expect(linearOf(b, n).w, `block ${i} ${n}`).toEqual(linearOf(full.blocks[i], n).w)),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
