@@ -59,19 +59,26 @@ export function mulF32(dst: usize, a: usize, b: usize, n: i32): void {
 
 /**
  * out[G, D] (f64) = Σ_{r in group g} Pre_r(k_d), Pre_r(k) = Σ_{j<k} gm[r, sortIdx[r, j]] (src/core/besa/grad.ts
- * prefixAtCandidates, the same sums in the same order). gm [rows, cols] f32, sortIdx [rows, cols] i32,
- * kd [D] i32; pre is f64 scratch of cols + 1.
+ * prefixAtCandidates, the same sums in the same order). gm [rows, cols] f32, sortIdx [rows, cols] u16 or, with
+ * wide, i32 (src/core/besa/importance.ts SortOrder), kd [D] i32; pre is f64 scratch of cols + 1.
  */
-export function prefixAtCandidates(gm: usize, sortIdx: usize, kd: usize, rows: i32, cols: i32, G: i32, D: i32, pre: usize, out: usize): void {
+export function prefixAtCandidates(gm: usize, sortIdx: usize, wide: i32, kd: usize, rows: i32, cols: i32, G: i32, D: i32, pre: usize, out: usize): void {
+  if (wide) prefixOf<i32>(gm, sortIdx, kd, rows, cols, G, D, pre, out);
+  else prefixOf<u16>(gm, sortIdx, kd, rows, cols, G, D, pre, out);
+}
+
+// @ts-ignore: decorator
+@inline
+function prefixOf<I>(gm: usize, sortIdx: usize, kd: usize, rows: i32, cols: i32, G: i32, D: i32, pre: usize, out: usize): void {
   const b = rows / G;
   for (let g = 0; g < G; g++) {
     memory.fill(pre, 0, <usize>(cols + 1) << 3);
     for (let r = g * b; r < (g + 1) * b; r++) {
       const row = gm + (<usize>r * <usize>cols) * 4;
-      const idx = sortIdx + (<usize>r * <usize>cols) * 4;
+      const idx = sortIdx + ((<usize>r * <usize>cols) << alignof<I>());
       let acc: f64 = 0;
       for (let j = 0; j < cols; j++) {
-        acc += <f64>load<f32>(row + (<usize>load<i32>(idx + (<usize>j << 2)) << 2));
+        acc += <f64>load<f32>(row + (<usize>load<I>(idx + (<usize>j << alignof<I>())) << 2));
         const o = pre + (<usize>(j + 1) << 3);
         store<f64>(o, load<f64>(o) + acc);
       }
@@ -107,16 +114,24 @@ export function swigluBackward(gate: usize, up: usize, dh: usize, dgate: usize, 
 
 /**
  * BESA's hard mask applied in place to W [rows, cols] (already copied to wm): for row r of group g = r / b,
- * wm[r, sortIdx[r, j]] *= 0 for j < counts[g] (src/core/besa/masks.ts hardMask, then W ⊙ M: the kept
- * entries are W·1 = W and the pruned ones W·0, so the result is bit-identical to mulF32 with that mask).
+ * wm[r, sortIdx[r, j]] *= 0 for j < counts[g], sortIdx u16 or (wide) i32 (src/core/besa/masks.ts hardMask,
+ * then W ⊙ M: the kept entries are W·1 = W and the pruned ones W·0, so the result is bit-identical to mulF32
+ * with that mask).
  */
-export function applyHardMask(wm: usize, sortIdx: usize, counts: usize, rows: i32, cols: i32, b: i32): void {
+export function applyHardMask(wm: usize, sortIdx: usize, wide: i32, counts: usize, rows: i32, cols: i32, b: i32): void {
+  if (wide) hardMaskOf<i32>(wm, sortIdx, counts, rows, cols, b);
+  else hardMaskOf<u16>(wm, sortIdx, counts, rows, cols, b);
+}
+
+// @ts-ignore: decorator
+@inline
+function hardMaskOf<I>(wm: usize, sortIdx: usize, counts: usize, rows: i32, cols: i32, b: i32): void {
   for (let r = 0; r < rows; r++) {
     const n = min(cols, load<i32>(counts + (<usize>(r / b) << 2)));
     const row = wm + (<usize>r * <usize>cols) * 4;
-    const idx = sortIdx + (<usize>r * <usize>cols) * 4;
+    const idx = sortIdx + ((<usize>r * <usize>cols) << alignof<I>());
     for (let j = 0; j < n; j++) {
-      const o = row + (<usize>load<i32>(idx + (<usize>j << 2)) << 2);
+      const o = row + (<usize>load<I>(idx + (<usize>j << alignof<I>())) << 2);
       store<f32>(o, load<f32>(o) * <f32>0);
     }
   }

@@ -53,7 +53,7 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   return bytesToHex(h.digest());
 }
 
-const hashOf = (source: FileSource, name: string, bytes: Uint8Array): Promise<string> => source.sha256?.(name) ?? sha256Hex(bytes);
+const hashOf = (source: FileSource, name: string, bytes: Uint8Array): Promise<string> => source.sha256?.(name, bytes) ?? sha256Hex(bytes);
 
 export interface LoadOptions {
   /** Load without the tokenizer file when it is missing (the caller brings token ids); text use then throws. */

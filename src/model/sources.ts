@@ -11,8 +11,11 @@ export interface FileSource {
   list(): Promise<string[]>;
   /** Whole file; throws MissingFileError when absent. */
   read(name: string): Promise<Uint8Array>;
-  /** Hex SHA-256 of a file, where the platform hashes faster than the loader's in-place JS hash (Node: native, streamed). */
-  sha256?(name: string): Promise<string>;
+  /**
+   * Hex SHA-256 of a file whose bytes the loader already holds, where the platform hashes faster than the
+   * loader's in-place JS hash (Node: natively over those bytes, so the file is not read a second time).
+   */
+  sha256?(name: string, bytes: Uint8Array): Promise<string>;
 }
 
 const baseName = (p: string) => p.slice(p.replace(/\\/g, '/').lastIndexOf('/') + 1);

@@ -10,6 +10,7 @@ import { reconLoss } from '../core/ops/reconLoss';
 import { REFERENCE_OPS, type BlockOps } from '../core/ops/block';
 import { archBlockBackward, archBlockForward, savedLinearInputs, type AnyBlockSaved } from '../core/ops/archBlock';
 import { blockLinearNames, linearNames, linearOf, type BlockWeights, type LinearName, type ModelSpec } from '../model/spec';
+import type { SortOrder } from '../core/besa/importance';
 
 /** Per-linear masks (values in {0,1} for hard masks), [out, in] each; missing = dense. */
 export type MaskSet = Partial<Record<LinearName, Float32Array>> | null;
@@ -58,7 +59,7 @@ export interface BackwardResult {
 }
 
 /** Per linear: BESA's stable ascending sort order [rows, cols] and candidate prune counts k_d [D]. */
-export type BesaOrder = Record<LinearName, { sortIdx: Int32Array; kd: Int32Array }>;
+export type BesaOrder = Record<LinearName, { sortIdx: SortOrder; kd: Int32Array }>;
 
 /** BESA's hard-mask prune counts n_g per logit group (docs/besa.md §1.5), [G] per linear: G = rows row-wise, 1 layer-wise. */
 export type BesaCounts = Record<LinearName, Int32Array>;

@@ -327,7 +327,11 @@ export class GpuBlockExecutor implements BlockExecutor {
             `GpuBlockExecutor: BESA order.${n}.kd must descend within [0, ${linearOf(block, n).in}] (k_d = int(cols·cand_d), cand 1 → 0); k_${d} = ${kd[d]}`,
           );
       bufs[n] = {
-        sortIdx: this.rt.upload(new Uint32Array(sortIdx.buffer, sortIdx.byteOffset, sortIdx.length), `exec.besa.${n}.sortIdx`),
+        // WGSL has no 16-bit storage: a u16 order is widened for the upload, one linear at a time
+        sortIdx: this.rt.upload(
+          sortIdx instanceof Int32Array ? new Uint32Array(sortIdx.buffer, sortIdx.byteOffset, sortIdx.length) : Uint32Array.from(sortIdx),
+          `exec.besa.${n}.sortIdx`,
+        ),
         kd: this.rt.upload(new Uint32Array(kd.buffer, kd.byteOffset, kd.length), `exec.besa.${n}.kd`),
         pre: this.rt.createBuffer(linearOf(block, n).out * kd.length * 4, `exec.besa.${n}.pre`),
       };

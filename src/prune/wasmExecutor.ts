@@ -5,7 +5,7 @@ import { archBlockForward } from '../core/ops/archBlock';
 import { cpuForwardLogits, embedCpu, finalNormCpu, lmHeadCpu, type ForwardLogits } from '../model/forward';
 import type { AnyBlockSaved } from '../core/ops/archBlock';
 import { blockToF32, linearNames, linearOf, type BlockWeights, type LinearName, type ModelSpec, type StoredWeights } from '../model/spec';
-import { WasmKernels, type WasmArray } from '../wasm/kernels';
+import { WasmKernels } from '../wasm/kernels';
 import type { WasmThreading } from '../wasm/threads';
 import { wasmBlockOps, type WasmBlockOps } from '../wasm/ops';
 import {
@@ -21,6 +21,9 @@ import {
   type MaskSet,
 } from './executor';
 import type { JobEngine } from './gpuEngine';
+
+/** What the ops hand back as dMask while besaPrefix consumes the gradients in the module. */
+const NO_HOST_GRAD = new Float32Array(0);
 
 /** A BESA step's hard masks as besaHardMasks made them: what builds W ⊙ M in the module. */
 interface BesaMasks {
@@ -70,27 +73,16 @@ export class WasmBlockExecutor extends HostBlockExecutor {
       k.reset();
       const wm = k.slot(`wm.${n}`, rows * cols);
       if (wm.tag !== e) {
-        const idx = this.sortIdxSlot(n, e.order[n].sortIdx);
+        const idx = k.orderSlot(`sortIdx.${n}`, e.order[n].sortIdx);
         k.view({ ptr: wm.ptr, length: rows * cols }).set(w);
         const c = k.put(e.counts[n]);
-        k.applyHardMask(wm.ptr, idx.ptr, c.ptr, rows, cols, e.counts[n].length);
+        k.applyHardMask(wm.ptr, idx, c.ptr, rows, cols, e.counts[n].length);
         k.reset();
         wm.tag = e;
       }
       out[n] = this.wops.maskHandle(wm, e);
     }
     return out;
-  }
-
-  /** A linear's BESA sort order in a module slot, copied in once per order (it is fixed for a block, as on the GPU). */
-  private sortIdxSlot(n: LinearName, sortIdx: Int32Array): WasmArray {
-    const k = this.kernels;
-    const s = k.slot(`sortIdx.${n}`, sortIdx.length);
-    if (s.tag !== sortIdx) {
-      new Int32Array(k.view(s).buffer, s.ptr, sortIdx.length).set(sortIdx);
-      s.tag = sortIdx;
-    }
-    return s;
   }
 
   /** The host executor's forward; with `save`, P stays in module memory for backward (the saved state is opaque). */
@@ -138,17 +130,27 @@ export class WasmBlockExecutor extends HostBlockExecutor {
     dY: Float32Array,
     order: BesaOrder,
   ): Promise<Record<LinearName, ArrayLike<number>>> {
-    const { maskGrads } = this.backwardOf(block, masks, saved, dY, false);
     const k = this.kernels;
+    const names = linearNames(this.spec);
+    // the sort orders' slots first: slots are only made between ops, and the sink runs inside backward
+    k.reset();
+    // (a linear's order is copied in once per order: it is fixed for a block, as on the GPU)
+    const idx = new Map(names.map((n) => [linearOf(block, n).w, { n, order: k.orderSlot(`sortIdx.${n}`, order[n].sortIdx) }]));
     const out = {} as Record<LinearName, ArrayLike<number>>;
-    for (const n of linearNames(this.spec)) {
-      const { out: rows, in: cols } = linearOf(block, n);
-      k.reset();
-      const idx = this.sortIdxSlot(n, order[n].sortIdx); // [rows, cols] i32
-      const gm = k.put(maskGrads[n]); // [rows, cols]
-      const kd = k.put(order[n].kd); // [D] i32
-      out[n] = k.prefixAtCandidates(gm.ptr, idx.ptr, kd.ptr, rows, cols, rows, order[n].kd.length); // [rows, D]
+    // dL/dM of each linear becomes Pre_r(k_d) [rows, D] while it is still in module memory
+    this.wops.maskGradSink = (w, gm, rows, cols) => {
+      const e = idx.get(w as Float32Array);
+      if (!e) throw new Error('WasmBlockExecutor.besaPrefix: a mask gradient of a weight not in this block (internal error)');
+      const kd = k.put(order[e.n].kd); // [D] i32
+      out[e.n] = k.prefixAtCandidates(gm.ptr, e.order, kd.ptr, rows, cols, rows, order[e.n].kd.length);
+      return NO_HOST_GRAD;
+    };
+    try {
+      this.backwardOf(block, masks, saved, dY, false);
+    } finally {
+      this.wops.maskGradSink = null;
     }
+    for (const n of names) if (!out[n]) throw new Error(`WasmBlockExecutor.besaPrefix: no mask gradient came for ${n} (internal error)`);
     return out;
   }
 

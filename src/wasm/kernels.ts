@@ -3,6 +3,7 @@
 // those addresses (gemm), read results back (read), then release everything at once (reset): a bump
 // allocator, because a block's products are short-lived and sized alike from step to step.
 import { GEMM_SHARED_WASM_BASE64, GEMM_WASM_BASE64, SHARED_MAX_PAGES } from './binaries.generated';
+import type { SortOrder } from '../core/besa/importance';
 import { CONTROL_BYTES, GemmThreadPool, splitPanels, type WasmThreading } from './threads';
 
 // The WebAssembly API, typed locally: the engine's typecheck has no DOM lib, and Node's types lack it.
@@ -29,10 +30,10 @@ interface GemmExports {
   softmaxCausal(p: number, T: number, scale: number): void;
   softmaxCausalBack(p: number, ds: number, T: number, scale: number): void;
   mulF32(dst: number, a: number, b: number, n: number): void;
-  prefixAtCandidates(...args: [gm: number, sortIdx: number, kd: number, rows: number, cols: number, G: number, D: number, pre: number, out: number]): void;
+  prefixAtCandidates(...args: [gm: number, sortIdx: number, wide: number, kd: number, rows: number, cols: number, G: number, D: number, pre: number, out: number]): void;
   swigluForward(gate: number, up: number, h: number, n: number): void;
   swigluBackward(gate: number, up: number, dh: number, dgate: number, dup: number, n: number): void;
-  applyHardMask(wm: number, sortIdx: number, counts: number, rows: number, cols: number, b: number): void;
+  applyHardMask(wm: number, sortIdx: number, wide: number, counts: number, rows: number, cols: number, b: number): void;
   besaProbabilities(...args: [theta: number, G: number, D: number, useSigmoid: number, sig: number, z: number, p: number]): void;
   // wasm/exp.ts
   expV8Batch(src: number, dst: number, n: number, simd: number): void;
@@ -60,6 +61,12 @@ export interface WasmArray {
  */
 export interface WasmSlot extends WasmArray {
   tag: unknown;
+}
+
+/** BESA's sort order [rows, cols] in module memory, u16 or (wide) i32 as the host's SortOrder was. */
+export interface ModuleOrder {
+  ptr: number;
+  wide: boolean;
 }
 
 /** Strided view of a matrix operand in module memory: element (r, c) at ptr + 4·(r·rs + c·cs). */
@@ -213,11 +220,34 @@ export class WasmKernels {
   }
 
   /** W ⊙ M in place for BESA's hard mask given by per-group counts and the sort order (wasm/rows.ts applyHardMask). */
-  applyHardMask(wm: number, sortIdx: number, counts: number, rows: number, cols: number, groups: number): void {
-    this.x.applyHardMask(wm, sortIdx, counts, rows, cols, rows / groups);
+  applyHardMask(wm: number, order: ModuleOrder, counts: number, rows: number, cols: number, groups: number): void {
+    this.x.applyHardMask(wm, order.ptr, order.wide ? 1 : 0, counts, rows, cols, rows / groups);
   }
 
-  /** Copy a host array into module memory (Int32Array sources keep their bits: sortIdx, k_d). */
+  /** A sort order copied into module memory in its own width (u16 stays u16: half the bytes of i32). */
+  putOrder(sortIdx: SortOrder): ModuleOrder {
+    const a = this.alloc(Math.ceil(sortIdx.byteLength / 4));
+    this.writeOrder(a.ptr, sortIdx);
+    return { ptr: a.ptr, wide: sortIdx instanceof Int32Array };
+  }
+
+  /** The slot `name` holding `sortIdx` (copied in when the slot held another order; see slot()). */
+  orderSlot(name: string, sortIdx: SortOrder): ModuleOrder {
+    const s = this.slot(name, Math.ceil(sortIdx.byteLength / 4));
+    if (s.tag !== sortIdx) {
+      this.writeOrder(s.ptr, sortIdx);
+      s.tag = sortIdx;
+    }
+    return { ptr: s.ptr, wide: sortIdx instanceof Int32Array };
+  }
+
+  private writeOrder(ptr: number, sortIdx: SortOrder): void {
+    const buf = this.x.memory.buffer;
+    if (sortIdx instanceof Int32Array) new Int32Array(buf, ptr, sortIdx.length).set(sortIdx);
+    else new Uint16Array(buf, ptr, sortIdx.length).set(sortIdx);
+  }
+
+  /** Copy a host array into module memory (Int32Array sources keep their bits: k_d, i32 sort orders). */
   put(src: ArrayLike<number>): WasmArray {
     const a = this.alloc(src.length);
     if (src instanceof Int32Array) new Int32Array(this.x.memory.buffer, a.ptr, src.length).set(src);
@@ -256,12 +286,12 @@ export class WasmKernels {
   }
 
   /** prefixAtCandidates (src/core/besa/grad.ts) on module arrays: out [G, D] f64, bit-identical to it. */
-  prefixAtCandidates(gm: number, sortIdx: number, kd: number, rows: number, cols: number, G: number, D: number): Float64Array {
+  prefixAtCandidates(gm: number, order: ModuleOrder, kd: number, rows: number, cols: number, G: number, D: number): Float64Array {
     const mark = this.top;
     try {
       const pre = this.alloc(2 * (cols + 1)).ptr;
       const out = this.alloc(2 * G * D).ptr;
-      this.x.prefixAtCandidates(gm, sortIdx, kd, rows, cols, G, D, pre, out);
+      this.x.prefixAtCandidates(gm, order.ptr, order.wide ? 1 : 0, kd, rows, cols, G, D, pre, out);
       return this.view64(out, G * D).slice();
     } finally {
       this.top = mark;

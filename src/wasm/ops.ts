@@ -28,6 +28,13 @@ export interface WasmBlockOps extends BlockOps {
    * slot's tag is `tag` (the ops then skip copying W and M in and multiplying them).
    */
   maskHandle(slot: WasmSlot, tag: unknown): Float32Array;
+  /**
+   * Where linearBackward / linearMaskGrad put dL/dM [Out, In] while set: called with the linear's W and
+   * dL/dM still in module memory (valid during the call), it returns what the op hands back as dMask. BESA's
+   * prefix sums consume dL/dM there (src/prune/wasmExecutor.ts besaPrefix), so the step's 7 [out, in]
+   * gradients are never copied out to host arrays (a block's worth of garbage every step, issue #11).
+   */
+  maskGradSink: ((w: Vec, g: WasmArray, Out: number, In: number) => Float32Array) | null;
 }
 
 /** W ⊙ M into module memory (W is [out, in]; no mask = W itself): two copies and one SIMD product. */
@@ -94,7 +101,8 @@ export function wasmBlockOps(k: WasmKernels): WasmBlockOps {
     k.gemm(T, In, Out, rowMajor(DY, Out), rowMajor(WM, In), { ptr: DX.ptr, ld: In });
     k.gemm(Out, In, T, rowMajor(DY, Out, true), rowMajor(X, In), { ptr: G.ptr, ld: In });
     k.mul(G.ptr, G.ptr, W.ptr, w.length);
-    return { dx: out(x, k, DX), dMask: out(x, k, G) };
+    const dx = out(x, k, DX);
+    return { dx, dMask: ops.maskGradSink ? (ops.maskGradSink(w, G, Out, In) as Vec as A) : out(x, k, G) };
   }
 
   /** dMask[Out,In] = (dyᵀ x) ⊙ W alone: linearBackward's dMask, the same product (no dx, so no W ⊙ M needed). */
@@ -109,7 +117,7 @@ export function wasmBlockOps(k: WasmKernels): WasmBlockOps {
     const G = k.alloc(Out * In);
     k.gemm(Out, In, T, rowMajor(DY, Out, true), rowMajor(X, In), { ptr: G.ptr, ld: In });
     k.mul(G.ptr, G.ptr, W.ptr, w.length);
-    return out(x, k, G);
+    return ops.maskGradSink ? ops.maskGradSink(w, G, Out, In) : out(x, k, G);
   }
 
   /** Causal GQA attention, one head at a time: S = q_h k_gᵀ / √D, P = softmax(S) (s ≤ t), out_h = P v_g. */
@@ -237,6 +245,7 @@ export function wasmBlockOps(k: WasmKernels): WasmBlockOps {
     probsMode: 'host',
     releaseProbs,
     maskHandle,
+    maskGradSink: null,
   };
   return ops;
 }

@@ -6,6 +6,7 @@
 import { checkLen, type Vec } from '../ops/vec';
 import { groupSize } from './masks';
 import { sigmoid } from './sparsity';
+import type { SortOrder } from './importance';
 
 /**
  * dL/dθ [G,D] (element type of θ). dLds is ∂L/∂s_g for every logit row of this linear, e.g. the
@@ -13,7 +14,7 @@ import { sigmoid } from './sparsity';
  */
 export function thetaGrad<A extends Vec>(
   G_M: Vec /*[rows,cols] dL/dM*/,
-  sortIdx: Int32Array /*[rows,cols]*/,
+  sortIdx: SortOrder /*[rows,cols]*/,
   theta: A /*[G,D]*/,
   p: Vec /*[G,D] = probabilities(theta)*/,
   kd: Int32Array /*[D]*/,
@@ -36,7 +37,7 @@ export function thetaGrad<A extends Vec>(
  */
 export function prefixAtCandidates(
   G_M: Vec /*[rows,cols]*/,
-  sortIdx: Int32Array /*[rows,cols]*/,
+  sortIdx: SortOrder /*[rows,cols]*/,
   kd: Int32Array /*[D]*/,
   rows: number,
   cols: number,

@@ -53,10 +53,16 @@ export function importance(
   return S;
 }
 
+/**
+ * BESA's per-row sort order [rows, cols]: column indices, 16-bit when every column fits (cols ≤ 65536, every
+ * model we meet), which halves a block's largest piece of BESA state on the host (docs/real-models.md §2).
+ */
+export type SortOrder = Uint16Array | Int32Array;
+
 /** Stable ascending argsort of each row (torch.sort(S, dim=-1, stable=True)[1]); position 0 = least important. */
-export function argsortRows(S: Vec /*[rows,cols]*/, rows: number, cols: number): Int32Array /*[rows,cols]*/ {
+export function argsortRows(S: Vec /*[rows,cols]*/, rows: number, cols: number): SortOrder /*[rows,cols]*/ {
   checkLen('argsortRows', 'S', S, rows * cols);
-  const idx = new Int32Array(rows * cols);
+  const idx = cols <= 65536 ? new Uint16Array(rows * cols) : new Int32Array(rows * cols);
   const order = new Array<number>(cols);
   for (let r = 0; r < rows; r++) {
     const base = r * cols;

@@ -2,7 +2,7 @@
 // θ → (p, s, hard mask, soft mask) map. The engine keeps one of these per linear per block.
 import { checkLen, type Vec } from '../ops/vec';
 import { candidates, pruneCountsPerCandidate, type ArangeArith } from './candidates';
-import { argsortRows, importance, type MetricType } from './importance';
+import { argsortRows, importance, type MetricType, type SortOrder } from './importance';
 import { groupSize, hardMask, hardPruneCounts, softMask } from './masks';
 import { mean, probabilities, rowSparsities } from './sparsity';
 
@@ -16,7 +16,7 @@ export interface BesaLinear {
   G: number; // logit rows
   cand: Float32Array; // [D]
   kd: Int32Array; // [D] k_d = int(cols·cand_d)
-  sortIdx: Int32Array; // [rows, cols] ascending importance
+  sortIdx: SortOrder; // [rows, cols] ascending importance
   theta: Float32Array; // [G, D], initialised to 0
   useSigmoid: boolean;
 }

@@ -2,6 +2,7 @@
 // Logit row g (of G) is shared by the groupSize = rows/G consecutive output rows g·b … g·b+b−1
 // (row-wise: G = rows; layer-wise: G = 1). sortIdx is [rows, cols], ascending importance per row.
 import { checkLen, type Vec } from '../ops/vec';
+import type { SortOrder } from './importance';
 
 export class GroupLayoutError extends Error {
   constructor(rows: number, G: number) {
@@ -26,7 +27,7 @@ export function hardPruneCounts(s: ArrayLike<number> /*[G]*/, cols: number): Int
 }
 
 /** M_hard[rows,cols]: 0 at sortIdx[r, 0..n_g−1] for the group g of row r, else 1 (mask_gen_forward). */
-export function hardMask(n: Int32Array /*[G]*/, sortIdx: Int32Array /*[rows,cols]*/, rows: number, cols: number): Float32Array {
+export function hardMask(n: Int32Array /*[G]*/, sortIdx: SortOrder /*[rows,cols]*/, rows: number, cols: number): Float32Array {
   checkLen('hardMask', 'sortIdx', sortIdx, rows * cols);
   const b = groupSize(rows, n.length);
   const m = new Float32Array(rows * cols).fill(1);
@@ -60,7 +61,7 @@ export function softMaskSorted(p: Vec /*[G,D]*/, kd: Int32Array /*[D]*/, G: numb
 export function softMask(
   p: Vec /*[G,D]*/,
   kd: Int32Array /*[D]*/,
-  sortIdx: Int32Array /*[rows,cols]*/,
+  sortIdx: SortOrder /*[rows,cols]*/,
   rows: number,
   cols: number,
   G: number,

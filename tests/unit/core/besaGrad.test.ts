@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/core/rng';
 import { candidates, pruneCountsPerCandidate } from '../../../src/core/besa/candidates';
-import { argsortRows } from '../../../src/core/besa/importance';
+import { argsortRows, type SortOrder } from '../../../src/core/besa/importance';
 import { penaltyGradPerRow, thetaGrad } from '../../../src/core/besa/grad';
 import { hardMask, hardPruneCounts } from '../../../src/core/besa/masks';
 import { blockSparsity, sparsityPenalty } from '../../../src/core/besa/sparsity';
@@ -36,7 +36,7 @@ function sOf(p: Float64Array, G: number): Float64Array {
   return s;
 }
 /** P[rows,cols] = scatter(1 − p @ prob_map) with prob_map[d, :int(cols·cand_d)] = 1 (get_prob_mask). */
-function POf(p: Float64Array, sortIdx: Int32Array, rows: number, cols: number, G: number): Float64Array {
+function POf(p: Float64Array, sortIdx: ArrayLike<number>, rows: number, cols: number, G: number): Float64Array {
   const P = new Float64Array(rows * cols);
   for (let r = 0; r < rows; r++) {
     const g = Math.floor(r / (rows / G));
@@ -123,7 +123,7 @@ describe('STE gradient through a block (spec §7.4)', () => {
     const yRef = blockForwardRef(spec, w, null, x, T).y; // dense target on the same input (row-wise default)
     const st = {} as Record<
       LinearName,
-      { rows: number; cols: number; G: number; sortIdx: Int32Array; theta: Float64Array; hard: Float64Array; P0: Float64Array }
+      { rows: number; cols: number; G: number; sortIdx: SortOrder; theta: Float64Array; hard: Float64Array; P0: Float64Array }
     >;
     for (const n of LINEAR_NAMES) {
       const [rows, cols] = shapes[n];

@@ -135,7 +135,7 @@ describe('importance and order', () => {
 });
 
 /** Reference loops transcribed from SparseLinear.get_prob_mask / MaskGenPytorch (docs/besa.md §7.1). */
-function refSoftMask(p: Float32Array, cand: Float32Array, sortIdx: Int32Array, rows: number, cols: number, G: number) {
+function refSoftMask(p: Float32Array, cand: Float32Array, sortIdx: ArrayLike<number>, rows: number, cols: number, G: number) {
   const D = cand.length;
   const probMap = new Float64Array(D * cols);
   for (let d = 0; d < D; d++) for (let j = 0; j < Math.trunc(cols * cand[d]); j++) probMap[d * cols + j] = 1;

@@ -53,14 +53,18 @@ describe('WASM causal products and row kernels', () => {
     const W = k.put(w);
     k.mul(W.ptr, W.ptr, k.put(m).ptr, w.length);
     expect(k.read(W)).toEqual(Float32Array.from(w, (x, i) => x * m[i]));
-    const sortIdx = new Int32Array(rows * cols);
-    for (let r = 0; r < rows; r++) sortIdx.set(Array.from({ length: cols }, (_, j) => j).sort(() => rng.next() - 0.5), r * cols);
+    const wide = new Int32Array(rows * cols);
+    for (let r = 0; r < rows; r++) wide.set(Array.from({ length: cols }, (_, j) => j).sort(() => rng.next() - 0.5), r * cols);
     const kd = Int32Array.from({ length: D }, (_, d) => Math.trunc((cols * (D - 1 - d)) / (D - 1)));
-    for (const G of [rows, 2, 1]) {
-      k.reset();
-      const got = k.prefixAtCandidates(k.put(w).ptr, k.put(sortIdx).ptr, k.put(kd).ptr, rows, cols, G, D);
-      expect(got).toEqual(prefixAtCandidates(w, sortIdx, kd, rows, cols, G));
-    }
+    // both widths of a sort order (u16 is what argsortRows makes; i32 past 65536 columns)
+    for (const sortIdx of [wide, Uint16Array.from(wide)])
+      for (const G of [rows, 2, 1]) {
+        k.reset();
+        const order = k.putOrder(sortIdx);
+        expect(order.wide).toBe(sortIdx === wide);
+        const got = k.prefixAtCandidates(k.put(w).ptr, order, k.put(kd).ptr, rows, cols, G, D);
+        expect(got).toEqual(prefixAtCandidates(w, sortIdx, kd, rows, cols, G));
+      }
   });
 
   it('the hard mask applied in the module is bit-identical to W ⊙ hardMask (row groups too)', async () => {
@@ -68,12 +72,13 @@ describe('WASM causal products and row kernels', () => {
     const rng = new Rng(4);
     const [rows, cols] = [8, 41];
     const w = rng.normalArray(rows * cols, 1);
-    const sortIdx = new Int32Array(rows * cols);
-    for (let r = 0; r < rows; r++) sortIdx.set(Array.from({ length: cols }, (_, j) => j).sort(() => rng.next() - 0.5), r * cols);
-    for (const counts of [Int32Array.from({ length: rows }, () => rng.int(cols + 1)), Int32Array.of(0, cols, 17, 3), Int32Array.of(20)]) {
+    const wide = new Int32Array(rows * cols);
+    for (let r = 0; r < rows; r++) wide.set(Array.from({ length: cols }, (_, j) => j).sort(() => rng.next() - 0.5), r * cols);
+    const allCounts = [Int32Array.from({ length: rows }, () => rng.int(cols + 1)), Int32Array.of(0, cols, 17, 3), Int32Array.of(20)];
+    for (const sortIdx of [wide, Uint16Array.from(wide)]) for (const counts of allCounts) {
       k.reset();
       const WM = k.put(w);
-      k.applyHardMask(WM.ptr, k.put(sortIdx).ptr, k.put(counts).ptr, rows, cols, counts.length);
+      k.applyHardMask(WM.ptr, k.putOrder(sortIdx), k.put(counts).ptr, rows, cols, counts.length);
       const m = hardMask(counts, sortIdx, rows, cols);
       const want = Float32Array.from(w, (x, i) => x * m[i]); // −0 where a negative weight is pruned, as mulF32
       const got = k.read(WM);
