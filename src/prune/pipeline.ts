@@ -205,6 +205,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
         cfg,
         blockIndex: i,
         dense,
+        mayOverwrite: (n) => linearOf(dense, n).w !== linearOf(model.weights.blocks[i], n).w,
         Xp,
         target,
         stats,

@@ -28,9 +28,18 @@ export function hardPruneCounts(s: ArrayLike<number> /*[G]*/, cols: number): Int
 
 /** M_hard[rows,cols]: 0 at sortIdx[r, 0..n_g−1] for the group g of row r, else 1 (mask_gen_forward). */
 export function hardMask(n: Int32Array /*[G]*/, sortIdx: SortOrder /*[rows,cols]*/, rows: number, cols: number): Float32Array {
+  return writeHardMask(new Float32Array(rows * cols), n, sortIdx, rows, cols);
+}
+
+/** hardMask as bytes (1 = keep): BESA's final mask, a quarter of the f32 mask's bytes (docs/real-models.md §2). */
+export function hardKeepBits(n: Int32Array /*[G]*/, sortIdx: SortOrder /*[rows,cols]*/, rows: number, cols: number): Uint8Array {
+  return writeHardMask(new Uint8Array(rows * cols), n, sortIdx, rows, cols);
+}
+
+function writeHardMask<M extends Float32Array | Uint8Array>(m: M, n: Int32Array, sortIdx: SortOrder, rows: number, cols: number): M {
   checkLen('hardMask', 'sortIdx', sortIdx, rows * cols);
   const b = groupSize(rows, n.length);
-  const m = new Float32Array(rows * cols).fill(1);
+  m.fill(1);
   for (let r = 0; r < rows; r++) {
     const nr = n[Math.floor(r / b)];
     for (let j = 0; j < nr; j++) m[r * cols + sortIdx[r * cols + j]] = 0;

@@ -16,7 +16,7 @@
 // Only θ is trained; W is never modified here (the pipeline applies the returned masks copy-on-write).
 import { penaltyGradPerRow, sumPrefixByGroup, thetaGradFromPrefix } from '../../core/besa/grad';
 import { initBesaLinear, type BesaLinear } from '../../core/besa/layer';
-import { hardMask, hardPruneCounts } from '../../core/besa/masks';
+import { hardKeepBits, hardPruneCounts } from '../../core/besa/masks';
 import { matchTargetCounts } from '../../core/besa/matchTarget';
 import { blockSparsity, mean, probabilities, rowSparsities, sparsityPenalty } from '../../core/besa/sparsity';
 import { assertFinite, BESA_ADVICE, MODEL_ADVICE } from '../finite';
@@ -81,8 +81,8 @@ export interface BesaBlockInput {
 }
 
 export interface BesaBlockResult {
-  /** Final hard masks (1 = keep), [out, in] per linear. */
-  masks: Record<LinearName, Float32Array>;
+  /** Final hard masks (1 = keep), [out, in] per linear, one byte per weight. */
+  masks: Record<LinearName, Uint8Array>;
   /** Expected sparsity per linear from the final θ. */
   expected: LayerSparsity;
   expectedBlock: number;
@@ -259,8 +259,8 @@ export async function besaBlock(inp: BesaBlockInput): Promise<BesaBlockResult> {
     finalCounts = m.counts; // counts per logit group, the same form as n_g
     matchShift = m.delta;
   }
-  const finalMasks = layers.map(({ L }, i) => hardMask(finalCounts[i], L.sortIdx, L.rows, L.cols));
-  const masks = {} as Record<LinearName, Float32Array>;
+  const finalMasks = layers.map(({ L }, i) => hardKeepBits(finalCounts[i], L.sortIdx, L.rows, L.cols));
+  const masks = {} as Record<LinearName, Uint8Array>;
   const expected = {} as LayerSparsity;
   const theta = {} as Record<LinearName, Float32Array>;
   names.forEach((n, i) => {

@@ -15,7 +15,13 @@ export interface BlockStepContext {
   exec: BlockExecutor;
   cfg: RunConfig;
   blockIndex: number;
-  dense: BlockWeights; // frozen; never written
+  dense: BlockWeights; // frozen while the step learns; see mayOverwrite
+  /**
+   * Whether linear n of `dense` is the pipeline's own f32 widening of a 16-bit linear (not the model's
+   * array), which the pipeline does not read again after the step: a step may then write its pruned result
+   * into it instead of a second [out, in] copy (docs/real-models.md §2: one block in f32 at the peak).
+   */
+  mayOverwrite?(n: LinearName): boolean;
   Xp: Float32Array[]; // [nsamples] × [T, C] pruned-chain inputs
   target: Float32Array[]; // [nsamples] × [T, C] what the pruned block must reproduce (docs/besa.md §1.6)
   stats: BlockInputStats | null; // present when the method's needs ask for dense-pass statistics
@@ -83,7 +89,7 @@ export async function besaPipelineStep(ctx: BlockStepContext): Promise<BlockStep
   for (const n of blockLinearNames(dense)) {
     const w = linearOf(dense, n).w;
     const m = r.masks[n];
-    const out = new Float32Array(w.length);
+    const out = ctx.mayOverwrite?.(n) ? w : new Float32Array(w.length);
     for (let j = 0; j < w.length; j++) out[j] = m[j] !== 0 ? w[j] : 0; // W ← W ⊙ M_hard (docs/besa.md §1.8)
     weights[n] = out;
   }

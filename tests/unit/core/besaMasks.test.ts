@@ -5,7 +5,7 @@ import { Rng } from '../../../src/core/rng';
 import { candidates, pruneCountsPerCandidate } from '../../../src/core/besa/candidates';
 import { blockSparsity, mean, probabilities, rowSparsities, sparsityPenalty } from '../../../src/core/besa/sparsity';
 import { WandaStats, argsortRows, importance } from '../../../src/core/besa/importance';
-import { hardMask, hardPruneCounts, softMask } from '../../../src/core/besa/masks';
+import { hardKeepBits, hardMask, hardPruneCounts, softMask } from '../../../src/core/besa/masks';
 import { besaLinearMasks, initBesaLinear } from '../../../src/core/besa/layer';
 
 describe('candidates', () => {
@@ -131,6 +131,19 @@ describe('importance and order', () => {
   it('argsortRows is a stable ascending sort per row (ties keep index order)', () => {
     const S = Float32Array.from([3, 1, 2, 1, 0, /* row 2 */ 5, 5, 5, 4, 5]);
     expect(Array.from(argsortRows(S, 2, 5))).toEqual([4, 1, 3, 2, 0, 3, 0, 1, 2, 4]);
+  });
+
+  it('the order is 16-bit up to 65536 columns and 32-bit past them; hardKeepBits is hardMask in bytes', () => {
+    const rng = new Rng(65);
+    for (const cols of [65536, 65537]) {
+      const S = rng.uniformArray(cols, 0, 1);
+      const idx = argsortRows(S, 1, cols);
+      expect(idx).toBeInstanceOf(cols === 65536 ? Uint16Array : Int32Array);
+      expect(idx[0]).toBe(S.indexOf(Math.min(...S)));
+      expect(idx[cols - 1]).toBe(S.indexOf(Math.max(...S)));
+      const n = Int32Array.of(rng.int(cols + 1));
+      expect(Array.from(hardKeepBits(n, idx, 1, cols))).toEqual(Array.from(hardMask(n, idx, 1, cols)));
+    }
   });
 });
 

@@ -31,9 +31,9 @@ const half = (a: WeightArray): HalfArray => {
 const sameBytes = (a: ArrayBufferView, b: ArrayBufferView) =>
   Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0;
 
-/** Wanda on the WASM engine over `m` with a tiny calibration set. */
-async function wanda(m: LoadedModel, nsamples = 2, seqlen = 32) {
-  const cfg = microConfig({ method: 'wanda', nsamples, seqlen, sparsity: 0.5 });
+/** Wanda (or `method`) on the WASM engine over `m` with a tiny calibration set. */
+async function wanda(m: LoadedModel, nsamples = 2, seqlen = 32, method: 'wanda' | 'besa' = 'wanda') {
+  const cfg = microConfig({ method, nsamples, seqlen, sparsity: 0.5 });
   return runPipeline({ model: m, config: cfg, calibrationIds: calibIds(m, cfg), executor: await WasmBlockExecutor.create(m.spec) });
 }
 
@@ -93,7 +93,7 @@ describe('synthetic checkpoints of real model shapes', () => {
     expect(half(m.weights.embed).length).toBe(151936 * 896); // 545 MB in f32; 272 MB as stored
   });
 
-  it('a bf16 copy of the default model prunes to the same masks as the same values held in f32', async () => {
+  it('a bf16 copy of the default model prunes (Wanda, BESA) to the same masks as the same values held in f32', async () => {
     const f32 = await loadModel(nodeDirSource(join(ROOT, 'public/models/sotu-llama-3m')));
     const toBf16 = (a: WeightArray) => storeLike(halfArray('BF16', new Uint16Array(0)), a as Float32Array);
     const w = f32.weights;
@@ -109,11 +109,25 @@ describe('synthetic checkpoints of real model shapes', () => {
     bfWeights.lmHead = f32.spec.tiedEmbeddings ? bfWeights.embed : toBf16(w.lmHead);
     const bf = { ...f32, weights: bfWeights };
     const sameValuesF32 = { ...f32, weights: weightsToF32(bfWeights) };
-    const [a, b] = [await wanda(bf, 2, 48), await wanda(sameValuesF32, 2, 48)];
-    const wide = weightsToF32(a.weights);
-    for (let i = 0; i < f32.spec.nLayers; i++)
-      for (const n of LINEAR_NAMES)
-        expect(sameBytes(linearOf(wide.blocks[i], n).w, linearOf(weightsToF32(b.weights).blocks[i], n).w), `block ${i} ${n}`).toBe(true);
+    const f32Bytes = (m: typeof f32) =>
+      m.weights.blocks.map((b) => LINEAR_NAMES.map((n) => Buffer.from((linearOf(b, n).w as Float32Array).slice().buffer)));
+    const before = f32Bytes(sameValuesF32);
+    // BESA writes its pruned block into the pipeline's own f32 widening of a bf16 block (mayOverwrite), and
+    // into a fresh copy when the block is the model's own f32 arrays, which stay untouched
+    for (const method of ['wanda', 'besa'] as const) {
+      const [a, b] = [await wanda(bf, 2, 48, method), await wanda(sameValuesF32, 2, 48, method)];
+      const wide = weightsToF32(a.weights);
+      for (let i = 0; i < f32.spec.nLayers; i++)
+        for (const n of LINEAR_NAMES)
+          expect(
+            sameBytes(linearOf(wide.blocks[i], n).w, linearOf(weightsToF32(b.weights).blocks[i], n).w),
+            `${method} block ${i} ${n}`,
+          ).toBe(true);
+    }
+    const after = f32Bytes(sameValuesF32);
+    before.forEach((blk, i) =>
+      blk.forEach((bytes, j) => expect(bytes.equals(after[i][j]), `f32 block ${i} ${LINEAR_NAMES[j]} unchanged`).toBe(true)),
+    );
   });
 
   it('a tokenizer from another model is refused with both vocabulary sizes', async () => {
