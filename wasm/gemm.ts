@@ -26,6 +26,7 @@
 //   3  A(i, k) = 0 for k < i (Pᵀ·dO, dSᵀ·Q): a row block's K loop starts at its first row.
 // Rows kernels of the BESA step (softmax, mask products, prefix sums) live in rows.ts.
 export * from './rows';
+export * from './optim';
 export { expV8Batch } from './exp';
 
 export function heapBase(): usize {

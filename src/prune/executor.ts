@@ -11,6 +11,7 @@ import { REFERENCE_OPS, type BlockOps } from '../core/ops/block';
 import { archBlockBackward, archBlockForward, savedLinearInputs, type AnyBlockSaved } from '../core/ops/archBlock';
 import { blockLinearNames, linearNames, linearOf, type BlockWeights, type LinearName, type ModelSpec } from '../model/spec';
 import type { SortOrder } from '../core/besa/importance';
+import type { ProdigyStore } from '../core/optim/prodigy';
 
 /** Per-linear masks (values in {0,1} for hard masks), [out, in] each; missing = dense. */
 export type MaskSet = Partial<Record<LinearName, Float32Array>> | null;
@@ -175,6 +176,12 @@ export interface BlockExecutor {
    * the WASM module runs it with V8's exp algorithm (wasm/exp.ts). besaBlock uses probabilities when absent.
    */
   besaProbabilities?(theta: Float32Array, G: number, D: number, useSigmoid: boolean, sig: Float64Array): Float32Array;
+  /**
+   * Optional capability: where BESA's Prodigy keeps its per-tensor state and runs its elementwise passes
+   * (src/core/optim/prodigy.ts ProdigyStore, bit-identical to the JS loops): the WASM module keeps them in
+   * its memory for the block. besaBlock uses host arrays when absent.
+   */
+  prodigyStore?(thetas: Float32Array[]): ProdigyStore;
   /**
    * Optional capability: the whole BESA step where the executor computes (besaStepOf's result, without the
    * host round trips). The GPU records masks, forward, L_rec and dL/dY, backward and the prefix sums as

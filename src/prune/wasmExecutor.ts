@@ -5,7 +5,9 @@ import { archBlockForward } from '../core/ops/archBlock';
 import { cpuForwardLogits, embedCpu, finalNormCpu, lmHeadCpu, type ForwardLogits } from '../model/forward';
 import type { AnyBlockSaved } from '../core/ops/archBlock';
 import { blockToF32, linearNames, linearOf, type BlockWeights, type LinearName, type ModelSpec, type StoredWeights } from '../model/spec';
+import type { ProdigyStore } from '../core/optim/prodigy';
 import { WasmKernels } from '../wasm/kernels';
+import { WasmProdigyStore } from '../wasm/prodigyStore';
 import type { WasmThreading } from '../wasm/threads';
 import { wasmBlockOps, type WasmBlockOps } from '../wasm/ops';
 import {
@@ -112,6 +114,11 @@ export class WasmBlockExecutor extends HostBlockExecutor {
   /** BESA's probabilities in the module (wasm/rows.ts besaProbabilities, V8's exp): bit-identical to the JS ones. */
   besaProbabilities(theta: Float32Array, G: number, D: number, useSigmoid: boolean, sig: Float64Array): Float32Array {
     return this.kernels.besaProbabilities(theta, G, D, useSigmoid, sig);
+  }
+
+  /** Prodigy's state and passes in the module (src/wasm/prodigyStore.ts), bit-identical to the JS optimiser. */
+  prodigyStore(thetas: Float32Array[]): ProdigyStore {
+    return new WasmProdigyStore(this.kernels, thetas);
   }
 
   memory(): ExecutorMemory {

@@ -37,6 +37,11 @@ interface GemmExports {
   besaProbabilities(...args: [theta: number, G: number, D: number, useSigmoid: number, sig: number, z: number, p: number]): void;
   // wasm/exp.ts
   expV8Batch(src: number, dst: number, n: number, simd: number): void;
+  // wasm/optim.ts
+  prodigyAccumulate(
+    ...args: [g: number, p: number, p0: number, m: number, v: number, s: number, n: number, beta1: number, mCoef: number, beta2: number, vCoef: number, beta3: number, sCoef: number, out: number]
+  ): void;
+  prodigyApply(p: number, m: number, v: number, n: number, dlr: number, epsD: number, decay: number, decayCoef: number): void;
 }
 
 /**
@@ -317,6 +322,31 @@ export class WasmKernels {
     } finally {
       this.top = mark;
     }
+  }
+
+  /**
+   * Prodigy's first pass over one tensor of n floats at module addresses (wasm/optim.ts; the JS loop of
+   * src/core/optim/prodigy.ts ArrayProdigyStore.accumulate, bit-identical). Leaves the allocator as it found it.
+   */
+  prodigyAccumulate(
+    a: { g: number; p: number; p0: number; m: number; v: number; s: number },
+    n: number,
+    c: { beta1: number; mCoef: number; beta2: number; vCoef: number; beta3: number; sCoef: number },
+  ): { gdot: number; sAbs: number } {
+    const mark = this.top;
+    try {
+      const out = this.alloc(4).ptr;
+      this.x.prodigyAccumulate(a.g, a.p, a.p0, a.m, a.v, a.s, n, c.beta1, c.mCoef, c.beta2, c.vCoef, c.beta3, c.sCoef, out);
+      const [gdot, sAbs] = this.view64(out, 2);
+      return { gdot, sAbs };
+    } finally {
+      this.top = mark;
+    }
+  }
+
+  /** Prodigy's second pass over one tensor (wasm/optim.ts prodigyApply): p updated in place at its address. */
+  prodigyApply(p: number, m: number, v: number, n: number, dlr: number, epsD: number, decay: boolean, decayCoef: number): void {
+    this.x.prodigyApply(p, m, v, n, dlr, epsD, decay ? 1 : 0, decayCoef);
   }
 
   /** dst[i] = e^src[i] over module f64 arrays with V8's algorithm (wasm/exp.ts; simd: expV8x2 in pairs); tests compare it with Math.exp. */

@@ -151,7 +151,7 @@ export async function besaBlock(inp: BesaBlockInput): Promise<BesaBlockResult> {
   // docs/besa.md §1.7: a NEW optimiser per block, one param group with the 7 θ (shared d)
   const opt =
     opts.optimizer === 'prodigy'
-      ? new Prodigy(thetas, { lr: 1, dCoef: opts.dCoef })
+      ? new Prodigy(thetas, { lr: 1, dCoef: opts.dCoef }, exec.prodigyStore?.(thetas))
       : new AdamW(thetas, { lr: opts.adamLr, weightDecay: 0 });
   const totalSteps = opts.epochs * Xp.length;
   let firstReconLoss = NaN;

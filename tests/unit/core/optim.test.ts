@@ -2,7 +2,7 @@
 // and convergence on the toy BESA problem loss = Σ_rows (softmax(sigmoid θ)·cand − target)².
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/core/rng';
-import { Prodigy } from '../../../src/core/optim/prodigy';
+import { ArrayProdigyStore, Prodigy } from '../../../src/core/optim/prodigy';
 import { AdamW } from '../../../src/core/optim/adam';
 import { toyLossGrad } from './toy';
 
@@ -82,15 +82,16 @@ describe('Prodigy', () => {
     const opt = new Prodigy([a, b]);
     opt.step([rng.normalArray(4), null]);
     const a1 = new Float32Array(a);
-    const m1 = new Float32Array(opt.state[0].m),
-      s1 = new Float32Array(opt.state[0].s);
-    opt.state[0].s.fill(0); // make den = 0 after the update below
+    const m1 = new Float32Array((opt.store as ArrayProdigyStore).state[0].m),
+      s1 = new Float32Array((opt.store as ArrayProdigyStore).state[0].s);
+    (opt.store as ArrayProdigyStore).state[0].s.fill(0); // make den = 0 after the update below
     opt.step([new Float32Array(4), null]);
     expect(Array.from(a)).toEqual(Array.from(a1));
     expect(opt.k).toBe(1);
-    for (let i = 0; i < 4; i++) expect(Math.abs(opt.state[0].m[i] - 0.9 * m1[i])).toBeLessThanOrEqual(1e-6 * Math.abs(m1[i]));
+    for (let i = 0; i < 4; i++)
+      expect(Math.abs((opt.store as ArrayProdigyStore).state[0].m[i] - 0.9 * m1[i])).toBeLessThanOrEqual(1e-6 * Math.abs(m1[i]));
     expect(s1.some((x) => x !== 0)).toBe(true);
-    expect(opt.state[1].p0).toBeNull();
+    expect((opt.store as ArrayProdigyStore).state[1].p0).toBeNull();
     expect(Array.from(b)).toEqual(Array.from(bInit)); // null gradient: tensor untouched
   });
 
