@@ -53,3 +53,30 @@ export function prodigyApply(p: usize, m: usize, v: usize, n: i32, dlr: f64, eps
     store<f32>(p + o, <f32>(<f64>load<f32>(p + o) - (dlr * <f64>load<f32>(m + o)) / (Math.sqrt(<f64>load<f32>(v + o)) + epsD)));
   }
 }
+
+/**
+ * BESA's dL/dθ [G, D] from the prefix sums at the candidates (src/core/besa/grad.ts thetaGradFromPrefix, the
+ * same f64 expressions in the same order): dp = −pre + dLds·cand; dz = p·(dp − Σ_d p·dp), times σ(1 − σ)
+ * with the sigmoid. pre [G, D] f64, p [G, D] f32, cand [D] f32, sig [G, D] f64 (σ(θ) as the probabilities
+ * left it; read only with useSigmoid), dp f64 scratch of D, out [G, D] f32.
+ */
+export function thetaGradFromPrefix(pre: usize, p: usize, cand: usize, sig: usize, G: i32, D: i32, useSigmoid: i32, dLds: f64, dp: usize, out: usize): void {
+  for (let g = 0; g < G; g++) {
+    const row = <usize>g * <usize>D;
+    let dot: f64 = 0;
+    for (let d = 0; d < D; d++) {
+      const v = -load<f64>(pre + ((row + <usize>d) << 3)) + dLds * <f64>load<f32>(cand + (<usize>d << 2));
+      store<f64>(dp + (<usize>d << 3), v);
+      dot += <f64>load<f32>(p + ((row + <usize>d) << 2)) * v;
+    }
+    for (let d = 0; d < D; d++) {
+      const i = row + <usize>d;
+      let dz = <f64>load<f32>(p + (i << 2)) * (load<f64>(dp + (<usize>d << 3)) - dot);
+      if (useSigmoid) {
+        const sg = load<f64>(sig + (i << 3));
+        dz *= sg * (1 - sg);
+      }
+      store<f32>(out + (i << 2), <f32>dz);
+    }
+  }
+}

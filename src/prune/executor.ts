@@ -183,6 +183,19 @@ export interface BlockExecutor {
    */
   prodigyStore?(thetas: Float32Array[]): ProdigyStore;
   /**
+   * Optional capability: BESA's dL/dθ from the prefix sums (src/core/besa/grad.ts thetaGradFromPrefix with
+   * σ(θ) given, which it must equal bit for bit) where the executor computes. besaBlock uses the JS one when absent.
+   */
+  besaThetaGrad?(
+    preAtK: ArrayLike<number>,
+    p: Float32Array,
+    cand: Float32Array,
+    G: number,
+    useSigmoid: boolean,
+    dLds: number,
+    sig: Float64Array,
+  ): Float32Array;
+  /**
    * Optional capability: the whole BESA step where the executor computes (besaStepOf's result, without the
    * host round trips). The GPU records masks, forward, L_rec and dL/dY, backward and the prefix sums as
    * one submit and reads back L_rec and the prefixes at once (docs/speed.md §2). besaBlock uses besaStepOf

@@ -116,6 +116,19 @@ export class WasmBlockExecutor extends HostBlockExecutor {
     return this.kernels.besaProbabilities(theta, G, D, useSigmoid, sig);
   }
 
+  /** BESA's θ gradient in the module (wasm/optim.ts thetaGradFromPrefix), bit-identical to the JS one. */
+  besaThetaGrad(
+    preAtK: ArrayLike<number>,
+    p: Float32Array,
+    cand: Float32Array,
+    G: number,
+    useSigmoid: boolean,
+    dLds: number,
+    sig: Float64Array,
+  ): Float32Array {
+    return this.kernels.thetaGradFromPrefix(preAtK, p, cand, G, useSigmoid, dLds, sig);
+  }
+
   /** Prodigy's state and passes in the module (src/wasm/prodigyStore.ts), bit-identical to the JS optimiser. */
   prodigyStore(thetas: Float32Array[]): ProdigyStore {
     return new WasmProdigyStore(this.kernels, thetas);

@@ -42,6 +42,7 @@ interface GemmExports {
     ...args: [g: number, p: number, p0: number, m: number, v: number, s: number, n: number, beta1: number, mCoef: number, beta2: number, vCoef: number, beta3: number, sCoef: number, out: number]
   ): void;
   prodigyApply(p: number, m: number, v: number, n: number, dlr: number, epsD: number, decay: number, decayCoef: number): void;
+  thetaGradFromPrefix(...args: [pre: number, p: number, cand: number, sig: number, G: number, D: number, useSigmoid: number, dLds: number, dp: number, out: number]): void;
 }
 
 /**
@@ -339,6 +340,31 @@ export class WasmKernels {
       this.x.prodigyAccumulate(a.g, a.p, a.p0, a.m, a.v, a.s, n, c.beta1, c.mCoef, c.beta2, c.vCoef, c.beta3, c.sCoef, out);
       const [gdot, sAbs] = this.view64(out, 2);
       return { gdot, sAbs };
+    } finally {
+      this.top = mark;
+    }
+  }
+
+  /**
+   * BESA's dL/dθ [G, D] f32 from the prefix sums (src/core/besa/grad.ts thetaGradFromPrefix with σ(θ) given,
+   * bit-identical to it; wasm/optim.ts). Leaves the allocator as it found it.
+   */
+  thetaGradFromPrefix(pre: ArrayLike<number>, p: Float32Array, cand: Float32Array, G: number, useSigmoid: boolean, dLds: number, sig: Float64Array): Float32Array {
+    const D = cand.length;
+    if (pre.length !== G * D || p.length !== G * D || sig.length !== G * D)
+      throw new Error(`thetaGradFromPrefix: pre ${pre.length}, p ${p.length}, sig ${sig.length} values; ${G}·${D} expected each`);
+    const mark = this.top;
+    try {
+      const pr = this.alloc(2 * G * D).ptr;
+      this.view64(pr, G * D).set(pre);
+      const sg = useSigmoid ? this.alloc(2 * G * D).ptr : 0;
+      if (sg) this.view64(sg, G * D).set(sig);
+      const pp = this.put(p).ptr;
+      const cd = this.put(cand).ptr;
+      const dp = this.alloc(2 * D).ptr;
+      const out = this.alloc(G * D);
+      this.x.thetaGradFromPrefix(pr, pp, cd, sg, G, D, useSigmoid ? 1 : 0, dLds, dp, out.ptr);
+      return this.read(out);
     } finally {
       this.top = mark;
     }

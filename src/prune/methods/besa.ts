@@ -204,18 +204,13 @@ export async function besaBlock(inp: BesaBlockInput): Promise<BesaBlockResult> {
     const { reconLoss: loss, pre } = exec.besaStep
       ? await exec.besaStep(block, order, counts, Xp[b], Yref[b])
       : await besaStepOf(exec, block, order, counts, Xp[b], Yref[b]);
-    const grads = layers.map(({ L, numel, sig }, i) =>
-      thetaGradFromPrefix(
-        sumPrefixByGroup(pre[names[i]], L.rows, D, L.G),
-        L.theta,
-        cur[i].p,
-        L.cand,
-        L.G,
-        L.useSigmoid,
-        penaltyGradPerRow(pen.dS, numel, totalNumel, L.G),
-        sig,
-      ),
-    );
+    const grads = layers.map(({ L, numel, sig }, i) => {
+      const preG = sumPrefixByGroup(pre[names[i]], L.rows, D, L.G); // [G, D]
+      const dLds = penaltyGradPerRow(pen.dS, numel, totalNumel, L.G);
+      return exec.besaThetaGrad
+        ? exec.besaThetaGrad(preG, cur[i].p, L.cand, L.G, L.useSigmoid, dLds, sig)
+        : thetaGradFromPrefix(preG, L.theta, cur[i].p, L.cand, L.G, L.useSigmoid, dLds, sig);
+    });
     const where = `BESA step ${step + 1}/${totalSteps}`;
     assertFinite(`${where}: the reconstruction loss`, [[loss]], step === 0 ? MODEL_ADVICE : BESA_ADVICE);
     opt.step(grads);

@@ -2,7 +2,9 @@
 // causal products skip only exact zeros, so they equal the full product bit for bit; the mask product and
 // the prefix sums are bit-identical to the JS loops they replaced; softmax and SwiGLU match the reference.
 import { describe, expect, it } from 'vitest';
-import { prefixAtCandidates } from '../../../src/core/besa/grad';
+import { candidates } from '../../../src/core/besa/candidates';
+import { prefixAtCandidates, thetaGradFromPrefix } from '../../../src/core/besa/grad';
+import { probabilities } from '../../../src/core/besa/sparsity';
 import { hardMask } from '../../../src/core/besa/masks';
 import { swigluBackward, swigluForward } from '../../../src/core/ops/swiglu';
 import { Rng } from '../../../src/core/rng';
@@ -83,6 +85,24 @@ describe('WASM causal products and row kernels', () => {
       const want = Float32Array.from(w, (x, i) => x * m[i]); // −0 where a negative weight is pruned, as mulF32
       const got = k.read(WM);
       for (let i = 0; i < w.length; i++) expect(Object.is(got[i], want[i])).toBe(true);
+    }
+  });
+
+  it('BESA θ gradient from the prefix sums is bit-identical to thetaGradFromPrefix (sigmoid on and off, row groups)', async () => {
+    const k = await WasmKernels.create();
+    const rng = new Rng(17);
+    const cand = candidates(0.01, 'cpu');
+    const D = cand.length;
+    for (const [G, useSigmoid] of [[9, true], [3, false], [1, true]] as const) {
+      const theta = rng.normalArray(G * D, 2);
+      const sig = new Float64Array(G * D);
+      const p = probabilities(theta, G, D, useSigmoid, sig);
+      const pre = Float64Array.from(rng.normalArray(G * D, 5));
+      const dLds = rng.next() - 0.5;
+      const want = thetaGradFromPrefix(pre, theta, p, cand, G, useSigmoid, dLds, sig);
+      const got = k.thetaGradFromPrefix(pre, p, cand, G, useSigmoid, dLds, sig);
+      expect(got.length).toBe(want.length);
+      for (let i = 0; i < want.length; i++) expect(Object.is(got[i], want[i]), `G ${G} element ${i}`).toBe(true);
     }
   });
 
