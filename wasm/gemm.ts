@@ -27,6 +27,7 @@
 // Rows kernels of the BESA step (softmax, mask products, prefix sums) live in rows.ts.
 export * from './rows';
 export * from './optim';
+export { expF32Batch } from './expf';
 export { expV8Batch } from './exp';
 
 export function heapBase(): usize {

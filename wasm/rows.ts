@@ -2,30 +2,55 @@
 // builds carry them; src/wasm/ops.ts calls them on module memory). They were JS loops, linear in the
 // activations but a third of a one-thread step in JS (docs/wasm.md §2). Each one does the arithmetic
 // of the JS loop it replaced in the same order and precision (f64 where JS used numbers, f32 stores),
-// so mulF32 and prefixAtCandidates are bit-identical to it; the causal softmax and SwiGLU differ only where
-// this module's Math.exp (musl's) and V8's differ in the last bit of an f64. besaProbabilities uses expV8
-// (wasm/exp.ts, V8's own algorithm), so it is bit-identical to src/core/besa/sparsity.ts probabilities.
+// so mulF32 and prefixAtCandidates are bit-identical to it. The causal softmax and SwiGLU run four lanes at a
+// time on an f32 exp (wasm/expf.ts, within 2 ulp), so they agree with the f64 reference to f32 rounding, not
+// bit for bit. besaProbabilities uses expV8 (wasm/exp.ts, V8's own algorithm), so it is bit-identical to
+// src/core/besa/sparsity.ts probabilities.
 import { expV8, expV8x2 } from './exp';
+import { expF32, expF32x4 } from './expf';
 
-/** p[T, T], in place, row t over s ≤ t: p = softmax(p·scale), zero for s > t (causal attention forward). */
+/**
+ * p[T, T], in place, row t over s ≤ t: p = softmax(p·scale), zero for s > t (causal attention forward). Four
+ * scores at a time: the arguments p·scale − max in f64 (a max score of 30 would lose 2e−6 to an f32
+ * subtraction), e^ in f32 (expF32x4), the sum in f64, then one f32 product by 1/sum.
+ */
 export function softmaxCausal(p: usize, T: i32, scale: f64): void {
   for (let t = 0; t < T; t++) {
     const r = p + (<usize>t * <usize>T) * 4;
-    let mx = -Infinity;
-    for (let s = 0; s <= t; s++) mx = max(mx, <f64>load<f32>(r + (<usize>s << 2)) * scale);
-    let sum: f64 = 0;
-    for (let s = 0; s <= t; s++) {
+    const n = t + 1;
+    // scale > 0, so the largest score times scale is the largest scaled score (f64 products are monotonic)
+    let mv = f32x4.splat(-Infinity);
+    let s = 0;
+    for (; s + 4 <= n; s += 4) mv = f32x4.max(mv, v128.load(r + (<usize>s << 2)));
+    let m = max(max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
+    for (; s < n; s++) m = max(m, load<f32>(r + (<usize>s << 2)));
+    const mx = <f64>m * scale;
+    const sc = f64x2.splat(scale);
+    const mxv = f64x2.splat(mx);
+    let acc = f64x2.splat(0);
+    s = 0;
+    for (; s + 4 <= n; s += 4) {
       const o = r + (<usize>s << 2);
-      const e = Math.exp(<f64>load<f32>(o) * scale - mx);
-      store<f32>(o, <f32>e);
-      sum += e; // the f64 value, as JS's `sum += p[i] = e` adds
+      const x = v128.load(o);
+      const lo = f64x2.sub(f64x2.mul(f64x2.promote_low_f32x4(x), sc), mxv);
+      const hi = f64x2.sub(f64x2.mul(f64x2.promote_low_f32x4(i64x2.shuffle(x, x, 1, 0)), sc), mxv);
+      const e = expF32x4(i64x2.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 2));
+      v128.store(o, e);
+      acc = f64x2.add(acc, f64x2.add(f64x2.promote_low_f32x4(e), f64x2.promote_low_f32x4(i64x2.shuffle(e, e, 1, 0))));
     }
-    const inv = 1 / sum;
-    for (let s = 0; s <= t; s++) {
+    let sum = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+    for (; s < n; s++) {
       const o = r + (<usize>s << 2);
-      store<f32>(o, <f32>(<f64>load<f32>(o) * inv));
+      const e = expF32(<f32>(<f64>load<f32>(o) * scale - mx));
+      store<f32>(o, e);
+      sum += <f64>e;
     }
-    memory.fill(r + (<usize>(t + 1) << 2), 0, <usize>(T - t - 1) << 2);
+    const inv = <f32>(1 / sum);
+    const iv = f32x4.splat(inv);
+    s = 0;
+    for (; s + 4 <= n; s += 4) v128.store(r + (<usize>s << 2), f32x4.mul(v128.load(r + (<usize>s << 2)), iv));
+    for (; s < n; s++) store<f32>(r + (<usize>s << 2), load<f32>(r + (<usize>s << 2)) * inv);
+    memory.fill(r + (<usize>n << 2), 0, <usize>(T - n) << 2);
   }
 }
 
@@ -90,25 +115,48 @@ function prefixOf<I>(gm: usize, sortIdx: usize, kd: usize, rows: i32, cols: i32,
   }
 }
 
-/** h[n] = silu(g)·up, silu(g) = g·σ(g) (src/core/ops/swiglu.ts, the same f64 expression). */
+/** σ(g) = 1 / (1 + e^−g) on four f32 lanes. */
+// @ts-ignore: decorator
+@inline
+function sigmoidF32x4(g: v128): v128 {
+  return f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), expF32x4(f32x4.neg(g))));
+}
+
+/** h[n] = silu(g)·up, silu(g) = g·σ(g) (src/core/ops/swiglu.ts) in f32, four at a time. */
 export function swigluForward(gate: usize, up: usize, h: usize, n: i32): void {
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
-    const g = <f64>load<f32>(gate + o);
-    const s = 1 / (1 + Math.exp(-g));
-    store<f32>(h + o, <f32>(g * s * <f64>load<f32>(up + o)));
+    const g = v128.load(gate + o);
+    v128.store(h + o, f32x4.mul(f32x4.mul(g, sigmoidF32x4(g)), v128.load(up + o)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const g = load<f32>(gate + o);
+    store<f32>(h + o, g * (1 / (1 + expF32(-g))) * load<f32>(up + o));
   }
 }
 
-/** dgate = dh·up·σ(g)(1 + g(1−σ(g))), dup = dh·silu(g), [n] each (src/core/ops/swiglu.ts). */
+/** dgate = dh·up·σ(g)(1 + g(1−σ(g))), dup = dh·silu(g), [n] each (src/core/ops/swiglu.ts), in f32. */
 export function swigluBackward(gate: usize, up: usize, dh: usize, dgate: usize, dup: usize, n: i32): void {
-  for (let i = 0; i < n; i++) {
+  const one = f32x4.splat(1);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
-    const g = <f64>load<f32>(gate + o);
-    const s = 1 / (1 + Math.exp(-g));
-    const d = <f64>load<f32>(dh + o);
-    store<f32>(dgate + o, <f32>(d * <f64>load<f32>(up + o) * s * (1 + g * (1 - s))));
-    store<f32>(dup + o, <f32>(d * g * s));
+    const g = v128.load(gate + o);
+    const s = sigmoidF32x4(g);
+    const d = v128.load(dh + o);
+    const ds = f32x4.mul(f32x4.mul(d, v128.load(up + o)), s);
+    v128.store(dgate + o, f32x4.mul(ds, f32x4.add(one, f32x4.mul(g, f32x4.sub(one, s)))));
+    v128.store(dup + o, f32x4.mul(f32x4.mul(d, g), s));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const g = load<f32>(gate + o);
+    const s: f32 = 1 / (1 + expF32(-g));
+    const d = load<f32>(dh + o);
+    store<f32>(dgate + o, d * load<f32>(up + o) * s * (1 + g * (1 - s)));
+    store<f32>(dup + o, d * g * s);
   }
 }
 

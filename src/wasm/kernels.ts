@@ -37,6 +37,8 @@ interface GemmExports {
   besaProbabilities(...args: [theta: number, G: number, D: number, useSigmoid: number, sig: number, z: number, p: number]): void;
   // wasm/exp.ts
   expV8Batch(src: number, dst: number, n: number, simd: number): void;
+  // wasm/expf.ts
+  expF32Batch(src: number, dst: number, n: number): void;
   // wasm/optim.ts
   prodigyAccumulate(
     ...args: [g: number, p: number, p0: number, m: number, v: number, s: number, n: number, beta1: number, mCoef: number, beta2: number, vCoef: number, beta3: number, sCoef: number, out: number]
@@ -378,6 +380,11 @@ export class WasmKernels {
   /** dst[i] = e^src[i] over module f64 arrays with V8's algorithm (wasm/exp.ts; simd: expV8x2 in pairs); tests compare it with Math.exp. */
   expV8(src: number, dst: number, n: number, simd = true): void {
     this.x.expV8Batch(src, dst, n, simd ? 1 : 0);
+  }
+
+  /** dst[i] = e^src[i] over module f32 arrays with the softmax's and SwiGLU's f32 exp (wasm/expf.ts); for tests. */
+  expF32(src: number, dst: number, n: number): void {
+    this.x.expF32Batch(src, dst, n);
   }
 
   /** A live view of a module array: valid until the next alloc (memory growth detaches it) or reset. */

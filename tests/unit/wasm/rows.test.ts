@@ -106,6 +106,32 @@ describe('WASM causal products and row kernels', () => {
     }
   });
 
+  it('the f32 exp of the softmax and SwiGLU is within 2 ulp of e^x over [−87, 88]; NaN stays NaN, far below gives ~0', async () => {
+    const k = await WasmKernels.create();
+    const rng = new Rng(21);
+    const n = 200_003;
+    const x = Float32Array.from({ length: n }, (_, i) => (i < 5 ? [0, -0, 1, -1, 88][i] : -87 + 175 * rng.next()));
+    k.reset();
+    const src = k.put(x);
+    const dst = k.alloc(n);
+    k.expF32(src.ptr, dst.ptr, n);
+    const got = k.read(dst);
+    let worst = 0;
+    for (let i = 0; i < n; i++) {
+      const want = Math.exp(x[i]);
+      const ulp = 2 ** (Math.floor(Math.log2(want)) - 23);
+      worst = Math.max(worst, Math.abs(got[i] - want) / ulp);
+    }
+    expect(worst).toBeLessThanOrEqual(2);
+    const edge = k.put(Float32Array.of(NaN, -1000, -88, 1000));
+    k.expF32(edge.ptr, edge.ptr, 4);
+    const e = k.read(edge);
+    expect(e[0]).toBeNaN();
+    expect(e[1]).toBeLessThan(2e-38);
+    expect(e[2]).toBeLessThan(2e-38);
+    expect(Number.isFinite(e[3])).toBe(true);
+  });
+
   it('causal softmax forward/backward and SwiGLU match the reference ops', async () => {
     const k = await WasmKernels.create();
     const ops = wasmBlockOps(k);
