@@ -24,6 +24,13 @@ import {
 } from './executor';
 import type { JobEngine } from './gpuEngine';
 
+/**
+ * Blocks up to this many weights keep W ⊙ M of every linear in module memory for a BESA step (built once per
+ * step; the default model's block has 0.72 M); larger ones build it per op, which costs a few more passes over
+ * W per step but not a second f32 copy of the block (13.5 MiB for SmolLM2-135M, 57 MiB for Qwen2.5-0.5B).
+ */
+const KEEP_MASKED_FLOATS = 1 << 20;
+
 /** What the ops hand back as dMask while besaPrefix consumes the gradients in the module. */
 const NO_HOST_GRAD = new Float32Array(0);
 
@@ -44,6 +51,8 @@ export class WasmBlockExecutor extends HostBlockExecutor {
   constructor(
     spec: ModelSpec,
     readonly kernels: WasmKernels,
+    /** Blocks up to this many weights keep W ⊙ M in module memory for a step (moduleMasks). */
+    private readonly keepMaskedFloats = KEEP_MASKED_FLOATS,
   ) {
     const ops = wasmBlockOps(kernels);
     super(spec, ops);
@@ -64,18 +73,29 @@ export class WasmBlockExecutor extends HostBlockExecutor {
     return set;
   }
 
-  /** The masks to run `block` with: handles to W ⊙ M in module slots for a besaHardMasks set, else `masks`. */
+  /**
+   * The masks to run `block` with, for a besaHardMasks set: handles to W ⊙ M kept in module slots for the
+   * step (built once, used by forward and backward), or, for a block of more than KEEP_MASKED_FLOATS weights,
+   * handles from which each op builds W ⊙ M in its scratch, so the module does not hold a second copy of the
+   * block (docs/real-models.md §2). Any other MaskSet is passed on as it is.
+   */
   private moduleMasks(block: BlockWeights, masks: MaskSet): MaskSet {
     const e = masks && this.besaSets.get(masks);
     if (!e || e.block !== block) return masks;
     const k = this.kernels;
+    const names = linearNames(this.spec);
+    const keep = names.reduce((a, n) => a + linearOf(block, n).w.length, 0) <= this.keepMaskedFloats;
     const out: Partial<Record<LinearName, Float32Array>> = {};
-    for (const n of linearNames(this.spec)) {
+    for (const n of names) {
       const { w, out: rows, in: cols } = linearOf(block, n);
       k.reset();
+      const idx = k.orderSlot(`sortIdx.${n}`, e.order[n].sortIdx);
+      if (!keep) {
+        out[n] = this.wops.hardMaskHandle(idx, e.counts[n]);
+        continue;
+      }
       const wm = k.slot(`wm.${n}`, rows * cols);
       if (wm.tag !== e) {
-        const idx = k.orderSlot(`sortIdx.${n}`, e.order[n].sortIdx);
         k.view({ ptr: wm.ptr, length: rows * cols }).set(w);
         const c = k.put(e.counts[n]);
         k.applyHardMask(wm.ptr, idx, c.ptr, rows, cols, e.counts[n].length);

@@ -6,7 +6,7 @@
 // norms, RoPE and SwiGLU stay in JS (src/core/ops).
 import type { BlockOps } from '../core/ops/block';
 import { alloc, checkLen, type Vec } from '../core/ops/vec';
-import { rowMajor, type WasmArray, type WasmKernels, type WasmSlot } from './kernels';
+import { rowMajor, type ModuleOrder, type WasmArray, type WasmKernels, type WasmSlot } from './kernels';
 
 /**
  * The block ops plus what the WASM executor uses to keep arrays in module memory between ops
@@ -28,6 +28,12 @@ export interface WasmBlockOps extends BlockOps {
    * slot's tag is `tag` (the ops then skip copying W and M in and multiplying them).
    */
   maskHandle(slot: WasmSlot, tag: unknown): Float32Array;
+  /**
+   * A mask argument meaning "BESA's hard mask from these per-group prune counts and this sort order": each op
+   * builds W ⊙ M in its own scratch (applyHardMask), for blocks too large to keep W ⊙ M of every linear in
+   * module memory for the whole step (src/prune/wasmExecutor.ts moduleMasks).
+   */
+  hardMaskHandle(order: ModuleOrder, counts: Int32Array): Float32Array;
   /**
    * Where linearBackward / linearMaskGrad put dL/dM [Out, In] while set: called with the linear's W and
    * dL/dM still in module memory (valid during the call), it returns what the op hands back as dMask. BESA's
@@ -53,8 +59,19 @@ function out<A extends Vec>(like: A, k: WasmKernels, a: WasmArray): A {
   return y;
 }
 
+/** W ⊙ M_hard into module memory: W copied in (or from `from`, W already in the module), then the hard mask applied. */
+function putHardMasked(k: WasmKernels, w: Vec, h: { order: ModuleOrder; counts: Int32Array }, Out: number, In: number, from?: WasmArray): WasmArray {
+  const a = k.alloc(Out * In);
+  if (from) k.view(a).set(k.view(from));
+  else k.view(a).set(w);
+  const c = k.put(h.counts);
+  k.applyHardMask(a.ptr, h.order, c.ptr, Out, In, h.counts.length);
+  return a;
+}
+
 export function wasmBlockOps(k: WasmKernels): WasmBlockOps {
   const maskHandles = new WeakMap<Vec, { slot: WasmSlot; tag: unknown }>();
+  const hardHandles = new WeakMap<Vec, { order: ModuleOrder; counts: Int32Array }>();
   /** 'keep' handles: `host` is P's copy once a later forward took the slot, null after release. */
   const probsHandles = new WeakMap<Vec, { ptr: number; n: number; host: Float32Array | null; released: boolean }>();
   let inSlot: Vec | null = null; // the handle whose P is in the probs slot now
@@ -72,10 +89,11 @@ export function wasmBlockOps(k: WasmKernels): WasmBlockOps {
     checkLen('wasm linearForward', 'x', x, T * In);
     checkLen('wasm linearForward', 'w', w, Out * In);
     const held = maskedSlot(mask, Out * In);
-    if (!held) checkLen('wasm linearForward', 'mask', mask, Out * In);
+    const hard = mask && hardHandles.get(mask);
+    if (!held && !hard) checkLen('wasm linearForward', 'mask', mask, Out * In);
     k.reset();
     const X = k.put(x);
-    const W = held ?? putMasked(k, w, mask);
+    const W = held ?? (hard ? putHardMasked(k, w, hard, Out, In) : putMasked(k, w, mask));
     const Y = k.alloc(T * Out);
     k.gemm(T, Out, In, rowMajor(X, In), rowMajor(W, In, true), { ptr: Y.ptr, ld: Out });
     const y = out(x, k, Y);
@@ -89,13 +107,14 @@ export function wasmBlockOps(k: WasmKernels): WasmBlockOps {
     checkLen('wasm linearBackward', 'w', w, Out * In);
     checkLen('wasm linearBackward', 'dy', dy, T * Out);
     const held = maskedSlot(mask, Out * In);
-    if (!held) checkLen('wasm linearBackward', 'mask', mask, Out * In);
+    const hard = mask && hardHandles.get(mask);
+    if (!held && !hard) checkLen('wasm linearBackward', 'mask', mask, Out * In);
     k.reset();
     const X = k.put(x);
     const DY = k.put(dy);
     const W = k.put(w);
-    const WM = held ?? (mask ? k.alloc(Out * In) : W);
-    if (mask && !held) k.mul(WM.ptr, W.ptr, k.put(mask).ptr, w.length);
+    const WM = held ?? (hard ? putHardMasked(k, w, hard, Out, In, W) : mask ? k.alloc(Out * In) : W);
+    if (mask && !held && !hard) k.mul(WM.ptr, W.ptr, k.put(mask).ptr, w.length);
     const DX = k.alloc(T * In);
     const G = k.alloc(Out * In);
     k.gemm(T, In, Out, rowMajor(DY, Out), rowMajor(WM, In), { ptr: DX.ptr, ld: In });
@@ -234,6 +253,12 @@ export function wasmBlockOps(k: WasmKernels): WasmBlockOps {
     return h;
   }
 
+  function hardMaskHandle(order: ModuleOrder, counts: Int32Array): Float32Array {
+    const h = new Float32Array(0);
+    hardHandles.set(h, { order, counts });
+    return h;
+  }
+
   const ops: WasmBlockOps = {
     linearForward,
     linearBackward,
@@ -245,6 +270,7 @@ export function wasmBlockOps(k: WasmKernels): WasmBlockOps {
     probsMode: 'host',
     releaseProbs,
     maskHandle,
+    hardMaskHandle,
     maskGradSink: null,
   };
   return ops;

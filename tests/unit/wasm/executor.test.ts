@@ -77,10 +77,13 @@ describe('WASM BlockExecutor (micro model)', () => {
     expect(exec.kind).toBe('wasm');
   });
 
-  it('state kept in module memory (step masks, attention probabilities) equals host arrays bit for bit, in any call order', async () => {
+  it.each([
+    ['W ⊙ M kept per step', undefined],
+    ['W ⊙ M built per op (large blocks)', 0],
+  ])('state kept in module memory (step masks: %s; attention probabilities) equals host arrays bit for bit, in any call order', async (_, keep) => {
     const m = await loadMicro();
     const k = await WasmKernels.create();
-    const exec = new WasmBlockExecutor(m.spec, k);
+    const exec = new WasmBlockExecutor(m.spec, k, keep);
     const ops = wasmBlockOps(k); // the host path: every array copied in and out
     const blk = m.weights.blocks[1];
     const T = 19;
