@@ -25,9 +25,10 @@ import {
 import type { JobEngine } from './gpuEngine';
 
 /**
- * Blocks up to this many weights keep W ⊙ M of every linear in module memory for a BESA step (built once per
- * step; the default model's block has 0.72 M); larger ones build it per op, which costs a few more passes over
- * W per step but not a second f32 copy of the block (13.5 MiB for SmolLM2-135M, 57 MiB for Qwen2.5-0.5B).
+ * Blocks up to this many weights keep W ⊙ M of every linear and the sort orders in module memory for a BESA
+ * step (built once per step, copied in once per block; the default model's block has 0.72 M); larger ones build
+ * W ⊙ M per op from a fresh copy of the order, which costs a few more passes over W per step but no second copy
+ * of the block (f32 W ⊙ M and the order: 20 MiB for SmolLM2-135M, 85 MiB for Qwen2.5-0.5B).
  */
 const KEEP_MASKED_FLOATS = 1 << 20;
 
@@ -84,16 +85,16 @@ export class WasmBlockExecutor extends HostBlockExecutor {
     if (!e || e.block !== block) return masks;
     const k = this.kernels;
     const names = linearNames(this.spec);
-    const keep = names.reduce((a, n) => a + linearOf(block, n).w.length, 0) <= this.keepMaskedFloats;
+    const keep = this.keepsMasked(block);
     const out: Partial<Record<LinearName, Float32Array>> = {};
     for (const n of names) {
       const { w, out: rows, in: cols } = linearOf(block, n);
       k.reset();
-      const idx = k.orderSlot(`sortIdx.${n}`, e.order[n].sortIdx);
       if (!keep) {
-        out[n] = this.wops.hardMaskHandle(idx, e.counts[n]);
+        out[n] = this.wops.hardMaskHandle(e.order[n].sortIdx, e.counts[n]);
         continue;
       }
+      const idx = k.orderSlot(`sortIdx.${n}`, e.order[n].sortIdx);
       const wm = k.slot(`wm.${n}`, rows * cols);
       if (wm.tag !== e) {
         k.view({ ptr: wm.ptr, length: rows * cols }).set(w);
@@ -105,6 +106,11 @@ export class WasmBlockExecutor extends HostBlockExecutor {
       out[n] = this.wops.maskHandle(wm, e);
     }
     return out;
+  }
+
+  /** Whether `block` is small enough to keep W ⊙ M and the sort orders in module slots for a BESA step. */
+  private keepsMasked(block: BlockWeights): boolean {
+    return linearNames(this.spec).reduce((a, n) => a + linearOf(block, n).w.length, 0) <= this.keepMaskedFloats;
   }
 
   /** The host executor's forward; with `save`, P stays in module memory for backward (the saved state is opaque). */
@@ -175,14 +181,18 @@ export class WasmBlockExecutor extends HostBlockExecutor {
     // the sort orders' slots first: slots are only made between ops, and the sink runs inside backward
     k.reset();
     // (a linear's order is copied in once per order: it is fixed for a block, as on the GPU)
-    const idx = new Map(names.map((n) => [linearOf(block, n).w, { n, order: k.orderSlot(`sortIdx.${n}`, order[n].sortIdx) }]));
+    // a large block's orders are copied into the op's scratch instead (as its W ⊙ M is, moduleMasks)
+    const keep = this.keepsMasked(block);
+    const idx = new Map(
+      names.map((n) => [linearOf(block, n).w, { n, order: keep ? k.orderSlot(`sortIdx.${n}`, order[n].sortIdx) : null }]),
+    );
     const out = {} as Record<LinearName, ArrayLike<number>>;
     // dL/dM of each linear becomes Pre_r(k_d) [rows, D] while it is still in module memory
     this.wops.maskGradSink = (w, gm, rows, cols) => {
       const e = idx.get(w as Float32Array);
       if (!e) throw new Error('WasmBlockExecutor.besaPrefix: a mask gradient of a weight not in this block (internal error)');
       const kd = k.put(order[e.n].kd); // [D] i32
-      out[e.n] = k.prefixAtCandidates(gm.ptr, e.order, kd.ptr, rows, cols, rows, order[e.n].kd.length);
+      out[e.n] = k.prefixAtCandidates(gm.ptr, e.order ?? k.putOrder(order[e.n].sortIdx), kd.ptr, rows, cols, rows, order[e.n].kd.length);
       return NO_HOST_GRAD;
     };
     try {

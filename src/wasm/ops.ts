@@ -4,6 +4,7 @@
 // f64), like the GPU kernels. The mask products and the causal softmax run in the module too
 // (wasm/rows.ts): as JS loops they cost a step about as much as the attention products; the bias,
 // norms, RoPE and SwiGLU stay in JS (src/core/ops).
+import type { SortOrder } from '../core/besa/importance';
 import type { BlockOps } from '../core/ops/block';
 import { alloc, checkLen, type Vec } from '../core/ops/vec';
 import { rowMajor, type ModuleOrder, type WasmArray, type WasmKernels, type WasmSlot } from './kernels';
@@ -31,9 +32,10 @@ export interface WasmBlockOps extends BlockOps {
   /**
    * A mask argument meaning "BESA's hard mask from these per-group prune counts and this sort order": each op
    * builds W ⊙ M in its own scratch (applyHardMask), for blocks too large to keep W ⊙ M of every linear in
-   * module memory for the whole step (src/prune/wasmExecutor.ts moduleMasks).
+   * module memory for the whole step (src/prune/wasmExecutor.ts moduleMasks). A host sort order is copied
+   * into the op's scratch each time, so such blocks keep no module copy of it either.
    */
-  hardMaskHandle(order: ModuleOrder, counts: Int32Array): Float32Array;
+  hardMaskHandle(order: ModuleOrder | SortOrder, counts: Int32Array): Float32Array;
   /**
    * Where linearBackward / linearMaskGrad put dL/dM [Out, In] while set: called with the linear's W and
    * dL/dM still in module memory (valid during the call), it returns what the op hands back as dMask. BESA's
@@ -59,19 +61,25 @@ function out<A extends Vec>(like: A, k: WasmKernels, a: WasmArray): A {
   return y;
 }
 
+/** BESA's hard mask of one linear: per-group prune counts and the sort order (in the module, or on the host). */
+interface HardMask {
+  order: ModuleOrder | SortOrder;
+  counts: Int32Array;
+}
+
 /** W ⊙ M_hard into module memory: W copied in (or from `from`, W already in the module), then the hard mask applied. */
-function putHardMasked(k: WasmKernels, w: Vec, h: { order: ModuleOrder; counts: Int32Array }, Out: number, In: number, from?: WasmArray): WasmArray {
+function putHardMasked(k: WasmKernels, w: Vec, h: HardMask, Out: number, In: number, from?: WasmArray): WasmArray {
   const a = k.alloc(Out * In);
   if (from) k.view(a).set(k.view(from));
   else k.view(a).set(w);
   const c = k.put(h.counts);
-  k.applyHardMask(a.ptr, h.order, c.ptr, Out, In, h.counts.length);
+  k.applyHardMask(a.ptr, ArrayBuffer.isView(h.order) ? k.putOrder(h.order) : h.order, c.ptr, Out, In, h.counts.length);
   return a;
 }
 
 export function wasmBlockOps(k: WasmKernels): WasmBlockOps {
   const maskHandles = new WeakMap<Vec, { slot: WasmSlot; tag: unknown }>();
-  const hardHandles = new WeakMap<Vec, { order: ModuleOrder; counts: Int32Array }>();
+  const hardHandles = new WeakMap<Vec, HardMask>();
   /** 'keep' handles: `host` is P's copy once a later forward took the slot, null after release. */
   const probsHandles = new WeakMap<Vec, { ptr: number; n: number; host: Float32Array | null; released: boolean }>();
   let inSlot: Vec | null = null; // the handle whose P is in the probs slot now
@@ -253,7 +261,7 @@ export function wasmBlockOps(k: WasmKernels): WasmBlockOps {
     return h;
   }
 
-  function hardMaskHandle(order: ModuleOrder, counts: Int32Array): Float32Array {
+  function hardMaskHandle(order: ModuleOrder | SortOrder, counts: Int32Array): Float32Array {
     const h = new Float32Array(0);
     hardHandles.set(h, { order, counts });
     return h;

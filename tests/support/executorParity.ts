@@ -133,4 +133,5 @@ export async function expectBesaBlockMatchesCpu(
   let differ = 0;
   for (const n of LINEAR_NAMES) for (let j = 0; j < e.r.masks[n].length; j++) if (e.r.masks[n][j] !== c.r.masks[n][j]) differ++;
   expect(differ).toBe(0);
+  return e.r;
 }

@@ -125,8 +125,11 @@ describe('WASM BlockExecutor (micro model)', () => {
     await expect(exec.backward(blk, sets[1], f2.saved, dY)).rejects.toThrow(/released/);
   });
 
-  it('a BESA block trained on WASM equals the CPU reference (losses, sparsities, θ, final masks)', async () => {
-    await expectBesaBlockMatchesCpu((m) => WasmBlockExecutor.create(m.spec));
+  it('a BESA block trained on WASM equals the CPU reference (losses, sparsities, θ, final masks); per-op W ⊙ M gives the same θ bit for bit', async () => {
+    const kept = await expectBesaBlockMatchesCpu((m) => WasmBlockExecutor.create(m.spec));
+    // keepMaskedFloats 0: the large-block path (W ⊙ M and the sort orders copied into each op's scratch)
+    const perOp = await expectBesaBlockMatchesCpu(async (m) => new WasmBlockExecutor(m.spec, await WasmKernels.create(), 0));
+    for (const n of Object.keys(kept.theta) as LinearName[]) expect(Buffer.from(perOp.theta[n].buffer).equals(Buffer.from(kept.theta[n].buffer)), n).toBe(true);
   });
 
   it('GPT-2 (tiny fixture): forward, backward, prefix sums and a BESA block match the CPU executor', async () => {
