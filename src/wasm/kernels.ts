@@ -53,6 +53,9 @@ interface GemmExports {
  */
 export type Causal = 0 | 1 | 2 | 3;
 
+/** Packed-B scratch per product chunk: 4 MiB covers every B of the default model and SmolLM2-135M's whole. */
+const PACK_CHUNK_BYTES = 4 << 20;
+
 /** Products below this many multiply-adds run on the calling thread alone (waking helpers costs ~10–50 µs). */
 const THREADED_MIN_MACS = 1 << 20;
 
@@ -138,6 +141,8 @@ export class WasmKernels {
     private readonly minMacs = THREADED_MIN_MACS,
     /** Why the kernels run on fewer threads than asked for (null when they do not). */
     readonly threadNote: string | null = null,
+    /** Most bytes of packed B a product holds at once (gemm runs larger products in chunks of panels). */
+    readonly packChunkBytes = PACK_CHUNK_BYTES,
   ) {
     this.base = (x.heapBase() + CONTROL_BYTES + 63) & ~63; // the control block sits below the arrays
     this.top = this.base;
@@ -152,7 +157,8 @@ export class WasmKernels {
    * One thread by default; with `threading` (threads > 1) and shared memory available, the shared build
    * with threads − 1 helpers. Without shared memory it falls back to one thread and says why (threadNote).
    */
-  static async create(threading?: WasmThreading): Promise<WasmKernels> {
+  static async create(threading?: WasmThreading, opts: { packChunkBytes?: number } = {}): Promise<WasmKernels> {
+    const chunk = opts.packChunkBytes ?? PACK_CHUNK_BYTES;
     if (!wasmSimdSupported())
       throw new WasmUnavailableError('this browser or runtime has no WebAssembly SIMD; use a current Chrome, Edge, Firefox or Safari (16.4+), or the cpu engine');
     const api = wasmApi()!;
@@ -161,7 +167,7 @@ export class WasmKernels {
     };
     if (threading && threading.threads > 1) {
       if (!wasmThreadsSupported())
-        return new WasmKernels(await instantiatePlain(api, abort), null, undefined, 'one thread: no shared memory here (the page is not cross-origin isolated)');
+        return new WasmKernels(await instantiatePlain(api, abort), null, undefined, 'one thread: no shared memory here (the page is not cross-origin isolated)', chunk);
       compiledShared ??= api.compile(decodeBase64(GEMM_SHARED_WASM_BASE64));
       const module = await compiledShared;
       const memory = new api.Memory({ initial: 2, maximum: SHARED_MAX_PAGES, shared: true });
@@ -169,9 +175,9 @@ export class WasmKernels {
       const x = instance.exports as unknown as GemmExports;
       const ctl = (x.heapBase() + 63) & ~63;
       const pool = await GemmThreadPool.start(module, memory, ctl, threading.threads - 1, threading.spawn);
-      return new WasmKernels(x, pool, threading.minMacs);
+      return new WasmKernels(x, pool, threading.minMacs, null, chunk);
     }
-    return new WasmKernels(await instantiatePlain(api, abort));
+    return new WasmKernels(await instantiatePlain(api, abort), null, undefined, null, chunk);
   }
 
   /** Stop the helper threads (the kernels still work afterwards, on one thread). */
@@ -397,6 +403,17 @@ export class WasmKernels {
     return this.view(a).slice();
   }
 
+  /** The allocator's position now, for freeTo. */
+  mark(): number {
+    return this.top;
+  }
+
+  /** Free what was allocated since mark() returned `m` (an op's scratch it no longer needs, before it takes more). */
+  freeTo(m: number): void {
+    if (m < this.base || m > this.top) throw new Error(`WasmKernels.freeTo(${m}): not a mark within the allocator's [${this.base}, ${this.top}]`);
+    this.top = m;
+  }
+
   /** Free everything allocated since creation. */
   reset(): void {
     this.top = this.base;
@@ -414,15 +431,24 @@ export class WasmKernels {
     const acc = (accumulate ? 1 : 0) | (causal << 1);
     const job = [M, N, K, A.ptr, A.rs, A.cs, B.ptr, B.rs, B.cs, c.ptr, c.ld, acc] as const;
     const t = this.pool && M * N * K >= this.minMacs ? Math.min(this.threads, panels) : 1;
+    // B's packed panels take 64·K bytes each; a product whose B is larger than PACK_CHUNK_BYTES is run a chunk
+    // of panels at a time (each panel's columns of C depend on that panel alone, so the result is the same),
+    // which bounds the scratch: a 4864 × 896 W would otherwise need 17 MiB of it (docs/real-models.md §2)
+    const chunk = Math.max(t, Math.floor(this.packChunkBytes / (64 * K)));
     try {
-      if (t === 1) {
-        const scratch = this.alloc(this.x.scratchBytes(panels, K) / 4).ptr;
-        this.x.gemmPanels(...job, scratch, 0, panels);
-      } else {
-        // thread 0 is this one; helper h takes part h + 1 (helpers past t − 1 get an empty range)
-        const parts = splitPanels(panels, t).map(([p0, p1]) => [this.alloc(this.x.scratchBytes(p1 - p0, K) / 4).ptr, p0, p1] as [number, number, number]);
-        const [own, ...rest] = parts;
-        this.pool!.run([...job], rest, () => this.x.gemmPanels(...job, ...own));
+      for (let c0 = 0; c0 < panels; c0 += chunk) {
+        const c1 = Math.min(panels, c0 + chunk);
+        const inner = this.top;
+        if (t === 1) {
+          const scratch = this.alloc(this.x.scratchBytes(c1 - c0, K) / 4).ptr;
+          this.x.gemmPanels(...job, scratch, c0, c1);
+        } else {
+          // thread 0 is this one; helper h takes part h + 1 (helpers past t − 1 get an empty range)
+          const parts = splitPanels(c1 - c0, t).map(([p0, p1]) => [this.alloc(this.x.scratchBytes(p1 - p0, K) / 4).ptr, c0 + p0, c0 + p1] as [number, number, number]);
+          const [own, ...rest] = parts;
+          this.pool!.run([...job], rest, () => this.x.gemmPanels(...job, ...own));
+        }
+        this.top = inner;
       }
     } finally {
       this.top = mark;

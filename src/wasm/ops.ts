@@ -121,11 +121,14 @@ export function wasmBlockOps(k: WasmKernels): WasmBlockOps {
     const X = k.put(x);
     const DY = k.put(dy);
     const W = k.put(w);
+    const DX = k.alloc(T * In);
+    // W ⊙ M on top of the allocator, freed once dx has it: dL/dM then takes its place (one [Out, In] less at the peak)
+    const top = k.mark();
     const WM = held ?? (hard ? putHardMasked(k, w, hard, Out, In, W) : mask ? k.alloc(Out * In) : W);
     if (mask && !held && !hard) k.mul(WM.ptr, W.ptr, k.put(mask).ptr, w.length);
-    const DX = k.alloc(T * In);
-    const G = k.alloc(Out * In);
     k.gemm(T, In, Out, rowMajor(DY, Out), rowMajor(WM, In), { ptr: DX.ptr, ld: In });
+    k.freeTo(top);
+    const G = k.alloc(Out * In);
     k.gemm(Out, In, T, rowMajor(DY, Out, true), rowMajor(X, In), { ptr: G.ptr, ld: In });
     k.mul(G.ptr, G.ptr, W.ptr, w.length);
     const dx = out(x, k, DX);

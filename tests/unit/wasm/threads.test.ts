@@ -13,8 +13,8 @@ import { expectBesaBlockMatchesCpu } from '../../support/executorParity';
 
 const open: WasmKernels[] = [];
 /** minMacs 0: every product is split, however small (the micro model's are far below the default). */
-async function kernels(threads: number): Promise<WasmKernels> {
-  const k = await WasmKernels.create(threads > 1 ? { ...nodeWasmThreading(threads), minMacs: 0 } : undefined);
+async function kernels(threads: number, packChunkBytes?: number): Promise<WasmKernels> {
+  const k = await WasmKernels.create(threads > 1 ? { ...nodeWasmThreading(threads), minMacs: 0 } : undefined, { packChunkBytes });
   open.push(k);
   return k;
 }
@@ -52,6 +52,18 @@ describe('WASM threads (Node worker_threads)', () => {
       const seed = M + N + K;
       expect(product(four, M, N, K, mode, seed)).toEqual(product(one, M, N, K, mode, seed));
     }
+  });
+
+  it('products packed a few panels at a time (a small packChunkBytes) equal the whole packing, on 1 and 4 threads', async () => {
+    const [M, N, K] = [37, 1000, 45]; // 63 panels of 45 · 64 bytes: chunks of 2 (1 thread) or 4 (4 threads, at least one per thread)
+    const one = await kernels(1);
+    for (const small of [await kernels(1, 6000), await kernels(4, 6000)])
+      for (const mode of ['AB', 'ABt', 'AtB'] as const) expect(product(small, M, N, K, mode, 5)).toEqual(product(one, M, N, K, mode, 5));
+    // the scratch a chunked product takes is bounded by the chunk, not by B
+    const k = await kernels(1, 6000);
+    const before = k.bytesReserved;
+    product(k, 8, 16 * 400, 512, 'AB', 6); // B packed whole would need 400 · 512 · 64 B = 12.5 MiB of scratch
+    expect(k.bytesReserved - before).toBeLessThan(4 * (8 * 512 + 512 * 16 * 400 + 8 * 16 * 400) + (1 << 20)); // A, B, C + under 1 MiB
   });
 
   it('a BESA block on 3 threads equals the CPU reference like the one-thread engine does', async () => {
